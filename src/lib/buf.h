@@ -1,0 +1,52 @@
+/*
+ * buf.h - growable strings and argument vectors, and allocation that
+ * cannot return NULL (out of memory ends the program with a message).
+ */
+#ifndef QI_BUF_H
+#define QI_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct strbuf {
+	char	*s;		/* always NUL-terminated once used */
+	size_t	 len;
+	size_t	 cap;
+};
+
+struct strvec {
+	char	**v;		/* NULL-terminated, like an argv */
+	size_t	  n;
+	size_t	  cap;
+};
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char	*xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
+
+void	 sb_init(struct strbuf *);
+void	 sb_add(struct strbuf *, const char *, size_t);
+void	 sb_adds(struct strbuf *, const char *);
+void	 sb_addc(struct strbuf *, char);
+void	 sb_addf(struct strbuf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 sb_consume(struct strbuf *, size_t);	/* drop the first n bytes */
+void	 sb_reset(struct strbuf *);
+char	*sb_detach(struct strbuf *);		/* caller frees; buf is reset */
+void	 sb_free(struct strbuf *);
+
+void	 sv_init(struct strvec *);
+void	 sv_push(struct strvec *, const char *);
+void	 sv_pushf(struct strvec *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 sv_free(struct strvec *);
+
+/* "a,b" -> "a,,b": a value inside a QEMU option list. Caller frees. */
+char	*qemu_opt_escape(const char *);
+
+#endif

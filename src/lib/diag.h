@@ -1,0 +1,39 @@
+/*
+ * diag.h - collected diagnostics.  Library code never prints: it records
+ * one-line errors and warnings here, and the program decides where they
+ * go (qemu-init check prints them all, start stops at the first error).
+ */
+#ifndef QI_DIAG_H
+#define QI_DIAG_H
+
+#include <stdio.h>
+
+enum diag_level { DIAG_WARNING, DIAG_ERROR };
+
+struct diag_msg {
+	enum diag_level	 level;
+	char		*text;
+};
+
+struct diag {
+	struct diag_msg	*msgs;
+	size_t		 n;
+	size_t		 cap;
+	unsigned	 errors;
+	unsigned	 warnings;
+};
+
+void	diag_init(struct diag *);
+void	diag_error(struct diag *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	diag_warn(struct diag *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* The text of the first error, or NULL. */
+const char *diag_first_error(const struct diag *);
+/* Prints every message as "prog: text" ("prog: warning: text"). */
+void	diag_print(const struct diag *, const char *prog, FILE *);
+/* Moves the messages of src to the end of dst. */
+void	diag_move(struct diag *dst, struct diag *src);
+void	diag_clear(struct diag *);
+
+#endif

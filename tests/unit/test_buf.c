@@ -1,0 +1,55 @@
+/* test_buf.c - strbuf, strvec, QEMU option escaping */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "unit.h"
+
+TEST(strbuf_grows_and_consumes)
+{
+	struct strbuf sb;
+	int i;
+
+	sb_init(&sb);
+	for (i = 0; i < 1000; i++)
+		sb_addf(&sb, "%d,", i % 10);
+	CHECK(sb.len == 2000);
+	sb_consume(&sb, 1998);
+	CHECK_STR(sb.s, "9,");
+	sb_free(&sb);
+}
+
+TEST(strvec_is_null_terminated)
+{
+	struct strvec sv;
+
+	sv_init(&sv);
+	sv_push(&sv, "a");
+	sv_pushf(&sv, "-%s", "b");
+	CHECK(sv.n == 2);
+	CHECK_STR(sv.v[1], "-b");
+	CHECK(sv.v[2] == NULL);
+	sv_free(&sv);
+}
+
+TEST(qemu_opt_escape_doubles_commas)
+{
+	char *s = qemu_opt_escape("a,b,,c");
+
+	CHECK_STR(s, "a,,b,,,,c");
+	free(s);
+}
+
+TEST(diag_counts_and_keeps_order)
+{
+	struct diag d;
+
+	diag_init(&d);
+	diag_warn(&d, "w%d", 1);
+	diag_error(&d, "e%d", 2);
+	CHECK(d.errors == 1 && d.warnings == 1);
+	CHECK_STR(diag_first_error(&d), "e2");
+	diag_clear(&d);
+	CHECK(d.n == 0);
+}
