@@ -1,0 +1,250 @@
+/* test_cfg.c - the shell-subset config parser, hostile input included */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "unit.h"
+
+/* Parses text as "t.cfg"; returns the first error or "" (static). */
+static const char *
+parse_err(const char *text, size_t len, struct cfg *out)
+{
+	static char buf[512];
+	struct diag d;
+	struct cfg cfg;
+
+	diag_init(&d);
+	buf[0] = '\0';
+	if (cfg_parse(&cfg, "t.cfg", text, len, &d) != 0)
+		snprintf(buf, sizeof(buf), "%s", diag_first_error(&d));
+	diag_clear(&d);
+	if (out != NULL)
+		*out = cfg;
+	else
+		cfg_free(&cfg);
+	return buf;
+}
+
+static const char *
+perr(const char *text)
+{
+	return parse_err(text, strlen(text), NULL);
+}
+
+static const char *
+val(const char *text, const char *key)
+{
+	static char buf[512];
+	const struct cfg_entry *e;
+	struct cfg cfg;
+
+	if (*parse_err(text, strlen(text), &cfg) != '\0') {
+		cfg_free(&cfg);
+		return "(error)";
+	}
+	e = cfg_get(&cfg, key);
+	snprintf(buf, sizeof(buf), "%s", e ? e->value : "(unset)");
+	cfg_free(&cfg);
+	return buf;
+}
+
+TEST(cfg_plain_forms)
+{
+	CHECK_STR(val("A=b\n", "A"), "b");
+	CHECK_STR(val("A=\"b c\"\n", "A"), "b c");
+	CHECK_STR(val("A='b $c'\n", "A"), "b $c");
+	CHECK_STR(val("export A=1\n", "A"), "1");
+	CHECK_STR(val("  A=1   # comment\n", "A"), "1");
+	CHECK_STR(val("# only\n\nA=x#y\n", "A"), "x#y");
+	CHECK_STR(val("A=\n", "A"), "");
+	CHECK_STR(val("A=1\nA=2\n", "A"), "2");
+	CHECK_STR(val("A=x", "A"), "x");
+	CHECK_STR(val("A=a\"b\"'c'd\n", "A"), "abcd");
+	CHECK_STR(val("_a9=1\n", "_a9"), "1");
+}
+
+TEST(cfg_escapes_in_double_quotes)
+{
+	CHECK_STR(val("A=\"q\\\"q\"", "A"), "q\"q");
+	CHECK_STR(val("A=\"b\\\\s\"", "A"), "b\\s");
+	CHECK_STR(val("A=\"d\\$x\"", "A"), "d$x");
+	CHECK_STR(val("A=\"t\\`x\"", "A"), "t`x");
+	CHECK_STR(val("A=\"n\\x\"", "A"), "n\\x");
+	CHECK_STR(val("A=\"a\\\nb\"", "A"), "ab");
+	CHECK_STR(val("A=\"two\nlines\"\nB=1", "A"), "two\nlines");
+	CHECK_STR(val("A=un\\ quoted", "A"), "un quoted");
+	CHECK_STR(val("A=\"cost $ 5\"", "A"), "cost $ 5");
+}
+
+TEST(cfg_expansion_of_earlier_keys)
+{
+	CHECK_STR(val("D=/srv\nA=$D/x\n", "A"), "/srv/x");
+	CHECK_STR(val("D=/srv\nA=\"${D}x\"\n", "A"), "/srvx");
+	CHECK_STR(val("D='a b'\nA=$D\n", "A"), "a b");
+	CHECK_STR(perr("A=$HOME\n"),
+	    "t.cfg:1:3: 'HOME' is not set earlier in this file");
+	CHECK_STR(perr("A=$B\nB=1\n"),
+	    "t.cfg:1:3: 'B' is not set earlier in this file");
+	CHECK_STR(perr("A=${B:-x}\n"), "t.cfg:1:3: unsupported expansion "
+	    "(only $KEY and ${KEY} are allowed)");
+	CHECK_STR(perr("A=${B\n"), "t.cfg:1:3: unterminated ${");
+	CHECK_STR(perr("A=\"$1\"\n"), "t.cfg:1:4: special parameters "
+	    "($1, $?, ...) are not supported");
+}
+
+TEST(cfg_rejects_commands)
+{
+	CHECK_STR(perr("A=$(id)\n"),
+	    "t.cfg:1:3: command substitution $(...) is not allowed");
+	CHECK_STR(perr("A=\"x$(id)\"\n"),
+	    "t.cfg:1:5: command substitution $(...) is not allowed");
+	CHECK_STR(perr("A=`id`\n"),
+	    "t.cfg:1:3: command substitution (`...`) is not allowed");
+	CHECK_STR(perr("A=\"`id`\"\n"),
+	    "t.cfg:1:4: command substitution (`...`) is not allowed");
+	CHECK_STR(perr("A=1; rm -rf /\n"), "t.cfg:1:4: unexpected ';' "
+	    "(only KEY=value assignments are allowed; quote the value)");
+	CHECK_STR(perr("A=1 B=2\n"), "t.cfg:1:5: unexpected text after the "
+	    "value (quote values that contain spaces)");
+	CHECK_STR(perr("A=b c\n"), "t.cfg:1:5: unexpected text after the "
+	    "value (quote values that contain spaces)");
+	CHECK_STR(perr("rm -rf /\n"),
+	    "t.cfg:1:1: not an assignment (expected KEY=value)");
+	CHECK_STR(perr("A=x\n. /etc/other\n"), "t.cfg:2:1: unexpected '.' "
+	    "(only KEY=value assignments are allowed; quote the value)");
+	CHECK_STR(perr("A = 1\n"),
+	    "t.cfg:1:1: not an assignment (expected KEY=value)");
+	CHECK_STR(perr("A=~/x\n"), "t.cfg:1:3: unquoted '~' would be "
+	    "expanded by a shell; quote the value");
+	CHECK_STR(val("A='~/x'\n", "A"), "~/x");
+}
+
+TEST(cfg_unterminated_quotes)
+{
+	CHECK_STR(perr("\nA=\"abc\n"), "t.cfg:2:3: unterminated double quote");
+	CHECK_STR(perr("A='abc\n\n"), "t.cfg:1:3: unterminated single quote");
+	CHECK_STR(perr("A=abc\\"), "t.cfg:1:6: backslash at end of file");
+}
+
+TEST(cfg_odd_keys)
+{
+	CHECK_STR(perr("1A=x\n"), "t.cfg:1:1: invalid key (keys are made of "
+	    "[A-Za-z_][A-Za-z0-9_]*)");
+	CHECK_STR(perr("A-B=x\n"), "t.cfg:1:2: invalid key (keys are made of "
+	    "[A-Za-z_][A-Za-z0-9_]*)");
+	CHECK_STR(perr("K\xc3\xa9Y=x\n"), "t.cfg:1:2: invalid key (keys are "
+	    "made of [A-Za-z_][A-Za-z0-9_]*)");
+	CHECK_STR(perr("=x\n"), "t.cfg:1:1: unexpected '=' (only KEY=value "
+	    "assignments are allowed; quote the value)");
+	CHECK_STR(perr("export\n"),
+	    "t.cfg:1:1: not an assignment (expected KEY=value)");
+	CHECK(cfg_key_valid("DSK1"));
+	CHECK(!cfg_key_valid("1DSK"));
+	CHECK(!cfg_key_valid(""));
+}
+
+TEST(cfg_nul_and_cr)
+{
+	CHECK_STR(parse_err("A=1\nB=x\0y\n", 10, NULL),
+	    "t.cfg:2:4: NUL byte in file");
+	CHECK_STR(parse_err("A='x\0'\n", 7, NULL),
+	    "t.cfg:1:5: NUL byte in file");
+	CHECK_STR(perr("A=1\r\n"), "t.cfg:1:4: carriage return (DOS line "
+	    "ending)");
+}
+
+TEST(cfg_long_lines)
+{
+	size_t n = 100 * 1024;
+	char *text = malloc(n + 8);
+	struct cfg cfg;
+
+	memcpy(text, "A=", 2);
+	memset(text + 2, 'x', n);
+	memcpy(text + 2 + n, "\n", 2);
+	CHECK_STR(parse_err(text, strlen(text), &cfg), "");
+	CHECK(cfg.n == 1 && strlen(cfg.v[0].value) == n);
+	cfg_free(&cfg);
+	text[2 + n - 1] = '`';
+	CHECK(strstr(parse_err(text, strlen(text), NULL),
+	    "t.cfg:1:102402: command substitution") != NULL);
+	free(text);
+}
+
+TEST(cfg_line_numbers_of_keys)
+{
+	struct cfg cfg;
+
+	CHECK_STR(parse_err("# c\n\nA=\"x\ny\"\nB=2\n", 15, &cfg), "");
+	CHECK(cfg.n == 2 && cfg.v[0].line == 3 && cfg.v[1].line == 5);
+	cfg_free(&cfg);
+}
+
+TEST(cfg_load_files)
+{
+	const char *dir = unit_tmpdir();
+	struct diag d;
+	struct cfg cfg;
+	char *path, *missing, *big;
+
+	diag_init(&d);
+	path = xstrdup(unit_writes(dir, "ok.cfg", "A=1\n"));
+	CHECK(cfg_load(&cfg, path, 0, &d) == 0);
+	CHECK_STR(cfg_get(&cfg, "A")->value, "1");
+	cfg_free(&cfg);
+	missing = xasprintf("%s/none.cfg", dir);
+	CHECK(cfg_load(&cfg, missing, 1, &d) == 1 && cfg.n == 0);
+	cfg_free(&cfg);
+	CHECK(cfg_load(&cfg, missing, 0, &d) == -1);
+	cfg_free(&cfg);
+	CHECK(cfg_load(&cfg, dir, 0, &d) == -1);
+	cfg_free(&cfg);
+	CHECK(d.errors == 2);
+	CHECK(strstr(d.msgs[0].text, "none.cfg: No such file") != NULL);
+	CHECK(strstr(d.msgs[1].text, ": is a directory") != NULL);
+	big = calloc(1, CFG_MAX_SIZE + 10);
+	memset(big, '#', CFG_MAX_SIZE + 9);
+	unit_writes(dir, "big.cfg", big);
+	free(big);
+	free(path);
+	path = xasprintf("%s/big.cfg", dir);
+	CHECK(cfg_load(&cfg, path, 0, &d) == -1);
+	CHECK(strstr(diag_first_error(&d), "") != NULL && d.errors == 3);
+	cfg_free(&cfg);
+	free(path);
+	free(missing);
+	diag_clear(&d);
+}
+
+TEST(cfg_split_words_like_sh)
+{
+	struct strvec sv;
+	char *err = NULL;
+
+	sv_init(&sv);
+	CHECK(cfg_split_words(" -device 'virtio-rng-pci,id=r 0'  -a\\ b \"\" "
+	    "x\"y z\"", &sv, &err) == 0);
+	CHECK(sv.n == 5);
+	if (sv.n == 5) {
+		CHECK_STR(sv.v[0], "-device");
+		CHECK_STR(sv.v[1], "virtio-rng-pci,id=r 0");
+		CHECK_STR(sv.v[2], "-a b");
+		CHECK_STR(sv.v[3], "");
+		CHECK_STR(sv.v[4], "xy z");
+	}
+	sv_free(&sv);
+	CHECK(cfg_split_words("a 'b", &sv, &err) == -1);
+	CHECK_STR(err, "unterminated single quote");
+	free(err);
+	sv_free(&sv);
+}
+
+TEST(cfg_booleans)
+{
+	int b = -1;
+
+	CHECK(cfg_bool("YES", &b) == 0 && b == 1);
+	CHECK(cfg_bool("off", &b) == 0 && b == 0);
+	CHECK(cfg_bool("1", &b) == 0 && b == 1);
+	CHECK(cfg_bool("maybe", &b) == -1);
+}
