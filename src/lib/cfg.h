@@ -47,7 +47,22 @@ int	file_read(const char *path, struct strbuf *, int missing_ok,
 int	cfg_split_words(const char *, struct strvec *, char **errmsg);
 /* yes/no, true/false, on/off, 1/0 (any case): 0 and *out set, else -1. */
 int	cfg_bool(const char *, int *out);
+/*
+ * strtonum(3)-style: a decimal number in [min, max], else -1 with *why
+ * set to "not a number", "too small" or "too large".
+ */
+int	cfg_number(const char *, long long min, long long max, long long *out,
+	    const char **why);
 /* [A-Za-z_][A-Za-z0-9_]* */
 int	cfg_key_valid(const char *);
 
+
+
+/*
+ * Warns "FILE:LINE: unknown key 'K' (did you mean 'S'?)" for every key
+ * that known() refuses.  Names in suggest may end in a lowercase 'x',
+ * standing for the number a numbered key carries (DSKx).
+ */
+void	cfg_warn_unknown(const struct cfg *, int (*known)(const char *),
+	    const char *const suggest[], struct diag *);
 #endif

@@ -1,0 +1,123 @@
+/*
+ * monconf.c - CONFDIR/monitor.conf.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "monconf.h"
+#include "paths.h"
+
+static const char *const monconf_keys[] = {
+	"MONPORT", "SLOTS", "VNC_LISTEN", NULL
+};
+
+static int
+monconf_known(const char *key)
+{
+	size_t i;
+
+	for (i = 0; monconf_keys[i] != NULL; i++)
+		if (strcmp(key, monconf_keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The seed's format: the first line holds nothing but the port. */
+static int
+bare_number_line(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && isdigit((unsigned char)s[i]))
+		i++;
+	if (i == 0)
+		return 0;
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i == len || s[i] == '\n';
+}
+
+static int
+number_key(const struct cfg *cfg, const char *key, long long min,
+    long long max, unsigned *out, struct diag *d)
+{
+	const struct cfg_entry *e = cfg_get(cfg, key);
+	const char *why;
+	long long v;
+
+	if (e == NULL || e->value[0] == '\0')
+		return 0;
+	if (cfg_number(e->value, min, max, &v, &why) != 0) {
+		diag_error(d, "%s:%u: %s '%s' is %s (%lld to %lld)", cfg->path,
+		    e->line, key, e->value, why, min, max);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+int
+monconf_load(struct monitor_conf *mc, const char *confdir, struct diag *d)
+{
+	const struct cfg_entry *e;
+	struct strbuf text;
+	struct cfg cfg;
+	char *path;
+	int rc;
+
+	mc->monport = MONCONF_MONPORT;
+	mc->slots = MONCONF_SLOTS;
+	mc->vnc_listen = xstrdup(MONCONF_VNC_LISTEN);
+	path = path_join(confdir, "monitor.conf");
+	sb_init(&text);
+	rc = file_read(path, &text, 1, d);
+	if (rc != 0) {
+		free(path);
+		sb_free(&text);
+		return rc == 1 ? 0 : -1;
+	}
+	if (bare_number_line(text.s, text.len)) {
+		struct strbuf fixed;
+
+		sb_init(&fixed);
+		sb_adds(&fixed, "MONPORT=");
+		sb_add(&fixed, text.s, text.len);
+		sb_free(&text);
+		text = fixed;
+	}
+	rc = cfg_parse(&cfg, path, text.s, text.len, d);
+	sb_free(&text);
+	free(path);
+	if (rc != 0) {
+		cfg_free(&cfg);
+		return -1;
+	}
+	cfg_warn_unknown(&cfg, monconf_known, monconf_keys, d);
+	if (number_key(&cfg, "SLOTS", 1, MONCONF_SLOTS_MAX, &mc->slots, d) ||
+	    number_key(&cfg, "MONPORT", 1024, 65535 - 100 - MONCONF_SLOTS_MAX,
+	    &mc->monport, d))
+		rc = -1;
+	e = cfg_get(&cfg, "VNC_LISTEN");
+	if (e != NULL && e->value[0] != '\0') {
+		if (strpbrk(e->value, ", \t\n") != NULL) {
+			diag_error(d, "%s:%u: VNC_LISTEN '%s' is not an "
+			    "address", cfg.path, e->line, e->value);
+			rc = -1;
+		} else {
+			free(mc->vnc_listen);
+			mc->vnc_listen = xstrdup(e->value);
+		}
+	}
+	cfg_free(&cfg);
+	return rc;
+}
+
+void
+monconf_free(struct monitor_conf *mc)
+{
+	free(mc->vnc_listen);
+	mc->vnc_listen = NULL;
+}

@@ -1,0 +1,26 @@
+/*
+ * monconf.h - CONFDIR/monitor.conf (SPEC 2.2): the first monitor port,
+ * how many slots there are, and where VNC listens.
+ */
+#ifndef QI_MONCONF_H
+#define QI_MONCONF_H
+
+#include "diag.h"
+
+#define MONCONF_MONPORT		30320
+#define MONCONF_SLOTS		100
+#define MONCONF_SLOTS_MAX	100	/* CTLPORT = MONPORT + 100 */
+#define MONCONF_VNC_LISTEN	"127.0.0.1"
+
+struct monitor_conf {
+	unsigned	 monport;	/* the first MONPORT */
+	unsigned	 slots;
+	char		*vnc_listen;
+};
+
+/* A missing file means the defaults.  Returns 0, or -1 on an error. */
+int	monconf_load(struct monitor_conf *, const char *confdir,
+	    struct diag *);
+void	monconf_free(struct monitor_conf *);
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * paths.h - where the suite keeps its files (SPEC 2): CONFDIR and RUNDIR,
+ * each overridable from the environment, and path arithmetic.
+ */
+#ifndef QI_PATHS_H
+#define QI_PATHS_H
+
+/* QEMU_INIT_CONFDIR, else the build-time default (/etc/qemu). */
+const char *path_confdir(void);
+/* QEMU_INIT_RUNDIR, else the build-time default (/run/qemu-init). */
+const char *path_rundir(void);
+/* "dir/name"; caller frees. */
+char	*path_join(const char *dir, const char *name);
+/* The folder part of a path ("." when there is none); caller frees. */
+char	*path_dirname(const char *);
+/* The last component of a path (points into the argument). */
+const char *path_basename(const char *);
+/* path as is when absolute, else base/path; caller frees. */
+char	*path_resolve(const char *base, const char *path);
+
+#endif

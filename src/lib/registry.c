@@ -1,0 +1,281 @@
+/*
+ * registry.c - the VM registry and name resolution.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "paths.h"
+#include "registry.h"
+
+static const char *const reserved[] = {
+	"start", "stop", "restart", "kill", "status", "list", "console",
+	"show", "check", "help", "version", NULL
+};
+
+int
+registry_reserved(const char *word)
+{
+	size_t i;
+
+	for (i = 0; reserved[i] != NULL; i++)
+		if (strcmp(word, reserved[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+shortname_valid(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && strchr("._-", *s) == NULL)
+			return 0;
+	return 1;
+}
+
+char *
+cfg_path_name(const char *path)
+{
+	const char *base = path_basename(path);
+	size_t n = strlen(base), sl = strlen(CFG_SUFFIX);
+
+	if (n <= sl || strcmp(base + n - sl, CFG_SUFFIX) != 0)
+		return NULL;
+	return xstrndup(base, n - sl);
+}
+
+static const struct reg_entry *
+find_by(const struct registry *reg, size_t upto, int longname,
+    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < upto; i++)
+		if (strcmp(longname ? reg->v[i].longname :
+		    reg->v[i].shortname, name) == 0)
+			return &reg->v[i];
+	return NULL;
+}
+
+/* Splits a line into at most 3 fields, dropping a trailing comment. */
+static size_t
+split_fields(char *line, char *field[3])
+{
+	size_t n = 0;
+	char *p = line;
+
+	while (n < 3) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0' || *p == '#')
+			break;
+		field[n++] = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t')
+			p++;
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+	return n;
+}
+
+static int
+check_entry(struct registry *reg, const struct reg_entry *e,
+    struct diag *d)
+{
+	const struct reg_entry *other;
+	const char *where = reg->path;
+
+	if (!shortname_valid(e->shortname)) {
+		diag_error(d, "%s:%u: invalid shortname '%s' (allowed: "
+		    "A-Z a-z 0-9 . _ -)", where, e->line, e->shortname);
+		return -1;
+	}
+	if (registry_reserved(e->shortname)) {
+		diag_error(d, "%s:%u: shortname '%s' is a qemu-init action",
+		    where, e->line, e->shortname);
+		return -1;
+	}
+	if (e->path[0] != '/') {
+		diag_error(d, "%s:%u: '%s' is not an absolute path", where,
+		    e->line, e->path);
+		return -1;
+	}
+	if (e->longname == NULL) {
+		diag_error(d, "%s:%u: '%s' is not a <name>%s file", where,
+		    e->line, e->path, CFG_SUFFIX);
+		return -1;
+	}
+	if ((other = find_by(reg, reg->n, 0, e->shortname)) != NULL ||
+	    (other = find_by(reg, reg->n, 1, e->shortname)) != NULL) {
+		diag_error(d, "%s:%u: duplicate name '%s' (also on line %u)",
+		    where, e->line, e->shortname, other->line);
+		return -1;
+	}
+	if ((other = find_by(reg, reg->n, 1, e->longname)) != NULL ||
+	    ((other = find_by(reg, reg->n, 0, e->longname)) != NULL)) {
+		diag_error(d, "%s:%u: duplicate name '%s' (also on line %u)",
+		    where, e->line, e->longname, other->line);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_line(struct registry *reg, char *line, unsigned lineno, size_t *cap,
+    struct diag *d)
+{
+	struct reg_entry e;
+	char *field[3];
+	size_t n;
+
+	n = split_fields(line, field);
+	if (n == 0)
+		return 0;
+	if (n != 2) {
+		diag_error(d, "%s:%u: expected '<shortname> <path>'",
+		    reg->path, lineno);
+		return -1;
+	}
+	e.shortname = field[0];
+	e.path = field[1];
+	e.longname = cfg_path_name(field[1]);
+	e.line = lineno;
+	if (check_entry(reg, &e, d) != 0) {
+		free(e.longname);
+		return -1;
+	}
+	if (reg->n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		reg->v = xreallocarray(reg->v, *cap, sizeof(*reg->v));
+	}
+	e.shortname = xstrdup(e.shortname);
+	e.path = xstrdup(e.path);
+	reg->v[reg->n++] = e;
+	return 0;
+}
+
+int
+registry_load(struct registry *reg, const char *confdir, struct diag *d)
+{
+	struct strbuf text;
+	unsigned lineno = 0;
+	size_t cap = 0;
+	char *line, *next;
+	int rc = 0;
+
+	memset(reg, 0, sizeof(*reg));
+	reg->path = path_join(confdir, "qemu-init.reg");
+	sb_init(&text);
+	switch (file_read(reg->path, &text, 1, d)) {
+	case 1:
+		return 0;
+	case -1:
+		return -1;
+	}
+	if (memchr(text.s, '\0', text.len) != NULL) {
+		diag_error(d, "%s: NUL byte in file", reg->path);
+		sb_free(&text);
+		return -1;
+	}
+	for (line = text.s; line != NULL; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		else if (*line == '\0')
+			break;
+		lineno++;
+		if (parse_line(reg, line, lineno, &cap, d) != 0)
+			rc = -1;
+	}
+	sb_free(&text);
+	return rc;
+}
+
+void
+registry_free(struct registry *reg)
+{
+	size_t i;
+
+	for (i = 0; i < reg->n; i++) {
+		free(reg->v[i].shortname);
+		free(reg->v[i].path);
+		free(reg->v[i].longname);
+	}
+	free(reg->v);
+	free(reg->path);
+	memset(reg, 0, sizeof(*reg));
+}
+
+void
+vm_ref_from_entry(const struct reg_entry *e, struct vm_ref *ref)
+{
+	ref->cfgpath = xstrdup(e->path);
+	ref->name = xstrdup(e->longname);
+	ref->shortname = xstrdup(e->shortname);
+}
+
+static int
+resolve_path(const struct registry *reg, const char *arg, struct vm_ref *ref,
+    struct diag *d)
+{
+	char *abs, *name, *cwd;
+	size_t i;
+
+	name = cfg_path_name(arg);
+	if (name == NULL) {
+		diag_error(d, "'%s' is not a <name>%s file", arg, CFG_SUFFIX);
+		return RESOLVE_ERROR;
+	}
+	if (arg[0] == '/')
+		abs = xstrdup(arg);
+	else if ((cwd = getcwd(NULL, 0)) != NULL) {
+		abs = path_join(cwd, arg);
+		free(cwd);
+	} else {
+		diag_error(d, "cannot resolve '%s': %s", arg, strerror(errno));
+		free(name);
+		return RESOLVE_ERROR;
+	}
+	ref->cfgpath = abs;
+	ref->name = name;
+	ref->shortname = NULL;
+	for (i = 0; i < reg->n; i++)
+		if (strcmp(reg->v[i].path, abs) == 0)
+			ref->shortname = xstrdup(reg->v[i].shortname);
+	return RESOLVE_OK;
+}
+
+int
+vm_resolve(const struct registry *reg, const char *arg, struct vm_ref *ref,
+    struct diag *d)
+{
+	const struct reg_entry *e;
+
+	memset(ref, 0, sizeof(*ref));
+	if (strchr(arg, '/') != NULL)
+		return resolve_path(reg, arg, ref, d);
+	e = find_by(reg, reg->n, 0, arg);
+	if (e == NULL)
+		e = find_by(reg, reg->n, 1, arg);
+	if (e == NULL) {
+		diag_error(d, "unknown VM '%s' (not in %s)", arg, reg->path);
+		return RESOLVE_UNKNOWN;
+	}
+	vm_ref_from_entry(e, ref);
+	return RESOLVE_OK;
+}
+
+void
+vm_ref_free(struct vm_ref *ref)
+{
+	free(ref->cfgpath);
+	free(ref->name);
+	free(ref->shortname);
+	memset(ref, 0, sizeof(*ref));
+}
