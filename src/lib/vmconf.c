@@ -1,0 +1,502 @@
+/*
+ * vmconf.c - a VM's keys, their defaults and their checks.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "paths.h"
+#include "vmconf.h"
+
+const char *const vmconf_keys[] = {
+	"NAME", "OS", "DESC", "TGTARCH", "KVM", "RAM", "SMP", "CPU",
+	"MACHINE", "KERNEL", "INITRD", "APPEND", "DSKx", "CDRx", "NICx",
+	"MACx", "BRIDGE_IFNAME", "VNC", "SERIAL", "RUNAS", "STOPDELAY",
+	"BOOTDELAY", "AUTOSTART", "PRECMD", "POSTCMD", "CUSTOMx", NULL
+};
+
+/* Shared by every check: the file, the config and where errors go. */
+struct loader {
+	const struct cfg	*cfg;
+	struct vm_config	*vm;
+	struct diag		*d;
+	int			 failed;
+};
+
+/* The number of a numbered key ("DSK12" -> 12), 0 if not one of base. */
+static unsigned
+key_number(const char *key, const char *base)
+{
+	size_t n = strlen(base);
+	const char *p;
+	unsigned v = 0;
+
+	if (strncmp(key, base, n) != 0 || key[n] < '1' || key[n] > '9')
+		return 0;
+	for (p = key + n; *p != '\0'; p++) {
+		if (!isdigit((unsigned char)*p) || v > 100000)
+			return 0;
+		v = v * 10 + (unsigned)(*p - '0');
+	}
+	return v;
+}
+
+int
+vmconf_key_known(const char *key)
+{
+	size_t i, n;
+
+	for (i = 0; vmconf_keys[i] != NULL; i++) {
+		n = strlen(vmconf_keys[i]);
+		if (vmconf_keys[i][n - 1] == 'x') {
+			char *base = xstrndup(vmconf_keys[i], n - 1);
+			unsigned num = key_number(key, base);
+
+			free(base);
+			if (num > 0)
+				return 1;
+		} else if (strcmp(key, vmconf_keys[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void fail(struct loader *, const struct cfg_entry *, const char *,
+    ...) __attribute__((format(printf, 3, 4)));
+
+/* An error about a value names the line of its key. */
+static void
+fail(struct loader *l, const struct cfg_entry *e, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	diag_error(l->d, "%s:%u: %s", l->cfg->path, e->line, msg);
+	free(msg);
+	l->failed = 1;
+}
+
+/* The value of key, NULL when unset (absent, empty or "0"). */
+static const struct cfg_entry *
+get(const struct loader *l, const char *key)
+{
+	const struct cfg_entry *e = cfg_get(l->cfg, key);
+
+	if (e == NULL || e->value[0] == '\0' || strcmp(e->value, "0") == 0)
+		return NULL;
+	return e;
+}
+
+static char *
+get_string(const struct loader *l, const char *key, const char *fallback)
+{
+	const struct cfg_entry *e = get(l, key);
+
+	if (e != NULL)
+		return xstrdup(e->value);
+	return fallback != NULL ? xstrdup(fallback) : NULL;
+}
+
+/* A value QEMU takes as one option argument: no blanks, no controls. */
+static char *
+get_word(struct loader *l, const char *key, const char *fallback)
+{
+	const struct cfg_entry *e = get(l, key);
+	const char *p;
+
+	if (e == NULL)
+		return fallback != NULL ? xstrdup(fallback) : NULL;
+	for (p = e->value; *p != '\0'; p++) {
+		if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p)) {
+			fail(l, e, "%s '%s' must not contain blanks", key,
+			    e->value);
+			return fallback != NULL ? xstrdup(fallback) : NULL;
+		}
+	}
+	return xstrdup(e->value);
+}
+
+static int
+get_bool(struct loader *l, const char *key, int fallback)
+{
+	const struct cfg_entry *e = cfg_get(l->cfg, key);
+	int v;
+
+	if (e == NULL || e->value[0] == '\0')
+		return fallback;
+	if (cfg_bool(e->value, &v) != 0) {
+		fail(l, e, "%s '%s' is not yes or no", key, e->value);
+		return fallback;
+	}
+	return v;
+}
+
+static unsigned
+get_number(struct loader *l, const char *key, long long max,
+    unsigned fallback)
+{
+	const struct cfg_entry *e = get(l, key);
+	const char *why;
+	long long v;
+
+	if (e == NULL)
+		return fallback;
+	if (cfg_number(e->value, 0, max, &v, &why) != 0) {
+		fail(l, e, "%s '%s' is %s (0 to %lld)", key, e->value, why,
+		    max);
+		return fallback;
+	}
+	return (unsigned)v;
+}
+
+/* An existing regular file, relative to the config's folder. */
+static char *
+get_file(struct loader *l, const char *key, const struct cfg_entry *e)
+{
+	struct stat st;
+	char *path;
+
+	if (e == NULL && (e = get(l, key)) == NULL)
+		return NULL;
+	path = path_resolve(l->vm->dir, e->value);
+	if (stat(path, &st) != 0) {
+		fail(l, e, "%s: %s", path, strerror(errno));
+	} else if (S_ISDIR(st.st_mode)) {
+		fail(l, e, "%s: %s", path, "is a directory");
+	} else if (access(path, R_OK) != 0) {
+		fail(l, e, "%s: %s", path, strerror(errno));
+	} else
+		return path;
+	free(path);
+	return NULL;
+}
+
+static enum disk_format
+disk_format(const char *path)
+{
+	unsigned char magic[8];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return DISK_PROBE;
+	n = read(fd, magic, sizeof(magic));
+	close(fd);
+	if (n >= 4 && memcmp(magic, "QFI\xfb", 4) == 0)
+		return DISK_QCOW2;
+	/* Other image formats QEMU knows: let it probe them. */
+	if (n >= 4 && (memcmp(magic, "KDMV", 4) == 0 ||
+	    memcmp(magic, "QED\0", 4) == 0 || memcmp(magic, "<<< ", 4) == 0))
+		return DISK_PROBE;
+	if (n >= 8 && memcmp(magic, "vhdxfile", 8) == 0)
+		return DISK_PROBE;
+	return DISK_RAW;
+}
+
+/* How many of base1, base2, ... are set before the first gap. */
+static size_t
+count_numbered(struct loader *l, const char *base)
+{
+	size_t i, n = 0;
+	unsigned num;
+	char *key;
+
+	for (;;) {
+		key = xasprintf("%s%zu", base, n + 1);
+		if (get(l, key) == NULL) {
+			free(key);
+			break;
+		}
+		free(key);
+		n++;
+	}
+	for (i = 0; i < l->cfg->n; i++) {
+		num = key_number(l->cfg->v[i].key, base);
+		if (num > n + 1 && get(l, l->cfg->v[i].key) != NULL)
+			diag_warn(l->d, "%s:%u: %s is ignored: %s%zu is not "
+			    "set", l->cfg->path, l->cfg->v[i].line,
+			    l->cfg->v[i].key, base, n + 1);
+	}
+	return n;
+}
+
+static const struct cfg_entry *
+get_numbered(const struct loader *l, const char *base, size_t i)
+{
+	char *key = xasprintf("%s%zu", base, i + 1);
+	const struct cfg_entry *e = get(l, key);
+
+	free(key);
+	return e;
+}
+
+static void
+load_disks(struct loader *l)
+{
+	struct vm_config *vm = l->vm;
+	size_t i, n;
+	char *path;
+
+	n = count_numbered(l, "DSK");
+	vm->disks = xcalloc(n, sizeof(*vm->disks));
+	for (i = 0; i < n; i++) {
+		path = get_file(l, NULL, get_numbered(l, "DSK", i));
+		if (path == NULL)
+			continue;
+		vm->disks[vm->ndisks].path = path;
+		vm->disks[vm->ndisks].format = disk_format(path);
+		vm->ndisks++;
+	}
+	n = count_numbered(l, "CDR");
+	vm->cdroms = xcalloc(n, sizeof(*vm->cdroms));
+	for (i = 0; i < n; i++) {
+		path = get_file(l, NULL, get_numbered(l, "CDR", i));
+		if (path != NULL)
+			vm->cdroms[vm->ncdroms++] = path;
+	}
+}
+
+static int
+nic_model_valid(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && strchr("_.-", *s) == NULL)
+			return 0;
+	return 1;
+}
+
+static void
+load_nics(struct loader *l)
+{
+	struct vm_config *vm = l->vm;
+	const struct cfg_entry *e, *m;
+	const char *why;
+	size_t i, n;
+	char *key;
+
+	n = count_numbered(l, "NIC");
+	vm->nics = xcalloc(n, sizeof(*vm->nics));
+	for (i = 0; i < n; i++) {
+		e = get_numbered(l, "NIC", i);
+		if (!nic_model_valid(e->value)) {
+			fail(l, e, "%s '%s' is not a QEMU device name "
+			    "(allowed: A-Z a-z 0-9 _ . -)", e->key, e->value);
+			continue;
+		}
+		vm->nics[vm->nnics].model = xstrdup(e->value);
+		mac_derive(vm->name, vm->os, (unsigned)i + 1,
+		    vm->nics[vm->nnics].mac);
+		m = get_numbered(l, "MAC", i);
+		if (m != NULL && mac_parse(m->value, vm->nics[vm->nnics].mac,
+		    &why) != 0)
+			fail(l, m, "%s '%s' is not a MAC address: %s", m->key,
+			    m->value, why);
+		vm->nnics++;
+	}
+	for (i = 0; i < l->cfg->n; i++) {
+		key = l->cfg->v[i].key;
+		if (key_number(key, "MAC") > n && get(l, key) != NULL)
+			diag_warn(l->d, "%s:%u: %s is ignored: there is no "
+			    "NIC%u", l->cfg->path, l->cfg->v[i].line, key,
+			    key_number(key, "MAC"));
+	}
+}
+
+static void
+load_custom(struct loader *l)
+{
+	struct vm_config *vm = l->vm;
+	const struct cfg_entry *e;
+	struct strvec words;
+	size_t i, j, n;
+	char *err = NULL;
+
+	n = count_numbered(l, "CUSTOM");
+	sv_init(&words);
+	for (i = 0; i < n; i++) {
+		e = get_numbered(l, "CUSTOM", i);
+		if (cfg_split_words(e->value, &words, &err) != 0) {
+			fail(l, e, "%s: %s", e->key, err);
+			free(err);
+			err = NULL;
+		}
+	}
+	vm->custom = xcalloc(words.n + 1, sizeof(*vm->custom));
+	for (j = 0; j < words.n; j++)
+		vm->custom[j] = xstrdup(words.v[j]);
+	vm->ncustom = words.n;
+	sv_free(&words);
+}
+
+static int
+vm_name_valid(const char *s)
+{
+	if (*s == '\0' || *s == '.' || *s == '-')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && strchr("._-+", *s) == NULL)
+			return 0;
+	return 1;
+}
+
+static void
+load_identity(struct loader *l, const char *name)
+{
+	const struct cfg_entry *e = get(l, "NAME");
+	struct vm_config *vm = l->vm;
+
+	vm->name = xstrdup(name);
+	if (!vm_name_valid(name)) {
+		diag_error(l->d, "%s: VM name '%s' must be made of A-Z a-z "
+		    "0-9 . _ - + (from the file name)", l->cfg->path, name);
+		l->failed = 1;
+	}
+	if (e != NULL && strcmp(e->value, name) != 0)
+		fail(l, e, "NAME '%s' differs from the file's name '%s'",
+		    e->value, name);
+	vm->os = get_string(l, "OS", "");
+	vm->desc = get_string(l, "DESC", "");
+	vm->tgtarch = get_word(l, "TGTARCH", "qemu-system-x86_64");
+}
+
+static void
+load_machine(struct loader *l)
+{
+	struct vm_config *vm = l->vm;
+	const struct cfg_entry *e = cfg_get(l->cfg, "KVM");
+	int b;
+
+	vm->kvm = KVM_AUTO;
+	if (e != NULL && e->value[0] != '\0' &&
+	    strcasecmp(e->value, "auto") != 0) {
+		if (cfg_bool(e->value, &b) != 0)
+			fail(l, e, "KVM '%s' is not auto, yes or no",
+			    e->value);
+		else
+			vm->kvm = b ? KVM_YES : KVM_NO;
+	}
+	vm->ram = get_word(l, "RAM", "1G");
+	e = get(l, "RAM");
+	if (e != NULL) {
+		size_t n = strspn(e->value, "0123456789");
+
+		if (n == 0 || (e->value[n] != '\0' && (strchr("KMGTkmgt",
+		    e->value[n]) == NULL || e->value[n + 1] != '\0')))
+			fail(l, e, "RAM '%s' is not a size like 512M or 2G",
+			    e->value);
+	}
+	vm->smp = get_word(l, "SMP", NULL);
+	vm->cpu = get_word(l, "CPU", NULL);
+	vm->machine = get_word(l, "MACHINE", NULL);
+	vm->kernel = get_file(l, "KERNEL", NULL);
+	vm->initrd = get_file(l, "INITRD", NULL);
+	vm->append = get_string(l, "APPEND", NULL);
+	if (vm->kernel == NULL && (e = get(l, "INITRD")) != NULL &&
+	    get(l, "KERNEL") == NULL)
+		fail(l, e, "INITRD is set but KERNEL is not");
+}
+
+static void
+load_runtime(struct loader *l)
+{
+	struct vm_config *vm = l->vm;
+	const struct cfg_entry *e;
+
+	vm->bridge = get_word(l, "BRIDGE_IFNAME", "br0");
+	e = get(l, "BRIDGE_IFNAME");
+	vm->bridge_line = e != NULL ? e->line : 0;
+	if (e != NULL && (strlen(e->value) > 15 || strchr(e->value, '/')))
+		fail(l, e, "BRIDGE_IFNAME '%s' is not an interface name",
+		    e->value);
+	vm->vnc = get_bool(l, "VNC", 1);
+	vm->serial = get_bool(l, "SERIAL", 1);
+	vm->autostart = get_bool(l, "AUTOSTART", 0);
+	vm->runas = get_word(l, "RUNAS", NULL);
+	if (vm->runas != NULL && getpwnam(vm->runas) == NULL)
+		fail(l, get(l, "RUNAS"), "RUNAS: no such user '%s'",
+		    vm->runas);
+	vm->stopdelay = get_number(l, "STOPDELAY", 86400, 90);
+	vm->bootdelay = get_number(l, "BOOTDELAY", 3600, 0);
+	vm->precmd = get_string(l, "PRECMD", NULL);
+	vm->postcmd = get_string(l, "POSTCMD", NULL);
+}
+
+int
+vmconf_load(struct vm_config *vm, const char *cfgpath, const char *name,
+    struct diag *d)
+{
+	struct loader l;
+	struct cfg cfg;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->cfgpath = xstrdup(cfgpath);
+	vm->dir = path_dirname(cfgpath);
+	if (cfg_load(&cfg, cfgpath, 0, d) != 0) {
+		cfg_free(&cfg);
+		return -1;
+	}
+	l.cfg = &cfg;
+	l.vm = vm;
+	l.d = d;
+	l.failed = 0;
+	cfg_warn_unknown(&cfg, vmconf_key_known, vmconf_keys, d);
+	load_identity(&l, name);
+	load_machine(&l);
+	load_disks(&l);
+	load_nics(&l);
+	load_runtime(&l);
+	load_custom(&l);
+	cfg_free(&cfg);
+	return l.failed ? -1 : 0;
+}
+
+void
+vmconf_free(struct vm_config *vm)
+{
+	size_t i;
+
+	free(vm->cfgpath);
+	free(vm->dir);
+	free(vm->name);
+	free(vm->os);
+	free(vm->desc);
+	free(vm->tgtarch);
+	free(vm->ram);
+	free(vm->smp);
+	free(vm->cpu);
+	free(vm->machine);
+	free(vm->kernel);
+	free(vm->initrd);
+	free(vm->append);
+	for (i = 0; i < vm->ndisks; i++)
+		free(vm->disks[i].path);
+	free(vm->disks);
+	for (i = 0; i < vm->ncdroms; i++)
+		free(vm->cdroms[i]);
+	free(vm->cdroms);
+	for (i = 0; i < vm->nnics; i++)
+		free(vm->nics[i].model);
+	free(vm->nics);
+	free(vm->bridge);
+	free(vm->runas);
+	free(vm->precmd);
+	free(vm->postcmd);
+	for (i = 0; i < vm->ncustom; i++)
+		free(vm->custom[i]);
+	free(vm->custom);
+	memset(vm, 0, sizeof(*vm));
+}

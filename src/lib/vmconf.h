@@ -1,0 +1,69 @@
+/*
+ * vmconf.h - one VM as its <name>-qemu.cfg describes it (SPEC 2.4):
+ * every key checked, defaults applied, paths made absolute.  Nothing
+ * downstream reads the file again.
+ */
+#ifndef QI_VMCONF_H
+#define QI_VMCONF_H
+
+#include <stddef.h>
+
+#include "diag.h"
+#include "mac.h"
+
+enum kvm_mode { KVM_AUTO, KVM_YES, KVM_NO };
+enum disk_format { DISK_RAW, DISK_QCOW2, DISK_PROBE };
+
+struct vm_disk {
+	char		*path;		/* absolute */
+	enum disk_format format;
+};
+
+struct vm_nic {
+	char		*model;
+	char		 mac[MAC_STRLEN];
+};
+
+struct vm_config {
+	char		*cfgpath;
+	char		*dir;		/* relative paths start here */
+	char		*name;
+	char		*os;
+	char		*desc;
+	char		*tgtarch;
+	enum kvm_mode	 kvm;
+	char		*ram;
+	char		*smp, *cpu, *machine;		/* NULL: unset */
+	char		*kernel, *initrd, *append;	/* NULL: unset */
+	struct vm_disk	*disks;
+	size_t		 ndisks;
+	char		**cdroms;
+	size_t		 ncdroms;
+	struct vm_nic	*nics;
+	size_t		 nnics;
+	char		*bridge;
+	unsigned	 bridge_line;	/* 0: the default */
+	int		 vnc;
+	int		 serial;
+	int		 autostart;
+	char		*runas;				/* NULL: unset */
+	unsigned	 stopdelay;
+	unsigned	 bootdelay;
+	char		*precmd, *postcmd;		/* NULL: unset */
+	char		**custom;	/* CUSTOMx split into words */
+	size_t		 ncustom;
+};
+
+/*
+ * Reads, parses and checks a VM's config file.  name is the <name> of
+ * the file name.  Errors and warnings go to d; returns -1 on any error.
+ */
+int	vmconf_load(struct vm_config *, const char *cfgpath, const char *name,
+	    struct diag *);
+void	vmconf_free(struct vm_config *);
+/* Whether key is one vmconf_load knows (DSK1, NIC12, RAM, ...). */
+int	vmconf_key_known(const char *);
+/* The keys, numbered ones ending in 'x' (DSKx), NULL-terminated. */
+extern const char *const vmconf_keys[];
+
+#endif
