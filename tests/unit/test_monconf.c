@@ -1,0 +1,58 @@
+/* test_monconf.c - monitor.conf */
+#include <string.h>
+
+#include "monconf.h"
+#include "unit.h"
+
+static int
+load(const char *text, struct monitor_conf *mc, struct diag *d)
+{
+	const char *dir = unit_tmpdir();
+
+	if (text != NULL)
+		unit_writes(dir, "monitor.conf", text);
+	diag_init(d);
+	return monconf_load(mc, dir, d);
+}
+
+TEST(monconf_defaults_and_values)
+{
+	struct monitor_conf mc;
+	struct diag d;
+
+	CHECK(load(NULL, &mc, &d) == 0);
+	CHECK(mc.monport == 30320 && mc.slots == 100);
+	CHECK_STR(mc.vnc_listen, "127.0.0.1");
+	monconf_free(&mc);
+	diag_clear(&d);
+	CHECK(load("MONPORT=40000\nSLOTS=5\nVNC_LISTEN=::1\n", &mc, &d) == 0);
+	CHECK(mc.monport == 40000 && mc.slots == 5);
+	CHECK_STR(mc.vnc_listen, "::1");
+	monconf_free(&mc);
+	diag_clear(&d);
+	CHECK(load("31000\n", &mc, &d) == 0 && mc.monport == 31000);
+	monconf_free(&mc);
+	diag_clear(&d);
+}
+
+TEST(monconf_errors)
+{
+	struct monitor_conf mc;
+	struct diag d;
+
+	CHECK(load("SLOTS=101\n", &mc, &d) == -1);
+	CHECK(strstr(diag_first_error(&d), "monitor.conf:1: SLOTS '101' is "
+	    "too large (1 to 100)") != NULL);
+	monconf_free(&mc);
+	diag_clear(&d);
+	CHECK(load("MONPORT=http\n", &mc, &d) == -1);
+	CHECK(strstr(diag_first_error(&d), "MONPORT 'http' is not a number")
+	    != NULL);
+	monconf_free(&mc);
+	diag_clear(&d);
+	CHECK(load("MONPROT=1\n", &mc, &d) == 0);
+	CHECK(d.warnings == 1 && strstr(d.msgs[0].text, "monitor.conf:1: "
+	    "unknown key 'MONPROT' (did you mean 'MONPORT'?)") != NULL);
+	monconf_free(&mc);
+	diag_clear(&d);
+}

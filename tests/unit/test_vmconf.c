@@ -1,0 +1,165 @@
+/* test_vmconf.c - a VM's keys, defaults and checks */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+#include "vmconf.h"
+#include "unit.h"
+
+static const char *dir;
+
+/* Loads text as dir/web-qemu.cfg; returns 0/-1, diagnostics in d. */
+static int
+load(const char *text, struct vm_config *vm, struct diag *d)
+{
+	char *path;
+
+	dir = unit_tmpdir();
+	unit_writes(dir, "disk.img", "raw bytes");
+	unit_write(dir, "disk.qcow2", "QFI\xfb\0\0\0\3", 8);
+	path = xstrdup(unit_writes(dir, "web-qemu.cfg", text));
+	diag_init(d);
+	memset(vm, 0, sizeof(*vm));
+	if (vmconf_load(vm, path, "web", d) != 0) {
+		free(path);
+		return -1;
+	}
+	free(path);
+	return 0;
+}
+
+/* The first message without the temp folder in front of it. */
+static const char *
+first(const struct diag *d)
+{
+	const char *s;
+
+	if (d->n == 0)
+		return "";
+	s = strstr(d->msgs[0].text, "web-qemu.cfg");
+	return s != NULL ? s : d->msgs[0].text;
+}
+
+TEST(vmconf_defaults)
+{
+	struct vm_config vm;
+	struct diag d;
+
+	CHECK(load("", &vm, &d) == 0 && d.n == 0);
+	CHECK_STR(vm.name, "web");
+	CHECK_STR(vm.tgtarch, "qemu-system-x86_64");
+	CHECK_STR(vm.ram, "1G");
+	CHECK_STR(vm.bridge, "br0");
+	CHECK(vm.kvm == KVM_AUTO && vm.vnc && vm.serial && !vm.autostart);
+	CHECK(vm.stopdelay == 90 && vm.bootdelay == 0);
+	CHECK(vm.smp == NULL && vm.kernel == NULL && vm.ndisks == 0);
+	vmconf_free(&vm);
+	diag_clear(&d);
+}
+
+TEST(vmconf_full_config)
+{
+	struct vm_config vm;
+	struct diag d;
+
+	CHECK(load("NAME=web\nOS=linux\nKVM=no\nRAM=512M\nSMP=2\n"
+	    "DSK1=disk.img\nDSK2=disk.qcow2\nCDR1=disk.img\n"
+	    "NIC1=virtio-net-pci\nNIC2=e1000\nMAC2=52:54:00:aa:bb:cc\n"
+	    "VNC=no\nSERIAL=off\nSTOPDELAY=30\nAUTOSTART=yes\n"
+	    "CUSTOM1=\"-device 'virtio-rng-pci,id=r'\"\nCUSTOM2=-S\n",
+	    &vm, &d) == 0);
+	CHECK(d.n == 0);
+	CHECK(vm.kvm == KVM_NO && !vm.vnc && !vm.serial && vm.autostart);
+	CHECK(vm.ndisks == 2 && vm.disks[0].format == DISK_RAW &&
+	    vm.disks[1].format == DISK_QCOW2);
+	CHECK(vm.disks[0].path[0] == '/');
+	CHECK(vm.nnics == 2);
+	CHECK_STR(vm.nics[0].mac, "DE:AD:BE:EF:93:34");
+	CHECK_STR(vm.nics[1].mac, "52:54:00:AA:BB:CC");
+	CHECK(vm.ncustom == 3);
+	CHECK_STR(vm.custom[1], "virtio-rng-pci,id=r");
+	CHECK(vm.stopdelay == 30);
+	vmconf_free(&vm);
+	diag_clear(&d);
+}
+
+TEST(vmconf_value_errors_name_their_line)
+{
+	struct vm_config vm;
+	struct diag d;
+
+	CHECK(load("OS=x\nDSK1=missing.img\n", &vm, &d) == -1);
+	CHECK(strstr(first(&d), "web-qemu.cfg:2: ") != NULL);
+	CHECK(strstr(first(&d), "missing.img: No such file or directory"));
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("DSK1=.\n", &vm, &d) == -1);
+	CHECK(strstr(first(&d), ": is a directory") != NULL);
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("NIC1=\"e1000,mac=00:11:22:33:44:55\"\n", &vm, &d) == -1);
+	CHECK_STR(first(&d), "web-qemu.cfg:1: NIC1 'e1000,mac=00:11:22:33:"
+	    "44:55' is not a QEMU device name (allowed: A-Z a-z 0-9 _ . -)");
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("NAME=www\n", &vm, &d) == -1);
+	CHECK_STR(first(&d), "web-qemu.cfg:1: NAME 'www' differs from the "
+	    "file's name 'web'");
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("\nSTOPDELAY=soon\n", &vm, &d) == -1);
+	CHECK_STR(first(&d), "web-qemu.cfg:2: STOPDELAY 'soon' is not a "
+	    "number (0 to 86400)");
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("RAM=lots\nKVM=maybe\nVNC=perhaps\n", &vm, &d) == -1);
+	CHECK(d.errors == 3);
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("NIC1=e1000\nMAC1=01:00:5e:00:00:01\n", &vm, &d) == -1);
+	CHECK(strstr(first(&d), "multicast") != NULL);
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("CUSTOM1=\"-device 'x\"\n", &vm, &d) == -1);
+	CHECK_STR(first(&d), "web-qemu.cfg:1: CUSTOM1: unterminated single "
+	    "quote");
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("RUNAS=no-such-user-here\n", &vm, &d) == -1);
+	vmconf_free(&vm);
+	diag_clear(&d);
+}
+
+TEST(vmconf_warnings)
+{
+	struct vm_config vm;
+	struct diag d;
+
+	CHECK(load("DKS1=disk.img\n", &vm, &d) == 0);
+	CHECK_STR(first(&d), "web-qemu.cfg:1: unknown key 'DKS1' (did you "
+	    "mean 'DSK1'?)");
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("DSK1=disk.img\nDSK3=disk.img\n", &vm, &d) == 0);
+	CHECK(vm.ndisks == 1 && d.warnings == 1);
+	CHECK_STR(first(&d), "web-qemu.cfg:2: DSK3 is ignored: DSK2 is not "
+	    "set");
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("MAC2=52:54:00:00:00:01\nFOO=1\n", &vm, &d) == 0);
+	CHECK(d.warnings == 2);
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("DSK1=\nDSK2=0\n", &vm, &d) == 0 && vm.ndisks == 0);
+	vmconf_free(&vm);
+	diag_clear(&d);
+}
+
+TEST(vmconf_key_table)
+{
+	CHECK(vmconf_key_known("DSK1") && vmconf_key_known("CUSTOM12"));
+	CHECK(vmconf_key_known("BRIDGE_IFNAME"));
+	CHECK(!vmconf_key_known("DSK0") && !vmconf_key_known("DSK01"));
+	CHECK(!vmconf_key_known("DSKx") && !vmconf_key_known("DSK"));
+}
