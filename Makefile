@@ -61,7 +61,10 @@ unit: $(B)/unit $(B)/asan/unit
 	$(B)/unit
 	$(B)/asan/unit
 
-check: all unit
+deps:
+	@tests/deps.sh
+
+check: deps all unit guest
 	prove -v tests/*.t
 
 $(B)/guest/vmlinuz $(B)/guest/initrd.gz: tests/guest/build.sh tests/guest/init
@@ -69,7 +72,7 @@ $(B)/guest/vmlinuz $(B)/guest/initrd.gz: tests/guest/build.sh tests/guest/init
 
 guest: $(B)/guest/vmlinuz
 
-demo: all guest
+demo: deps all guest
 	tests/demo.sh
 
 bench: all guest
@@ -78,4 +81,4 @@ bench: all guest
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit check guest demo bench clean
+.PHONY: all deps unit check guest demo bench clean

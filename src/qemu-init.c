@@ -87,9 +87,16 @@ load_vm(const char *arg, struct vm_ref *ref, struct vm_config *vm,
     struct diag *d)
 {
 	struct registry reg;
+	struct diag regd;
 	int rc;
 
-	if (registry_load(&reg, path_confdir(), d) != 0) {
+	/* A VM named by its path does not depend on the registry's health. */
+	diag_init(&regd);
+	rc = registry_load(&reg, path_confdir(), &regd);
+	if (strchr(arg, '/') == NULL)
+		diag_move(d, &regd);
+	diag_clear(&regd);
+	if (rc != 0 && strchr(arg, '/') == NULL) {
 		registry_free(&reg);
 		return 1;
 	}

@@ -69,5 +69,7 @@ path_resolve(const char *base, const char *path)
 {
 	if (path[0] == '/')
 		return xstrdup(path);
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
 	return path_join(base, path);
 }

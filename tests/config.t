@@ -1,0 +1,133 @@
+#!/bin/bash
+# config.t - configs, the registry, qemu-init show and check, bad input.
+. "$(dirname "$0")/lib.sh"
+monitor_conf 31000
+
+vmdir=$T/vms/web
+mkdir -p "$vmdir"
+truncate -s 1M "$vmdir/disk,1.img"
+cat > "$vmdir/web-qemu.cfg" <<'CFG'
+# a small VM
+export OS=linux
+DESC="web server"
+KVM=no
+RAM=128M
+BASE=.
+DSK1="$BASE/disk,1.img"
+VNC=no
+CFG
+echo "web $vmdir/web-qemu.cfg" > "$QEMU_INIT_CONFDIR/qemu-init.reg"
+
+run qemu-init check web
+expect "check warns about a helper key (BASE) and fails" 1 "web-qemu.cfg:6: unknown key 'BASE'"
+sed -i 's/^BASE=.$//; s/\$BASE/./' "$vmdir/web-qemu.cfg"
+run qemu-init check
+expect_out "check passes on a clean config and says so" 0 \
+    "1 VM checked: no problems"
+
+run qemu-init show web
+expect "show exits 0" 0 ""
+check "show escapes commas in file names" \
+    contains "$out" "file=$vmdir/disk,,1.img,format=raw,snapshot=off"
+check "show puts the QMP monitor on slot 0 (MONPORT+100)" \
+    contains "$out" "host=127.0.0.1,port=31100,server=on,wait=off,nodelay=on"
+check "show turns KVM=no into -accel tcg" contains "$out" $'-accel\ntcg'
+check "show takes nothing: no run dir made" [ ! -e "$QEMU_INIT_RUNDIR" ]
+
+# The command line show prints is one QEMU accepts.
+mkdir -p "$QEMU_INIT_RUNDIR"
+mapfile -t argv < "$T/out"
+"${argv[@]}" -S 2>"$T/qemu.err"
+qrc=$?
+check "QEMU accepts the command line show prints (-S)" [ $qrc -eq 0 ] ||
+    diag "$(cat "$T/qemu.err")"
+qpid=$(cat "$QEMU_INIT_RUNDIR/web.pid" 2>/dev/null)
+check "that QEMU runs" alive "$qpid"
+[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+rm -rf "$QEMU_INIT_RUNDIR"
+
+run qemu-init show /nonexistent/x-qemu.cfg
+check "show of a missing file: exit 1, one line" \
+    test $rc -eq 1 -a "$(echo "$err" | wc -l)" -eq 1
+run qemu-init show nosuchvm
+expect "show of an unknown VM names the registry" 1 "qemu-init: unknown VM 'nosuchvm' (not in $QEMU_INIT_CONFDIR/qemu-init.reg)"
+run qemu-init show
+check "show without a VM is a usage error (64)" [ $rc -eq 64 ]
+run qemu-init frobnicate web
+check "an unknown action is a usage error (64)" [ $rc -eq 64 ]
+run qemu-init web show
+check "init-script style 'qemu-init web show' works" [ $rc -eq 0 ]
+
+# Hostile configs: each is a one-line error naming FILE:LINE, exit 1.
+bad() {
+	local desc=$1 text=$2 want=$3
+	local f="$T/bad/bad-qemu.cfg"
+	mkdir -p "$T/bad"
+	printf '%b' "$text" > "$f"
+	run qemu-init show "$f"
+	if [ $rc -eq 1 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] &&
+	    contains "$err" "$want"; then
+		ok "bad config: $desc"
+	else
+		not_ok "bad config: $desc"
+		show_run
+	fi
+}
+bad "unterminated quote" 'OS=linux\nDESC="oops\n' "bad-qemu.cfg:2:6: unterminated double quote"
+bad "command substitution" 'OS=$(reboot)\n' "bad-qemu.cfg:1:4: command substitution \$(...) is not allowed"
+bad "backticks" 'OS=`reboot`\n' "bad-qemu.cfg:1:4: command substitution (\`...\`) is not allowed"
+bad "a NUL byte" 'OS=li\0nux\n' "bad-qemu.cfg:1:6: NUL byte in file"
+bad "a key with odd characters" 'DSK-1=x\n' "bad-qemu.cfg:1:4: invalid key"
+bad "a command line" 'OS=linux\nrm -rf /\n' "bad-qemu.cfg:2:1: not an assignment"
+bad "an unknown variable" 'DSK1=$HOME/x\n' "bad-qemu.cfg:1:6: 'HOME' is not set earlier in this file"
+bad "a missing disk" 'OS=x\nDSK1=nothere.img\n' "bad-qemu.cfg:2: $T/bad/nothere.img: No such file or directory"
+bad "a directory as a disk" 'DSK1=/tmp\n' "bad-qemu.cfg:1: /tmp: is a directory"
+bad "a comma in a NIC model" 'NIC1="e1000,id=x"\n' "bad-qemu.cfg:1: NIC1 'e1000,id=x' is not a QEMU device name"
+long=$(head -c 102400 /dev/zero | tr '\0' x)
+bad "a 100 kB line ending in a backtick" "DESC=$long\`\n" "bad-qemu.cfg:1:102406: command substitution"
+run qemu-init show "$T"
+expect "a directory given as the config file" 1 "is not a <name>-qemu.cfg file"
+mkdir -p "$T/dir-qemu.cfg"
+run qemu-init show "$T/dir-qemu.cfg"
+expect "a directory named like a config file" 1 "dir-qemu.cfg: is a directory"
+
+# check: a gap in numbered keys, a misspelt key, a MAC collision.
+printf 'DSK1=%s\nDSK3=%s\nDKS2=x\n' "$vmdir/disk,1.img" "$vmdir/disk,1.img" \
+    > "$T/bad/gap-qemu.cfg"
+run qemu-init check "$T/bad/gap-qemu.cfg"
+expect "check reports a DSK3 after a gap and fails" 1 "gap-qemu.cfg:2: DSK3 is ignored: DSK2 is not set"
+check "check suggests DSK2 for DKS2" \
+    contains "$err" "gap-qemu.cfg:3: unknown key 'DKS2' (did you mean 'DSK2'?)"
+
+mkdir -p "$T/vms/a" "$T/vms/b"
+printf 'NIC1=e1000\n' > "$T/vms/a/a-qemu.cfg"
+printf 'NIC1=e1000\nMAC1=DE:AD:BE:EF:BA:D1\n' > "$T/vms/b/b-qemu.cfg"
+mac=$(qemu-init show "$T/vms/a/a-qemu.cfg" | sed -n 's/.*mac=//p')
+sed -i "s/DE:AD:BE:EF:BA:D1/$mac/" "$T/vms/b/b-qemu.cfg"
+printf 'a %s\nb %s\n' "$T/vms/a/a-qemu.cfg" "$T/vms/b/b-qemu.cfg" \
+    >> "$QEMU_INIT_CONFDIR/qemu-init.reg"
+run qemu-init check
+expect "check finds a MAC shared by two VMs" 1 "MAC $mac is shared by NIC1 of 'a' and NIC1 of 'b'"
+
+printf 'web %s\nweb %s\nstop %s\n' "$vmdir/web-qemu.cfg" \
+    "$T/vms/a/a-qemu.cfg" "$T/vms/b/b-qemu.cfg" \
+    > "$QEMU_INIT_CONFDIR/qemu-init.reg"
+run qemu-init check
+expect "check reports a duplicate shortname" 1 "qemu-init.reg:2: duplicate name 'web' (also on line 1)"
+check "check reports a shortname that is an action" \
+    contains "$err" "qemu-init.reg:3: shortname 'stop' is a qemu-init action"
+
+# The shipped sample config.
+cp "$TOP/etc/qemu/example-qemu.cfg" "$T/example-qemu.cfg"
+run qemu-init show "$T/example-qemu.cfg"
+expect "show works on the shipped example-qemu.cfg" 0 ""
+mkdir -p "$QEMU_INIT_RUNDIR"
+mapfile -t argv < "$T/out"
+"${argv[@]}" -S 2>"$T/qemu.err"
+check "QEMU accepts the example's command line (-S)" [ $? -eq 0 ] ||
+    diag "$(cat "$T/qemu.err")"
+qpid=$(cat "$QEMU_INIT_RUNDIR/example.pid" 2>/dev/null)
+check "the example's QEMU runs" alive "$qpid"
+[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+
+done_testing

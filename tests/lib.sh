@@ -1,0 +1,178 @@
+# tests/lib.sh - shared by every integration test (tests/*.t): a private
+# CONFDIR and RUNDIR, the test guest, TAP output, and a clean-up that
+# runs however the test ends.
+#
+# Each test sources this file, sets PORTBASE (its own monitor port
+# range: tests must not share ports), and tells its story in small
+# named steps.
+
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BIN=$TOP/build/bin
+GUEST=$TOP/build/guest
+PATH=$BIN:$PATH
+export PATH
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/qinit-test.XXXXXX")
+chmod 755 "$T"
+export QEMU_INIT_CONFDIR="$T/etc" QEMU_INIT_RUNDIR="$T/run"
+mkdir -p "$QEMU_INIT_CONFDIR"
+: > "$QEMU_INIT_CONFDIR/qemu-init.reg"
+NETNS=
+
+tap_n=0
+tap_failed=0
+
+ok() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $1"
+}
+
+not_ok() {
+	tap_n=$((tap_n + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $1"
+}
+
+# check DESCRIPTION COMMAND...: one TAP line for whether COMMAND succeeds.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# expect DESCRIPTION RC TEXT: the last run exited RC and its stderr holds
+# TEXT (use "" for any).
+expect() {
+	if [ "$rc" -eq "$2" ] && contains "$err" "$3"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		show_run
+	fi
+}
+
+# expect_out DESCRIPTION RC TEXT: the same for stdout.
+expect_out() {
+	if [ "$rc" -eq "$2" ] && contains "$out" "$3"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		show_run
+	fi
+}
+
+# run CMD...: runs a command, keeping its stdout, stderr and status in
+# $out, $err and $rc.
+run() {
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	out=$(cat "$T/out")
+	err=$(cat "$T/err")
+}
+
+# diag TEXT: a TAP comment (shown by prove -v).
+diag() {
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+# Shows what the last run printed, after a failed check.
+show_run() {
+	diag "rc=$rc" "stdout: $out" "stderr: $err"
+}
+
+contains() {
+	case $1 in *"$2"*) return 0 ;; esac
+	return 1
+}
+
+# monitor_conf BASE: this test's own slot range.
+monitor_conf() {
+	printf 'MONPORT=%s\nSLOTS=%s\n' "$1" "${2:-20}" \
+	    > "$QEMU_INIT_CONFDIR/monitor.conf"
+}
+
+# guest_vm NAME [MODE [EXTRA-CONFIG-LINES [KERNEL-ARGS]]]: a VM running
+# the test guest, registered under NAME.  MODE is obey (powers off on the
+# ACPI button) or ignore.
+guest_vm() {
+	local name=$1 mode=${2:-obey} extra=${3:-} kargs=${4:-}
+	local dir="$T/vms/$name"
+
+	mkdir -p "$dir"
+	cat > "$dir/$name-qemu.cfg" <<CFG
+# the test guest of tests/guest/
+OS=linux
+DESC="test guest ($mode)"
+KVM=no
+RAM=192M
+KERNEL=$GUEST/vmlinuz
+INITRD=$GUEST/initrd.gz
+APPEND="console=ttyS0 quiet panic=-1 qinit.mode=$mode $kargs"
+VNC=no
+STOPDELAY=60
+$extra
+CFG
+	echo "$name $dir/$name-qemu.cfg" >> "$QEMU_INIT_CONFDIR/qemu-init.reg"
+}
+
+# wait_for_log NAME TEXT [SECONDS]: the guest printed TEXT on its serial
+# console (the console log).  Not a timing assertion: a bound on a hang.
+wait_for_log() {
+	local log="$QEMU_INIT_RUNDIR/$1.console.log" i=0
+	while [ $i -lt $((${3:-180} * 10)) ]; do
+		[ -f "$log" ] && grep -q "$2" "$log" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	diag "no '$2' in $log after ${3:-180} s"
+	[ -f "$log" ] && tail -5 "$log" | diag "$(cat)"
+	return 1
+}
+
+wait_ready() {
+	wait_for_log "$1" QINIT-GUEST-READY "${2:-180}"
+}
+
+# The pid in a VM's state file (empty when none).
+state_pid() {
+	sed -n 's/^PID=//p' "$QEMU_INIT_RUNDIR/$1.state" 2>/dev/null
+}
+
+alive() {
+	[ -n "$1" ] && kill -0 "$1" 2>/dev/null
+}
+
+# Every QEMU this test started: those whose command line names our
+# private RUNDIR.  Only these pids are ever signalled.
+our_qemus() {
+	local p
+	for p in /proc/[0-9]*; do
+		tr '\0' ' ' < "$p/cmdline" 2>/dev/null |
+		    grep -q -- "-pidfile $QEMU_INIT_RUNDIR/" && echo "${p#/proc/}"
+	done
+}
+
+cleanup() {
+	local p
+	for p in $(our_qemus); do
+		kill -KILL "$p" 2>/dev/null
+	done
+	[ -n "$NETNS" ] && ip netns del "$NETNS" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# Ends the test: the TAP plan, and a failing status when a step failed.
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}
+
+need_guest() {
+	if [ ! -r "$GUEST/vmlinuz" ] || [ ! -r "$GUEST/initrd.gz" ]; then
+		echo "Bail out! test guest missing: run make guest"
+		exit 1
+	fi
+}
