@@ -1,0 +1,145 @@
+/*
+ * relay.c - terminal <-> socket relay.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "relay.h"
+
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Copies what is readable on from to to; 0 on EOF, -1 on error. */
+static ssize_t
+pass(int from, int to, int tty, int *escaped)
+{
+	char buf[4096], *esc;
+	ssize_t n;
+
+	n = read(from, buf, sizeof(buf));
+	if (n <= 0)
+		return n < 0 && (errno == EINTR || errno == EAGAIN) ? 1 : n;
+	if (tty && (esc = memchr(buf, RELAY_ESCAPE, (size_t)n)) != NULL) {
+		*escaped = 1;
+		n = esc - buf;
+	}
+	if (n > 0 && write_all(to, buf, (size_t)n) != 0)
+		return -1;
+	return *escaped ? 0 : 1;
+}
+
+static enum relay_end
+loop(int fd, int tty, sigset_t *waitmask, struct diag *d)
+{
+	struct pollfd pfd[2];
+	int escaped = 0;
+	ssize_t n;
+
+	pfd[0].fd = STDIN_FILENO;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = fd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		if (ppoll(pfd, 2, NULL, waitmask) < 0) {
+			if (errno == EINTR && got_signal)
+				return RELAY_SIGNALLED;
+			if (errno == EINTR)
+				continue;
+			diag_error(d, "poll: %s", strerror(errno));
+			return RELAY_ERROR;
+		}
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = pass(fd, STDOUT_FILENO, 0, &escaped);
+			if (n == 0)
+				return RELAY_PEER_CLOSED;
+			if (n < 0) {
+				diag_error(d, "relay: %s", strerror(errno));
+				return RELAY_ERROR;
+			}
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = pass(STDIN_FILENO, fd, tty, &escaped);
+			if (escaped)
+				return RELAY_ESCAPED;
+			if (n == 0)
+				return RELAY_INPUT_CLOSED;
+			if (n < 0) {
+				diag_error(d, "relay: %s", strerror(errno));
+				return RELAY_ERROR;
+			}
+		}
+	}
+}
+
+enum relay_end
+relay_run(int fd, struct diag *d)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old[3];
+	struct termios saved, raw;
+	sigset_t block, waitmask;
+	enum relay_end end;
+	size_t i;
+	int tty;
+
+	tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+	/* Signals are only let through while poll waits: no lost wake-up. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
+	for (i = 0; i < 3; i++) {
+		sigaction(sigs[i], &sa, &old[i]);
+		sigaddset(&block, sigs[i]);
+	}
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	for (i = 0; i < 3; i++)
+		sigdelset(&waitmask, sigs[i]);
+	got_signal = 0;
+	if (tty) {
+		raw = saved;
+		cfmakeraw(&raw);
+		if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw) != 0) {
+			diag_error(d, "cannot set the terminal to raw mode: %s",
+			    strerror(errno));
+			tty = 0;
+			end = RELAY_ERROR;
+			goto out;
+		}
+	}
+	end = loop(fd, tty, &waitmask, d);
+out:
+	if (tty)
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+	sigprocmask(SIG_UNBLOCK, &block, NULL);
+	for (i = 0; i < 3; i++)
+		sigaction(sigs[i], &old[i], NULL);
+	return end;
+}

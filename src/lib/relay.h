@@ -1,0 +1,28 @@
+/*
+ * relay.h - a terminal attached to a socket (qemu-mon, qemu-init
+ * console): raw mode, Ctrl-] to leave, the terminal restored on every
+ * way out, signals included.
+ */
+#ifndef QI_RELAY_H
+#define QI_RELAY_H
+
+#include "diag.h"
+
+#define RELAY_ESCAPE	0x1d	/* Ctrl-] */
+
+enum relay_end {
+	RELAY_ERROR = -1,
+	RELAY_ESCAPED,		/* the user pressed Ctrl-] */
+	RELAY_PEER_CLOSED,	/* the other side closed */
+	RELAY_INPUT_CLOSED,	/* stdin reached its end */
+	RELAY_SIGNALLED		/* SIGINT, SIGTERM or SIGHUP */
+};
+
+/*
+ * Relays stdin to fd and fd to stdout until one of the ends above.
+ * When stdin is a terminal it is put in raw mode for the duration and
+ * Ctrl-] ends the relay; otherwise bytes pass unchanged.
+ */
+enum relay_end relay_run(int fd, struct diag *);
+
+#endif
