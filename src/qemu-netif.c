@@ -1,3 +1,110 @@
-/* placeholder, replaced by the monitor client work */
+/*
+ * qemu-netif - puts a VM's tap on a host bridge and takes it off again.
+ * QEMU runs it as CONFDIR/qemu-brup and CONFDIR/qemu-brdown (symlinks to
+ * this program) with the tap's name as the only argument; by hand it is
+ * `qemu-netif up|down IFNAME [BRIDGE]`.
+ */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
-int main(void) { fputs("usage: qemu-netif up|down IFNAME [BRIDGE]\n", stderr); return 64; }
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "netif.h"
+#include "paths.h"
+
+#define EX_USAGE	64
+
+static const char *prog = "qemu-netif";
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: qemu-netif up | down ifname [bridge]\n"
+	    "       qemu-brup ifname [bridge]\n"
+	    "       qemu-brdown ifname [bridge]\n"
+	    "       qemu-netif -h | -V\n"
+	    "The bridge is the argument, else $%s, else %s.\n",
+	    NETIF_BRIDGE_ENV, NETIF_BRIDGE_DEFAULT);
+}
+
+static int
+bad_usage(void)
+{
+	usage(stderr);
+	return EX_USAGE;
+}
+
+/* For -h and -V: a full disk or closed pipe is a failure, not silence. */
+static int
+stdout_done(void)
+{
+	if (fflush(stdout) == EOF) {
+		fprintf(stderr, "%s: cannot write to stdout: %s\n", prog,
+		    strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/* 1 up, 0 down, -1 unknown: from the name we run as, else argv[0]. */
+static int
+direction(const char *runas, int *argc, char ***argv)
+{
+	if (strcmp(runas, "qemu-brup") == 0)
+		return 1;
+	if (strcmp(runas, "qemu-brdown") == 0)
+		return 0;
+	if (*argc < 1)
+		return -1;
+	if (strcmp((*argv)[0], "up") != 0 && strcmp((*argv)[0], "down") != 0)
+		return -1;
+	(*argc)--;
+	(*argv)++;
+	return strcmp((*argv)[-1], "up") == 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help",	no_argument,	NULL,	'h' },
+		{ "version",	no_argument,	NULL,	'V' },
+		{ NULL,		0,		NULL,	0 }
+	};
+	const char *runas, *bridge;
+	struct diag d;
+	int ch, up, rc;
+
+	runas = argc > 0 ? path_basename(argv[0]) : prog;
+	/* '+': options only before the first operand, as POSIX has it. */
+	while ((ch = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			usage(stdout);
+			return stdout_done();
+		case 'V':
+			printf("%s %s\n", prog, QI_VERSION);
+			return stdout_done();
+		default:
+			return bad_usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if ((up = direction(runas, &argc, &argv)) == -1 ||
+	    argc < 1 || argc > 2)
+		return bad_usage();
+	bridge = netif_bridge_choose(argc == 2 ? argv[1] : NULL,
+	    getenv(NETIF_BRIDGE_ENV));
+	diag_init(&d);
+	if (up)
+		rc = netif_up(argv[0], bridge, &d);
+	else
+		rc = netif_down(argv[0], bridge, &d);
+	diag_print(&d, prog, stderr);
+	diag_clear(&d);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,368 @@
+/*
+ * proc.c - running programs without a shell: fork, exec, capture, wait.
+ *
+ * The one thing that needs care is the end.  QEMU started with -daemonize
+ * exits in its first process once the VM is up, but the daemon it leaves
+ * behind may keep our pipes open for as long as the VM runs, so end of
+ * file on the pipes can never be what we wait for.  We wait for the child
+ * itself (a pidfd in the poll set where the kernel has them, a short tick
+ * otherwise), then take what the pipes hold at that moment and stop.
+ */
+#include <sys/types.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "proc.h"
+
+extern char **environ;
+
+/* Without a pidfd, how often we look whether the child has exited. */
+#define EXIT_TICK_MS	20
+/* After the child has exited, at most this much more output per stream. */
+#define DRAIN_MAX	(1024 * 1024)
+
+struct stream {
+	int		 fd;	/* our (non-blocking) read end, or -1 */
+	struct strbuf	*sb;
+};
+
+struct run {
+	pid_t		 pid;
+	int		 pidfd;		/* -1 where the kernel has none */
+	int		 exited;
+	int		 wstatus;
+	int		 wait_errno;	/* waitpid failed with this */
+	struct stream	 s[2];		/* stdout, stderr */
+};
+
+static void
+closefd(int *fd)
+{
+	/* Only read ends and unused write ends: nothing to lose on error. */
+	if (*fd >= 0)
+		(void)close(*fd);
+	*fd = -1;
+}
+
+static size_t
+name_len(const char *kv)
+{
+	return strcspn(kv, "=");
+}
+
+static int
+overridden(const char *kv, char *const extra[])
+{
+	size_t i, n = name_len(kv);
+
+	for (i = 0; extra != NULL && extra[i] != NULL; i++)
+		if (name_len(extra[i]) == n && strncmp(kv, extra[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* environ with extra added; the strings are shared, free only the array. */
+static char **
+env_merge(char *const extra[], struct diag *d)
+{
+	size_t i, n = 0, nextra = 0;
+	char **env;
+
+	for (; extra != NULL && extra[nextra] != NULL; nextra++) {
+		i = name_len(extra[nextra]);
+		if (i == 0 || extra[nextra][i] != '=') {
+			diag_error(d, "bad environment entry '%s' "
+			    "(expected NAME=value)", extra[nextra]);
+			return NULL;
+		}
+	}
+	for (i = 0; environ != NULL && environ[i] != NULL; i++)
+		n++;
+	env = xreallocarray(NULL, n + nextra + 1, sizeof(*env));
+	n = 0;
+	for (i = 0; environ != NULL && environ[i] != NULL; i++)
+		if (!overridden(environ[i], extra))
+			env[n++] = environ[i];
+	for (i = 0; i < nextra; i++)
+		env[n++] = extra[i];
+	env[n] = NULL;
+	return env;
+}
+
+static void
+report_exec_error(int fd, int e)
+{
+	/* The parent reads this; if the write fails it sees plain exit 127. */
+	if (write(fd, &e, sizeof(e)) != (ssize_t)sizeof(e))
+		return;
+}
+
+/*
+ * In the child.  Every pipe end was made close-on-exec; moving the ones
+ * we keep above 2 first means no dup2 below can overwrite another, even
+ * when the caller started with 0, 1 or 2 closed.
+ */
+static void __attribute__((noreturn))
+child_exec(char *const argv[], char **envp, int outw, int errw, int failw)
+{
+	sigset_t none;
+
+	if ((failw = fcntl(failw, F_DUPFD_CLOEXEC, 3)) == -1)
+		_exit(127);
+	if ((outw >= 0 && (outw = fcntl(outw, F_DUPFD_CLOEXEC, 3)) == -1) ||
+	    (errw >= 0 && (errw = fcntl(errw, F_DUPFD_CLOEXEC, 3)) == -1) ||
+	    (outw >= 0 && dup2(outw, STDOUT_FILENO) == -1) ||
+	    (errw >= 0 && dup2(errw, STDERR_FILENO) == -1)) {
+		report_exec_error(failw, errno);
+		_exit(127);
+	}
+	/* A signal mask or an ignored SIGPIPE of ours is not the program's. */
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1 ||
+	    signal(SIGPIPE, SIG_DFL) == SIG_ERR) {
+		report_exec_error(failw, errno);
+		_exit(127);
+	}
+	execvpe(argv[0], argv, envp);
+	report_exec_error(failw, errno);
+	_exit(127);
+}
+
+/* A close-on-exec pipe; its read end p[0] does not block if asked. */
+static int
+open_pipe(int p[2], int nonblock)
+{
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return -1;
+	if (nonblock && fcntl(p[0], F_SETFL, O_NONBLOCK) == -1) {
+		closefd(&p[0]);
+		closefd(&p[1]);
+		return -1;
+	}
+	return 0;
+}
+
+/* What the child reported on the close-on-exec pipe: 0 when exec worked. */
+static int
+exec_errno(int fd)
+{
+	ssize_t n;
+	int e;
+
+	do
+		n = read(fd, &e, sizeof(e));
+	while (n == -1 && errno == EINTR);
+	return n == (ssize_t)sizeof(e) ? e : 0;
+}
+
+static void
+wait_child(struct run *r, int flags)
+{
+	pid_t p;
+
+	do
+		p = waitpid(r->pid, &r->wstatus, flags);
+	while (p == -1 && errno == EINTR);
+	if (p == r->pid)
+		r->exited = 1;
+	else if (p == -1) {
+		r->wait_errno = errno;
+		r->exited = 1;
+	}
+}
+
+static int
+pidfd_for(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	/* Linux only; pidfds are always close-on-exec. */
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
+/* Forks and execs; 0 once the program runs, -1 (and reaped) if not. */
+static int
+start(struct run *r, char *const argv[], char **envp, struct diag *d)
+{
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, failp[2] = { -1, -1 };
+	int rc = -1, e;
+
+	if (open_pipe(failp, 0) == -1 ||
+	    (r->s[0].sb != NULL && open_pipe(outp, 1) == -1) ||
+	    (r->s[1].sb != NULL && open_pipe(errp, 1) == -1))
+		diag_error(d, "cannot run %s: pipe: %s", argv[0],
+		    strerror(errno));
+	else if ((r->pid = fork()) == -1)
+		diag_error(d, "cannot run %s: fork: %s", argv[0],
+		    strerror(errno));
+	else if (r->pid == 0)
+		child_exec(argv, envp, outp[1], errp[1], failp[1]);
+	else
+		rc = 0;
+	closefd(&outp[1]);
+	closefd(&errp[1]);
+	closefd(&failp[1]);
+	if (rc == 0 && (e = exec_errno(failp[0])) != 0) {
+		diag_error(d, "cannot run %s: %s", argv[0], strerror(e));
+		wait_child(r, 0);
+		rc = -1;
+	}
+	closefd(&failp[0]);
+	if (rc != 0) {
+		closefd(&outp[0]);
+		closefd(&errp[0]);
+	}
+	r->s[0].fd = outp[0];
+	r->s[1].fd = errp[0];
+	return rc;
+}
+
+/* One read: >0 bytes taken, 0 at end of file (closed), -1 nothing now. */
+static ssize_t
+read_once(struct stream *s)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (s->fd < 0)
+		return 0;
+	n = read(s->fd, buf, sizeof(buf));
+	if (n > 0) {
+		sb_add(s->sb, buf, (size_t)n);
+		return n;
+	}
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return -1;
+	closefd(&s->fd);
+	return 0;
+}
+
+/*
+ * After the child exited: what is in the pipe now, bounded, because a
+ * process it left behind may hold the pipe open and keep writing.
+ */
+static void
+drain(struct stream *s)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < DRAIN_MAX && (n = read_once(s)) > 0)
+		got += (size_t)n;
+	closefd(&s->fd);
+}
+
+static void
+nap(void)
+{
+	struct timespec ts = { 0, EXIT_TICK_MS * 1000000L };
+
+	/* Woken early by a signal: we only look again sooner. */
+	(void)nanosleep(&ts, NULL);
+}
+
+/* Reads both pipes until the child has exited, then drains them. */
+static void
+collect(struct run *r)
+{
+	struct pollfd pfd[3];
+	nfds_t n;
+	int i;
+
+	while (!r->exited && (r->s[0].fd >= 0 || r->s[1].fd >= 0)) {
+		n = 0;
+		for (i = 0; i < 2; i++) {
+			if (r->s[i].fd < 0)
+				continue;
+			pfd[n].fd = r->s[i].fd;
+			pfd[n++].events = POLLIN;
+		}
+		if (r->pidfd >= 0) {
+			pfd[n].fd = r->pidfd;
+			pfd[n++].events = POLLIN;
+		}
+		if (poll(pfd, n, r->pidfd >= 0 ? -1 : EXIT_TICK_MS) == -1 &&
+		    errno != EINTR)
+			nap();
+		/* Reads never block, so trying both costs nothing. */
+		for (i = 0; i < 2; i++)
+			(void)read_once(&r->s[i]);
+		wait_child(r, WNOHANG);
+	}
+	if (!r->exited)
+		wait_child(r, 0);
+	drain(&r->s[0]);
+	drain(&r->s[1]);
+}
+
+int
+proc_run(char *const argv[], char *const env_extra[], struct strbuf *out,
+    struct strbuf *err, int *status, struct diag *d)
+{
+	struct run r;
+	char **envp;
+	int rc;
+
+	if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0') {
+		diag_error(d, "cannot run an empty command");
+		return -1;
+	}
+	memset(&r, 0, sizeof(r));
+	r.pidfd = -1;
+	r.s[0].fd = r.s[1].fd = -1;
+	r.s[0].sb = out;
+	r.s[1].sb = err;
+	/* sb->s stays NULL until something is added: callers read "". */
+	if (out != NULL)
+		sb_add(out, "", 0);
+	if (err != NULL)
+		sb_add(err, "", 0);
+	if ((envp = env_merge(env_extra, d)) == NULL)
+		return -1;
+	rc = start(&r, argv, envp, d);
+	free(envp);
+	if (rc != 0)
+		return -1;
+	r.pidfd = pidfd_for(r.pid);
+	collect(&r);
+	closefd(&r.pidfd);
+	if (r.wait_errno != 0) {
+		diag_error(d, "cannot wait for %s: %s", argv[0],
+		    strerror(r.wait_errno));
+		return -1;
+	}
+	if (WIFEXITED(r.wstatus))
+		*status = WEXITSTATUS(r.wstatus);
+	else if (WIFSIGNALED(r.wstatus))
+		*status = 128 + WTERMSIG(r.wstatus);
+	else
+		*status = 128;
+	return 0;
+}
+
+const char *
+proc_find_ip(void)
+{
+	static const char *const where[] = {
+		"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip", NULL
+	};
+	size_t i;
+
+	for (i = 0; where[i] != NULL; i++)
+		if (access(where[i], X_OK) == 0)
+			return where[i];
+	return NULL;
+}

@@ -1,0 +1,36 @@
+/*
+ * proc.h - running other programs without a shell: `ip` for qemu-netif,
+ * QEMU itself (which daemonizes), PRECMD/POSTCMD through /bin/sh -c, and
+ * `qemu-system-x86_64 --version`.
+ */
+#ifndef QI_PROC_H
+#define QI_PROC_H
+
+#include "buf.h"
+#include "diag.h"
+
+/*
+ * Runs argv (argv[0] is searched in PATH when it has no '/') with the
+ * environment plus env_extra ("NAME=value" entries, replacing same-named
+ * ones; NULL for none) and waits for it.  Its stdout and stderr are
+ * appended to out and err, or inherited where those are NULL; stdin and
+ * every descriptor not marked close-on-exec are inherited.
+ *
+ * Returns once the program has exited: output written after that by a
+ * process it left behind (QEMU's -daemonize child keeps the pipes) is
+ * not waited for.  *status is the exit code, or 128 + the signal number.
+ * Returns 0 when the program ran, whatever its status; -1 with the reason
+ * in d when it could not be started ("cannot run X: No such file or
+ * directory") or waited for.  The caller must not ignore SIGCHLD.
+ */
+int	proc_run(char *const argv[], char *const env_extra[],
+	    struct strbuf *out, struct strbuf *err, int *status,
+	    struct diag *d);
+
+/*
+ * The absolute path of iproute2's `ip` (/usr/sbin, /sbin, /usr/bin, /bin,
+ * in that order: QEMU may run us with a bare PATH), or NULL.
+ */
+const char *proc_find_ip(void);
+
+#endif

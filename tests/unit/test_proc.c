@@ -1,0 +1,243 @@
+/* test_proc.c - running programs: status, capture, exec failure, no hang */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "proc.h"
+#include "unit.h"
+
+/* Runs /bin/sh -c script; proc_run's result, output in out and err. */
+static int
+sh(const char *script, char *const env[], struct strbuf *out,
+    struct strbuf *err, int *status, struct diag *d)
+{
+	char *argv[] = { "/bin/sh", "-c", (char *)script, NULL };
+
+	return proc_run(argv, env, out, err, status, d);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The lowest free descriptor: the same before and after when none leak. */
+static int
+lowest_free_fd(void)
+{
+	int fd = dup(0);
+
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+TEST(proc_exit_status_and_signal)
+{
+	struct diag d;
+	int status = -1;
+
+	diag_init(&d);
+	CHECK(sh("exit 0", NULL, NULL, NULL, &status, &d) == 0);
+	CHECK(status == 0);
+	CHECK(sh("exit 3", NULL, NULL, NULL, &status, &d) == 0);
+	CHECK(status == 3);
+	CHECK(sh("kill -TERM $$", NULL, NULL, NULL, &status, &d) == 0);
+	CHECK(status == 128 + SIGTERM);
+	CHECK(d.n == 0);
+	diag_clear(&d);
+}
+
+TEST(proc_captures_stdout_and_stderr_apart)
+{
+	struct strbuf out, err;
+	struct diag d;
+	int status = -1;
+
+	diag_init(&d);
+	sb_init(&out);
+	sb_init(&err);
+	CHECK(sh("echo to-out; echo to-err >&2; exit 2", NULL, &out, &err,
+	    &status, &d) == 0);
+	CHECK(status == 2);
+	CHECK_STR(out.s, "to-out\n");
+	CHECK_STR(err.s, "to-err\n");
+	sb_reset(&out);
+	sb_reset(&err);
+	/* Nothing written: empty strings, not NULL. */
+	CHECK(sh("true", NULL, &out, &err, &status, &d) == 0);
+	CHECK_STR(out.s, "");
+	CHECK_STR(err.s, "");
+	CHECK(d.n == 0);
+	sb_free(&out);
+	sb_free(&err);
+	diag_clear(&d);
+}
+
+TEST(proc_large_output_on_both_pipes_does_not_deadlock)
+{
+	struct strbuf out, err;
+	struct diag d;
+	int status = -1;
+
+	diag_init(&d);
+	sb_init(&out);
+	sb_init(&err);
+	/* Far more than a pipe holds, on both, interleaved. */
+	CHECK(sh("i=0; while [ $i -lt 40 ]; do "
+	    "head -c 10000 /dev/zero; head -c 5000 /dev/zero >&2; "
+	    "i=$((i + 1)); done", NULL, &out, &err, &status, &d) == 0);
+	CHECK(status == 0);
+	CHECK(out.len == 400000);
+	CHECK(err.len == 200000);
+	sb_free(&out);
+	sb_free(&err);
+	diag_clear(&d);
+}
+
+TEST(proc_exec_failure_is_reported)
+{
+	char *missing[] = { "/nonexistent/qinit-prog", NULL };
+	char *notexec[] = { "/etc/passwd", NULL };
+	char *bare[] = { "qinit-no-such-program-anywhere", NULL };
+	struct strbuf out, err;
+	struct diag d;
+	int status = -1, before = lowest_free_fd();
+
+	diag_init(&d);
+	sb_init(&out);
+	sb_init(&err);
+	CHECK(proc_run(missing, NULL, &out, &err, &status, &d) == -1);
+	CHECK_STR(diag_first_error(&d), "cannot run /nonexistent/qinit-prog: "
+	    "No such file or directory");
+	diag_clear(&d);
+	CHECK(proc_run(notexec, NULL, NULL, NULL, &status, &d) == -1);
+	CHECK_STR(diag_first_error(&d), "cannot run /etc/passwd: "
+	    "Permission denied");
+	diag_clear(&d);
+	CHECK(proc_run(bare, NULL, NULL, NULL, &status, &d) == -1);
+	CHECK_STR(diag_first_error(&d), "cannot run "
+	    "qinit-no-such-program-anywhere: No such file or directory");
+	CHECK(status == -1);
+	CHECK(lowest_free_fd() == before);
+	sb_free(&out);
+	sb_free(&err);
+	diag_clear(&d);
+}
+
+TEST(proc_searches_path_for_bare_names)
+{
+	char *argv[] = { "sh", "-c", "echo found", NULL };
+	struct strbuf out;
+	struct diag d;
+	int status = -1;
+
+	diag_init(&d);
+	sb_init(&out);
+	CHECK(proc_run(argv, NULL, &out, NULL, &status, &d) == 0);
+	CHECK(status == 0);
+	CHECK_STR(out.s, "found\n");
+	sb_free(&out);
+	diag_clear(&d);
+}
+
+TEST(proc_env_extra_adds_and_replaces)
+{
+	char *env[] = { "QINIT_T_NEW=new value", "QINIT_T_OLD=replaced", NULL };
+	char *bad[] = { "NOEQUALS", NULL };
+	struct strbuf out;
+	struct diag d;
+	int status = -1;
+
+	diag_init(&d);
+	sb_init(&out);
+	CHECK(setenv("QINIT_T_OLD", "original", 1) == 0);
+	CHECK(sh("echo \"$QINIT_T_NEW|$QINIT_T_OLD\"; env | grep -c "
+	    "'^QINIT_T_OLD='", env, &out, NULL, &status, &d) == 0);
+	CHECK_STR(out.s, "new value|replaced\n1\n");
+	/* Our own environment is left as it was. */
+	CHECK_STR(getenv("QINIT_T_OLD"), "original");
+	CHECK(getenv("QINIT_T_NEW") == NULL);
+	CHECK(unsetenv("QINIT_T_OLD") == 0);
+	CHECK(sh("true", bad, NULL, NULL, &status, &d) == -1);
+	CHECK_STR(diag_first_error(&d), "bad environment entry 'NOEQUALS' "
+	    "(expected NAME=value)");
+	sb_free(&out);
+	diag_clear(&d);
+}
+
+/*
+ * Like QEMU -daemonize: the child exits, but a process it left behind
+ * keeps both pipes open.  proc_run must return at once with what the
+ * child wrote, not wait for the pipes' end of file.
+ */
+TEST(proc_returns_when_a_grandchild_keeps_the_pipes)
+{
+	struct strbuf out, err;
+	struct diag d;
+	double t0, took;
+	int status = -1, before = lowest_free_fd();
+	long pid;
+
+	diag_init(&d);
+	sb_init(&out);
+	sb_init(&err);
+	t0 = now();
+	CHECK(sh("echo started >&2; sleep 30 & echo $!; exit 1", NULL, &out,
+	    &err, &status, &d) == 0);
+	took = now() - t0;
+	CHECK(took < 2.0);
+	CHECK(status == 1);
+	CHECK_STR(err.s, "started\n");
+	pid = strtol(out.s, NULL, 10);
+	CHECK(pid > 1);
+	if (pid > 1)
+		kill((pid_t)pid, SIGKILL);
+	CHECK(lowest_free_fd() == before);
+	sb_free(&out);
+	sb_free(&err);
+	diag_clear(&d);
+}
+
+/* The same with the output inherited: nothing to wait for at all. */
+TEST(proc_inherited_output_returns_when_the_child_exits)
+{
+	struct strbuf out;
+	struct diag d;
+	double t0;
+	int status = -1;
+	long pid;
+
+	diag_init(&d);
+	sb_init(&out);
+	t0 = now();
+	CHECK(sh("sleep 30 >/dev/null 2>&1 & echo $!", NULL, &out, NULL,
+	    &status, &d) == 0);
+	CHECK(now() - t0 < 2.0);
+	CHECK(status == 0);
+	pid = strtol(out.s, NULL, 10);
+	if (pid > 1)
+		kill((pid_t)pid, SIGKILL);
+	sb_free(&out);
+	diag_clear(&d);
+}
+
+TEST(proc_find_ip_is_absolute)
+{
+	const char *ip = proc_find_ip();
+
+	/* Only where iproute2 is installed. */
+	if (ip == NULL)
+		return;
+	CHECK(ip[0] == '/');
+	CHECK(strcmp(ip + strlen(ip) - 3, "/ip") == 0);
+	CHECK(access(ip, X_OK) == 0);
+}
