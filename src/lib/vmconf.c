@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "netif.h"
 #include "paths.h"
 #include "vmconf.h"
 
@@ -419,9 +420,14 @@ load_runtime(struct loader *l)
 	vm->bridge = get_word(l, "BRIDGE_IFNAME", "br0");
 	e = get(l, "BRIDGE_IFNAME");
 	vm->bridge_line = e != NULL ? e->line : 0;
-	if (e != NULL && (strlen(e->value) > 15 || strchr(e->value, '/')))
-		fail(l, e, "BRIDGE_IFNAME '%s' is not an interface name",
-		    e->value);
+	if (e != NULL) {
+		struct diag why;
+
+		diag_init(&why);
+		if (!netif_name_valid(e->value, &why))
+			fail(l, e, "BRIDGE_IFNAME: %s", diag_first_error(&why));
+		diag_clear(&why);
+	}
 	vm->vnc = get_bool(l, "VNC", 1);
 	vm->serial = get_bool(l, "SERIAL", 1);
 	vm->autostart = get_bool(l, "AUTOSTART", 0);

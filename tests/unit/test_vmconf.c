@@ -126,6 +126,10 @@ TEST(vmconf_value_errors_name_their_line)
 	    "quote");
 	vmconf_free(&vm);
 	diag_clear(&d);
+	CHECK(load("BRIDGE_IFNAME=br/0\n", &vm, &d) == -1);
+	CHECK(strstr(first(&d), "web-qemu.cfg:1: BRIDGE_IFNAME: ") != NULL);
+	vmconf_free(&vm);
+	diag_clear(&d);
 	CHECK(load("RUNAS=no-such-user-here\n", &vm, &d) == -1);
 	vmconf_free(&vm);
 	diag_clear(&d);
