@@ -86,23 +86,7 @@ static int
 load_vm(const char *arg, struct vm_ref *ref, struct vm_config *vm,
     struct diag *d)
 {
-	struct registry reg;
-	struct diag regd;
-	int rc;
-
-	/* A VM named by its path does not depend on the registry's health. */
-	diag_init(&regd);
-	rc = registry_load(&reg, path_confdir(), &regd);
-	if (strchr(arg, '/') == NULL)
-		diag_move(d, &regd);
-	diag_clear(&regd);
-	if (rc != 0 && strchr(arg, '/') == NULL) {
-		registry_free(&reg);
-		return 1;
-	}
-	rc = vm_resolve(&reg, arg, ref, d);
-	registry_free(&reg);
-	if (rc != RESOLVE_OK)
+	if (vm_lookup(arg, ref, d) != RESOLVE_OK)
 		return 1;
 	if (vmconf_load(vm, ref->cfgpath, ref->name, d) != 0) {
 		vm_ref_free(ref);

@@ -148,7 +148,7 @@ alive() {
 our_qemus() {
 	local p
 	for p in /proc/[0-9]*; do
-		tr '\0' ' ' < "$p/cmdline" 2>/dev/null |
+		tr '\0' ' ' 2>/dev/null < "$p/cmdline" |
 		    grep -q -- "-pidfile $QEMU_INIT_RUNDIR/" && echo "${p#/proc/}"
 	done
 }

@@ -279,3 +279,25 @@ vm_ref_free(struct vm_ref *ref)
 	free(ref->shortname);
 	memset(ref, 0, sizeof(*ref));
 }
+
+int
+vm_lookup(const char *arg, struct vm_ref *ref, struct diag *d)
+{
+	struct registry reg;
+	struct diag regd;
+	int by_path = strchr(arg, '/') != NULL, rc;
+
+	memset(ref, 0, sizeof(*ref));
+	diag_init(&regd);
+	rc = registry_load(&reg, path_confdir(), &regd);
+	if (!by_path)
+		diag_move(d, &regd);
+	diag_clear(&regd);
+	if (rc != 0 && !by_path) {
+		registry_free(&reg);
+		return RESOLVE_ERROR;
+	}
+	rc = vm_resolve(&reg, arg, ref, d);
+	registry_free(&reg);
+	return rc;
+}

@@ -42,6 +42,11 @@ void	registry_free(struct registry *);
 /* A path (has a '/'), a shortname, else a longname. */
 int	vm_resolve(const struct registry *, const char *arg, struct vm_ref *,
 	    struct diag *);
+/*
+ * vm_resolve against CONFDIR's registry.  A VM named by its path does
+ * not depend on the registry's health; a name does.
+ */
+int	vm_lookup(const char *arg, struct vm_ref *, struct diag *);
 /* The reference to registry entry i. */
 void	vm_ref_from_entry(const struct reg_entry *, struct vm_ref *);
 void	vm_ref_free(struct vm_ref *);
