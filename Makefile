@@ -82,3 +82,26 @@ clean:
 	rm -rf $(B)
 
 .PHONY: all deps unit check guest demo bench clean
+
+# Fuzzing (clang's libFuzzer): make fuzz FUZZ_SECONDS=60 runs each target.
+FUZZ_SECONDS ?= 20
+FUZZCC       ?= clang
+FUZZFLAGS     = -g -O1 -fsanitize=fuzzer,address,undefined $(DEFS) -Isrc/lib
+FUZZERS       = $(patsubst fuzz/%.c,$(B)/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+
+$(B)/fuzz/%: fuzz/%.c $(LIBSRC) $(LIBHDR)
+	@mkdir -p $(@D)
+	$(FUZZCC) $(FUZZFLAGS) -o $@ $< $(LIBSRC)
+
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do \
+		name=$${f##*/fuzz_}; mkdir -p $(B)/fuzz/corpus-$$name; \
+		echo "fuzz: $$name for $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		    -artifact_prefix=$(B)/fuzz/crash-$$name- \
+		    $(B)/fuzz/corpus-$$name fuzz/corpus/$$name \
+		    2>$(B)/fuzz/$$name.log || { tail -30 $(B)/fuzz/$$name.log; exit 1; }; \
+		tail -1 $(B)/fuzz/$$name.log; \
+	done
+
+.PHONY: fuzz

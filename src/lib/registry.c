@@ -161,29 +161,22 @@ parse_line(struct registry *reg, char *line, unsigned lineno, size_t *cap,
 }
 
 int
-registry_load(struct registry *reg, const char *confdir, struct diag *d)
+registry_parse(struct registry *reg, const char *path, const char *text,
+    size_t len, struct diag *d)
 {
-	struct strbuf text;
 	unsigned lineno = 0;
 	size_t cap = 0;
-	char *line, *next;
+	char *copy, *line, *next;
 	int rc = 0;
 
 	memset(reg, 0, sizeof(*reg));
-	reg->path = path_join(confdir, "qemu-init.reg");
-	sb_init(&text);
-	switch (file_read(reg->path, &text, 1, d)) {
-	case 1:
-		return 0;
-	case -1:
-		return -1;
-	}
-	if (memchr(text.s, '\0', text.len) != NULL) {
+	reg->path = xstrdup(path);
+	if (memchr(text, '\0', len) != NULL) {
 		diag_error(d, "%s: NUL byte in file", reg->path);
-		sb_free(&text);
 		return -1;
 	}
-	for (line = text.s; line != NULL; line = next) {
+	copy = xstrndup(text, len);
+	for (line = copy; line != NULL; line = next) {
 		next = strchr(line, '\n');
 		if (next != NULL)
 			*next++ = '\0';
@@ -193,7 +186,29 @@ registry_load(struct registry *reg, const char *confdir, struct diag *d)
 		if (parse_line(reg, line, lineno, &cap, d) != 0)
 			rc = -1;
 	}
+	free(copy);
+	return rc;
+}
+
+int
+registry_load(struct registry *reg, const char *confdir, struct diag *d)
+{
+	struct strbuf text;
+	char *path;
+	int rc;
+
+	memset(reg, 0, sizeof(*reg));
+	path = path_join(confdir, "qemu-init.reg");
+	sb_init(&text);
+	rc = file_read(path, &text, 1, d);
+	if (rc == 0)
+		rc = registry_parse(reg, path, text.s, text.len, d);
+	else
+		reg->path = xstrdup(path);
+	if (rc == 1)
+		rc = 0;
 	sb_free(&text);
+	free(path);
 	return rc;
 }
 

@@ -38,6 +38,9 @@ enum { RESOLVE_OK = 0, RESOLVE_ERROR = -1, RESOLVE_UNKNOWN = -2 };
  * line is reported; returns -1 when there was any.
  */
 int	registry_load(struct registry *, const char *confdir, struct diag *);
+/* The same from text in memory; path is only used in messages. */
+int	registry_parse(struct registry *, const char *path, const char *text,
+	    size_t len, struct diag *);
 void	registry_free(struct registry *);
 /* A path (has a '/'), a shortname, else a longname. */
 int	vm_resolve(const struct registry *, const char *arg, struct vm_ref *,
