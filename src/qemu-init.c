@@ -1,19 +1,27 @@
 /*
  * qemu-init - the life cycle of VMs described by <name>-qemu.cfg files.
  */
+#include <sys/wait.h>
+
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "argv.h"
 #include "buf.h"
 #include "cfg.h"
 #include "diag.h"
+#include "lifecycle.h"
 #include "monconf.h"
 #include "paths.h"
+#include "qmp.h"
 #include "registry.h"
+#include "sock.h"
+#include "state.h"
 #include "vmconf.h"
 
 #define EX_USAGE	64
@@ -27,9 +35,21 @@ struct action {
 };
 
 static int	act_check(int, char **);
+static int	act_kill(int, char **);
+static int	act_list(int, char **);
+static int	act_restart(int, char **);
 static int	act_show(int, char **);
+static int	act_start(int, char **);
+static int	act_status(int, char **);
+static int	act_stop(int, char **);
 
 static const struct action actions[] = {
+	{ "start",	act_start,	"start [-a] vm ..." },
+	{ "stop",	act_stop,	"stop [-f] [-t secs] [-a] vm ..." },
+	{ "restart",	act_restart,	"restart vm ..." },
+	{ "kill",	act_kill,	"kill vm ..." },
+	{ "status",	act_status,	"status [vm ...]" },
+	{ "list",	act_list,	"list" },
 	{ "show",	act_show,	"show vm" },
 	{ "check",	act_check,	"check [vm ...]" },
 	{ NULL,		NULL,		NULL }
@@ -124,8 +144,9 @@ act_show(int argc, char **argv)
 	}
 	memset(&ln, 0, sizeof(ln));
 	launch_ports(&ln, &mc, 0);
-	ln.ipv6 = 0;	/* TODO: loopback_has_ipv6() once sock.c lands */
+	ln.ipv6 = sock_has_ipv6_loopback();
 	ln.kvm = vm.kvm == KVM_YES || (vm.kvm == KVM_AUTO && kvm_available());
+	ln.run_with = vm.runas != NULL && qemu_has_run_with(vm.tgtarch);
 	ln.confdir = path_confdir();
 	ln.rundir = path_rundir();
 	sv_init(&av);
@@ -224,6 +245,513 @@ act_check(int argc, char **argv)
 	free(vms);
 	registry_free(&reg);
 	return problems == 0 ? 0 : 1;
+}
+
+/* ", vnc 127.0.0.1:3" when the VM has VNC. */
+static void
+print_vnc(const struct vm_config *vm, const struct monitor_conf *mc,
+    unsigned slot)
+{
+	if (vm->vnc)
+		printf(", vnc %s:%u", mc->vnc_listen, slot);
+}
+
+static int
+start_one(const struct vm_config *vm, const struct monitor_conf *mc)
+{
+	struct vm_started st;
+	struct diag d;
+	int rc;
+
+	diag_init(&d);
+	rc = vm_start(vm, mc, &st, &d);
+	report(&d);
+	if (rc != 0)
+		return 1;
+	if (st.already)
+		printf("%s: already running, pid %ld\n", vm->name,
+		    (long)st.pid);
+	else {
+		printf("%s: started, pid %ld, monitor %u, control %u",
+		    vm->name, (long)st.pid, st.monport, st.ctlport);
+		print_vnc(vm, mc, st.slot);
+		printf("\n");
+	}
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* Loads monitor.conf, reporting errors; 0 or 1. */
+static int
+load_monconf(struct monitor_conf *mc)
+{
+	struct diag d;
+
+	diag_init(&d);
+	if (monconf_load(mc, path_confdir(), &d) != 0) {
+		monconf_free(mc);
+		report(&d);
+		return 1;
+	}
+	report(&d);
+	return 0;
+}
+
+/* start -a: every registered VM with AUTOSTART=yes, after BOOTDELAY. */
+static int
+start_auto(const struct monitor_conf *mc)
+{
+	struct registry reg;
+	struct vm_config vm;
+	struct diag d;
+	size_t i;
+	int rc = 0;
+
+	diag_init(&d);
+	if (registry_load(&reg, path_confdir(), &d) != 0)
+		rc = 1;
+	report(&d);
+	for (i = 0; i < reg.n; i++) {
+		if (vmconf_load(&vm, reg.v[i].path, reg.v[i].longname,
+		    &d) != 0) {
+			rc = 1;
+			report(&d);
+			vmconf_free(&vm);
+			continue;
+		}
+		diag_clear(&d);
+		if (vm.autostart) {
+			if (vm.bootdelay > 0)
+				sleep(vm.bootdelay);
+			rc |= start_one(&vm, mc);
+		}
+		vmconf_free(&vm);
+	}
+	registry_free(&reg);
+	return rc;
+}
+
+static int
+act_start(int argc, char **argv)
+{
+	struct monitor_conf mc;
+	struct vm_config vm;
+	struct vm_ref ref;
+	struct diag d;
+	int ch, all = 0, rc = 0, i;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "ah")) != -1) {
+		if (ch != 'a')
+			return action_usage("start");
+		all = 1;
+	}
+	if ((all && optind != argc) || (!all && optind == argc))
+		return action_usage("start");
+	if (load_monconf(&mc) != 0)
+		return 1;
+	if (all)
+		rc = start_auto(&mc);
+	for (i = optind; i < argc; i++) {
+		diag_init(&d);
+		if (load_vm(argv[i], &ref, &vm, &d) != 0) {
+			report(&d);
+			rc = 1;
+			continue;
+		}
+		report(&d);
+		rc |= start_one(&vm, &mc);
+		vmconf_free(&vm);
+		vm_ref_free(&ref);
+	}
+	monconf_free(&mc);
+	return rc;
+}
+
+/* STOPDELAY of a VM's config, the default when it cannot be read. */
+static unsigned
+stop_delay(const char *cfgpath, const char *name)
+{
+	struct vm_config vm;
+	struct diag quiet;
+	unsigned delay = 90;
+
+	memset(&vm, 0, sizeof(vm));
+	diag_init(&quiet);
+	if (cfgpath != NULL && cfgpath[0] != '\0' &&
+	    vmconf_load(&vm, cfgpath, name, &quiet) == 0)
+		delay = vm.stopdelay;
+	vmconf_free(&vm);
+	diag_clear(&quiet);
+	return delay;
+}
+
+/* timeout < 0: the VM's STOPDELAY. */
+static int
+stop_one(const char *name, const char *cfgpath, long long timeout, int force)
+{
+	struct diag d;
+	unsigned secs;
+	int rc;
+
+	secs = timeout >= 0 ? (unsigned)timeout : stop_delay(cfgpath, name);
+	diag_init(&d);
+	rc = vm_stop(name, secs, force, &d);
+	report(&d);
+	switch (rc) {
+	case STOP_DONE:
+		printf("%s: stopped\n", name);
+		break;
+	case STOP_FORCED:
+		printf("%s: stopped (forced)\n", name);
+		break;
+	case STOP_NOT_RUNNING:
+		printf("%s: not running\n", name);
+		break;
+	default:
+		return 1;
+	}
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+struct running {
+	char	**names;
+	char	**cfgs;
+	size_t	  n;
+};
+
+static void
+collect_running(const char *name, const struct vm_state *st, void *arg)
+{
+	struct running *r = arg;
+
+	r->names = xreallocarray(r->names, r->n + 1, sizeof(*r->names));
+	r->cfgs = xreallocarray(r->cfgs, r->n + 1, sizeof(*r->cfgs));
+	r->names[r->n] = xstrdup(name);
+	r->cfgs[r->n] = xstrdup(st->cfgpath);
+	r->n++;
+}
+
+/* stop -a: every running VM, each in a process of its own. */
+static int
+stop_all(long long timeout, int force)
+{
+	struct running r = { NULL, NULL, 0 };
+	size_t i;
+	pid_t pid;
+	int status, rc = 0;
+
+	state_scan(path_rundir(), collect_running, &r);
+	fflush(stdout);
+	for (i = 0; i < r.n; i++) {
+		if ((pid = fork()) == -1) {
+			fprintf(stderr, "%s: cannot stop '%s': fork: %s\n",
+			    prog, r.names[i], strerror(errno));
+			rc = 1;
+		} else if (pid == 0)
+			_exit(stop_one(r.names[i], r.cfgs[i], timeout, force));
+	}
+	while (wait(&status) > 0)
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			rc = 1;
+	for (i = 0; i < r.n; i++) {
+		free(r.names[i]);
+		free(r.cfgs[i]);
+	}
+	free(r.names);
+	free(r.cfgs);
+	return rc;
+}
+
+static int
+act_stop(int argc, char **argv)
+{
+	struct vm_ref ref;
+	struct diag d;
+	long long timeout = -1;
+	const char *why;
+	int ch, all = 0, force = 0, rc = 0, i;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "aft:h")) != -1) {
+		switch (ch) {
+		case 'a':
+			all = 1;
+			break;
+		case 'f':
+			force = 1;
+			break;
+		case 't':
+			if (cfg_number(optarg, 0, 86400, &timeout, &why) != 0) {
+				fprintf(stderr, "%s: -t %s: %s (0 to 86400 "
+				    "seconds)\n", prog, optarg, why);
+				return EX_USAGE;
+			}
+			break;
+		default:
+			return action_usage("stop");
+		}
+	}
+	if ((all && optind != argc) || (!all && optind == argc))
+		return action_usage("stop");
+	if (all)
+		return stop_all(timeout, force);
+	for (i = optind; i < argc; i++) {
+		diag_init(&d);
+		if (vm_lookup(argv[i], &ref, &d) != RESOLVE_OK) {
+			report(&d);
+			rc = 1;
+			continue;
+		}
+		rc |= stop_one(ref.name, ref.cfgpath, timeout, force);
+		vm_ref_free(&ref);
+	}
+	return rc;
+}
+
+static int
+act_restart(int argc, char **argv)
+{
+	struct monitor_conf mc;
+	struct vm_config vm;
+	struct vm_ref ref;
+	struct diag d;
+	int rc = 0, i;
+
+	if (no_options(argc, argv) != 0 || optind == argc)
+		return action_usage("restart");
+	if (load_monconf(&mc) != 0)
+		return 1;
+	for (i = optind; i < argc; i++) {
+		diag_init(&d);
+		if (load_vm(argv[i], &ref, &vm, &d) != 0) {
+			report(&d);
+			rc = 1;
+			continue;
+		}
+		report(&d);
+		if (stop_one(vm.name, vm.cfgpath, vm.stopdelay, 0) == 0)
+			rc |= start_one(&vm, &mc);
+		else
+			rc = 1;
+		vmconf_free(&vm);
+		vm_ref_free(&ref);
+	}
+	monconf_free(&mc);
+	return rc;
+}
+
+static int
+act_kill(int argc, char **argv)
+{
+	struct vm_ref ref;
+	struct diag d;
+	int rc = 0, i, k;
+
+	if (no_options(argc, argv) != 0 || optind == argc)
+		return action_usage("kill");
+	for (i = optind; i < argc; i++) {
+		diag_init(&d);
+		if (vm_lookup(argv[i], &ref, &d) != RESOLVE_OK) {
+			report(&d);
+			rc = 1;
+			continue;
+		}
+		k = vm_kill(ref.name, &d);
+		report(&d);
+		if (k == STOP_KILLED)
+			printf("%s: killed\n", ref.name);
+		else if (k == STOP_NOT_RUNNING)
+			printf("%s: not running\n", ref.name);
+		else
+			rc = 1;
+		vm_ref_free(&ref);
+	}
+	return rc;
+}
+
+/* "42s", "17m", "3h05m", "2d04h". */
+static char *
+uptime(long long started)
+{
+	long long t = (long long)time(NULL) - started;
+
+	if (t < 0)
+		t = 0;
+	if (t < 60)
+		return xasprintf("%llds", t);
+	if (t < 3600)
+		return xasprintf("%lldm", t / 60);
+	if (t < 86400)
+		return xasprintf("%lldh%02lldm", t / 3600, t / 60 % 60);
+	return xasprintf("%lldd%02lldh", t / 86400, t / 3600 % 24);
+}
+
+/* QEMU's own run state ("running", "paused", ...), or why not known. */
+static char *
+qemu_run_state(const char *name, const struct vm_state *st)
+{
+	struct diag d;
+	struct qmp q;
+	char *status = NULL;
+
+	if (st->ctlport == 0)
+		return xstrdup("monitor unknown");
+	diag_init(&d);
+	if (qmp_open(&q, name, st->ctlport, MONITOR_TIMEOUT_MS, &d) ==
+	    QMP_OK)
+		(void)qmp_query(&q, "query-status", "status", &status, &d);
+	qmp_close(&q);
+	if (status == NULL)
+		status = d.n > 0 && strstr(d.msgs[0].text, "busy") != NULL ?
+		    xstrdup("monitor busy") : xstrdup("monitor not answering");
+	diag_clear(&d);
+	return status;
+}
+
+/* One status line; the LSB code of that VM. */
+static int
+status_one(const char *name)
+{
+	struct vm_state st;
+	char *up, *qs;
+	int rc;
+
+	switch (vm_probe(path_rundir(), name, &st)) {
+	case VM_RUNNING:
+		up = uptime(st.started);
+		qs = qemu_run_state(name, &st);
+		printf("%s: running, pid %ld, up %s, monitor %u, control %u",
+		    name, (long)st.pid, up, st.monport, st.ctlport);
+		if (strcmp(qs, "running") != 0)
+			printf(", qemu %s", qs);
+		printf("\n");
+		free(up);
+		free(qs);
+		rc = 0;
+		break;
+	case VM_DEAD:
+		if (st.pid > 0)
+			printf("%s: dead (pid %ld gone, state left)\n", name,
+			    (long)st.pid);
+		else
+			printf("%s: dead (state file unreadable)\n", name);
+		rc = 1;
+		break;
+	default:
+		printf("%s: stopped\n", name);
+		rc = 3;
+		break;
+	}
+	state_free(&st);
+	return rc;
+}
+
+static int
+act_status(int argc, char **argv)
+{
+	struct registry reg;
+	struct vm_ref ref;
+	struct diag d;
+	size_t i;
+	int rc = 0, one, lsb;
+
+	if (no_options(argc, argv) != 0)
+		return action_usage("status");
+	diag_init(&d);
+	if (optind == argc) {
+		if (registry_load(&reg, path_confdir(), &d) != 0)
+			rc = 1;
+		report(&d);
+		for (i = 0; i < reg.n; i++)
+			(void)status_one(reg.v[i].longname);
+		registry_free(&reg);
+		return rc;
+	}
+	for (one = optind; one < argc; one++) {
+		if (vm_lookup(argv[one], &ref, &d) != RESOLVE_OK) {
+			report(&d);
+			lsb = 4;
+		} else {
+			lsb = status_one(ref.name);
+			vm_ref_free(&ref);
+		}
+		/* Several VMs: 0 only when all run, else the first other. */
+		if (rc == 0)
+			rc = lsb;
+	}
+	return rc;
+}
+
+static void
+list_row(const struct reg_entry *e, const struct monitor_conf *mc)
+{
+	struct vm_config vm;
+	struct vm_state st;
+	struct diag quiet;
+	char *state = NULL, pid[16] = "-", mon[16] = "-", ctl[16] = "-";
+	char vnc[64] = "-";
+	const char *desc = "";
+	int loaded;
+
+	diag_init(&quiet);
+	loaded = vmconf_load(&vm, e->path, e->longname, &quiet) == 0;
+	if (loaded)
+		desc = vm.desc != NULL ? vm.desc : "";
+	else
+		desc = "(config error: see qemu-init check)";
+	switch (vm_probe(path_rundir(), e->longname, &st)) {
+	case VM_RUNNING:
+		state = qemu_run_state(e->longname, &st);
+		snprintf(pid, sizeof(pid), "%ld", (long)st.pid);
+		if (st.monport != 0) {
+			snprintf(mon, sizeof(mon), "%u", st.monport);
+			snprintf(ctl, sizeof(ctl), "%u", st.ctlport);
+			if (loaded && vm.vnc && strlen(mc->vnc_listen) < 48)
+				snprintf(vnc, sizeof(vnc), "%s:%u",
+				    mc->vnc_listen, st.monport - mc->monport);
+		}
+		break;
+	case VM_DEAD:
+		state = xstrdup("dead");
+		break;
+	default:
+		state = xstrdup("stopped");
+		break;
+	}
+	printf("%-12s %-16s %-10s %-8s %-7s %-7s %-15s %s\n", e->shortname,
+	    e->longname, strchr(state, ' ') != NULL ? "busy" : state, pid,
+	    mon, ctl, vnc, desc);
+	free(state);
+	state_free(&st);
+	vmconf_free(&vm);
+	diag_clear(&quiet);
+}
+
+static int
+act_list(int argc, char **argv)
+{
+	struct monitor_conf mc;
+	struct registry reg;
+	struct diag d;
+	size_t i;
+	int rc = 0;
+
+	if (no_options(argc, argv) != 0 || optind != argc)
+		return action_usage("list");
+	if (load_monconf(&mc) != 0)
+		return 1;
+	diag_init(&d);
+	if (registry_load(&reg, path_confdir(), &d) != 0)
+		rc = 1;
+	report(&d);
+	printf("%-12s %-16s %-10s %-8s %-7s %-7s %-15s %s\n", "NAME",
+	    "LONGNAME", "STATE", "PID", "MONPORT", "CTLPORT", "VNC",
+	    "DESCRIPTION");
+	for (i = 0; i < reg.n; i++)
+		list_row(&reg.v[i], &mc);
+	registry_free(&reg);
+	monconf_free(&mc);
+	return rc;
 }
 
 static const struct action *

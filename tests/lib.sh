@@ -143,6 +143,14 @@ alive() {
 	[ -n "$1" ] && kill -0 "$1" 2>/dev/null
 }
 
+# gone PID: the process has exited (a zombie that init has not reaped
+# yet has exited too).
+gone() {
+	[ -n "$1" ] || return 1
+	[ -d "/proc/$1" ] || return 0
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^[ZX]'
+}
+
 # Every QEMU this test started: those whose command line names our
 # private RUNDIR.  Only these pids are ever signalled.
 our_qemus() {

@@ -4,12 +4,14 @@
 #include <sys/un.h>
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "argv.h"
 #include "paths.h"
+#include "proc.h"
 
 void
 launch_ports(struct launch *ln, const struct monitor_conf *mc, unsigned s)
@@ -28,6 +30,26 @@ kvm_available(void)
 		return 0;
 	close(fd);
 	return 1;
+}
+
+int
+qemu_has_run_with(const char *tgtarch)
+{
+	char *argv[] = { (char *)tgtarch, "--version", NULL };
+	struct strbuf out;
+	struct diag d;
+	const char *v;
+	int status, major = 0, minor = 0;
+
+	sb_init(&out);
+	diag_init(&d);
+	if (proc_run(argv, NULL, &out, NULL, &status, &d) == 0 &&
+	    status == 0 && (v = strstr(out.s, "version ")) != NULL &&
+	    sscanf(v, "version %d.%d", &major, &minor) != 2)
+		major = minor = 0;
+	diag_clear(&d);
+	sb_free(&out);
+	return major > 9 || (major == 9 && minor >= 1);
 }
 
 char *

@@ -26,6 +26,8 @@ struct launch {
 void	launch_ports(struct launch *, const struct monitor_conf *, unsigned s);
 /* KVM=auto: whether /dev/kvm can be opened. */
 int	kvm_available(void);
+/* Whether QEMU is 9.1 or later, where -run-with user= replaces -runas. */
+int	qemu_has_run_with(const char *tgtarch);
 /*
  * The whole command line.  Fails (-1) only when a path is too long for
  * a unix socket.

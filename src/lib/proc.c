@@ -23,6 +23,8 @@
 #include "buf.h"
 #include "diag.h"
 #include "proc.h"
+#include "sock.h"
+#include "cfg.h"
 
 extern char **environ;
 
@@ -365,4 +367,62 @@ proc_find_ip(void)
 		if (access(where[i], X_OK) == 0)
 			return where[i];
 	return NULL;
+}
+
+/* Linux: a zombie still answers kill(pid, 0) but has exited. */
+static int
+pid_gone(pid_t pid)
+{
+	struct strbuf sb;
+	struct diag d;
+	char *path, *p;
+	int gone = 0;
+
+	if (kill(pid, 0) != 0 && errno == ESRCH)
+		return 1;
+	path = xasprintf("/proc/%ld/stat", (long)pid);
+	sb_init(&sb);
+	diag_init(&d);
+	if (file_read(path, &sb, 1, &d) != 0 || sb.len == 0)
+		gone = 1;
+	else if ((p = strrchr(sb.s, ')')) != NULL && p[1] == ' ' &&
+	    (p[2] == 'Z' || p[2] == 'X'))
+		gone = 1;
+	diag_clear(&d);
+	sb_free(&sb);
+	free(path);
+	return gone;
+}
+
+int
+proc_wait_gone(pid_t pid, long long deadline)
+{
+	struct pollfd pfd;
+	long long left;
+	int fd, rc;
+
+	if (pid_gone(pid))
+		return 1;
+	if ((fd = pidfd_for(pid)) < 0) {
+		if (errno == ESRCH)
+			return 1;
+		/* No pidfds (old kernel): look every EXIT_TICK_MS. */
+		while (!pid_gone(pid)) {
+			if (now_ms() >= deadline)
+				return 0;
+			nap();
+		}
+		return 1;
+	}
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		left = deadline - now_ms();
+		rc = poll(&pfd, 1, left > 0 ? (int)left : 0);
+		if (rc > 0 || (rc == 0 && left <= 0) ||
+		    (rc < 0 && errno != EINTR))
+			break;
+	}
+	close(fd);
+	return rc > 0 || pid_gone(pid);
 }

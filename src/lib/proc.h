@@ -6,6 +6,8 @@
 #ifndef QI_PROC_H
 #define QI_PROC_H
 
+#include <sys/types.h>
+
 #include "buf.h"
 #include "diag.h"
 
@@ -32,5 +34,12 @@ int	proc_run(char *const argv[], char *const env_extra[],
  * in that order: QEMU may run us with a bare PATH), or NULL.
  */
 const char *proc_find_ip(void);
+
+/*
+ * Waits, without polling where the kernel has pidfds, until process pid
+ * (not necessarily our child) has exited or the deadline (now_ms())
+ * passes.  1 when it is gone, 0 when it still runs.
+ */
+int	proc_wait_gone(pid_t pid, long long deadline);
 
 #endif

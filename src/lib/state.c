@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -313,4 +314,34 @@ lock_release(int fd)
 {
 	if (fd >= 0)
 		close(fd);
+}
+
+int
+state_scan(const char *rundir,
+    void (*fn)(const char *name, const struct vm_state *, void *), void *arg)
+{
+	struct vm_state st;
+	struct dirent *de;
+	struct diag d;
+	size_t len, slen = strlen(".state");
+	char *name;
+	DIR *dir;
+
+	if ((dir = opendir(rundir)) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(dir)) != NULL) {
+		len = strlen(de->d_name);
+		if (len <= slen || strcmp(de->d_name + len - slen, ".state") != 0)
+			continue;
+		name = xstrndup(de->d_name, len - slen);
+		diag_init(&d);
+		if (state_read(rundir, name, &st, &d) == 0 &&
+		    pid_is_vm_qemu(st.pid, rundir, name))
+			fn(name, &st, arg);
+		diag_clear(&d);
+		state_free(&st);
+		free(name);
+	}
+	closedir(dir);
+	return 0;
 }

@@ -48,6 +48,14 @@ enum vm_run vm_probe(const char *rundir, const char *name,
 	    struct vm_state *st);
 
 /*
+ * Calls fn for every VM of RUNDIR that runs (its state file names a
+ * live QEMU of that VM).  -1 when RUNDIR cannot be read.
+ */
+int	state_scan(const char *rundir,
+	    void (*fn)(const char *name, const struct vm_state *, void *),
+	    void *arg);
+
+/*
  * Exclusive locks in RUNDIR: "<name>.lock" for one VM, "slots.lock" for
  * choosing a slot.  Waits up to wait_ms; returns the fd, -2 when it is
  * still held by another process then, or -1 on an error.

@@ -1,0 +1,337 @@
+/*
+ * json.c - a recursive-descent JSON parser, bounded in depth, for the
+ * replies and events of a QEMU monitor.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+struct parser {
+	const char	*p;
+	const char	*end;
+	const char	*why;
+	unsigned	 depth;
+};
+
+static int	parse_value(struct parser *, struct json *);
+
+static void
+skip_space(struct parser *ps)
+{
+	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' ||
+	    *ps->p == '\n' || *ps->p == '\r'))
+		ps->p++;
+}
+
+static int
+fail(struct parser *ps, const char *why)
+{
+	if (ps->why == NULL)
+		ps->why = why;
+	return -1;
+}
+
+static int
+literal(struct parser *ps, const char *word, struct json *j,
+    enum json_type type)
+{
+	size_t len = strlen(word);
+
+	if ((size_t)(ps->end - ps->p) < len || memcmp(ps->p, word, len) != 0)
+		return fail(ps, "unexpected character");
+	ps->p += len;
+	j->type = type;
+	return 0;
+}
+
+static int
+hex4(struct parser *ps, unsigned *out)
+{
+	unsigned v = 0;
+	int i;
+	char c;
+
+	if (ps->end - ps->p < 4)
+		return fail(ps, "short \\u escape");
+	for (i = 0; i < 4; i++) {
+		c = *ps->p++;
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return fail(ps, "bad \\u escape");
+	}
+	*out = v;
+	return 0;
+}
+
+static void
+add_utf8(struct strbuf *sb, unsigned cp)
+{
+	if (cp < 0x80)
+		sb_addc(sb, (char)cp);
+	else if (cp < 0x800) {
+		sb_addc(sb, (char)(0xc0 | cp >> 6));
+		sb_addc(sb, (char)(0x80 | (cp & 0x3f)));
+	} else if (cp < 0x10000) {
+		sb_addc(sb, (char)(0xe0 | cp >> 12));
+		sb_addc(sb, (char)(0x80 | (cp >> 6 & 0x3f)));
+		sb_addc(sb, (char)(0x80 | (cp & 0x3f)));
+	} else {
+		sb_addc(sb, (char)(0xf0 | cp >> 18));
+		sb_addc(sb, (char)(0x80 | (cp >> 12 & 0x3f)));
+		sb_addc(sb, (char)(0x80 | (cp >> 6 & 0x3f)));
+		sb_addc(sb, (char)(0x80 | (cp & 0x3f)));
+	}
+}
+
+/* \uXXXX, with a surrogate pair as one code point. */
+static int
+unicode_escape(struct parser *ps, struct strbuf *sb)
+{
+	unsigned cp, low;
+
+	if (hex4(ps, &cp) != 0)
+		return -1;
+	if (cp >= 0xd800 && cp <= 0xdbff) {
+		if (ps->end - ps->p < 2 || ps->p[0] != '\\' || ps->p[1] != 'u')
+			return fail(ps, "lone surrogate");
+		ps->p += 2;
+		if (hex4(ps, &low) != 0)
+			return -1;
+		if (low < 0xdc00 || low > 0xdfff)
+			return fail(ps, "lone surrogate");
+		cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+	} else if (cp >= 0xdc00 && cp <= 0xdfff)
+		return fail(ps, "lone surrogate");
+	if (cp == 0)
+		return fail(ps, "NUL in a string");
+	add_utf8(sb, cp);
+	return 0;
+}
+
+static int
+parse_string(struct parser *ps, char **out)
+{
+	static const char plain[] = "\"\\/\b\f\n\r\t";
+	static const char named[] = "\"\\/bfnrt";
+	struct strbuf sb;
+	const char *esc;
+	char c;
+
+	ps->p++;	/* the opening quote */
+	sb_init(&sb);
+	sb_adds(&sb, "");
+	while (ps->p < ps->end) {
+		c = *ps->p++;
+		if (c == '"') {
+			*out = sb_detach(&sb);
+			return 0;
+		}
+		if ((unsigned char)c < 0x20) {
+			sb_free(&sb);
+			return fail(ps, "control character in a string");
+		}
+		if (c != '\\') {
+			sb_addc(&sb, c);
+			continue;
+		}
+		if (ps->p == ps->end)
+			break;
+		c = *ps->p++;
+		if (c == 'u') {
+			if (unicode_escape(ps, &sb) != 0) {
+				sb_free(&sb);
+				return -1;
+			}
+		} else if ((esc = strchr(named, c)) != NULL && c != '\0')
+			sb_addc(&sb, plain[esc - named]);
+		else {
+			sb_free(&sb);
+			return fail(ps, "bad escape in a string");
+		}
+	}
+	sb_free(&sb);
+	return fail(ps, "unterminated string");
+}
+
+static int
+parse_number(struct parser *ps, struct json *j)
+{
+	const char *start = ps->p;
+	int digits = 0;
+
+	if (ps->p < ps->end && *ps->p == '-')
+		ps->p++;
+	while (ps->p < ps->end && ((*ps->p >= '0' && *ps->p <= '9') ||
+	    *ps->p == '.' || *ps->p == 'e' || *ps->p == 'E' ||
+	    *ps->p == '+' || *ps->p == '-')) {
+		digits += *ps->p >= '0' && *ps->p <= '9';
+		ps->p++;
+	}
+	if (digits == 0)
+		return fail(ps, "bad number");
+	j->type = JSON_NUMBER;
+	j->text = xstrndup(start, (size_t)(ps->p - start));
+	return 0;
+}
+
+/* Arrays and objects: elements separated by ',', up to close. */
+static int
+parse_container(struct parser *ps, struct json *j, char close)
+{
+	size_t cap = 0;
+	struct json *item;
+
+	j->type = close == ']' ? JSON_ARRAY : JSON_OBJECT;
+	if (++ps->depth > JSON_MAX_DEPTH)
+		return fail(ps, "nested too deep");
+	ps->p++;
+	skip_space(ps);
+	if (ps->p < ps->end && *ps->p == close) {
+		ps->p++;
+		ps->depth--;
+		return 0;
+	}
+	for (;;) {
+		if (j->n == cap) {
+			cap = cap ? cap * 2 : 4;
+			j->items = xreallocarray(j->items, cap, sizeof(*j->items));
+			if (close == '}')
+				j->keys = xreallocarray(j->keys, cap,
+				    sizeof(*j->keys));
+		}
+		item = &j->items[j->n];
+		memset(item, 0, sizeof(*item));
+		skip_space(ps);
+		if (close == '}') {
+			if (ps->p == ps->end || *ps->p != '"')
+				return fail(ps, "expected a key");
+			if (parse_string(ps, &j->keys[j->n]) != 0)
+				return -1;
+			skip_space(ps);
+			if (ps->p == ps->end || *ps->p != ':') {
+				free(j->keys[j->n]);
+				return fail(ps, "expected ':'");
+			}
+			ps->p++;
+		}
+		j->n++;
+		if (parse_value(ps, item) != 0)
+			return -1;
+		skip_space(ps);
+		if (ps->p < ps->end && *ps->p == ',') {
+			ps->p++;
+			continue;
+		}
+		if (ps->p < ps->end && *ps->p == close) {
+			ps->p++;
+			ps->depth--;
+			return 0;
+		}
+		return fail(ps, close == ']' ? "expected ',' or ']'" :
+		    "expected ',' or '}'");
+	}
+}
+
+static int
+parse_value(struct parser *ps, struct json *j)
+{
+	skip_space(ps);
+	if (ps->p == ps->end)
+		return fail(ps, "unexpected end");
+	switch (*ps->p) {
+	case '{':
+		return parse_container(ps, j, '}');
+	case '[':
+		return parse_container(ps, j, ']');
+	case '"':
+		j->type = JSON_STRING;
+		return parse_string(ps, &j->text);
+	case 't':
+		return literal(ps, "true", j, JSON_TRUE);
+	case 'f':
+		return literal(ps, "false", j, JSON_FALSE);
+	case 'n':
+		return literal(ps, "null", j, JSON_NULL);
+	default:
+		return parse_number(ps, j);
+	}
+}
+
+int
+json_parse(struct json *j, const char *text, size_t len, const char **why)
+{
+	struct parser ps = { text, text + len, NULL, 0 };
+
+	memset(j, 0, sizeof(*j));
+	if (parse_value(&ps, j) == 0) {
+		skip_space(&ps);
+		if (ps.p == ps.end)
+			return 0;
+		fail(&ps, "trailing characters");
+	}
+	*why = ps.why;
+	json_free(j);
+	return -1;
+}
+
+void
+json_free(struct json *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->n; i++) {
+		json_free(&j->items[i]);
+		if (j->keys != NULL)
+			free(j->keys[i]);
+	}
+	free(j->items);
+	free(j->keys);
+	free(j->text);
+	memset(j, 0, sizeof(*j));
+}
+
+const struct json *
+json_get(const struct json *j, const char *key)
+{
+	size_t i;
+
+	if (j == NULL || j->type != JSON_OBJECT)
+		return NULL;
+	for (i = 0; i < j->n; i++)
+		if (strcmp(j->keys[i], key) == 0)
+			return &j->items[i];
+	return NULL;
+}
+
+const char *
+json_get_string(const struct json *j, const char *key)
+{
+	const struct json *v = json_get(j, key);
+
+	return v != NULL && v->type == JSON_STRING ? v->text : NULL;
+}
+
+void
+json_quote(struct strbuf *sb, const char *s)
+{
+	unsigned char c;
+
+	sb_addc(sb, '"');
+	for (; (c = (unsigned char)*s) != '\0'; s++) {
+		if (c == '"' || c == '\\') {
+			sb_addc(sb, '\\');
+			sb_addc(sb, (char)c);
+		} else if (c < 0x20)
+			sb_addf(sb, "\\u%04x", c);
+		else
+			sb_addc(sb, (char)c);
+	}
+	sb_addc(sb, '"');
+}

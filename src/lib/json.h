@@ -1,0 +1,41 @@
+/*
+ * json.h - just enough JSON for QMP: a parser for one message into a
+ * tree, lookups by key, and string quoting for the commands we send.
+ */
+#ifndef QI_JSON_H
+#define QI_JSON_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+#define JSON_MAX_DEPTH	64	/* deeper nesting is refused */
+
+enum json_type {
+	JSON_NULL, JSON_FALSE, JSON_TRUE, JSON_NUMBER, JSON_STRING,
+	JSON_ARRAY, JSON_OBJECT
+};
+
+struct json {
+	enum json_type	 type;
+	char		*text;		/* a string's value, a number's digits */
+	struct json	*items;		/* an array's elements, an object's values */
+	char		**keys;		/* an object's keys */
+	size_t		 n;
+};
+
+/*
+ * Parses exactly one JSON value (white space around it allowed).
+ * 0, or -1 with *why set; strings holding U+0000 are refused.
+ */
+int	json_parse(struct json *, const char *text, size_t len,
+	    const char **why);
+void	json_free(struct json *);
+/* The member key of an object, or NULL. */
+const struct json *json_get(const struct json *, const char *key);
+/* The string member key of an object, or NULL. */
+const char *json_get_string(const struct json *, const char *key);
+/* Appends s as a JSON string literal, quotes and escapes included. */
+void	json_quote(struct strbuf *, const char *s);
+
+#endif

@@ -1,0 +1,83 @@
+/* test_json.c - the JSON parser that reads QMP replies, and quoting */
+#include <string.h>
+
+#include "json.h"
+#include "unit.h"
+
+static int
+parses(const char *text)
+{
+	struct json j;
+	const char *why;
+
+	if (json_parse(&j, text, strlen(text), &why) != 0)
+		return 0;
+	json_free(&j);
+	return 1;
+}
+
+TEST(json_reads_a_qmp_reply)
+{
+	const char *text = "{\"return\": {\"name\": \"web\", \"n\": -1.5e3, "
+	    "\"ok\": true, \"l\": [1, null, false, \"x\"]}}";
+	const struct json *ret;
+	struct json j;
+	const char *why;
+
+	CHECK(json_parse(&j, text, strlen(text), &why) == 0);
+	ret = json_get(&j, "return");
+	CHECK(ret != NULL && ret->type == JSON_OBJECT);
+	CHECK_STR(json_get_string(ret, "name"), "web");
+	CHECK_STR(json_get(ret, "n")->text, "-1.5e3");
+	CHECK(json_get(ret, "ok")->type == JSON_TRUE);
+	CHECK(json_get(ret, "l")->n == 4);
+	CHECK(json_get(ret, "l")->items[1].type == JSON_NULL);
+	CHECK(json_get(ret, "missing") == NULL);
+	CHECK(json_get_string(ret, "ok") == NULL);
+	json_free(&j);
+}
+
+TEST(json_decodes_escapes)
+{
+	const char *text = "\"a\\\"b\\\\c\\r\\n\\u00e9\\ud83d\\ude00/\"";
+	struct json j;
+	const char *why;
+
+	CHECK(json_parse(&j, text, strlen(text), &why) == 0);
+	CHECK_STR(j.text, "a\"b\\c\r\n\xc3\xa9\xf0\x9f\x98\x80/");
+	json_free(&j);
+}
+
+TEST(json_refuses_bad_input)
+{
+	char deep[200];
+
+	CHECK(!parses(""));
+	CHECK(!parses("{"));
+	CHECK(!parses("{\"a\" 1}"));
+	CHECK(!parses("{\"a\":1,}"));
+	CHECK(!parses("[1 2]"));
+	CHECK(!parses("\"unterminated"));
+	CHECK(!parses("\"\\u0000\""));
+	CHECK(!parses("\"\\ud800\""));
+	CHECK(!parses("\"\\x\""));
+	CHECK(!parses("\"a\nb\""));
+	CHECK(!parses("tru"));
+	CHECK(!parses("{} {}"));
+	CHECK(!parses("-"));
+	memset(deep, '[', sizeof(deep) - 1);
+	deep[sizeof(deep) - 1] = '\0';
+	CHECK(!parses(deep));
+	CHECK(parses(" {} "));
+	CHECK(parses("[[[[1]]]]"));
+}
+
+TEST(json_quote_escapes)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	json_quote(&sb, "info \"x\"\\\n\t");
+	CHECK_STR(sb.s, "\"info \\\"x\\\"\\\\\\u000a\\u0009\"");
+	sb_free(&sb);
+}
