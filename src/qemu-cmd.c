@@ -1,3 +1,193 @@
-/* placeholder, replaced by the monitor client work */
+/*
+ * qemu-cmd - one-shot monitor commands for scripts: HMP command lines
+ * through QMP's human-monitor-command on the VM's CTLPORT, or raw QMP.
+ */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
-int main(void) { fputs("usage: qemu-cmd [-c CMD]... [-j JSON] [-t SECS] vm\n", stderr); return 64; }
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "diag.h"
+#include "json.h"
+#include "monitor.h"
+#include "qmp.h"
+
+#define EX_USAGE	64
+#define EX_DOWN		2	/* not running, unreachable, not this VM */
+
+static const char *prog = "qemu-cmd";
+
+/* One -c or -j, in the order given. */
+struct request {
+	int		 raw;		/* -j: a QMP command */
+	const char	*text;
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: qemu-cmd [-c command]... [-j json] [-t secs] vm\n"
+	    "       qemu-cmd -h | -V\n"
+	    "With no -c or -j, HMP command lines are read from stdin.\n");
+}
+
+static int
+report(struct diag *d)
+{
+	diag_print(d, prog, stderr);
+	diag_clear(d);
+	return 0;
+}
+
+/* Runs one request; QMP_OK, QMP_FAILED or QMP_UNREACHABLE. */
+static int
+run_one(struct qmp *q, const struct request *r, struct diag *d)
+{
+	struct strbuf out;
+	int rc;
+
+	if (r->raw) {
+		rc = qmp_execute(q, r->text, NULL, d);
+		if (rc != QMP_UNREACHABLE && q->last != NULL)
+			printf("%s\n", q->last);
+		return rc;
+	}
+	sb_init(&out);
+	rc = qmp_hmp(q, r->text, &out, d);
+	/* An HMP error is not data: it goes to stderr alone, through d. */
+	if (rc == QMP_OK && out.len > 0)
+		fwrite(out.s, 1, out.len, stdout);
+	sb_free(&out);
+	return rc;
+}
+
+/* With no -c: one HMP command line a line of stdin. */
+static int
+run_stdin(struct qmp *q, struct diag *d)
+{
+	struct request r = { 0, NULL };
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc, worst = QMP_OK;
+
+	while ((n = getline(&line, &cap, stdin)) != -1) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (line[strspn(line, " \t\r")] == '\0')
+			continue;
+		r.text = line;
+		rc = run_one(q, &r, d);
+		report(d);
+		if (rc > worst)
+			worst = rc;
+		if (rc == QMP_UNREACHABLE)
+			break;
+	}
+	free(line);
+	return worst;
+}
+
+/* -j must be one JSON object: refused here rather than by QEMU. */
+static int
+json_object_valid(const char *text)
+{
+	struct json j;
+	const char *why;
+	int ok;
+
+	if (json_parse(&j, text, strlen(text), &why) != 0) {
+		fprintf(stderr, "%s: -j: not JSON: %s\n", prog, why);
+		return 0;
+	}
+	ok = j.type == JSON_OBJECT;
+	json_free(&j);
+	if (!ok)
+		fprintf(stderr, "%s: -j: not a JSON object\n", prog);
+	return ok;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help",	no_argument,	NULL,	'h' },
+		{ "version",	no_argument,	NULL,	'V' },
+		{ NULL,		0,		NULL,	0 }
+	};
+	struct request *req;
+	struct vm_state st;
+	struct vm_ref ref;
+	struct diag d;
+	struct qmp q;
+	long long secs = 10;
+	const char *why;
+	size_t nreq = 0, i;
+	int ch, rc, worst = QMP_OK;
+
+	req = xcalloc((size_t)argc, sizeof(*req));
+	while ((ch = getopt_long(argc, argv, "c:j:t:hV", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'c':
+		case 'j':
+			if (ch == 'j' && !json_object_valid(optarg))
+				return EX_USAGE;
+			req[nreq].raw = ch == 'j';
+			req[nreq++].text = optarg;
+			break;
+		case 't':
+			if (cfg_number(optarg, 1, 3600, &secs, &why) != 0) {
+				fprintf(stderr, "%s: -t %s: %s (1 to 3600 "
+				    "seconds)\n", prog, optarg, why);
+				return EX_USAGE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return fflush(stdout) == 0 ? 0 : 1;
+		case 'V':
+			printf("%s %s\n", prog, QI_VERSION);
+			return fflush(stdout) == 0 ? 0 : 1;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	diag_init(&d);
+	rc = monitor_locate(argv[optind], &ref, &st, &d);
+	if (rc != MONITOR_OK) {
+		report(&d);
+		return rc == MONITOR_UNKNOWN ? 1 : EX_DOWN;
+	}
+	if (qmp_open(&q, ref.name, st.ctlport, (int)secs * 1000, &d) !=
+	    QMP_OK)
+		worst = QMP_UNREACHABLE;
+	report(&d);
+	for (i = 0; i < nreq && worst != QMP_UNREACHABLE; i++) {
+		rc = run_one(&q, &req[i], &d);
+		report(&d);
+		if (rc > worst)
+			worst = rc;
+	}
+	if (nreq == 0 && worst != QMP_UNREACHABLE)
+		worst = run_stdin(&q, &d);
+	qmp_close(&q);
+	state_free(&st);
+	vm_ref_free(&ref);
+	free(req);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "%s: cannot write output: %s\n", prog,
+		    strerror(errno));
+		return 1;
+	}
+	return worst == QMP_UNREACHABLE ? EX_DOWN : worst;
+}

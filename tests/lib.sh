@@ -167,6 +167,7 @@ cleanup() {
 		kill -KILL "$p" 2>/dev/null
 	done
 	[ -n "$NETNS" ] && ip netns del "$NETNS" 2>/dev/null
+	[ -n "${TMUX_SOCK:-}" ] && tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT

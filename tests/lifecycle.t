@@ -90,11 +90,12 @@ CTLPORT=31300
 STARTED=1
 CFG=x
 STATE
+echo "$sleeper" > "$QEMU_INIT_RUNDIR/web.pid"
 run qemu-init status web
 expect_out "a state file naming someone else's pid: dead, not running" 1 \
     "web: dead"
 kill "$sleeper"
-rm -f "$QEMU_INIT_RUNDIR/web.state"
+rm -f "$QEMU_INIT_RUNDIR/web.state" "$QEMU_INIT_RUNDIR/web.pid"
 
 # --- failures leave nothing behind -----------------------------------------
 nothing_left() {

@@ -336,8 +336,8 @@ find_running(const char *rundir, const char *name, struct vm_state *st,
 	if ((*lock = vm_lock(rundir, name, d)) < 0)
 		return -1;
 	run = vm_probe(rundir, name, st);
-	if (run == VM_DEAD)
-		state_remove(rundir, name);
+	if (run != VM_RUNNING)
+		state_remove(rundir, name);	/* what a crash or exit left */
 	return run == VM_RUNNING;
 }
 

@@ -1,6 +1,8 @@
 /*
  * relay.c - terminal <-> socket relay.
  */
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -58,8 +60,9 @@ pass(int from, int to, int tty, int *escaped)
 static enum relay_end
 loop(int fd, int tty, sigset_t *waitmask, struct diag *d)
 {
+	struct timespec drain = { RELAY_DRAIN_SECONDS, 0 }, *timeout = NULL;
 	struct pollfd pfd[2];
-	int escaped = 0;
+	int escaped = 0, rc;
 	ssize_t n;
 
 	pfd[0].fd = STDIN_FILENO;
@@ -67,7 +70,9 @@ loop(int fd, int tty, sigset_t *waitmask, struct diag *d)
 	pfd[1].fd = fd;
 	pfd[1].events = POLLIN;
 	for (;;) {
-		if (ppoll(pfd, 2, NULL, waitmask) < 0) {
+		if ((rc = ppoll(pfd, 2, timeout, waitmask)) == 0)
+			return RELAY_INPUT_CLOSED;
+		if (rc < 0) {
 			if (errno == EINTR && got_signal)
 				return RELAY_SIGNALLED;
 			if (errno == EINTR)
@@ -88,6 +93,12 @@ loop(int fd, int tty, sigset_t *waitmask, struct diag *d)
 			n = pass(STDIN_FILENO, fd, tty, &escaped);
 			if (escaped)
 				return RELAY_ESCAPED;
+			if (n == 0 && !tty && shutdown(fd, SHUT_WR) == 0) {
+				/* Let the replies to what was sent come. */
+				pfd[0].fd = -1;
+				timeout = &drain;
+				continue;
+			}
 			if (n == 0)
 				return RELAY_INPUT_CLOSED;
 			if (n < 0) {

@@ -9,6 +9,8 @@
 #include "diag.h"
 
 #define RELAY_ESCAPE	0x1d	/* Ctrl-] */
+/* Not a terminal: after stdin's end, how long to wait for replies. */
+#define RELAY_DRAIN_SECONDS	10
 
 enum relay_end {
 	RELAY_ERROR = -1,
@@ -21,7 +23,10 @@ enum relay_end {
 /*
  * Relays stdin to fd and fd to stdout until one of the ends above.
  * When stdin is a terminal it is put in raw mode for the duration and
- * Ctrl-] ends the relay; otherwise bytes pass unchanged.
+ * Ctrl-] ends the relay; otherwise bytes pass unchanged, and at the
+ * end of stdin the socket's write side is shut and what the peer still
+ * sends is relayed until it closes (RELAY_PEER_CLOSED) or is silent for
+ * RELAY_DRAIN_SECONDS (RELAY_INPUT_CLOSED).
  */
 enum relay_end relay_run(int fd, struct diag *);
 

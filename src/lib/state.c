@@ -249,6 +249,17 @@ pid_is_vm_qemu(pid_t pid, const char *rundir, const char *name)
 	return found;
 }
 
+/* Whether RUNDIR/<name>.pid exists: QEMU removes it when it exits cleanly. */
+static int
+pidfile_exists(const char *rundir, const char *name)
+{
+	char *path = run_path(rundir, name, ".pid");
+	int rc = access(path, F_OK) == 0;
+
+	free(path);
+	return rc;
+}
+
 enum vm_run
 vm_probe(const char *rundir, const char *name, struct vm_state *st)
 {
@@ -271,7 +282,11 @@ vm_probe(const char *rundir, const char *name, struct vm_state *st)
 		st->pid = pid;
 		return VM_RUNNING;
 	}
-	if (rc == 1)
+	/*
+	 * A state whose QEMU is gone: a crash leaves QEMU's pid file, a
+	 * clean exit (the guest powered off) removes it.
+	 */
+	if (rc == 1 || (rc == 0 && !pidfile_exists(rundir, name)))
 		return VM_STOPPED;
 	return VM_DEAD;
 }

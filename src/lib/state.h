@@ -19,7 +19,7 @@ struct vm_state {
 };
 
 enum vm_run {
-	VM_STOPPED,		/* no state, no QEMU */
+	VM_STOPPED,		/* no QEMU; no state, or QEMU exited cleanly */
 	VM_RUNNING,		/* the state's pid is this VM's QEMU */
 	VM_DEAD			/* state left, QEMU gone: it crashed */
 };

@@ -1,0 +1,35 @@
+/*
+ * monitor.h - what the monitor clients (qemu-cmd, qemu-mon) share:
+ * finding a running VM's ports from a <vm> argument, and opening its
+ * human monitor once the identity check has passed.
+ */
+#ifndef QI_MONITOR_H
+#define QI_MONITOR_H
+
+#include "buf.h"
+#include "diag.h"
+#include "registry.h"
+#include "state.h"
+
+enum {
+	MONITOR_OK = 0,
+	MONITOR_UNKNOWN = 1,	/* no such VM (exit status 1) */
+	MONITOR_DOWN = 2	/* not running, unreachable, not this VM */
+};
+
+/*
+ * Resolves arg and finds the ports of its running QEMU.  MONITOR_OK with
+ * ref and st filled (free both), else a MONITOR_ code and why in d.
+ */
+int	monitor_locate(const char *arg, struct vm_ref *ref,
+	    struct vm_state *st, struct diag *d);
+/*
+ * Checks over QMP that the VM on st's CTLPORT is name, then connects
+ * to its MONPORT and waits up to QMP_GREETING_MS for the HMP greeting,
+ * which is put in greeting.  The socket, or -1 (MONITOR_DOWN) with why
+ * in d.
+ */
+int	monitor_open_hmp(const char *name, const struct vm_state *st,
+	    int timeout_ms, struct strbuf *greeting, struct diag *d);
+
+#endif
