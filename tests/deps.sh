@@ -3,7 +3,8 @@
 # root, installs what is missing; otherwise says what is missing.
 set -eu
 pkgs="gcc make libc6-dev qemu-system-x86 linux-image-cloud-amd64
-busybox-static cpio kmod gzip iproute2 socat tmux procps mandoc"
+busybox-static cpio kmod gzip iproute2 iputils-ping socat tmux procps
+mandoc"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |

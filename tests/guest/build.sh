@@ -36,25 +36,21 @@ chmod 755 "$root/init"
 # Modules in load order, dependencies first.
 order=$work/order
 : > "$order"
+# (POSIX sh has no local variables: after the recursion only "$1" is ours.)
 add_module() {
-	local_name=$1
-	grep -qx "$local_name" "$order" && return 0
-	deps=$(modinfo -b / -k "$kver" -F depends "$local_name" 2>/dev/null |
-	    tr ',' ' ')
-	for dep in $deps; do
+	grep -qx "$1" "$order" && return 0
+	for dep in $(modinfo -b / -k "$kver" -F depends "$1" 2>/dev/null |
+	    tr ',' ' '); do
 		add_module "$dep"
 	done
-	file=$(modinfo -b / -k "$kver" -F filename "$local_name" 2>/dev/null) ||
-	    true
+	file=$(modinfo -b / -k "$kver" -F filename "$1" 2>/dev/null) || true
 	case $file in
-	/*.ko) cp "$file" "$root/modules/$local_name.ko"
-	       echo "$local_name" >> "$order" ;;
-	/*.ko.xz) xz -dc "$file" > "$root/modules/$local_name.ko"
-	       echo "$local_name" >> "$order" ;;
-	/*.ko.zst) zstd -qdc "$file" > "$root/modules/$local_name.ko"
-	       echo "$local_name" >> "$order" ;;
-	*) ;;	# built into the kernel
+	/*.ko) cp "$file" "$root/modules/$1.ko" ;;
+	/*.ko.xz) xz -dc "$file" > "$root/modules/$1.ko" ;;
+	/*.ko.zst) zstd -qdc "$file" > "$root/modules/$1.ko" ;;
+	*) return 0 ;;	# built into the kernel
 	esac
+	echo "$1" >> "$order"
 }
 for m in evdev button virtio_pci virtio_net; do
 	[ -n "$(modinfo -b / -k "$kver" -F filename "$m" 2>/dev/null)" ] || {
