@@ -16,6 +16,8 @@
 #include "cfg.h"
 #include "diag.h"
 #include "lifecycle.h"
+#include "monitor.h"
+#include "relay.h"
 #include "monconf.h"
 #include "paths.h"
 #include "qmp.h"
@@ -35,6 +37,7 @@ struct action {
 };
 
 static int	act_check(int, char **);
+static int	act_console(int, char **);
 static int	act_kill(int, char **);
 static int	act_list(int, char **);
 static int	act_restart(int, char **);
@@ -50,6 +53,7 @@ static const struct action actions[] = {
 	{ "kill",	act_kill,	"kill vm ..." },
 	{ "status",	act_status,	"status [vm ...]" },
 	{ "list",	act_list,	"list" },
+	{ "console",	act_console,	"console vm" },
 	{ "show",	act_show,	"show vm" },
 	{ "check",	act_check,	"check [vm ...]" },
 	{ NULL,		NULL,		NULL }
@@ -752,6 +756,43 @@ act_list(int argc, char **argv)
 	registry_free(&reg);
 	monconf_free(&mc);
 	return rc;
+}
+
+static int
+act_console(int argc, char **argv)
+{
+	struct vm_state st;
+	struct vm_ref ref;
+	struct diag d;
+	enum relay_end end;
+	int fd, lock, tty;
+
+	if (no_options(argc, argv) != 0 || argc - optind != 1)
+		return action_usage("console");
+	diag_init(&d);
+	if (monitor_locate(argv[optind], &ref, &st, &d) != MONITOR_OK) {
+		report(&d);
+		return 1;
+	}
+	state_free(&st);
+	if ((fd = console_open(ref.name, &lock, &d)) < 0) {
+		report(&d);
+		vm_ref_free(&ref);
+		return 1;
+	}
+	tty = isatty(STDIN_FILENO);
+	if (tty)
+		fprintf(stderr, "%s: attached to the console of '%s' (Ctrl-] "
+		    "leaves)\r\n", prog, ref.name);
+	end = relay_run(fd, &d);
+	close(fd);
+	lock_release(lock);
+	report(&d);
+	if (tty)
+		fprintf(stderr, "\n%s: left the console of '%s'\n", prog,
+		    ref.name);
+	vm_ref_free(&ref);
+	return end == RELAY_ERROR ? 1 : end == RELAY_SIGNALLED ? 130 : 0;
 }
 
 static const struct action *

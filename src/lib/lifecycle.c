@@ -6,7 +6,10 @@
  * for one VM), and "slots.lock" from choosing a slot until the state
  * file that records it is written (never two VMs on one slot).
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +130,37 @@ one_line(const char *text)
 	return sb_detach(&sb);
 }
 
+/*
+ * The console log and serial socket are the guest's own words and its
+ * keyboard: mode 0600.  QEMU's -daemonize sets umask 027, so the log is
+ * made before the launch (QEMU appends to it) and the socket is changed
+ * after it (socket set).
+ */
+static int
+console_files_private(const char *rundir, const char *name, int socket,
+    struct diag *d)
+{
+	char *path;
+	int fd, rc = 0;
+
+	path = run_path(rundir, name, socket ? ".serial" : ".console.log");
+	if (socket)
+		rc = chmod(path, 0600);
+	else if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) < 0)
+		rc = -1;
+	else {
+		rc = fchmod(fd, 0600);
+		if (close(fd) != 0)
+			rc = -1;
+	}
+	if (rc != 0)
+		diag_error(d, "cannot make %s private: %s", path,
+		    strerror(errno));
+	free(path);
+	return rc;
+}
+
 /* Ends a QEMU we just started and which must not stay. */
 static void
 discard(pid_t pid, const char *rundir, const char *name)
@@ -164,8 +198,11 @@ launch(const struct vm_config *vm, const struct monitor_conf *mc,
 	env[0] = xasprintf("%s=%s", NETIF_BRIDGE_ENV, vm->bridge);
 	env[1] = NULL;
 	state_remove(rundir, vm->name);
-	if (qemu_argv(vm, mc, &ln, &av, d) != 0 ||
-	    proc_run(av.v, env, NULL, &err, &status, d) != 0)
+	if (qemu_argv(vm, mc, &ln, &av, d) != 0)
+		goto out;
+	if (vm->serial && console_files_private(rundir, vm->name, 0, d) != 0)
+		goto out;
+	if (proc_run(av.v, env, NULL, &err, &status, d) != 0)
 		goto out;
 	if (status != 0) {
 		msg = one_line(err.s);
@@ -180,6 +217,10 @@ launch(const struct vm_config *vm, const struct monitor_conf *mc,
 	if (st.pid == 0 || !pid_is_vm_qemu(st.pid, rundir, vm->name)) {
 		diag_error(d, "QEMU of '%s' exited right after its start",
 		    vm->name);
+		discard(st.pid, rundir, vm->name);
+		goto out;
+	}
+	if (vm->serial && console_files_private(rundir, vm->name, 1, d) != 0) {
 		discard(st.pid, rundir, vm->name);
 		goto out;
 	}

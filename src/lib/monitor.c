@@ -2,10 +2,12 @@
  * monitor.c - locating and opening a running VM's monitors.
  */
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "monitor.h"
+#include "argv.h"
 #include "paths.h"
 #include "qmp.h"
 #include "sock.h"
@@ -71,6 +73,35 @@ monitor_open_hmp(const char *name, const struct vm_state *st,
 		diag_error(d, "monitor of '%s' is busy (another client is "
 		    "connected)", name);
 		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+console_open(const char *name, int *lock, struct diag *d)
+{
+	const char *rundir = path_rundir();
+	char *path, *lockfile;
+	int fd;
+
+	lockfile = xasprintf("%s.console.lock", name);
+	*lock = lock_take(rundir, lockfile, 0, d);
+	free(lockfile);
+	if (*lock == -2)
+		diag_error(d, "the console of '%s' is in use (another client "
+		    "is attached)", name);
+	if (*lock < 0)
+		return -1;
+	path = run_path(rundir, name, ".serial");
+	fd = sock_connect_unix(path, d);
+	if (fd == SOCK_REFUSED)
+		diag_error(d, "'%s' has no serial console (%s is missing; "
+		    "SERIAL=no?)", name, path);
+	free(path);
+	if (fd < 0) {
+		lock_release(*lock);
+		*lock = -1;
 		return -1;
 	}
 	return fd;

@@ -1,7 +1,8 @@
 /*
- * monitor.h - what the monitor clients (qemu-cmd, qemu-mon) share:
- * finding a running VM's ports from a <vm> argument, and opening its
- * human monitor once the identity check has passed.
+ * monitor.h - what the monitor clients (qemu-cmd, qemu-mon, qemu-init
+ * console) share: finding a running VM's ports from a <vm> argument,
+ * opening its human monitor once the identity check has passed, and
+ * its serial console.
  */
 #ifndef QI_MONITOR_H
 #define QI_MONITOR_H
@@ -31,5 +32,12 @@ int	monitor_locate(const char *arg, struct vm_ref *ref,
  */
 int	monitor_open_hmp(const char *name, const struct vm_state *st,
 	    int timeout_ms, struct strbuf *greeting, struct diag *d);
+
+/*
+ * Opens the VM's serial console, RUNDIR/<name>.serial, for one client:
+ * the lock RUNDIR/<name>.console.lock is held in *lock while attached
+ * (release it with lock_release).  The socket, or -1 with why in d.
+ */
+int	console_open(const char *name, int *lock, struct diag *d);
 
 #endif
