@@ -81,17 +81,15 @@ send_line(struct qmp *q, const char *command, struct diag *d)
 	return rc == SOCK_OK ? QMP_OK : unreachable(q, rc, d);
 }
 
-int
-qmp_execute(struct qmp *q, const char *command, struct json *reply,
-    struct diag *d)
+/* Reads the reply to a command sent: QMP_OK with it in reply (or freed). */
+static int
+read_reply(struct qmp *q, struct json *reply, struct diag *d)
 {
 	const struct json *err;
 	const char *desc;
 	struct json msg;
 	int rc;
 
-	if ((rc = send_line(q, command, d)) != QMP_OK)
-		return rc;
 	for (;;) {
 		rc = read_message(q, now_ms() + q->timeout_ms, &msg, 0, d);
 		if (rc != SOCK_OK)
@@ -112,6 +110,17 @@ qmp_execute(struct qmp *q, const char *command, struct json *reply,
 	else
 		json_free(&msg);
 	return QMP_OK;
+}
+
+int
+qmp_execute(struct qmp *q, const char *command, struct json *reply,
+    struct diag *d)
+{
+	int rc;
+
+	if ((rc = send_line(q, command, d)) != QMP_OK)
+		return rc;
+	return read_reply(q, reply, d);
 }
 
 int
@@ -139,6 +148,7 @@ static int
 handshake(struct qmp *q, const char *where, struct diag *d)
 {
 	struct json msg;
+	const char *v;
 	char *name = NULL;
 	int rc;
 
@@ -157,10 +167,14 @@ handshake(struct qmp *q, const char *where, struct diag *d)
 		return QMP_UNREACHABLE;
 	}
 	json_free(&msg);
-	if ((rc = qmp_execute(q, "{\"execute\":\"qmp_capabilities\"}", NULL,
-	    d)) != QMP_OK ||
-	    (rc = qmp_query(q, "query-name", "name", &name, d)) != QMP_OK)
+	/* Both at once: QEMU answers in order, and it saves a round trip. */
+	if (send_line(q, "{\"execute\":\"qmp_capabilities\"}\n"
+	    "{\"execute\":\"query-name\"}", d) != QMP_OK ||
+	    read_reply(q, NULL, d) != QMP_OK || read_reply(q, &msg, d) != QMP_OK)
 		return QMP_UNREACHABLE;
+	if ((v = json_get_string(json_get(&msg, "return"), "name")) != NULL)
+		name = xstrdup(v);
+	json_free(&msg);
 	if (name == NULL || strcmp(name, q->vm) != 0) {
 		diag_error(d, "%s answers as VM '%s', not '%s': nothing sent",
 		    where, name != NULL ? name : "(unnamed)", q->vm);
