@@ -88,7 +88,6 @@ static int
 check_entry(struct registry *reg, const struct reg_entry *e,
     struct diag *d)
 {
-	const struct reg_entry *other;
 	const char *where = reg->path;
 
 	if (!shortname_valid(e->shortname)) {
@@ -111,19 +110,77 @@ check_entry(struct registry *reg, const struct reg_entry *e,
 		    e->line, e->path, CFG_SUFFIX);
 		return -1;
 	}
-	if ((other = find_by(reg, reg->n, 0, e->shortname)) != NULL ||
-	    (other = find_by(reg, reg->n, 1, e->shortname)) != NULL) {
-		diag_error(d, "%s:%u: duplicate name '%s' (also on line %u)",
-		    where, e->line, e->shortname, other->line);
-		return -1;
-	}
-	if ((other = find_by(reg, reg->n, 1, e->longname)) != NULL ||
-	    ((other = find_by(reg, reg->n, 0, e->longname)) != NULL)) {
-		diag_error(d, "%s:%u: duplicate name '%s' (also on line %u)",
-		    where, e->line, e->longname, other->line);
-		return -1;
-	}
 	return 0;
+}
+
+/* A name an entry answers to: its shortname, and its longname. */
+struct name_ref {
+	const char	*name;
+	size_t		 entry;
+};
+
+static int
+compare_names(const void *a, const void *b)
+{
+	const struct name_ref *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c != 0)
+		return c;
+	return x->entry < y->entry ? -1 : x->entry > y->entry;
+}
+
+/*
+ * Every name must name one entry.  Sorting the names finds the clashes
+ * in O(n log n): registries of thousands of VMs stay quick to load.  A
+ * clashing entry is reported (in line order) and dropped, so that a
+ * name never resolves to two VMs.
+ */
+static int
+check_duplicates(struct registry *reg, struct diag *d)
+{
+	struct name_ref *names;
+	size_t *first, i, j, n = 0;
+	int rc = 0;
+
+	names = xcalloc(reg->n * 2 + 1, sizeof(*names));
+	first = xcalloc(reg->n + 1, sizeof(*first));
+	for (i = 0; i < reg->n; i++) {
+		names[n].name = reg->v[i].shortname;
+		names[n++].entry = i;
+		if (strcmp(reg->v[i].longname, reg->v[i].shortname) != 0) {
+			names[n].name = reg->v[i].longname;
+			names[n++].entry = i;
+		}
+		first[i] = (size_t)-1;
+	}
+	qsort(names, n, sizeof(*names), compare_names);
+	/* j: where the run of equal names that i is in begins. */
+	for (i = 1, j = 0; i < n; i++) {
+		if (strcmp(names[i].name, names[j].name) != 0)
+			j = i;
+		else if (names[j].entry != names[i].entry &&
+		    first[names[i].entry] == (size_t)-1)
+			first[names[i].entry] = j;
+	}
+	for (i = 0, j = 0; i < reg->n; i++) {
+		if (first[i] != (size_t)-1) {
+			diag_error(d, "%s:%u: duplicate name '%s' (also on "
+			    "line %u)", reg->path, reg->v[i].line,
+			    names[first[i]].name,
+			    reg->v[names[first[i]].entry].line);
+			free(reg->v[i].shortname);
+			free(reg->v[i].path);
+			free(reg->v[i].longname);
+			rc = -1;
+			continue;
+		}
+		reg->v[j++] = reg->v[i];
+	}
+	reg->n = j;
+	free(first);
+	free(names);
+	return rc;
 }
 
 static int
@@ -187,6 +244,8 @@ registry_parse(struct registry *reg, const char *path, const char *text,
 			rc = -1;
 	}
 	free(copy);
+	if (check_duplicates(reg, d) != 0)
+		rc = -1;
 	return rc;
 }
 

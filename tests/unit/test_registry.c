@@ -1,6 +1,7 @@
 /* test_registry.c - the registry and <vm> resolution */
 #include <string.h>
 
+#include "buf.h"
 #include "registry.h"
 #include "unit.h"
 
@@ -106,4 +107,29 @@ TEST(registry_missing_file_is_empty)
 	CHECK(registry_reserved("list") && !registry_reserved("web"));
 	registry_free(&reg);
 	diag_clear(&d);
+}
+
+TEST(registry_duplicates_are_dropped_and_reported_in_line_order)
+{
+	struct registry reg;
+	struct strbuf sb;
+	unsigned i;
+
+	CHECK_STR(load_err("web /a/web-qemu.cfg\nw2 /b/web-qemu.cfg\n"
+	    "web /c/c-qemu.cfg\n", &reg),
+	    "qemu-init.reg:2: duplicate name 'web' (also on line 1)");
+	CHECK(reg.n == 1);
+	CHECK_STR(reg.v[0].path, "/a/web-qemu.cfg");
+	registry_free(&reg);
+	/* A VM's shortname may be its own longname. */
+	CHECK_STR(load_err("web /a/web-qemu.cfg\n", &reg), "");
+	registry_free(&reg);
+	/* Thousands of entries: all kept, none a duplicate. */
+	sb_init(&sb);
+	for (i = 0; i < 5000; i++)
+		sb_addf(&sb, "v%u /vms/v%u/long%u-qemu.cfg\n", i, i, i);
+	CHECK_STR(load_errn(sb.s, sb.len, &reg), "");
+	CHECK(reg.n == 5000);
+	registry_free(&reg);
+	sb_free(&sb);
 }
