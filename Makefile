@@ -3,6 +3,8 @@
 PREFIX      ?= /usr/local
 BINDIR      ?= $(PREFIX)/bin
 MANDIR      ?= $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR  ?= /etc
 RUNSTATEDIR ?= /run
 CONFDIR      = $(SYSCONFDIR)/qemu
@@ -82,6 +84,80 @@ clean:
 	rm -rf $(B)
 
 .PHONY: all deps unit check guest demo bench clean
+
+# The paths and version baked into the programs: when one of them differs
+# from the last build's (make install SYSCONFDIR=...), they are rebuilt.
+$(B)/build-paths: FORCE
+	@mkdir -p $(@D)
+	@echo 'CONFDIR=$(CONFDIR) RUNDIR=$(RUNDIR) VERSION=$(VERSION)' > $@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+$(LIBOBJ) $(ASANOBJ) $(BINS) $(B)/unit $(B)/asan/unit: $(B)/build-paths
+
+# Installation.  The shipped configuration files are installed only where
+# none exists yet, and uninstalled only while they are as shipped.
+MANPAGES = $(sort $(wildcard man/*.[1-9]))
+UNITS    = qemu-init.service qemu-init@.service
+CONFFILES = monitor.conf qemu-init.reg example-qemu.cfg
+SUBST    = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@CONFDIR@|$(CONFDIR)|g'
+
+$(B)/systemd/%.service: etc/systemd/%.service $(B)/build-paths
+	@mkdir -p $(@D)
+	$(SUBST) $< > $@
+
+$(B)/bash-completion/qemu-init: etc/bash-completion/qemu-init $(B)/build-paths
+	@mkdir -p $(@D)
+	$(SUBST) $< > $@
+
+install: all $(UNITS:%=$(B)/systemd/%) $(B)/bash-completion/qemu-init
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CONFDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSTEMDUNITDIR) \
+	    $(DESTDIR)$(BASHCOMPDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(filter %.1,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(filter %.5,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 $(filter %.8,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 $(UNITS:%=$(B)/systemd/%) $(DESTDIR)$(SYSTEMDUNITDIR)/
+	install -m 644 $(B)/bash-completion/qemu-init $(DESTDIR)$(BASHCOMPDIR)/qemu-init
+	ln -sf qemu-init $(DESTDIR)$(BASHCOMPDIR)/qemu-cmd
+	ln -sf qemu-init $(DESTDIR)$(BASHCOMPDIR)/qemu-mon
+	@for f in $(CONFFILES); do \
+		if [ -e $(DESTDIR)$(CONFDIR)/$$f ]; then \
+			echo "keeping the existing $(DESTDIR)$(CONFDIR)/$$f"; \
+		else \
+			echo "install -m 644 etc/qemu/$$f $(DESTDIR)$(CONFDIR)/$$f"; \
+			install -m 644 etc/qemu/$$f $(DESTDIR)$(CONFDIR)/$$f || exit 1; \
+		fi; \
+	done
+	ln -sf $(BINDIR)/qemu-netif $(DESTDIR)$(CONFDIR)/qemu-brup
+	ln -sf $(BINDIR)/qemu-netif $(DESTDIR)$(CONFDIR)/qemu-brdown
+
+uninstall:
+	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(filter %.1,$(MANPAGES)))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(filter %.5,$(MANPAGES)))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man8/%,$(filter %.8,$(MANPAGES)))
+	rm -f $(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%)
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/qemu-init $(DESTDIR)$(BASHCOMPDIR)/qemu-cmd \
+	    $(DESTDIR)$(BASHCOMPDIR)/qemu-mon
+	rm -f $(DESTDIR)$(CONFDIR)/qemu-brup $(DESTDIR)$(CONFDIR)/qemu-brdown
+	@for f in $(CONFFILES); do \
+		if cmp -s etc/qemu/$$f $(DESTDIR)$(CONFDIR)/$$f; then \
+			echo "rm -f $(DESTDIR)$(CONFDIR)/$$f"; \
+			rm -f $(DESTDIR)$(CONFDIR)/$$f || exit 1; \
+		elif [ -e $(DESTDIR)$(CONFDIR)/$$f ]; then \
+			echo "keeping $(DESTDIR)$(CONFDIR)/$$f: it differs from the shipped one"; \
+		fi; \
+	done
+	@if [ -d $(DESTDIR)$(CONFDIR) ] && [ -z "$$(ls -A $(DESTDIR)$(CONFDIR))" ]; then \
+		echo "rmdir $(DESTDIR)$(CONFDIR)"; \
+		rmdir $(DESTDIR)$(CONFDIR); \
+	fi
+
+FORCE:
+
+.PHONY: install uninstall FORCE
 
 # Fuzzing (clang's libFuzzer): make fuzz FUZZ_SECONDS=60 runs each target.
 FUZZ_SECONDS ?= 20
