@@ -163,16 +163,20 @@ check_duplicates(struct registry *reg, struct diag *d)
 		    first[names[i].entry] == (size_t)-1)
 			first[names[i].entry] = j;
 	}
-	for (i = 0, j = 0; i < reg->n; i++) {
+	/* Report first: names[] points into the entries dropped below. */
+	for (i = 0; i < reg->n; i++)
 		if (first[i] != (size_t)-1) {
 			diag_error(d, "%s:%u: duplicate name '%s' (also on "
 			    "line %u)", reg->path, reg->v[i].line,
 			    names[first[i]].name,
 			    reg->v[names[first[i]].entry].line);
+			rc = -1;
+		}
+	for (i = 0, j = 0; i < reg->n; i++) {
+		if (first[i] != (size_t)-1) {
 			free(reg->v[i].shortname);
 			free(reg->v[i].path);
 			free(reg->v[i].longname);
-			rc = -1;
 			continue;
 		}
 		reg->v[j++] = reg->v[i];

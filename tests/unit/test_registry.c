@@ -133,3 +133,15 @@ TEST(registry_duplicates_are_dropped_and_reported_in_line_order)
 	registry_free(&reg);
 	sb_free(&sb);
 }
+
+/* Found by fuzz_registry: a dropped entry's names were still reported. */
+TEST(registry_duplicate_of_a_dropped_entry)
+{
+	struct registry reg;
+
+	CHECK_STR(load_err("aa //aa-qemu.cfg\na /b/b//aa-qemu.cfg\n"
+	    "a /b/b-qemu.cfg\nswa,\n", &reg),
+	    "qemu-init.reg:4: expected '<shortname> <path>'");
+	CHECK(reg.n == 1);
+	registry_free(&reg);
+}
