@@ -186,6 +186,9 @@ check_completion "" qemu-init list ""
 check_completion "db" qemu-cmd -c "info status" d
 check_completion "" qemu-cmd -c ""
 check_completion "web webserver" qemu-mon we
+mkdir -p "$T/vms/web"
+touch "$T/vms/web/web-qemu.cfg" "$T/vms/web/web.img"
+check_completion "$T/vms/web/web-qemu.cfg" qemu-init show "$T/vms/web/"
 
 # 3. An admin's monitor.conf survives a second install.
 echo "MONPORT=40000 # mine" >> "$D/etc/qemu/monitor.conf"
