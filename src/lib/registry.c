@@ -227,13 +227,16 @@ registry_parse(struct registry *reg, const char *path, const char *text,
 {
 	unsigned lineno = 0;
 	size_t cap = 0;
+	const char *nul, *p;
 	char *copy, *line, *next;
 	int rc = 0;
 
 	memset(reg, 0, sizeof(*reg));
 	reg->path = xstrdup(path);
-	if (memchr(text, '\0', len) != NULL) {
-		diag_error(d, "%s: NUL byte in file", reg->path);
+	if ((nul = memchr(text, '\0', len)) != NULL) {
+		for (p = text; p < nul; p++)
+			lineno += *p == '\n';
+		diag_error(d, "%s:%u: NUL byte in file", reg->path, lineno + 1);
 		return -1;
 	}
 	copy = xstrndup(text, len);

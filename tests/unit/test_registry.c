@@ -93,7 +93,7 @@ TEST(registry_rejects_bad_lines)
 	    "qemu-init.reg:1: '/a/a.cfg' is not a <name>-qemu.cfg file");
 	registry_free(&reg);
 	CHECK_STR(load_errn("a /a/a-qemu.cfg\0b\n", 18, &reg),
-	    "qemu-init.reg: NUL byte in file");
+	    "qemu-init.reg:1: NUL byte in file");
 	registry_free(&reg);
 }
 
