@@ -784,7 +784,7 @@ act_console(int argc, char **argv)
 	if (tty)
 		fprintf(stderr, "%s: attached to the console of '%s' (Ctrl-] "
 		    "leaves)\r\n", prog, ref.name);
-	end = relay_run(fd, &d);
+	end = relay_run(fd, RELAY_LINGER, &d);
 	close(fd);
 	lock_release(lock);
 	report(&d);

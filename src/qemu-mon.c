@@ -94,7 +94,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	sb_free(&greeting);
-	end = relay_run(fd, &d);
+	end = relay_run(fd, RELAY_HALF_CLOSE, &d);
 	close(fd);
 	report(&d);
 	if (tty)

@@ -73,6 +73,10 @@ tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
 check "the log kept what was typed and answered" \
     grep -q '^56y' "$QEMU_INIT_RUNDIR/web.console.log"
 
+printf 'echo $((8*9))z\n' > "$T/typed"
+run qemu-init console web < "$T/typed"
+expect_out "console with piped input sends it and prints the answer" 0 "72z"
+
 run qemu-init start quiet
 expect_out "a VM with SERIAL=no starts" 0 "quiet: started"
 check "...and has no serial socket" test ! -e "$QEMU_INIT_RUNDIR/quiet.serial"

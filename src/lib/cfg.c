@@ -390,9 +390,34 @@ cfg_parse(struct cfg *cfg, const char *path, const char *text, size_t len,
 	}
 }
 
-int
-file_read(const char *path, struct strbuf *sb, int missing_ok,
-    struct diag *d)
+/*
+ * Like sshd's StrictModes: as root, a file others could have written is
+ * not read, for what it says is run as root (PRECMD, QEMU's arguments).
+ */
+static int
+trusted(const char *path, const struct stat *st, struct diag *d)
+{
+	uid_t me = geteuid();
+
+	if (me != 0)
+		return 1;
+	if (st->st_uid != 0) {
+		diag_error(d, "%s: owned by uid %ld, not root: refused while "
+		    "running as root (chown root %s)", path, (long)st->st_uid,
+		    path);
+		return 0;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		diag_error(d, "%s: writable by group or others: refused while "
+		    "running as root (chmod go-w %s)", path, path);
+		return 0;
+	}
+	return 1;
+}
+
+static int
+read_regular(const char *path, struct strbuf *sb, int missing_ok,
+    int strict, struct diag *d)
 {
 	struct stat st;
 	char chunk[8192];
@@ -414,6 +439,10 @@ file_read(const char *path, struct strbuf *sb, int missing_ok,
 	if (!S_ISREG(st.st_mode)) {
 		diag_error(d, "cannot read %s: %s", path, S_ISDIR(st.st_mode) ?
 		    "is a directory" : "not a regular file");
+		close(fd);
+		return -1;
+	}
+	if (strict && !trusted(path, &st, d)) {
 		close(fd);
 		return -1;
 	}
@@ -442,6 +471,20 @@ file_read(const char *path, struct strbuf *sb, int missing_ok,
 }
 
 int
+file_read(const char *path, struct strbuf *sb, int missing_ok,
+    struct diag *d)
+{
+	return read_regular(path, sb, missing_ok, 0, d);
+}
+
+int
+config_read(const char *path, struct strbuf *sb, int missing_ok,
+    struct diag *d)
+{
+	return read_regular(path, sb, missing_ok, 1, d);
+}
+
+int
 cfg_load(struct cfg *cfg, const char *path, int missing_ok, struct diag *d)
 {
 	struct strbuf sb;
@@ -449,7 +492,7 @@ cfg_load(struct cfg *cfg, const char *path, int missing_ok, struct diag *d)
 
 	memset(cfg, 0, sizeof(*cfg));
 	sb_init(&sb);
-	rc = file_read(path, &sb, missing_ok, d);
+	rc = config_read(path, &sb, missing_ok, d);
 	if (rc == 0)
 		rc = cfg_parse(cfg, path, sb.s, sb.len, d);
 	else if (rc == 1)

@@ -42,6 +42,13 @@ void	cfg_free(struct cfg *);
 /* Reads a file into a strbuf: regular files up to CFG_MAX_SIZE only. */
 int	file_read(const char *path, struct strbuf *, int missing_ok,
 	    struct diag *);
+/*
+ * The same for a config file: running as root, a file that is not owned
+ * by root or that group or others can write is refused, like sshd's
+ * StrictModes.  cfg_load reads through it.
+ */
+int	config_read(const char *path, struct strbuf *, int missing_ok,
+	    struct diag *);
 
 /* Splits like shell words (quotes, backslashes; no expansion). */
 int	cfg_split_words(const char *, struct strvec *, char **errmsg);

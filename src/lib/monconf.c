@@ -73,7 +73,7 @@ monconf_load(struct monitor_conf *mc, const char *confdir, struct diag *d)
 	mc->vnc_listen = xstrdup(MONCONF_VNC_LISTEN);
 	path = path_join(confdir, "monitor.conf");
 	sb_init(&text);
-	rc = file_read(path, &text, 1, d);
+	rc = config_read(path, &text, 1, d);
 	if (rc != 0) {
 		free(path);
 		sb_free(&text);

@@ -266,7 +266,7 @@ registry_load(struct registry *reg, const char *confdir, struct diag *d)
 	memset(reg, 0, sizeof(*reg));
 	path = path_join(confdir, "qemu-init.reg");
 	sb_init(&text);
-	rc = file_read(path, &text, 1, d);
+	rc = config_read(path, &text, 1, d);
 	if (rc == 0)
 		rc = registry_parse(reg, path, text.s, text.len, d);
 	else

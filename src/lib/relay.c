@@ -58,9 +58,12 @@ pass(int from, int to, int tty, int *escaped)
 }
 
 static enum relay_end
-loop(int fd, int tty, sigset_t *waitmask, struct diag *d)
+loop(int fd, int tty, enum relay_eof eof, sigset_t *waitmask,
+    struct diag *d)
 {
 	struct timespec drain = { RELAY_DRAIN_SECONDS, 0 }, *timeout = NULL;
+	struct timespec linger = { RELAY_LINGER_MS / 1000,
+	    RELAY_LINGER_MS % 1000 * 1000000L };
 	struct pollfd pfd[2];
 	int escaped = 0, rc;
 	ssize_t n;
@@ -93,10 +96,11 @@ loop(int fd, int tty, sigset_t *waitmask, struct diag *d)
 			n = pass(STDIN_FILENO, fd, tty, &escaped);
 			if (escaped)
 				return RELAY_ESCAPED;
-			if (n == 0 && !tty && shutdown(fd, SHUT_WR) == 0) {
+			if (n == 0 && !tty && (eof == RELAY_LINGER ||
+			    shutdown(fd, SHUT_WR) == 0)) {
 				/* Let the replies to what was sent come. */
 				pfd[0].fd = -1;
-				timeout = &drain;
+				timeout = eof == RELAY_LINGER ? &linger : &drain;
 				continue;
 			}
 			if (n == 0)
@@ -110,7 +114,7 @@ loop(int fd, int tty, sigset_t *waitmask, struct diag *d)
 }
 
 enum relay_end
-relay_run(int fd, struct diag *d)
+relay_run(int fd, enum relay_eof eof, struct diag *d)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa, old[3];
@@ -145,7 +149,7 @@ relay_run(int fd, struct diag *d)
 			goto out;
 		}
 	}
-	end = loop(fd, tty, &waitmask, d);
+	end = loop(fd, tty, eof, &waitmask, d);
 out:
 	if (tty)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);

@@ -10,7 +10,14 @@
 
 #define RELAY_ESCAPE	0x1d	/* Ctrl-] */
 /* Not a terminal: after stdin's end, how long to wait for replies. */
-#define RELAY_DRAIN_SECONDS	10
+#define RELAY_DRAIN_SECONDS	10	/* a monitor: until it closes */
+#define RELAY_LINGER_MS		1000	/* a console: until it is quiet */
+
+/* What the end of a non-terminal stdin does to the connection. */
+enum relay_eof {
+	RELAY_HALF_CLOSE,	/* shut our side; the peer answers and closes */
+	RELAY_LINGER		/* keep it; the peer never closes (console) */
+};
 
 enum relay_end {
 	RELAY_ERROR = -1,
@@ -23,11 +30,13 @@ enum relay_end {
 /*
  * Relays stdin to fd and fd to stdout until one of the ends above.
  * When stdin is a terminal it is put in raw mode for the duration and
- * Ctrl-] ends the relay; otherwise bytes pass unchanged, and at the
- * end of stdin the socket's write side is shut and what the peer still
- * sends is relayed until it closes (RELAY_PEER_CLOSED) or is silent for
- * RELAY_DRAIN_SECONDS (RELAY_INPUT_CLOSED).
+ * Ctrl-] ends the relay; otherwise bytes pass unchanged, and at the end
+ * of stdin what the peer still sends is relayed: with RELAY_HALF_CLOSE
+ * the socket's write side is shut and the relay lasts until the peer
+ * closes (RELAY_PEER_CLOSED) or is silent for RELAY_DRAIN_SECONDS; with
+ * RELAY_LINGER until the peer has been silent for RELAY_LINGER_MS
+ * (RELAY_INPUT_CLOSED).
  */
-enum relay_end relay_run(int fd, struct diag *);
+enum relay_end relay_run(int fd, enum relay_eof, struct diag *);
 
 #endif
