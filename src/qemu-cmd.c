@@ -168,7 +168,7 @@ main(int argc, char **argv)
 		report(&d);
 		return rc == MONITOR_UNKNOWN ? 1 : EX_DOWN;
 	}
-	if (qmp_open(&q, ref.name, st.ctlport, (int)secs * 1000, &d) !=
+	if (monitor_qmp_open(&q, ref.name, &st, (int)secs * 1000, &d) !=
 	    QMP_OK)
 		worst = QMP_UNREACHABLE;
 	report(&d);

@@ -260,11 +260,25 @@ print_vnc(const struct vm_config *vm, const struct monitor_conf *mc,
 		printf(", vnc %s:%u", mc->vnc_listen, slot);
 }
 
+/* Where the monitors of a VM just started are. */
+static char *
+started_where(const char *name, const struct vm_started *st)
+{
+	struct vm_state s;
+
+	memset(&s, 0, sizeof(s));
+	s.monport = st->monport;
+	s.ctlport = st->ctlport;
+	s.unix_monitors = st->unix_monitors;
+	return monitor_where(name, &s);
+}
+
 static int
 start_one(const struct vm_config *vm, const struct monitor_conf *mc)
 {
 	struct vm_started st;
 	struct diag d;
+	char *where;
 	int rc;
 
 	diag_init(&d);
@@ -276,8 +290,10 @@ start_one(const struct vm_config *vm, const struct monitor_conf *mc)
 		printf("%s: already running, pid %ld\n", vm->name,
 		    (long)st.pid);
 	else {
-		printf("%s: started, pid %ld, monitor %u, control %u",
-		    vm->name, (long)st.pid, st.monport, st.ctlport);
+		where = started_where(vm->name, &st);
+		printf("%s: started, pid %ld, %s", vm->name, (long)st.pid,
+		    where);
+		free(where);
 		print_vnc(vm, mc, st.slot);
 		printf("\n");
 	}
@@ -598,11 +614,10 @@ qemu_run_state(const char *name, const struct vm_state *st)
 	struct qmp q;
 	char *status = NULL;
 
-	if (st->ctlport == 0)
+	if (!monitor_known(st))
 		return xstrdup("monitor unknown");
 	diag_init(&d);
-	if (qmp_open(&q, name, st->ctlport, MONITOR_TIMEOUT_MS, &d) ==
-	    QMP_OK)
+	if (monitor_qmp_open(&q, name, st, MONITOR_TIMEOUT_MS, &d) == QMP_OK)
 		(void)qmp_query(&q, "query-status", "status", &status, &d);
 	qmp_close(&q);
 	if (status == NULL)
@@ -617,15 +632,17 @@ static int
 status_one(const char *name)
 {
 	struct vm_state st;
-	char *up, *qs;
+	char *up, *qs, *where;
 	int rc;
 
 	switch (vm_probe(path_rundir(), name, &st)) {
 	case VM_RUNNING:
 		up = uptime(st.started);
 		qs = qemu_run_state(name, &st);
-		printf("%s: running, pid %ld, up %s, monitor %u, control %u",
-		    name, (long)st.pid, up, st.monport, st.ctlport);
+		where = monitor_where(name, &st);
+		printf("%s: running, pid %ld, up %s, %s", name, (long)st.pid,
+		    up, where);
+		free(where);
 		if (strcmp(qs, "running") != 0)
 			printf(", qemu %s", qs);
 		printf("\n");
@@ -707,13 +724,17 @@ list_row(const struct reg_entry *e, const struct monitor_conf *mc)
 	case VM_RUNNING:
 		state = qemu_run_state(e->longname, &st);
 		snprintf(pid, sizeof(pid), "%ld", (long)st.pid);
-		if (st.monport != 0) {
+		if (st.unix_monitors) {
+			snprintf(mon, sizeof(mon), "unix");
+			snprintf(ctl, sizeof(ctl), "unix");
+		} else if (st.monport != 0) {
 			snprintf(mon, sizeof(mon), "%u", st.monport);
 			snprintf(ctl, sizeof(ctl), "%u", st.ctlport);
-			if (loaded && vm.vnc && strlen(mc->vnc_listen) < 48)
-				snprintf(vnc, sizeof(vnc), "%s:%u",
-				    mc->vnc_listen, st.monport - mc->monport);
 		}
+		if (monitor_known(&st) && loaded && vm.vnc &&
+		    strlen(mc->vnc_listen) < 48)
+			snprintf(vnc, sizeof(vnc), "%s:%u", mc->vnc_listen,
+			    st.slot);
 		break;
 	case VM_DEAD:
 		state = xstrdup("dead");

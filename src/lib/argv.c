@@ -138,6 +138,35 @@ push_monitor(struct strvec *av, const char *id, const char *host,
 	sv_pushf(av, "chardev=%s,mode=%s", id, mode);
 }
 
+/* A monitor on a unix socket in RUNDIR (MONITOR=unix). */
+static int
+push_monitor_unix(struct strvec *av, const struct vm_config *vm,
+    const struct launch *ln, const char *id, const char *mode,
+    struct diag *d)
+{
+	struct sockaddr_un sun;
+	char *suffix, *path, *esc;
+
+	suffix = xasprintf(".%s", id);
+	path = run_path(ln->rundir, vm->name, suffix);
+	free(suffix);
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		diag_error(d, "monitor socket path %s is longer than %zu bytes "
+		    "(shorten RUNDIR or the VM name)", path,
+		    sizeof(sun.sun_path) - 1);
+		free(path);
+		return -1;
+	}
+	esc = qemu_opt_escape(path);
+	sv_push(av, "-chardev");
+	sv_pushf(av, "socket,id=%s,path=%s,server=on,wait=off", id, esc);
+	sv_push(av, "-mon");
+	sv_pushf(av, "chardev=%s,mode=%s", id, mode);
+	free(esc);
+	free(path);
+	return 0;
+}
+
 static int
 push_serial(const struct vm_config *vm, const struct launch *ln,
     struct strvec *av, struct diag *d)
@@ -223,12 +252,20 @@ qemu_argv(const struct vm_config *vm, const struct monitor_conf *mc,
 	push_vnc(vm, mc, ln, av);
 	if (push_serial(vm, ln, av, d) != 0)
 		return -1;
-	push_monitor(av, "hmp4", "127.0.0.1", ln->monport, "readline");
-	if (ln->ipv6)
-		push_monitor(av, "hmp6", "::1", ln->monport, "readline");
-	push_monitor(av, "qmp4", "127.0.0.1", ln->ctlport, "control");
-	if (ln->ipv6)
-		push_monitor(av, "qmp6", "::1", ln->ctlport, "control");
+	if (mc->unix_sockets) {
+		if (push_monitor_unix(av, vm, ln, "hmp", "readline", d) != 0 ||
+		    push_monitor_unix(av, vm, ln, "qmp", "control", d) != 0)
+			return -1;
+	} else {
+		push_monitor(av, "hmp4", "127.0.0.1", ln->monport, "readline");
+		if (ln->ipv6)
+			push_monitor(av, "hmp6", "::1", ln->monport,
+			    "readline");
+		push_monitor(av, "qmp4", "127.0.0.1", ln->ctlport, "control");
+		if (ln->ipv6)
+			push_monitor(av, "qmp6", "::1", ln->ctlport,
+			    "control");
+	}
 	if (vm->runas != NULL && ln->run_with) {
 		sv_push(av, "-run-with");
 		push_kv(av, "user=", vm->runas, "");

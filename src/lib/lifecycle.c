@@ -17,6 +17,7 @@
 
 #include "argv.h"
 #include "lifecycle.h"
+#include "monitor.h"
 #include "netif.h"
 #include "paths.h"
 #include "ports.h"
@@ -131,20 +132,20 @@ one_line(const char *text)
 }
 
 /*
- * The console log and serial socket are the guest's own words and its
- * keyboard: mode 0600.  QEMU's -daemonize sets umask 027, so the log is
- * made before the launch (QEMU appends to it) and the socket is changed
- * after it (socket set).
+ * The console log and the sockets (serial console, MONITOR=unix
+ * monitors) are the guest's words, its keyboard and its controls: mode
+ * 0600.  QEMU's -daemonize sets umask 027, so the log is made before the
+ * launch (QEMU appends to it) and the sockets are changed after it.
  */
 static int
-console_files_private(const char *rundir, const char *name, int socket,
+make_private(const char *rundir, const char *name, const char *suffix,
     struct diag *d)
 {
 	char *path;
-	int fd, rc = 0;
+	int fd, rc;
 
-	path = run_path(rundir, name, socket ? ".serial" : ".console.log");
-	if (socket)
+	path = run_path(rundir, name, suffix);
+	if (strcmp(suffix, ".console.log") != 0)
 		rc = chmod(path, 0600);
 	else if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
 	    O_NOFOLLOW, 0600)) < 0)
@@ -159,6 +160,20 @@ console_files_private(const char *rundir, const char *name, int socket,
 		    strerror(errno));
 	free(path);
 	return rc;
+}
+
+/* The sockets QEMU made: private once it has made them. */
+static int
+sockets_private(const struct vm_config *vm, const struct monitor_conf *mc,
+    const char *rundir, struct diag *d)
+{
+	if (vm->serial && make_private(rundir, vm->name, ".serial", d) != 0)
+		return -1;
+	if (mc->unix_sockets &&
+	    (make_private(rundir, vm->name, ".hmp", d) != 0 ||
+	    make_private(rundir, vm->name, ".qmp", d) != 0))
+		return -1;
+	return 0;
 }
 
 /* Ends a QEMU we just started and which must not stay. */
@@ -200,7 +215,7 @@ launch(const struct vm_config *vm, const struct monitor_conf *mc,
 	state_remove(rundir, vm->name);
 	if (qemu_argv(vm, mc, &ln, &av, d) != 0)
 		goto out;
-	if (vm->serial && console_files_private(rundir, vm->name, 0, d) != 0)
+	if (vm->serial && make_private(rundir, vm->name, ".console.log", d) != 0)
 		goto out;
 	if (proc_run(av.v, env, NULL, &err, &status, d) != 0)
 		goto out;
@@ -220,13 +235,16 @@ launch(const struct vm_config *vm, const struct monitor_conf *mc,
 		discard(st.pid, rundir, vm->name);
 		goto out;
 	}
-	if (vm->serial && console_files_private(rundir, vm->name, 1, d) != 0) {
+	if (sockets_private(vm, mc, rundir, d) != 0) {
 		discard(st.pid, rundir, vm->name);
 		goto out;
 	}
 	st.slot = ln.slot;
-	st.monport = ln.monport;
-	st.ctlport = ln.ctlport;
+	st.unix_monitors = mc->unix_sockets;
+	if (!st.unix_monitors) {
+		st.monport = ln.monport;
+		st.ctlport = ln.ctlport;
+	}
 	st.started = (long long)time(NULL);
 	st.cfgpath = vm->cfgpath;
 	if (state_write(rundir, vm->name, &st, d) != 0) {
@@ -235,8 +253,9 @@ launch(const struct vm_config *vm, const struct monitor_conf *mc,
 	}
 	out->pid = st.pid;
 	out->slot = ln.slot;
-	out->monport = ln.monport;
-	out->ctlport = ln.ctlport;
+	out->monport = st.monport;
+	out->ctlport = st.ctlport;
+	out->unix_monitors = st.unix_monitors;
 	rc = 0;
 out:
 	free(env[0]);
@@ -250,11 +269,15 @@ static int
 confirm(const struct vm_config *vm, const struct vm_started *out,
     struct diag *d)
 {
+	struct vm_state st;
 	struct qmp q;
 	char *status = NULL;
 	int rc;
 
-	rc = qmp_open(&q, vm->name, out->ctlport, MONITOR_TIMEOUT_MS, d);
+	memset(&st, 0, sizeof(st));
+	st.ctlport = out->ctlport;
+	st.unix_monitors = out->unix_monitors;
+	rc = monitor_qmp_open(&q, vm->name, &st, MONITOR_TIMEOUT_MS, d);
 	if (rc == QMP_OK)
 		rc = qmp_query(&q, "query-status", "status", &status, d);
 	qmp_close(&q);
@@ -294,6 +317,7 @@ vm_start(const struct vm_config *vm, const struct monitor_conf *mc,
 		out->slot = st.slot;
 		out->monport = st.monport;
 		out->ctlport = st.ctlport;
+		out->unix_monitors = st.unix_monitors;
 		state_free(&st);
 		lock_release(vlock);
 		return 0;
@@ -421,10 +445,10 @@ vm_stop(const char *name, unsigned timeout_s, int force, struct diag *d)
 		lock_release(lock);
 		return found == 0 ? STOP_NOT_RUNNING : STOP_FAILED;
 	}
-	if (st.ctlport == 0)
+	if (!monitor_known(&st))
 		diag_error(d, "'%s' runs (pid %ld) but its state file is "
 		    "lost: no monitor to use", name, (long)st.pid);
-	else if (qmp_open(&q, name, st.ctlport, MONITOR_TIMEOUT_MS, d) ==
+	else if (monitor_qmp_open(&q, name, &st, MONITOR_TIMEOUT_MS, d) ==
 	    QMP_OK)
 		connected = 1;
 	if (connected)
@@ -471,8 +495,8 @@ vm_kill(const char *name, struct diag *d)
 	diag_init(&quiet);
 	memset(&q, 0, sizeof(q));
 	q.r.fd = -1;
-	if (st.ctlport != 0)
-		connected = qmp_open(&q, name, st.ctlport, QMP_GREETING_MS,
+	if (monitor_known(&st))
+		connected = monitor_qmp_open(&q, name, &st, QMP_GREETING_MS,
 		    &quiet) == QMP_OK;
 	diag_clear(&quiet);
 	force_off(&q, connected, st.pid, rundir, name, 0);

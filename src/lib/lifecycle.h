@@ -23,6 +23,7 @@ struct vm_started {
 	unsigned	 slot;
 	unsigned	 monport;
 	unsigned	 ctlport;
+	int		 unix_monitors;	/* MONITOR=unix: no ports */
 	int		 already;	/* it was running: nothing done */
 };
 

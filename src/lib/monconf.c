@@ -11,7 +11,7 @@
 #include "paths.h"
 
 static const char *const monconf_keys[] = {
-	"MONPORT", "SLOTS", "VNC_LISTEN", NULL
+	"MONPORT", "SLOTS", "VNC_LISTEN", "MONITOR", NULL
 };
 
 static int
@@ -71,6 +71,7 @@ monconf_load(struct monitor_conf *mc, const char *confdir, struct diag *d)
 	mc->monport = MONCONF_MONPORT;
 	mc->slots = MONCONF_SLOTS;
 	mc->vnc_listen = xstrdup(MONCONF_VNC_LISTEN);
+	mc->unix_sockets = 0;
 	path = path_join(confdir, "monitor.conf");
 	sb_init(&text);
 	rc = config_read(path, &text, 1, d);
@@ -110,6 +111,15 @@ monconf_load(struct monitor_conf *mc, const char *confdir, struct diag *d)
 			free(mc->vnc_listen);
 			mc->vnc_listen = xstrdup(e->value);
 		}
+	}
+	e = cfg_get(&cfg, "MONITOR");
+	if (e != NULL && strcmp(e->value, "unix") == 0)
+		mc->unix_sockets = 1;
+	else if (e != NULL && e->value[0] != '\0' &&
+	    strcmp(e->value, "tcp") != 0) {
+		diag_error(d, "%s:%u: MONITOR '%s' is not tcp or unix",
+		    cfg.path, e->line, e->value);
+		rc = -1;
 	}
 	cfg_free(&cfg);
 	return rc;

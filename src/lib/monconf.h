@@ -16,6 +16,7 @@ struct monitor_conf {
 	unsigned	 monport;	/* the first MONPORT */
 	unsigned	 slots;
 	char		*vnc_listen;
+	int		 unix_sockets;	/* MONITOR=unix: monitors in RUNDIR */
 };
 
 /* A missing file means the defaults.  Returns 0, or -1 on an error. */

@@ -23,12 +23,49 @@ monitor_locate(const char *arg, struct vm_ref *ref, struct vm_state *st,
 		diag_error(d, "'%s' is not running", ref->name);
 		return MONITOR_DOWN;
 	}
-	if (st->ctlport == 0) {
+	if (!monitor_known(st)) {
 		diag_error(d, "'%s' runs but its state file is lost: its "
 		    "ports are not known", ref->name);
 		return MONITOR_DOWN;
 	}
 	return MONITOR_OK;
+}
+
+int
+monitor_known(const struct vm_state *st)
+{
+	return st->unix_monitors || st->ctlport != 0;
+}
+
+int
+monitor_qmp_open(struct qmp *q, const char *name, const struct vm_state *st,
+    int timeout_ms, struct diag *d)
+{
+	char *path;
+	int rc;
+
+	if (!st->unix_monitors)
+		return qmp_open(q, name, st->ctlport, timeout_ms, d);
+	path = run_path(path_rundir(), name, ".qmp");
+	rc = qmp_open_unix(q, name, path, timeout_ms, d);
+	free(path);
+	return rc;
+}
+
+char *
+monitor_where(const char *name, const struct vm_state *st)
+{
+	char *hmp, *qmp, *s;
+
+	if (!st->unix_monitors)
+		return xasprintf("monitor %u, control %u", st->monport,
+		    st->ctlport);
+	hmp = run_path(path_rundir(), name, ".hmp");
+	qmp = run_path(path_rundir(), name, ".qmp");
+	s = xasprintf("monitor %s, control %s", hmp, qmp);
+	free(hmp);
+	free(qmp);
+	return s;
 }
 
 /* HMP's greeting ends with its prompt, "(qemu) ". */
@@ -57,16 +94,22 @@ monitor_open_hmp(const char *name, const struct vm_state *st,
     int timeout_ms, struct strbuf *greeting, struct diag *d)
 {
 	struct qmp q;
+	char *path;
 	int fd, rc;
 
-	rc = qmp_open(&q, name, st->ctlport, timeout_ms, d);
+	rc = monitor_qmp_open(&q, name, st, timeout_ms, d);
 	qmp_close(&q);
 	if (rc != QMP_OK)
 		return -1;
-	fd = sock_connect_loopback(st->monport, now_ms() + timeout_ms, d);
+	if (st->unix_monitors) {
+		path = run_path(path_rundir(), name, ".hmp");
+		fd = sock_connect_unix(path, d);
+		free(path);
+	} else
+		fd = sock_connect_loopback(st->monport, now_ms() + timeout_ms,
+		    d);
 	if (fd == SOCK_REFUSED || fd == SOCK_TIMEOUT)
-		diag_error(d, "cannot reach the monitor of '%s' on port %u",
-		    name, st->monport);
+		diag_error(d, "cannot reach the human monitor of '%s'", name);
 	if (fd < 0)
 		return -1;
 	if (read_greeting(fd, now_ms() + QMP_GREETING_MS, greeting) != 0) {

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "qmp.h"
 #include "registry.h"
 #include "state.h"
 
@@ -24,6 +25,18 @@ enum {
  */
 int	monitor_locate(const char *arg, struct vm_ref *ref,
 	    struct vm_state *st, struct diag *d);
+/*
+ * Opens the QMP monitor of a running VM, on its CTLPORT or its unix
+ * socket RUNDIR/<name>.qmp (MONITOR=unix), with qmp_open's checks.  q is
+ * set up even on failure: qmp_close it either way.
+ */
+int	monitor_qmp_open(struct qmp *q, const char *name,
+	    const struct vm_state *st, int timeout_ms, struct diag *d);
+/* "monitor 30320, control 30420", or the socket paths; caller frees. */
+char	*monitor_where(const char *name, const struct vm_state *st);
+/* Whether st says where the monitors are (a lost state file does not). */
+int	monitor_known(const struct vm_state *st);
+
 /*
  * Checks over QMP that the VM on st's CTLPORT is name, then connects
  * to its MONPORT and waits up to QMP_GREETING_MS for the HMP greeting,

@@ -107,6 +107,8 @@ state_read(const char *rundir, const char *name, struct vm_state *st,
 	st->started = started;
 	e = cfg_get(&cfg, "CFG");
 	st->cfgpath = xstrdup(e != NULL ? e->value : "");
+	e = cfg_get(&cfg, "MONITOR");
+	st->unix_monitors = e != NULL && strcmp(e->value, "unix") == 0;
 	cfg_free(&cfg);
 	return 0;
 }
@@ -136,8 +138,9 @@ state_write(const char *rundir, const char *name, const struct vm_state *st,
 
 	sb_init(&sb);
 	sb_addf(&sb, "# qemu-init state of a running VM; do not edit\n"
-	    "PID=%ld\nSLOT=%u\nMONPORT=%u\nCTLPORT=%u\nSTARTED=%lld\nCFG=",
-	    (long)st->pid, st->slot, st->monport, st->ctlport, st->started);
+	    "PID=%ld\nSLOT=%u\nMONPORT=%u\nCTLPORT=%u\nSTARTED=%lld\n"
+	    "MONITOR=%s\nCFG=", (long)st->pid, st->slot, st->monport,
+	    st->ctlport, st->started, st->unix_monitors ? "unix" : "tcp");
 	sb_add_quoted(&sb, st->cfgpath != NULL ? st->cfgpath : "");
 	sb_addc(&sb, '\n');
 	path = run_path(rundir, name, ".state");
@@ -173,7 +176,9 @@ out:
 void
 state_remove(const char *rundir, const char *name)
 {
-	static const char *const suffix[] = { ".state", ".pid", ".serial" };
+	static const char *const suffix[] = {
+		".state", ".pid", ".serial", ".hmp", ".qmp"
+	};
 	size_t i;
 	char *path;
 

@@ -15,6 +15,7 @@ struct vm_state {
 	unsigned	 monport;
 	unsigned	 ctlport;
 	long long	 started;	/* seconds since the epoch */
+	int		 unix_monitors;	/* RUNDIR/<name>.hmp and .qmp */
 	char		*cfgpath;
 };
 
