@@ -35,6 +35,7 @@ setup(struct vm_config *vm, struct monitor_conf *mc, struct launch *ln)
 	vm->serial = 1;
 	vm->custom = custom;
 	vm->ncustom = 2;
+	memset(mc, 0, sizeof(*mc));
 	mc->monport = 30320;
 	mc->slots = 100;
 	mc->vnc_listen = "127.0.0.1";
@@ -122,6 +123,31 @@ TEST(argv_refuses_long_socket_path)
 	diag_init(&d);
 	CHECK(qemu_argv(&vm, &mc, &ln, &av, &d) == -1);
 	CHECK(strstr(diag_first_error(&d), "is longer than 107 bytes") != 0);
+	sv_free(&av);
+	diag_clear(&d);
+}
+
+TEST(argv_unix_monitors)
+{
+	struct monitor_conf mc;
+	struct vm_config vm;
+	struct launch ln;
+	struct strvec av;
+	struct diag d;
+	size_t i;
+
+	setup(&vm, &mc, &ln);
+	mc.unix_sockets = 1;
+	sv_init(&av);
+	diag_init(&d);
+	CHECK(qemu_argv(&vm, &mc, &ln, &av, &d) == 0);
+	CHECK(has(&av, "-chardev",
+	    "socket,id=hmp,path=/run/qemu-init/web.hmp,server=on,wait=off"));
+	CHECK(has(&av, "-chardev",
+	    "socket,id=qmp,path=/run/qemu-init/web.qmp,server=on,wait=off"));
+	CHECK(has(&av, "-mon", "chardev=qmp,mode=control"));
+	for (i = 0; i < av.n; i++)
+		CHECK(strstr(av.v[i], "host=127.0.0.1") == NULL);
 	sv_free(&av);
 	diag_clear(&d);
 }

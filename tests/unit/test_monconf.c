@@ -56,3 +56,27 @@ TEST(monconf_errors)
 	monconf_free(&mc);
 	diag_clear(&d);
 }
+
+TEST(monconf_monitor_kind)
+{
+	struct monitor_conf mc;
+	struct diag d;
+
+	CHECK(load("MONPORT=40000\n", &mc, &d) == 0);
+	CHECK(mc.unix_sockets == 0);
+	monconf_free(&mc);
+	diag_clear(&d);
+	CHECK(load("MONITOR=unix\n", &mc, &d) == 0);
+	CHECK(mc.unix_sockets == 1);
+	monconf_free(&mc);
+	diag_clear(&d);
+	CHECK(load("MONITOR=tcp\n", &mc, &d) == 0);
+	CHECK(mc.unix_sockets == 0);
+	monconf_free(&mc);
+	diag_clear(&d);
+	CHECK(load("MONITOR=fifo\n", &mc, &d) == -1);
+	CHECK(strstr(diag_first_error(&d), "monitor.conf:1: MONITOR 'fifo' is "
+	    "not tcp or unix") != NULL);
+	monconf_free(&mc);
+	diag_clear(&d);
+}

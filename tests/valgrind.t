@@ -1,0 +1,56 @@
+#!/bin/bash
+# valgrind.t - the unit tests, and qemu-init show, check, status and
+# list on good and bad configs, are clean under valgrind's memcheck: no
+# invalid access, no use of uninitialised memory, no leak.
+. "$(dirname "$0")/lib.sh"
+monitor_conf 32800
+if ! command -v valgrind >/dev/null; then
+	echo "Bail out! valgrind is missing (apt-get install valgrind)"
+	exit 1
+fi
+VG="valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99"
+
+run $VG "$TOP/build/unit"
+check "the unit tests are clean under valgrind" test "$rc" -eq 0 ||
+    diag "$(printf '%s\n' "$out" | grep -v '^ok' | tail -5)" \
+        "$(printf '%s\n' "$err" | head -20)"
+
+mkdir -p "$T/vms/web"
+truncate -s 1M "$T/vms/web/disk.img"
+cat > "$T/vms/web/web-qemu.cfg" <<'CFG'
+OS=linux
+DESC="web server"
+KVM=no
+RAM=256M
+DSK1=disk.img
+NIC1=virtio-net-pci
+MAC1=52:54:00:12:34:56
+NIC2=e1000
+CUSTOM1="-device virtio-rng-pci"
+CFG
+mkdir -p "$T/vms/bad"
+printf 'RAM=$(echo 1G)\nDKS1=x\n' > "$T/vms/bad/bad-qemu.cfg"
+printf 'web %s\nbad %s\n' "$T/vms/web/web-qemu.cfg" \
+    "$T/vms/bad/bad-qemu.cfg" > "$QEMU_INIT_CONFDIR/qemu-init.reg"
+
+vg() {	# vg DESCRIPTION EXPECTED-RC ARGS...
+	local desc=$1 want=$2
+	shift 2
+	run $VG "$BIN/qemu-init" "$@"
+	if [ "$rc" -eq "$want" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		show_run
+	fi
+}
+vg "show of a full config is clean" 0 show web
+vg "check of a good VM is clean" 0 check web
+vg "check of a bad VM is clean (exit 1)" 1 check bad
+vg "check of the whole registry is clean (exit 1)" 1 check
+vg "show of a bad VM is clean (exit 1)" 1 show bad
+vg "status of every VM is clean" 0 status
+vg "list is clean" 0 list
+vg "start of a bad VM is clean (exit 1)" 1 start bad
+
+done_testing
