@@ -35,14 +35,6 @@ usage(FILE *fp)
 	    "With no -c or -j, HMP command lines are read from stdin.\n");
 }
 
-static int
-report(struct diag *d)
-{
-	diag_print(d, prog, stderr);
-	diag_clear(d);
-	return 0;
-}
-
 /* Runs one request; QMP_OK, QMP_FAILED or QMP_UNREACHABLE. */
 static int
 run_one(struct qmp *q, const struct request *r, struct diag *d)
@@ -82,7 +74,7 @@ run_stdin(struct qmp *q, struct diag *d)
 			continue;
 		r.text = line;
 		rc = run_one(q, &r, d);
-		report(d);
+		diag_flush(d, prog);
 		if (rc > worst)
 			worst = rc;
 		if (rc == QMP_UNREACHABLE)
@@ -165,16 +157,16 @@ main(int argc, char **argv)
 	diag_init(&d);
 	rc = monitor_locate(argv[optind], &ref, &st, &d);
 	if (rc != MONITOR_OK) {
-		report(&d);
+		diag_flush(&d, prog);
 		return rc == MONITOR_UNKNOWN ? 1 : EX_DOWN;
 	}
 	if (monitor_qmp_open(&q, ref.name, &st, (int)secs * 1000, &d) !=
 	    QMP_OK)
 		worst = QMP_UNREACHABLE;
-	report(&d);
+	diag_flush(&d, prog);
 	for (i = 0; i < nreq && worst != QMP_UNREACHABLE; i++) {
 		rc = run_one(&q, &req[i], &d);
-		report(&d);
+		diag_flush(&d, prog);
 		if (rc > worst)
 			worst = rc;
 	}

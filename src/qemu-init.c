@@ -81,17 +81,6 @@ action_usage(const char *name)
 	return EX_USAGE;
 }
 
-/* Prints what d holds; returns the number of errors. */
-static unsigned
-report(struct diag *d)
-{
-	unsigned errors = d->errors;
-
-	diag_print(d, prog, stderr);
-	diag_clear(d);
-	return errors;
-}
-
 /* getopt for an action with no options but -h. */
 static int
 no_options(int argc, char **argv)
@@ -137,13 +126,13 @@ act_show(int argc, char **argv)
 	diag_init(&d);
 	if (monconf_load(&mc, path_confdir(), &d) != 0) {
 		monconf_free(&mc);
-		report(&d);
+		diag_flush(&d, prog);
 		return 1;
 	}
 	rc = load_vm(argv[optind], &ref, &vm, &d);
 	if (rc != 0) {
 		monconf_free(&mc);
-		report(&d);
+		diag_flush(&d, prog);
 		return rc;
 	}
 	memset(&ln, 0, sizeof(ln));
@@ -163,7 +152,7 @@ act_show(int argc, char **argv)
 	vmconf_free(&vm);
 	vm_ref_free(&ref);
 	monconf_free(&mc);
-	report(&d);
+	diag_flush(&d, prog);
 	return rc;
 }
 
@@ -240,7 +229,7 @@ act_check(int argc, char **argv)
 	}
 	check_macs(vms, n, &d);
 	problems = d.errors + d.warnings;
-	report(&d);
+	diag_flush(&d, prog);
 	if (problems == 0)
 		printf("%zu VM%s checked: no problems\n", want,
 		    want == 1 ? "" : "s");
@@ -283,7 +272,7 @@ start_one(const struct vm_config *vm, const struct monitor_conf *mc)
 
 	diag_init(&d);
 	rc = vm_start(vm, mc, &st, &d);
-	report(&d);
+	diag_flush(&d, prog);
 	if (rc != 0)
 		return 1;
 	if (st.already)
@@ -309,10 +298,10 @@ load_monconf(struct monitor_conf *mc)
 	diag_init(&d);
 	if (monconf_load(mc, path_confdir(), &d) != 0) {
 		monconf_free(mc);
-		report(&d);
+		diag_flush(&d, prog);
 		return 1;
 	}
-	report(&d);
+	diag_flush(&d, prog);
 	return 0;
 }
 
@@ -329,12 +318,12 @@ start_auto(const struct monitor_conf *mc)
 	diag_init(&d);
 	if (registry_load(&reg, path_confdir(), &d) != 0)
 		rc = 1;
-	report(&d);
+	diag_flush(&d, prog);
 	for (i = 0; i < reg.n; i++) {
 		if (vmconf_load(&vm, reg.v[i].path, reg.v[i].longname,
 		    &d) != 0) {
 			rc = 1;
-			report(&d);
+			diag_flush(&d, prog);
 			vmconf_free(&vm);
 			continue;
 		}
@@ -374,11 +363,11 @@ act_start(int argc, char **argv)
 	for (i = optind; i < argc; i++) {
 		diag_init(&d);
 		if (load_vm(argv[i], &ref, &vm, &d) != 0) {
-			report(&d);
+			diag_flush(&d, prog);
 			rc = 1;
 			continue;
 		}
-		report(&d);
+		diag_flush(&d, prog);
 		rc |= start_one(&vm, &mc);
 		vmconf_free(&vm);
 		vm_ref_free(&ref);
@@ -416,7 +405,7 @@ stop_one(const char *name, const char *cfgpath, long long timeout, int force)
 	secs = timeout >= 0 ? (unsigned)timeout : stop_delay(cfgpath, name);
 	diag_init(&d);
 	rc = vm_stop(name, secs, force, &d);
-	report(&d);
+	diag_flush(&d, prog);
 	switch (rc) {
 	case STOP_DONE:
 		printf("%s: stopped\n", name);
@@ -518,7 +507,7 @@ act_stop(int argc, char **argv)
 	for (i = optind; i < argc; i++) {
 		diag_init(&d);
 		if (vm_lookup(argv[i], &ref, &d) != RESOLVE_OK) {
-			report(&d);
+			diag_flush(&d, prog);
 			rc = 1;
 			continue;
 		}
@@ -544,11 +533,11 @@ act_restart(int argc, char **argv)
 	for (i = optind; i < argc; i++) {
 		diag_init(&d);
 		if (load_vm(argv[i], &ref, &vm, &d) != 0) {
-			report(&d);
+			diag_flush(&d, prog);
 			rc = 1;
 			continue;
 		}
-		report(&d);
+		diag_flush(&d, prog);
 		if (stop_one(vm.name, vm.cfgpath, vm.stopdelay, 0) == 0)
 			rc |= start_one(&vm, &mc);
 		else
@@ -572,12 +561,12 @@ act_kill(int argc, char **argv)
 	for (i = optind; i < argc; i++) {
 		diag_init(&d);
 		if (vm_lookup(argv[i], &ref, &d) != RESOLVE_OK) {
-			report(&d);
+			diag_flush(&d, prog);
 			rc = 1;
 			continue;
 		}
 		k = vm_kill(ref.name, &d);
-		report(&d);
+		diag_flush(&d, prog);
 		if (k == STOP_KILLED)
 			printf("%s: killed\n", ref.name);
 		else if (k == STOP_NOT_RUNNING)
@@ -682,7 +671,7 @@ act_status(int argc, char **argv)
 	if (optind == argc) {
 		if (registry_load(&reg, path_confdir(), &d) != 0)
 			rc = 1;
-		report(&d);
+		diag_flush(&d, prog);
 		for (i = 0; i < reg.n; i++)
 			(void)status_one(reg.v[i].longname);
 		registry_free(&reg);
@@ -690,7 +679,7 @@ act_status(int argc, char **argv)
 	}
 	for (one = optind; one < argc; one++) {
 		if (vm_lookup(argv[one], &ref, &d) != RESOLVE_OK) {
-			report(&d);
+			diag_flush(&d, prog);
 			lsb = 4;
 		} else {
 			lsb = status_one(ref.name);
@@ -768,7 +757,7 @@ act_list(int argc, char **argv)
 	diag_init(&d);
 	if (registry_load(&reg, path_confdir(), &d) != 0)
 		rc = 1;
-	report(&d);
+	diag_flush(&d, prog);
 	printf("%-12s %-16s %-10s %-8s %-7s %-7s %-15s %s\n", "NAME",
 	    "LONGNAME", "STATE", "PID", "MONPORT", "CTLPORT", "VNC",
 	    "DESCRIPTION");
@@ -792,12 +781,12 @@ act_console(int argc, char **argv)
 		return action_usage("console");
 	diag_init(&d);
 	if (monitor_locate(argv[optind], &ref, &st, &d) != MONITOR_OK) {
-		report(&d);
+		diag_flush(&d, prog);
 		return 1;
 	}
 	state_free(&st);
 	if ((fd = console_open(ref.name, &lock, &d)) < 0) {
-		report(&d);
+		diag_flush(&d, prog);
 		vm_ref_free(&ref);
 		return 1;
 	}
@@ -808,7 +797,7 @@ act_console(int argc, char **argv)
 	end = relay_run(fd, RELAY_LINGER, &d);
 	close(fd);
 	lock_release(lock);
-	report(&d);
+	diag_flush(&d, prog);
 	if (tty)
 		fprintf(stderr, "\n%s: left the console of '%s'\n", prog,
 		    ref.name);

@@ -28,14 +28,6 @@ usage(FILE *fp)
 	    "Ctrl-] leaves the monitor.\n");
 }
 
-static int
-report(struct diag *d)
-{
-	diag_print(d, prog, stderr);
-	diag_clear(d);
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -71,14 +63,14 @@ main(int argc, char **argv)
 	diag_init(&d);
 	rc = monitor_locate(argv[optind], &ref, &st, &d);
 	if (rc != MONITOR_OK) {
-		report(&d);
+		diag_flush(&d, prog);
 		return rc == MONITOR_UNKNOWN ? 1 : EX_DOWN;
 	}
 	sb_init(&greeting);
 	fd = monitor_open_hmp(ref.name, &st, TIMEOUT_MS, &greeting, &d);
 	state_free(&st);
 	if (fd < 0) {
-		report(&d);
+		diag_flush(&d, prog);
 		vm_ref_free(&ref);
 		return EX_DOWN;
 	}
@@ -96,7 +88,7 @@ main(int argc, char **argv)
 	sb_free(&greeting);
 	end = relay_run(fd, RELAY_HALF_CLOSE, &d);
 	close(fd);
-	report(&d);
+	diag_flush(&d, prog);
 	if (tty)
 		fprintf(stderr, "\n%s: left '%s'\n", prog, ref.name);
 	vm_ref_free(&ref);

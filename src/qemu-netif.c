@@ -104,7 +104,6 @@ main(int argc, char **argv)
 		rc = netif_up(argv[0], bridge, &d);
 	else
 		rc = netif_down(argv[0], bridge, &d);
-	diag_print(&d, prog, stderr);
-	diag_clear(&d);
+	diag_flush(&d, prog);
 	return rc == 0 ? 0 : 1;
 }

@@ -96,3 +96,13 @@ diag_clear(struct diag *d)
 	free(d->msgs);
 	diag_init(d);
 }
+
+unsigned
+diag_flush(struct diag *d, const char *prog)
+{
+	unsigned errors = d->errors;
+
+	diag_print(d, prog, stderr);
+	diag_clear(d);
+	return errors;
+}

@@ -32,6 +32,11 @@ void	diag_warn(struct diag *, const char *, ...)
 const char *diag_first_error(const struct diag *);
 /* Prints every message as "prog: text" ("prog: warning: text"). */
 void	diag_print(const struct diag *, const char *prog, FILE *);
+/*
+ * diag_print to stderr, then diag_clear: what a program does with the
+ * messages of each step.  Returns how many of them were errors.
+ */
+unsigned diag_flush(struct diag *, const char *prog);
 /* Moves the messages of src to the end of dst. */
 void	diag_move(struct diag *dst, struct diag *src);
 void	diag_clear(struct diag *);
