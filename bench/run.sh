@@ -40,6 +40,7 @@ cleanup() {
 		    kill -KILL "${p#/proc/}" 2>/dev/null
 	done
 	rm -rf "$W"
+	return 0
 }
 trap cleanup EXIT
 
@@ -148,11 +149,129 @@ for size in 10 100 1000; do
 done
 echo
 
-# --- 5. libvirt -----------------------------------------------------------------
-echo "## 5. libvirt"
-if command -v virsh >/dev/null && virsh -c qemu:///system version >/dev/null 2>&1; then
-	echo "virsh is installed: comparing is not automated yet; see bench/README.md"
-else
-	echo "virsh (libvirt-clients, libvirt-daemon-system) is not installed or"
-	echo "libvirtd is not running here: no libvirt figures in this run."
+# --- 5. libvirt ------------------------------------------------------------------
+# The same guest under libvirt, beside qemu-init: only where virsh is
+# installed (BENCH_LIBVIRT=yes installs Debian's libvirt-daemon-system and
+# libvirt-clients first, as root).  A libvirtd (and virtlogd) the bench
+# has to start is stopped again, by its pid, at the end.
+echo "## 5. libvirt, the same guest, side by side"
+if [ "${BENCH_LIBVIRT:-}" = yes ] && ! command -v virsh >/dev/null &&
+    [ "$(id -u)" -eq 0 ]; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	    --no-install-recommends libvirt-daemon-system libvirt-clients \
+	    >/dev/null 2>&1 || echo "bench: could not install libvirt" >&2
 fi
+VIRSH="virsh -q -c qemu:///system"
+started_daemons=
+libvirt_up() { timeout 20 $VIRSH version >/dev/null 2>&1; }
+if command -v virsh >/dev/null && [ "$(id -u)" -eq 0 ] && ! libvirt_up; then
+	for dmn in virtlogd libvirtd; do
+		if ! pgrep -x "$dmn" >/dev/null && command -v "$dmn" >/dev/null; then
+			"$dmn" -d -p "$W/$dmn.pid" &&
+			    started_daemons="$started_daemons $W/$dmn.pid"
+		fi
+	done
+	for i in $(seq 1 50); do libvirt_up && break; sleep 0.2; done
+fi
+if ! command -v virsh >/dev/null || ! libvirt_up; then
+	echo "virsh (Debian's libvirt-clients, libvirt-daemon-system) is not"
+	echo "installed, or libvirtd does not run: no libvirt figures in this run"
+	echo "(make bench BENCH_LIBVIRT=yes installs them, as root)."
+	exit 0
+fi
+dom=qinit-bench-$$
+mkdir -p "$W/libvirt"
+chmod 755 "$W" "$W/libvirt"
+cp "$GUEST/vmlinuz" "$GUEST/initrd.gz" "$W/libvirt/"
+chmod 644 "$W/libvirt/vmlinuz" "$W/libvirt/initrd.gz"
+cat > "$W/libvirt/$dom.xml" <<XML
+<domain type='qemu'>
+  <name>$dom</name>
+  <memory unit='MiB'>192</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>$W/libvirt/vmlinuz</kernel>
+    <initrd>$W/libvirt/initrd.gz</initrd>
+    <cmdline>console=ttyS0 quiet</cmdline>
+  </os>
+  <features><acpi/></features>
+  <on_poweroff>destroy</on_poweroff>
+  <devices>
+    <emulator>$(command -v qemu-system-x86_64)</emulator>
+    <serial type='file'>
+      <source path='$W/libvirt/console.log'/>
+      <target port='0'/>
+    </serial>
+  </devices>
+</domain>
+XML
+libvirt_cleanup() {
+	$VIRSH destroy "$dom" >/dev/null 2>&1
+	$VIRSH undefine "$dom" >/dev/null 2>&1
+	for f in $started_daemons; do
+		[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
+	done
+	cleanup
+}
+trap libvirt_cleanup EXIT
+$VIRSH define "$W/libvirt/$dom.xml" >/dev/null
+# The paused VMs of section 4 go; our VM and libvirt's guest run at once
+# from here on, both with the test guest.
+for n in $(seq 1 20); do qemu-init kill "v$n" >/dev/null; done
+: > "$QEMU_INIT_CONFDIR/qemu-init.reg"
+vm web
+vm web2
+qemu-init start web >/dev/null
+wait_ready web
+vwait_ready() {
+	local i=0
+	while ! grep -q QINIT-GUEST-READY "$W/libvirt/console.log" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+		[ $i -lt 1800 ] || { echo "bench: libvirt's guest never got ready" >&2; exit 1; }
+	done
+}
+echo "start until the command returns, $START_ROUNDS rounds (killed untimed after)"
+timeit "$START_ROUNDS" \
+    :: "qemu-init start" qemu-init start web2 + qemu-init kill web2 \
+    :: "virsh start" $VIRSH start "$dom" + $VIRSH destroy "$dom"
+echo
+$VIRSH start "$dom" >/dev/null
+vwait_ready
+echo "one HMP command, 'info status', 50 rounds, interleaved"
+timeit 50 \
+    :: "qemu-cmd -c" qemu-cmd -c "info status" web \
+    :: "virsh qemu-monitor-cmd" $VIRSH qemu-monitor-command --hmp "$dom" "info status"
+echo
+echo "list every VM, 50 rounds, interleaved"
+timeit 50 \
+    :: "qemu-init list" qemu-init list \
+    :: "virsh list --all" $VIRSH list --all
+echo
+# stop: ACPI power button until the VM is off, guest time included.
+cat > "$W/vstop" <<SH
+#!/bin/sh
+$VIRSH shutdown "$dom" >/dev/null || exit 1
+while [ "\$($VIRSH domstate "$dom")" != "shut off" ]; do sleep 0.01; done
+SH
+chmod +x "$W/vstop"
+qemu-init kill web >/dev/null
+$VIRSH destroy "$dom" >/dev/null
+rm -f "$W/libvirt/console.log" "$QEMU_INIT_RUNDIR/web.console.log"
+: > "$W/q.ms"; : > "$W/v.ms"
+for i in $(seq 1 "$STOP_ROUNDS"); do
+	qemu-init start web >/dev/null 2>&1; wait_ready web
+	timeit 1 :: q qemu-init stop web | awk '$1 == "q" { print $2 }' >> "$W/q.ms"
+	rm -f "$W/libvirt/console.log"
+	$VIRSH start "$dom" >/dev/null; vwait_ready
+	timeit 1 :: v "$W/vstop" | awk '$1 == "v" { print $2 }' >> "$W/v.ms"
+	rm -f "$QEMU_INIT_RUNDIR/web.console.log"
+done
+echo "stop through ACPI until the VM is off (guest shutdown included), $STOP_ROUNDS rounds"
+printf '%-24s %10s %8s\n' "command" "median ms" "ratio"
+q=$(median < "$W/q.ms"); v=$(median < "$W/v.ms")
+printf '%-24s %10.3f %8.2f\n' "qemu-init stop" "$q" 1
+printf '%-24s %10.3f %8.2f\n' "virsh shutdown + domstate" "$v" \
+    "$(echo "$v $q" | awk '{ printf "%.2f", $1 / $2 }')"
+exit 0
