@@ -93,10 +93,12 @@ state_read(const char *rundir, const char *name, struct vm_state *st,
 	    state_number(&cfg, "SLOT", 1000, &slot, d) ||
 	    state_number(&cfg, "MONPORT", 65535, &mon, d) ||
 	    state_number(&cfg, "CTLPORT", 65535, &ctl, d) ||
-	    state_number(&cfg, "STARTED", 1LL << 40, &started, d) ||
-	    pid < 2) {
-		if (pid < 2 && d->errors == 0)
-			diag_error(d, "%s: PID is invalid", cfg.path);
+	    state_number(&cfg, "STARTED", 1LL << 40, &started, d)) {
+		cfg_free(&cfg);
+		return -1;
+	}
+	if (pid < 2) {
+		diag_error(d, "%s: PID %lld is not a VM's", cfg.path, pid);
 		cfg_free(&cfg);
 		return -1;
 	}
