@@ -821,6 +821,7 @@ main(int argc, char **argv)
 {
 	const struct action *a;
 	char *tmp;
+	int i;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -846,5 +847,12 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
+	/* ACTION -h: that action's usage, as a request, not an error. */
+	for (i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			printf("usage: %s %s\n", prog, a->usage);
+			return fflush(stdout) == 0 ? 0 : 1;
+		}
 	return a->run(argc - 1, argv + 1);
 }

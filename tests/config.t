@@ -130,4 +130,10 @@ qpid=$(cat "$QEMU_INIT_RUNDIR/example.pid" 2>/dev/null)
 check "the example's QEMU runs" alive "$qpid"
 [ -n "$qpid" ] && kill "$qpid" 2>/dev/null
 
+run qemu-init stop -h
+expect_out "ACTION -h prints that action's usage on stdout, exit 0" 0 \
+    "usage: qemu-init stop [-f] [-t secs] [-a] vm ..."
+run qemu-init start -x web
+expect "an unknown option is a usage error (64)" 64 "usage: qemu-init start"
+
 done_testing
