@@ -61,6 +61,16 @@ bounded qemu-init start web
 expect_out "...start recovers without manual clean-up" 0 "web: started"
 bounded qemu-init kill web
 
+# --- another qemu-init busy with the same VM ----------------------------------
+# This shell holds the VM's lock, as a running qemu-init would.
+exec 9>"$QEMU_INIT_RUNDIR/web.lock"
+flock 9
+bounded qemu-init start web 9>&-
+expect "a VM another qemu-init holds: start waits, then says so" 1 \
+    "another qemu-init is acting on 'web' (still busy after 10 s)"
+check "...and starts nothing" test "$(nqemu)" -eq 0
+exec 9>&-
+
 # --- the run directory ---------------------------------------------------------
 QEMU_INIT_RUNDIR=$T/no/such/run bounded qemu-init start web
 expect "a run directory that cannot be created: clear error" 1 \
