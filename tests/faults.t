@@ -106,6 +106,18 @@ expect_out "a port taken by another program is skipped: slot 1" 0 \
 bounded qemu-init kill web
 kill "$squatter"; wait "$squatter" 2>/dev/null
 
+# --- no free slot -----------------------------------------------------------------
+guest_vm web2 obey
+monitor_conf $BASE 1
+run qemu-init start web
+bounded qemu-init start web2
+expect "no free slot: the VM is not started without a monitor" 1 \
+    "no free monitor slot in $BASE-$BASE"
+check "...and nothing of it is left" test "$(nqemu)" -eq 1 -a \
+    ! -e "$QEMU_INIT_RUNDIR/web2.state"
+bounded qemu-init kill web
+monitor_conf $BASE 20
+
 # --- a "QEMU" that accepts connections but never answers -----------------------
 # One perl process is the fake QEMU: its command line holds
 # "-pidfile RUNDIR/fake.pid" like ours, and it listens on fake's CTLPORT.

@@ -88,6 +88,18 @@ check "it answers on br0" pings 198.18.0.4
 check "...with the MAC of MAC1" test "$(neigh_mac 198.18.0.4)" = \
     "52:54:00:12:34:56"
 
+# --- a MAC a running VM uses already --------------------------------------------
+guest_vm twin obey "NIC1=virtio-net-pci
+MAC1=52:54:00:12:34:56"
+before=$(our_qemus | wc -l)
+run inns qemu-init start twin
+expect "a MAC in use by a running VM: start refuses" 1 \
+    "MAC 52:54:00:12:34:56 of NIC1 is in use by NIC1 of running VM 'fixed'"
+check "...and starts nothing" test "$(our_qemus | wc -l)" -eq "$before"
+run qemu-init check
+expect "check reports the shared MAC too" 1 \
+    "MAC 52:54:00:12:34:56 is shared by NIC1 of 'fixed' and NIC1 of 'twin'"
+
 # --- a missing bridge ------------------------------------------------------------
 guest_vm nobr obey "NIC1=virtio-net-pci
 BRIDGE_IFNAME=br9"

@@ -48,7 +48,8 @@ number_key(const struct cfg *cfg, const char *key, long long min,
 	const char *why;
 	long long v;
 
-	if (e == NULL || e->value[0] == '\0')
+	/* Empty or 0: unset, the default stays (SPEC 2.1). */
+	if (e == NULL || e->value[0] == '\0' || strcmp(e->value, "0") == 0)
 		return 0;
 	if (cfg_number(e->value, min, max, &v, &why) != 0) {
 		diag_error(d, "%s:%u: %s '%s' is %s (%lld to %lld)", cfg->path,

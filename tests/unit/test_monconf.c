@@ -80,3 +80,14 @@ TEST(monconf_monitor_kind)
 	monconf_free(&mc);
 	diag_clear(&d);
 }
+
+TEST(monconf_zero_means_unset)
+{
+	struct monitor_conf mc;
+	struct diag d;
+
+	CHECK(load("MONPORT=0\nSLOTS=0\n", &mc, &d) == 0);
+	CHECK(mc.monport == 30320 && mc.slots == 100);
+	monconf_free(&mc);
+	diag_clear(&d);
+}
