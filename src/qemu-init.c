@@ -802,7 +802,9 @@ act_console(int argc, char **argv)
 		fprintf(stderr, "\n%s: left the console of '%s'\n", prog,
 		    ref.name);
 	vm_ref_free(&ref);
-	return end == RELAY_ERROR ? 1 : end == RELAY_SIGNALLED ? 130 : 0;
+	if (end == RELAY_SIGNALLED)
+		return 128 + relay_signal();
+	return end == RELAY_ERROR ? 1 : 0;
 }
 
 static const struct action *

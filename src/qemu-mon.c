@@ -96,7 +96,7 @@ main(int argc, char **argv)
 	case RELAY_ERROR:
 		return 1;
 	case RELAY_SIGNALLED:
-		return 130;
+		return 128 + relay_signal();
 	default:
 		return 0;
 	}

@@ -68,6 +68,7 @@ check "...and still works" wait_pane '^56y'
 pid=$(pgrep -P "$(tmux -L "$TMUX_SOCK" display -p '#{pane_pid}')" -x qemu-init)
 [ -n "$pid" ] && kill -HUP "$pid"
 check "SIGHUP detaches with the terminal restored" detached
+check "...exit status 129 (128 + SIGHUP)" test "$(cat "$T/con.rc" 2>/dev/null)" = 129
 check "...identical modes" cmp -s "$T/stty.before" "$T/stty.after"
 tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
 check "the log kept what was typed and answered" \

@@ -141,6 +141,7 @@ i=0
 while [ ! -s "$T/stty.after" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 check "SIGTERM ends qemu-mon with the terminal restored" \
     cmp -s "$T/stty.before" "$T/stty.after"
+check "...exit status 143 (128 + SIGTERM)" test "$(cat "$T/mon.rc" 2>/dev/null)" = 143
 tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
 
 # --- the power button through qemu-cmd ----------------------------------------

@@ -113,6 +113,12 @@ loop(int fd, int tty, enum relay_eof eof, sigset_t *waitmask,
 	}
 }
 
+int
+relay_signal(void)
+{
+	return got_signal;
+}
+
 enum relay_end
 relay_run(int fd, enum relay_eof eof, struct diag *d)
 {

@@ -38,5 +38,7 @@ enum relay_end {
  * (RELAY_INPUT_CLOSED).
  */
 enum relay_end relay_run(int fd, enum relay_eof, struct diag *);
+/* After RELAY_SIGNALLED: which signal it was. */
+int	relay_signal(void);
 
 #endif
