@@ -249,41 +249,28 @@ print_vnc(const struct vm_config *vm, const struct monitor_conf *mc,
 		printf(", vnc %s:%u", mc->vnc_listen, slot);
 }
 
-/* Where the monitors of a VM just started are. */
-static char *
-started_where(const char *name, const struct vm_started *st)
-{
-	struct vm_state s;
-
-	memset(&s, 0, sizeof(s));
-	s.monport = st->monport;
-	s.ctlport = st->ctlport;
-	s.unix_monitors = st->unix_monitors;
-	return monitor_where(name, &s);
-}
-
 static int
 start_one(const struct vm_config *vm, const struct monitor_conf *mc)
 {
-	struct vm_started st;
+	struct vm_started vs;
 	struct diag d;
 	char *where;
 	int rc;
 
 	diag_init(&d);
-	rc = vm_start(vm, mc, &st, &d);
+	rc = vm_start(vm, mc, &vs, &d);
 	diag_flush(&d, prog);
 	if (rc != 0)
 		return 1;
-	if (st.already)
+	if (vs.already)
 		printf("%s: already running, pid %ld\n", vm->name,
-		    (long)st.pid);
+		    (long)vs.st.pid);
 	else {
-		where = started_where(vm->name, &st);
-		printf("%s: started, pid %ld, %s", vm->name, (long)st.pid,
+		where = monitor_where(vm->name, &vs.st);
+		printf("%s: started, pid %ld, %s", vm->name, (long)vs.st.pid,
 		    where);
 		free(where);
-		print_vnc(vm, mc, st.slot);
+		print_vnc(vm, mc, vs.st.slot);
 		printf("\n");
 	}
 	return fflush(stdout) == 0 ? 0 : 1;

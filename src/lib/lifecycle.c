@@ -251,11 +251,8 @@ launch(const struct vm_config *vm, const struct monitor_conf *mc,
 		discard(st.pid, rundir, vm->name);
 		goto out;
 	}
-	out->pid = st.pid;
-	out->slot = ln.slot;
-	out->monport = st.monport;
-	out->ctlport = st.ctlport;
-	out->unix_monitors = st.unix_monitors;
+	out->st = st;
+	out->st.cfgpath = NULL;
 	rc = 0;
 out:
 	free(env[0]);
@@ -269,15 +266,11 @@ static int
 confirm(const struct vm_config *vm, const struct vm_started *out,
     struct diag *d)
 {
-	struct vm_state st;
 	struct qmp q;
 	char *status = NULL;
 	int rc;
 
-	memset(&st, 0, sizeof(st));
-	st.ctlport = out->ctlport;
-	st.unix_monitors = out->unix_monitors;
-	rc = monitor_qmp_open(&q, vm->name, &st, MONITOR_TIMEOUT_MS, d);
+	rc = monitor_qmp_open(&q, vm->name, &out->st, MONITOR_TIMEOUT_MS, d);
 	if (rc == QMP_OK)
 		rc = qmp_query(&q, "query-status", "status", &status, d);
 	qmp_close(&q);
@@ -313,11 +306,8 @@ vm_start(const struct vm_config *vm, const struct monitor_conf *mc,
 	switch (vm_probe(rundir, vm->name, &st)) {
 	case VM_RUNNING:
 		out->already = 1;
-		out->pid = st.pid;
-		out->slot = st.slot;
-		out->monport = st.monport;
-		out->ctlport = st.ctlport;
-		out->unix_monitors = st.unix_monitors;
+		out->st = st;
+		out->st.cfgpath = NULL;
 		state_free(&st);
 		lock_release(vlock);
 		return 0;
@@ -343,7 +333,7 @@ vm_start(const struct vm_config *vm, const struct monitor_conf *mc,
 	if (rc != 0)
 		goto out;
 	if (confirm(vm, out, d) != 0) {
-		discard(out->pid, rundir, vm->name);
+		discard(out->st.pid, rundir, vm->name);
 		rc = -1;
 		goto out;
 	}

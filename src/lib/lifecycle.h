@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "monconf.h"
+#include "state.h"
 #include "vmconf.h"
 
 #define VM_LOCK_WAIT_MS		10000	/* another qemu-init on this VM */
@@ -19,11 +20,7 @@
 #define REPRESS_MS		3000	/* the power button, again */
 
 struct vm_started {
-	pid_t		 pid;
-	unsigned	 slot;
-	unsigned	 monport;
-	unsigned	 ctlport;
-	int		 unix_monitors;	/* MONITOR=unix: no ports */
+	struct vm_state	 st;		/* as recorded; cfgpath is NULL */
 	int		 already;	/* it was running: nothing done */
 };
 
