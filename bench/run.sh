@@ -34,6 +34,8 @@ printf 'MONPORT=33000\nSLOTS=100\n' > "$QEMU_INIT_CONFDIR/monitor.conf"
 : > "$QEMU_INIT_CONFDIR/qemu-init.reg"
 cleanup() {
 	local p
+
+	set +e	# clean up all that can be, whatever fails
 	for p in /proc/[0-9]*; do
 		tr '\0' ' ' 2>/dev/null < "$p/cmdline" |
 		    grep -q -- "-pidfile $QEMU_INIT_RUNDIR/" &&
@@ -47,17 +49,10 @@ trap cleanup EXIT
 # vm NAME [EXTRA]: registers a VM running the test guest.
 vm() {
 	mkdir -p "$W/vms/$1"
-	cat > "$W/vms/$1/$1-qemu.cfg" <<CFG
-OS=linux
-DESC="bench VM $1"
-KVM=no
-RAM=192M
-KERNEL=$GUEST/vmlinuz
-INITRD=$GUEST/initrd.gz
-APPEND="console=ttyS0 quiet"
-VNC=no
-${2:-}
-CFG
+	{
+		"$TOP/tests/guest/cfg.sh" "$GUEST" "bench VM $1"
+		printf '%s\n' "${2:-}"
+	} > "$W/vms/$1/$1-qemu.cfg"
 	echo "$1 $W/vms/$1/$1-qemu.cfg" >> "$QEMU_INIT_CONFDIR/qemu-init.reg"
 }
 wait_ready() {
@@ -207,6 +202,7 @@ cat > "$W/libvirt/$dom.xml" <<XML
 </domain>
 XML
 libvirt_cleanup() {
+	set +e	# clean up all that can be, whatever fails
 	$VIRSH destroy "$dom" >/dev/null 2>&1
 	$VIRSH undefine "$dom" >/dev/null 2>&1
 	for f in $started_daemons; do

@@ -99,18 +99,8 @@ wait_ready() {
 
 mkdir -p "$QEMU_INIT_CONFDIR" "$DEMO/vms/demo"
 printf 'MONPORT=33200\nSLOTS=20\n' > "$QEMU_INIT_CONFDIR/monitor.conf"
-cat > "$DEMO/vms/demo/demo-qemu.cfg" <<CFG
-# demo-qemu.cfg - the demo VM: the test guest of tests/guest/
-OS=linux
-DESC="qemu-init demo guest"
-KVM=no
-RAM=192M
-KERNEL=$GUEST/vmlinuz
-INITRD=$GUEST/initrd.gz
-APPEND="console=ttyS0 quiet"
-VNC=no
-STOPDELAY=60
-CFG
+"$TOP/tests/guest/cfg.sh" "$GUEST" "qemu-init demo guest" \
+    > "$DEMO/vms/demo/demo-qemu.cfg"
 echo "demo $DEMO/vms/demo/demo-qemu.cfg" > "$QEMU_INIT_CONFDIR/qemu-init.reg"
 
 echo "QEMU_INIT_CONFDIR=$QEMU_INIT_CONFDIR"

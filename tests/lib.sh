@@ -100,19 +100,11 @@ guest_vm() {
 	local dir="$T/vms/$name"
 
 	mkdir -p "$dir"
-	cat > "$dir/$name-qemu.cfg" <<CFG
-# the test guest of tests/guest/
-OS=linux
-DESC="test guest ($mode)"
-KVM=no
-RAM=192M
-KERNEL=$GUEST/vmlinuz
-INITRD=$GUEST/initrd.gz
-APPEND="console=ttyS0 quiet panic=-1 qinit.mode=$mode $kargs"
-VNC=no
-STOPDELAY=60
-$extra
-CFG
+	{
+		"$TOP/tests/guest/cfg.sh" "$GUEST" "test guest ($mode)" \
+		    "$mode" "$kargs"
+		printf '%s\n' "$extra"
+	} > "$dir/$name-qemu.cfg"
 	echo "$name $dir/$name-qemu.cfg" >> "$QEMU_INIT_CONFDIR/qemu-init.reg"
 }
 
