@@ -22,6 +22,13 @@ expect "QEMU dying during start: exit 1 with QEMU's words" 1 \
 check "...no QEMU, no state, no pid file" test "$(nqemu)" -eq 0 -a \
     ! -e "$QEMU_INIT_RUNDIR/baddev.state" -a ! -e "$QEMU_INIT_RUNDIR/baddev.pid"
 
+guest_vm noqemu obey "TGTARCH=qemu-system-nonexistent"
+bounded qemu-init start noqemu
+expect "a QEMU binary that is not there: a clear error" 1 \
+    "cannot run qemu-system-nonexistent: No such file or directory"
+check "...nothing left" test "$(nqemu)" -eq 0 -a \
+    ! -e "$QEMU_INIT_RUNDIR/noqemu.state"
+
 # --- killed while running ------------------------------------------------------
 run qemu-init start web
 pid=$(state_pid web)
