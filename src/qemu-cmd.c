@@ -16,7 +16,6 @@
 #include "qmp.h"
 
 #define EX_USAGE	64
-#define EX_DOWN		2	/* not running, unreachable, not this VM */
 
 static const char *prog = "qemu-cmd";
 
@@ -158,7 +157,7 @@ main(int argc, char **argv)
 	rc = monitor_locate(argv[optind], &ref, &st, &d);
 	if (rc != MONITOR_OK) {
 		diag_flush(&d, prog);
-		return rc == MONITOR_UNKNOWN ? 1 : EX_DOWN;
+		return rc;	/* the MONITOR_ codes are the exit statuses */
 	}
 	if (monitor_qmp_open(&q, ref.name, &st, (int)secs * 1000, &d) !=
 	    QMP_OK)
@@ -181,5 +180,5 @@ main(int argc, char **argv)
 		    strerror(errno));
 		return 1;
 	}
-	return worst == QMP_UNREACHABLE ? EX_DOWN : worst;
+	return worst;	/* the QMP_ codes are qemu-cmd's exit statuses */
 }

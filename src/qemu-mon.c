@@ -15,7 +15,6 @@
 #include "relay.h"
 
 #define EX_USAGE	64
-#define EX_DOWN		2
 #define TIMEOUT_MS	10000
 
 static const char *prog = "qemu-mon";
@@ -64,7 +63,7 @@ main(int argc, char **argv)
 	rc = monitor_locate(argv[optind], &ref, &st, &d);
 	if (rc != MONITOR_OK) {
 		diag_flush(&d, prog);
-		return rc == MONITOR_UNKNOWN ? 1 : EX_DOWN;
+		return rc;	/* the MONITOR_ codes are the exit statuses */
 	}
 	sb_init(&greeting);
 	fd = monitor_open_hmp(ref.name, &st, TIMEOUT_MS, &greeting, &d);
@@ -72,7 +71,7 @@ main(int argc, char **argv)
 	if (fd < 0) {
 		diag_flush(&d, prog);
 		vm_ref_free(&ref);
-		return EX_DOWN;
+		return MONITOR_DOWN;
 	}
 	tty = isatty(STDIN_FILENO);
 	if (tty)

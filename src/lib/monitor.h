@@ -13,10 +13,11 @@
 #include "registry.h"
 #include "state.h"
 
+/* Also the exit statuses of the monitor clients (SPEC 5). */
 enum {
 	MONITOR_OK = 0,
 	MONITOR_UNKNOWN = 1,	/* no such VM (exit status 1) */
-	MONITOR_DOWN = 2	/* not running, unreachable, not this VM */
+	MONITOR_DOWN = 2	/* not running, unreachable, not this VM (2) */
 };
 
 /*
