@@ -360,10 +360,13 @@ signal_and_wait(pid_t pid, int sig, const char *rundir, const char *name)
 	return proc_wait_gone(pid, now_ms() + FORCE_STEP_MS);
 }
 
-/* stop -f and kill: quit over QMP when connected, then signals. */
-static void
+/*
+ * stop -f and kill: quit over QMP when connected, then signals.  1 once
+ * QEMU is gone, 0 (and why in d) when it survived even SIGKILL.
+ */
+static int
 force_off(struct qmp *q, int connected, pid_t pid, const char *rundir,
-    const char *name, int term)
+    const char *name, int term, struct diag *d)
 {
 	struct diag quiet;
 
@@ -378,6 +381,10 @@ force_off(struct qmp *q, int connected, pid_t pid, const char *rundir,
 	(void)signal_and_wait(pid, SIGKILL, rundir, name);
 out:
 	diag_clear(&quiet);
+	if (proc_wait_gone(pid, now_ms()))
+		return 1;
+	diag_error(d, "'%s' (pid %ld) survived SIGKILL", name, (long)pid);
+	return 0;
 }
 
 /* Probes under the VM lock; the state of a crashed VM is cleaned. */
@@ -451,12 +458,8 @@ vm_stop(const char *name, unsigned timeout_s, int force, struct diag *d)
 			    "-f to force it off)", name, timeout_s);
 	} else {
 		diag_clear(d);
-		force_off(&q, connected, st.pid, rundir, name, 1);
-		rc = proc_wait_gone(st.pid, now_ms()) ? STOP_FORCED :
-		    STOP_FAILED;
-		if (rc == STOP_FAILED)
-			diag_error(d, "'%s' (pid %ld) survived SIGKILL", name,
-			    (long)st.pid);
+		rc = force_off(&q, connected, st.pid, rundir, name, 1, d) ?
+		    STOP_FORCED : STOP_FAILED;
 	}
 	if (q.vm != NULL)
 		qmp_close(&q);
@@ -489,15 +492,12 @@ vm_kill(const char *name, struct diag *d)
 		connected = monitor_qmp_open(&q, name, &st, QMP_GREETING_MS,
 		    &quiet) == QMP_OK;
 	diag_clear(&quiet);
-	force_off(&q, connected, st.pid, rundir, name, 0);
+	if (force_off(&q, connected, st.pid, rundir, name, 0, d))
+		state_remove(rundir, name);
+	else
+		rc = STOP_FAILED;
 	if (q.vm != NULL)
 		qmp_close(&q);
-	if (!proc_wait_gone(st.pid, now_ms())) {
-		diag_error(d, "'%s' (pid %ld) survived SIGKILL", name,
-		    (long)st.pid);
-		rc = STOP_FAILED;
-	} else
-		state_remove(rundir, name);
 	state_free(&st);
 	lock_release(lock);
 	return rc;
