@@ -27,6 +27,8 @@
 #include "vmconf.h"
 
 #define EX_USAGE	64
+/* A line of list: the header and every VM. */
+#define LIST_ROW	"%-12s %-16s %-10s %-8s %-7s %-7s %-15s %s\n"
 
 static const char *prog = "qemu-init";
 
@@ -326,14 +328,36 @@ start_auto(const struct monitor_conf *mc)
 	return rc;
 }
 
+/* Loads each VM named in argv[first..] and hands it to fn; 0 or 1. */
+static int
+each_vm(int first, int argc, char **argv, const struct monitor_conf *mc,
+    int (*fn)(const struct vm_config *, const struct monitor_conf *))
+{
+	struct vm_config vm;
+	struct vm_ref ref;
+	struct diag d;
+	int rc = 0, i;
+
+	for (i = first; i < argc; i++) {
+		diag_init(&d);
+		if (load_vm(argv[i], &ref, &vm, &d) != 0) {
+			diag_flush(&d, prog);
+			rc = 1;
+			continue;
+		}
+		diag_flush(&d, prog);
+		rc |= fn(&vm, mc);
+		vmconf_free(&vm);
+		vm_ref_free(&ref);
+	}
+	return rc;
+}
+
 static int
 act_start(int argc, char **argv)
 {
 	struct monitor_conf mc;
-	struct vm_config vm;
-	struct vm_ref ref;
-	struct diag d;
-	int ch, all = 0, rc = 0, i;
+	int ch, all = 0, rc;
 
 	optind = 1;
 	while ((ch = getopt(argc, argv, "ah")) != -1) {
@@ -347,18 +371,8 @@ act_start(int argc, char **argv)
 		return 1;
 	if (all)
 		rc = start_auto(&mc);
-	for (i = optind; i < argc; i++) {
-		diag_init(&d);
-		if (load_vm(argv[i], &ref, &vm, &d) != 0) {
-			diag_flush(&d, prog);
-			rc = 1;
-			continue;
-		}
-		diag_flush(&d, prog);
-		rc |= start_one(&vm, &mc);
-		vmconf_free(&vm);
-		vm_ref_free(&ref);
-	}
+	else
+		rc = each_vm(optind, argc, argv, &mc, start_one);
 	monconf_free(&mc);
 	return rc;
 }
@@ -505,33 +519,24 @@ act_stop(int argc, char **argv)
 }
 
 static int
+restart_one(const struct vm_config *vm, const struct monitor_conf *mc)
+{
+	if (stop_one(vm->name, vm->cfgpath, vm->stopdelay, 0) != 0)
+		return 1;
+	return start_one(vm, mc);
+}
+
+static int
 act_restart(int argc, char **argv)
 {
 	struct monitor_conf mc;
-	struct vm_config vm;
-	struct vm_ref ref;
-	struct diag d;
-	int rc = 0, i;
+	int rc;
 
 	if (no_options(argc, argv) != 0 || optind == argc)
 		return action_usage("restart");
 	if (load_monconf(&mc) != 0)
 		return 1;
-	for (i = optind; i < argc; i++) {
-		diag_init(&d);
-		if (load_vm(argv[i], &ref, &vm, &d) != 0) {
-			diag_flush(&d, prog);
-			rc = 1;
-			continue;
-		}
-		diag_flush(&d, prog);
-		if (stop_one(vm.name, vm.cfgpath, vm.stopdelay, 0) == 0)
-			rc |= start_one(&vm, &mc);
-		else
-			rc = 1;
-		vmconf_free(&vm);
-		vm_ref_free(&ref);
-	}
+	rc = each_vm(optind, argc, argv, &mc, restart_one);
 	monconf_free(&mc);
 	return rc;
 }
@@ -719,7 +724,7 @@ list_row(const struct reg_entry *e, const struct monitor_conf *mc)
 		state = xstrdup("stopped");
 		break;
 	}
-	printf("%-12s %-16s %-10s %-8s %-7s %-7s %-15s %s\n", e->shortname,
+	printf(LIST_ROW, e->shortname,
 	    e->longname, strchr(state, ' ') != NULL ? "busy" : state, pid,
 	    mon, ctl, vnc, desc);
 	free(state);
@@ -745,7 +750,7 @@ act_list(int argc, char **argv)
 	if (registry_load(&reg, path_confdir(), &d) != 0)
 		rc = 1;
 	diag_flush(&d, prog);
-	printf("%-12s %-16s %-10s %-8s %-7s %-7s %-15s %s\n", "NAME",
+	printf(LIST_ROW, "NAME",
 	    "LONGNAME", "STATE", "PID", "MONPORT", "CTLPORT", "VNC",
 	    "DESCRIPTION");
 	for (i = 0; i < reg.n; i++)
