@@ -10,8 +10,8 @@ mkdir -p "$QEMU_INIT_RUNDIR"
 
 nothing_left() {
 	test -z "$(our_qemus)" &&
-	    test -z "$(find "$QEMU_INIT_RUNDIR" \( -name '*.state' -o \
-	        -name '*.pid' \) -print -quit)"
+	    test -z "$(find "$QEMU_INIT_RUNDIR" \( -name '*@state' -o \
+	        -name '*@pid' \) -print -quit)"
 }
 
 # first_line_is CASE WANT: the first line of stderr, placeholders filled.

@@ -111,7 +111,7 @@ guest_vm() {
 # wait_for_log NAME TEXT [SECONDS]: the guest printed TEXT on its serial
 # console (the console log).  Not a timing assertion: a bound on a hang.
 wait_for_log() {
-	local log="$QEMU_INIT_RUNDIR/$1.console.log" i=0
+	local log="$QEMU_INIT_RUNDIR/$1@console.log" i=0
 	while [ $i -lt $((${3:-180} * 10)) ]; do
 		[ -f "$log" ] && grep -q "$2" "$log" && return 0
 		sleep 0.1
@@ -128,7 +128,13 @@ wait_ready() {
 
 # The pid in a VM's state file (empty when none).
 state_pid() {
-	sed -n 's/^PID=//p' "$QEMU_INIT_RUNDIR/$1.state" 2>/dev/null
+	sed -n 's/^PID=//p' "$QEMU_INIT_RUNDIR/$1@state" 2>/dev/null
+}
+
+# pid_start PID: when the process started (/proc/PID/stat field 22), as
+# qemu-init records it.
+pid_start() {
+	sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20
 }
 
 alive() {

@@ -362,7 +362,8 @@ vm_ref_free(struct vm_ref *ref)
 }
 
 int
-vm_lookup(const char *arg, struct vm_ref *ref, struct diag *d)
+vm_lookup(const char *confdir, const char *arg, struct vm_ref *ref,
+    struct diag *d)
 {
 	struct registry reg;
 	struct diag regd;
@@ -370,7 +371,7 @@ vm_lookup(const char *arg, struct vm_ref *ref, struct diag *d)
 
 	memset(ref, 0, sizeof(*ref));
 	diag_init(&regd);
-	rc = registry_load(&reg, path_confdir(), &regd);
+	rc = registry_load(&reg, confdir, &regd);
 	if (!by_path)
 		diag_move(d, &regd);
 	diag_clear(&regd);

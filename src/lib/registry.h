@@ -49,7 +49,8 @@ int	vm_resolve(const struct registry *, const char *arg, struct vm_ref *,
  * vm_resolve against CONFDIR's registry.  A VM named by its path does
  * not depend on the registry's health; a name does.
  */
-int	vm_lookup(const char *arg, struct vm_ref *, struct diag *);
+int	vm_lookup(const char *confdir, const char *arg, struct vm_ref *,
+	    struct diag *);
 /* The reference to registry entry i. */
 void	vm_ref_from_entry(const struct reg_entry *, struct vm_ref *);
 void	vm_ref_free(struct vm_ref *);

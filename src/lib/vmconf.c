@@ -435,7 +435,7 @@ load_runtime(struct loader *l)
 	if (vm->runas != NULL && getpwnam(vm->runas) == NULL)
 		fail(l, get(l, "RUNAS"), "RUNAS: no such user '%s'",
 		    vm->runas);
-	vm->stopdelay = get_number(l, "STOPDELAY", 86400, 90);
+	vm->stopdelay = get_number(l, "STOPDELAY", 86400, VMCONF_STOPDELAY);
 	vm->bootdelay = get_number(l, "BOOTDELAY", 3600, 0);
 	vm->precmd = get_string(l, "PRECMD", NULL);
 	vm->postcmd = get_string(l, "POSTCMD", NULL);

@@ -11,6 +11,8 @@
 #include "diag.h"
 #include "mac.h"
 
+#define VMCONF_STOPDELAY	90	/* seconds, when STOPDELAY is unset */
+
 enum kvm_mode { KVM_AUTO, KVM_YES, KVM_NO };
 enum disk_format { DISK_RAW, DISK_QCOW2, DISK_PROBE };
 
