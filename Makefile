@@ -162,6 +162,22 @@ FORCE:
 
 .PHONY: install uninstall FORCE
 
+# The Debian package (debian/), built by dpkg-buildpackage in a clean
+# clone of the commit checked out (uncommitted changes are not in it),
+# into DEBDIR: qemu-init_$(VERSION)_<arch>.deb, the -dbgsym one of its
+# debug symbols, the .buildinfo and the .changes.
+DEBDIR ?= $(B)/deb
+
+deb:
+	rm -rf $(DEBDIR)/src $(DEBDIR)/qemu-init_* $(DEBDIR)/qemu-init-dbgsym_*
+	git clone -q . $(DEBDIR)/src
+	@git diff --quiet HEAD || echo "deb: uncommitted changes are not in the package"
+	cd $(DEBDIR)/src && dpkg-buildpackage -us -uc -b
+	rm -rf $(DEBDIR)/src
+	@ls $(DEBDIR)/*.deb
+
+.PHONY: deb
+
 # Fuzzing (clang's libFuzzer): make fuzz FUZZ_SECONDS=60 runs each target.
 FUZZ_SECONDS ?= 20
 FUZZCC       ?= clang
