@@ -177,6 +177,18 @@ done_testing() {
 	[ "$tap_failed" -eq 0 ]
 }
 
+# check_shipped_config ROOT ADJECTIVE: the qemu-init installed under ROOT
+# passes check on ROOT/etc/qemu's defaults and shipped example (two steps,
+# "the ADJECTIVE defaults ...").
+check_shipped_config() {
+	run env QEMU_INIT_CONFDIR="$1/etc/qemu" "$1/usr/bin/qemu-init" check
+	expect_out "the $2 defaults pass qemu-init check" 0 \
+	    "0 VMs checked: no problems"
+	run env QEMU_INIT_CONFDIR="$1/etc/qemu" "$1/usr/bin/qemu-init" check \
+	    "$1/etc/qemu/example-qemu.cfg"
+	expect_out "...and so does the $2 example" 0 "1 VM checked"
+}
+
 need_guest() {
 	if [ ! -r "$GUEST/vmlinuz" ] || [ ! -r "$GUEST/initrd.gz" ]; then
 		echo "Bail out! test guest missing: run make guest"
