@@ -374,14 +374,7 @@ stop_one(struct vm_pick *p, struct diag *d, void *arg)
 	return stop_name(arg, p->ref.name);
 }
 
-static void
-collect_running(const char *name, const struct vm_state *st, void *arg)
-{
-	(void)st;
-	sv_push(arg, name);
-}
-
-/* stop -a: every running VM, each in a process of its own. */
+/* stop -a: every running or starting VM, each in a process of its own. */
 static int
 stop_all(struct ctx *c)
 {
@@ -393,7 +386,7 @@ stop_all(struct ctx *c)
 
 	sv_init(&names);
 	diag_init(&d);
-	if (vm_each_running(&c->run, collect_running, &names, &d) != 0)
+	if (vm_names_active(&c->run, &names, &d) != 0)
 		rc = 1;
 	diag_flush(&d, cli_prog);
 	if (cli_flush() != 0)

@@ -694,3 +694,38 @@ vm_run_state(const struct rundir *rd, const char *name,
 	diag_clear(&d);
 	return status;
 }
+
+static void
+add_running(const char *name, const struct vm_state *st, void *arg)
+{
+	(void)st;
+	sv_push(arg, name);
+}
+
+struct busy {
+	const struct rundir *rd;
+	struct strvec	*names;
+};
+
+static void
+add_busy(const char *name, void *arg)
+{
+	struct busy *b = arg;
+	int fd;
+
+	if (lock_take(b->rd, name, RUN_LOCK, 0, &fd, NULL) == LOCK_BUSY)
+		sv_push(b->names, name);
+	lock_release(fd);
+}
+
+int
+vm_names_active(const struct rundir *rd, struct strvec *names, struct diag *d)
+{
+	struct busy b = { rd, names };
+
+	if (vm_each_running(rd, add_running, names, d) != 0 ||
+	    rundir_scan(rd, RUN_LOCK, add_busy, &b, d) != 0)
+		return -1;
+	sv_sort_unique(names);
+	return 0;
+}

@@ -87,6 +87,14 @@ enum vm_stopped vm_kill(const struct rundir *, const char *name,
 	    struct diag *);
 
 /*
+ * The VMs stop -a stops: every running VM, and every VM that another
+ * qemu-init is acting on now (a start under way), in name order, into
+ * names.  0, or -1 with why in d when RUNDIR cannot be read.
+ */
+int	vm_names_active(const struct rundir *, struct strvec *names,
+	    struct diag *);
+
+/*
  * QEMU's own run state of a running VM ("running", "paused",
  * "internal-error", ...), or "monitor busy" / "monitor not answering";
  * caller frees.

@@ -352,20 +352,10 @@ vm_probe(const struct rundir *rd, const char *name, struct vm_state *st)
 	return VM_DEAD;
 }
 
-struct names {
-	struct strvec	 v;
-};
-
 static void
 add_name(const char *vm, void *arg)
 {
-	sv_push(&((struct names *)arg)->v, vm);
-}
-
-static int
-compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	sv_push(arg, vm);
 }
 
 int
@@ -373,24 +363,21 @@ vm_each_running(const struct rundir *rd,
     void (*fn)(const char *name, const struct vm_state *, void *), void *arg,
     struct diag *d)
 {
-	struct names n;
+	struct strvec names;
 	struct vm_state st;
 	size_t i;
 	int rc = 0;
 
-	sv_init(&n.v);
-	if (rundir_scan(rd, RUN_STATE, add_name, &n, d) != 0 ||
-	    rundir_scan(rd, RUN_PID, add_name, &n, d) != 0)
+	sv_init(&names);
+	if (rundir_scan(rd, RUN_STATE, add_name, &names, d) != 0 ||
+	    rundir_scan(rd, RUN_PID, add_name, &names, d) != 0)
 		rc = -1;
-	if (n.v.n > 1)
-		qsort(n.v.v, n.v.n, sizeof(*n.v.v), compare_names);
-	for (i = 0; rc == 0 && i < n.v.n; i++) {
-		if (i > 0 && strcmp(n.v.v[i - 1], n.v.v[i]) == 0)
-			continue;
-		if (vm_probe(rd, n.v.v[i], &st) == VM_RUNNING)
-			fn(n.v.v[i], &st, arg);
+	sv_sort_unique(&names);
+	for (i = 0; rc == 0 && i < names.n; i++) {
+		if (vm_probe(rd, names.v[i], &st) == VM_RUNNING)
+			fn(names.v[i], &st, arg);
 		state_free(&st);
 	}
-	sv_free(&n.v);
+	sv_free(&names);
 	return rc;
 }
