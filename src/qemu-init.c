@@ -14,6 +14,7 @@
 #include "argv.h"
 #include "buf.h"
 #include "cfg.h"
+#include "check.h"
 #include "diag.h"
 #include "lifecycle.h"
 #include "monitor.h"
@@ -158,46 +159,6 @@ act_show(int argc, char **argv)
 	return rc;
 }
 
-struct nic_owner {
-	const char	*vm;
-	size_t		 nic;
-	char		 mac[MAC_STRLEN];
-};
-
-static int
-compare_mac(const void *a, const void *b)
-{
-	return strcmp(((const struct nic_owner *)a)->mac,
-	    ((const struct nic_owner *)b)->mac);
-}
-
-/* Every MAC shared by two NICs among the loaded VMs. */
-static void
-check_macs(struct vm_config *vms, size_t n, struct diag *d)
-{
-	struct nic_owner *all = NULL;
-	size_t i, j, count = 0;
-
-	for (i = 0; i < n; i++) {
-		all = xreallocarray(all, count + vms[i].nnics, sizeof(*all));
-		for (j = 0; j < vms[i].nnics; j++) {
-			all[count].vm = vms[i].name;
-			all[count].nic = j + 1;
-			memcpy(all[count].mac, vms[i].nics[j].mac, MAC_STRLEN);
-			count++;
-		}
-	}
-	if (count > 1)
-		qsort(all, count, sizeof(*all), compare_mac);
-	for (i = 1; i < count; i++)
-		if (strcmp(all[i - 1].mac, all[i].mac) == 0)
-			diag_error(d, "MAC %s is shared by NIC%zu of '%s' and "
-			    "NIC%zu of '%s' (set MACx in one of them)",
-			    all[i].mac, all[i - 1].nic, all[i - 1].vm,
-			    all[i].nic, all[i].vm);
-	free(all);
-}
-
 static int
 act_check(int argc, char **argv)
 {
@@ -213,7 +174,6 @@ act_check(int argc, char **argv)
 		return action_usage("check");
 	diag_init(&d);
 	monconf_load(&mc, path_confdir(), &d);
-	monconf_free(&mc);
 	registry_load(&reg, path_confdir(), &d);
 	want = argc > optind ? (size_t)(argc - optind) : reg.n;
 	vms = xcalloc(want, sizeof(*vms));
@@ -229,7 +189,8 @@ act_check(int argc, char **argv)
 			vmconf_free(&vms[n]);
 		vm_ref_free(&ref);
 	}
-	check_macs(vms, n, &d);
+	check_all(vms, n, &mc, path_confdir(), &d);
+	monconf_free(&mc);
 	problems = d.errors + d.warnings;
 	diag_flush(&d, prog);
 	if (problems == 0)
