@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "argv.h"
+#include "check.h"
 #include "lifecycle.h"
 #include "monitor.h"
 #include "netif.h"
@@ -99,17 +100,10 @@ preflight(const struct vm_config *vm, const char *rundir, struct diag *d)
 {
 	struct mac_check mc = { vm, d };
 	unsigned errors = d->errors;
-	struct diag why;
 
 	if (vm->nnics == 0)
 		return 0;
-	diag_init(&why);
-	if (netif_is_bridge(vm->bridge, &why) != 1)
-		diag_error(d, "%s%s%u: cannot attach the NICs of '%s': %s",
-		    vm->bridge_line ? vm->cfgpath : "",
-		    vm->bridge_line ? ":" : "", vm->bridge_line, vm->name,
-		    diag_first_error(&why));
-	diag_clear(&why);
+	(void)check_bridge(vm, d);
 	state_scan(rundir, check_running_macs, &mc);
 	return d->errors == errors ? 0 : -1;
 }
