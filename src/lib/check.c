@@ -649,6 +649,35 @@ user_backend(const char *value)
 }
 
 /*
+ * The words of CUSTOM1, CUSTOM2, ... up to the first unset one, as
+ * vmconf splits them, and for each the number x of its CUSTOMx.
+ */
+static void
+custom_words(const struct vm_config *vm, struct strvec *words,
+    size_t **from)
+{
+	const struct cfg_entry *e;
+	size_t x, before;
+	char *key, *err = NULL;
+
+	*from = NULL;
+	for (x = 1;; x++) {
+		key = xasprintf("CUSTOM%zu", x);
+		e = cfg_get(&vm->cfg, key);
+		free(key);
+		if (e == NULL || e->value[0] == '\0' ||
+		    strcmp(e->value, "0") == 0)
+			return;
+		before = words->n;
+		if (cfg_split_words(e->value, words, &err) != 0)
+			free(err);	/* vmconf_load took it: cannot happen */
+		*from = xreallocarray(*from, words->n + 1, sizeof(**from));
+		while (before < words->n)
+			(*from)[before++] = x;
+	}
+}
+
+/*
  * With TCP monitors, a guest on user-mode networking reaches them all:
  * QEMU's slirp maps 10.0.2.2 to the host's loopback.
  */
@@ -656,42 +685,30 @@ static void
 check_user_net(const struct vm_config *vm, const struct monitor_conf *mc,
     struct diag *d)
 {
-	const struct cfg_entry *e;
 	struct strvec words;
-	char *key, *err = NULL;
 	const char *opt;
-	size_t x, i;
+	size_t *from, i;
+	char *key;
 
 	if (mc->unix_sockets)
 		return;
-	for (x = 1;; x++) {
-		key = xasprintf("CUSTOM%zu", x);
-		e = cfg_get(&vm->cfg, key);
-		if (e == NULL || e->value[0] == '\0' ||
-		    strcmp(e->value, "0") == 0) {
-			free(key);
-			return;
-		}
-		sv_init(&words);
-		if (cfg_split_words(e->value, &words, &err) != 0)
-			free(err);
-		for (i = 0; i + 1 < words.n; i++) {
-			opt = option(words.v[i]);
-			if ((strcmp(opt, "-nic") == 0 ||
-			    strcmp(opt, "-netdev") == 0 ||
-			    strcmp(opt, "-net") == 0) &&
-			    user_backend(words.v[i + 1]))
-				finding(d, DIAG_WARNING, vm, key, "%s '%s %s' "
-				    "gives '%s' user-mode networking while the "
-				    "monitors are on TCP: the guest reaches the "
-				    "host's loopback at 10.0.2.2, and so every "
-				    "VM's TCP monitor (set MONITOR=unix in "
-				    "monitor.conf, or use NICx)", key,
-				    words.v[i], words.v[i + 1], vm->name);
-		}
-		sv_free(&words);
+	sv_init(&words);
+	custom_words(vm, &words, &from);
+	for (i = 0; i + 1 < words.n; i++) {
+		opt = option(words.v[i]);
+		if ((strcmp(opt, "-nic") != 0 && strcmp(opt, "-netdev") != 0 &&
+		    strcmp(opt, "-net") != 0) || !user_backend(words.v[i + 1]))
+			continue;
+		key = xasprintf("CUSTOM%zu", from[i]);
+		finding(d, DIAG_WARNING, vm, key, "%s '%s %s' gives '%s' "
+		    "user-mode networking while the monitors are on TCP: the "
+		    "guest reaches the host's loopback at 10.0.2.2, and so every "
+		    "VM's TCP monitor (set MONITOR=unix in monitor.conf, or use "
+		    "NICx)", key, words.v[i], words.v[i + 1], vm->name);
 		free(key);
 	}
+	free(from);
+	sv_free(&words);
 }
 
 static void

@@ -540,6 +540,10 @@ TEST(check_warns_of_user_networking_beside_tcp_monitors)
 	    "CUSTOM1=\"--net user,hostfwd=tcp::2222-:22\"\n") == 0);
 	CHECK(world_vm(&w, "d", "KERNEL=disk.img\n"
 	    "CUSTOM1=\"-nic tap -netdev usr,id=x -net nic\"\n") == 0);
+	/* An option and its value may be in two CUSTOMx; one after a gap
+	 * is not used, so it exposes nothing. */
+	CHECK(world_vm(&w, "e", "KERNEL=disk.img\nCUSTOM1=\"-rtc base=utc "
+	    "-nic\"\nCUSTOM2=type=user\nCUSTOM4=\"-nic user\"\n") == 0);
 	run_check(&w);
 	CHECK(said(&w, "a-qemu.cfg:2: CUSTOM1 '-nic user' gives 'a' user-mode "
 	    "networking while the monitors are on TCP: the guest reaches the "
@@ -548,7 +552,8 @@ TEST(check_warns_of_user_networking_beside_tcp_monitors)
 	CHECK(said(&w, "b-qemu.cfg:3: CUSTOM2 '-netdev user,id=n0' gives "
 	    "'b'") == 1);
 	CHECK(said(&w, "c-qemu.cfg:2: CUSTOM1 '--net user,hostfwd=") == 1);
-	CHECK(w.d.n == 3 && w.d.warnings == 3);
+	CHECK(said(&w, "e-qemu.cfg:2: CUSTOM1 '-nic type=user' gives") == 1);
+	CHECK(w.d.n == 4 && w.d.warnings == 4);
 	/* With the monitors on unix sockets, the guest reaches none. */
 	w.mc.unix_sockets = 1;
 	run_check(&w);
