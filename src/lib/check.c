@@ -343,22 +343,21 @@ qemu_list(struct qemu_caps *q, enum qemu_list k)
 static void
 probe(struct qemu_caps *q)
 {
-	const char *hint;
+	const char *why;
 	int e;
 
 	if ((e = exec_search(q->tgtarch, &q->path)) != 0) {
-		if (e == ENOENT && strchr(q->tgtarch, '/') == NULL)
-			hint = " (is QEMU for that target installed?)";
+		if (e == EACCES)
+			why = "is not an executable file";
+		else if (e != ENOENT)
+			why = strerror(e);
+		else if (strchr(q->tgtarch, '/') != NULL)
+			why = "does not exist";
 		else
-			hint = "";
-		q->broken = xasprintf("TGTARCH '%s' %s%s", q->tgtarch,
-		    e == ENOENT ? (strchr(q->tgtarch, '/') != NULL ?
-		    "does not exist" : "is not in PATH") :
-		    e == EACCES ? "is not an executable file" : strerror(e),
-		    hint);
-		return;
-	}
-	if (qemu_list(q, LIST_MACHINES) == NULL)
+			why = "is not in PATH (is QEMU for that target "
+			    "installed?)";
+		q->broken = xasprintf("TGTARCH '%s' %s", q->tgtarch, why);
+	} else if (qemu_list(q, LIST_MACHINES) == NULL)
 		q->broken = xasprintf("TGTARCH '%s' is not a QEMU: %s",
 		    q->path, q->failed[LIST_MACHINES]);
 	else if (q->names[LIST_MACHINES].n == 0)

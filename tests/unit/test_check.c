@@ -66,12 +66,21 @@ listed(const struct strvec *sv, const char *s)
 	return 0;
 }
 
-TEST(check_reads_qemu_machine_help)
+/* The names fn reads in text; the caller sv_frees them. */
+static struct strvec
+names_in(void (*fn)(const char *, struct strvec *), const char *text)
 {
 	struct strvec sv;
 
 	sv_init(&sv);
-	qemu_help_machines(machines_x86, &sv);
+	fn(text, &sv);
+	return sv;
+}
+
+TEST(check_reads_qemu_machine_help)
+{
+	struct strvec sv = names_in(qemu_help_machines, machines_x86);
+
 	CHECK(listed(&sv, "pc") && listed(&sv, "q35"));
 	CHECK(listed(&sv, "pc-q35-7.2") && listed(&sv, "none"));
 	CHECK(listed(&sv, "microvm") && listed(&sv, "isapc"));
@@ -82,10 +91,8 @@ TEST(check_reads_qemu_machine_help)
 
 TEST(check_reads_qemu_cpu_help_of_several_targets)
 {
-	struct strvec sv;
+	struct strvec sv = names_in(qemu_help_cpus, cpus_x86);
 
-	sv_init(&sv);
-	qemu_help_cpus(cpus_x86, &sv);
 	CHECK(listed(&sv, "486") && listed(&sv, "486-v1"));
 	CHECK(listed(&sv, "Skylake-Client-IBRS") && listed(&sv, "max"));
 	CHECK(listed(&sv, "host") && listed(&sv, "qemu64-v1"));
@@ -94,16 +101,13 @@ TEST(check_reads_qemu_cpu_help_of_several_targets)
 	CHECK(!listed(&sv, "Available"));
 	sv_free(&sv);
 	/* Arm: bare indented names; MIPS: quoted names after the target. */
-	sv_init(&sv);
-	qemu_help_cpus("Available CPUs:\n  cortex-a53\n  max\n", &sv);
+	sv = names_in(qemu_help_cpus, "Available CPUs:\n  cortex-a53\n  max\n");
 	CHECK(listed(&sv, "cortex-a53") && listed(&sv, "max"));
 	sv_free(&sv);
-	sv_init(&sv);
-	qemu_help_cpus("MIPS '4Kc'\nMIPS '24Kf'\n", &sv);
+	sv = names_in(qemu_help_cpus, "MIPS '4Kc'\nMIPS '24Kf'\n");
 	CHECK(listed(&sv, "4Kc") && listed(&sv, "24Kf"));
 	sv_free(&sv);
-	sv_init(&sv);
-	qemu_help_cpus("", &sv);
+	sv = names_in(qemu_help_cpus, "");
 	CHECK(sv.n == 0);
 	sv_free(&sv);
 }
