@@ -264,7 +264,7 @@ act_check(struct ctx *c, int argc, char **argv)
 	diag_init(&d);
 	(void)vm_each_named(c->confdir, argv + optind, argc - optind,
 	    LOAD_CONFIG, check_one, &k, &d);
-	check_macs(k.vms, k.n, &d);
+	check_all(k.vms, k.n, &c->mc, c->confdir, &d);
 	k.problems += d.errors + d.warnings;
 	diag_flush(&d, cli_prog);
 	if (k.problems == 0)

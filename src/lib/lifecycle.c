@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "cmdline.h"
 #include "hostprobe.h"
 #include "lifecycle.h"
@@ -98,17 +99,10 @@ preflight(const struct vm_config *vm, const struct rundir *rd,
 {
 	struct mac_check mc = { vm, d };
 	unsigned errors = d->errors;
-	struct diag why;
 
 	if (vm->nnics == 0)
 		return 0;
-	diag_init(&why);
-	if (netif_is_bridge(vm->bridge, &why) != 1)
-		diag_error(d, "%s%s%u: cannot attach the NICs of '%s': %s",
-		    vm->bridge_line ? vm->cfgpath : "",
-		    vm->bridge_line ? ":" : "", vm->bridge_line, vm->name,
-		    diag_first_error(&why));
-	diag_clear(&why);
+	(void)check_bridge(vm, d);
 	if (vm_each_running(rd, check_running_macs, &mc, d) != 0)
 		return -1;
 	return d->errors == errors ? 0 : -1;
