@@ -34,11 +34,12 @@ not_ok() {
 	echo "not ok $tap_n - $1"
 }
 
-# check DESCRIPTION COMMAND...: one TAP line for whether COMMAND succeeds.
+# check DESCRIPTION COMMAND...: one TAP line for whether COMMAND succeeds;
+# fails with it, so that "check ... || diag ..." shows the diagnosis.
 check() {
 	local desc=$1
 	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+	if "$@"; then ok "$desc"; else not_ok "$desc"; return 1; fi
 }
 
 # expect DESCRIPTION RC TEXT: the last run exited RC and its stderr holds

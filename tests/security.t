@@ -90,6 +90,7 @@ pid=$(state_pid web)
 check "both monitor sockets are 0600" \
     test "$(stat -c %a "$QEMU_INIT_RUNDIR/web@hmp" \
         "$QEMU_INIT_RUNDIR/web@qmp" | sort -u)" = 600
+slot=$(sed -n 's/^SLOT=//p' "$QEMU_INIT_RUNDIR/web@state")
 check "QEMU listens on no TCP port but VNC's" \
     test "$(listening "$pid" | grep -vc ":$((5900 + slot))\$")" -eq 0 ||
     diag "$(listening "$pid")"
