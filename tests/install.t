@@ -101,10 +101,11 @@ check "qemu-init@.service starts and stops the instance %i" \
     grep -qx 'ExecStart=/usr/bin/qemu-init start %i' "$U/qemu-init@.service"
 check "...stopping it with -f" \
     grep -qx 'ExecStop=/usr/bin/qemu-init stop -f %i' "$U/qemu-init@.service"
-check "qemu-init.service starts -a and stops -a -f" \
-    grep -q 'qemu-init start -a$' "$U/qemu-init.service"
-check "...stopping with -a -f" \
-    grep -qx 'ExecStop=/usr/bin/qemu-init stop -a -f' "$U/qemu-init.service"
+check "qemu-init.service starts the AUTOSTART VMs" \
+    grep -q 'qemu-init start --autostart$' "$U/qemu-init.service"
+check "...and stops only those, forced off after STOPDELAY" \
+    grep -qx 'ExecStop=/usr/bin/qemu-init stop --autostart --force' \
+    "$U/qemu-init.service"
 
 # systemd-analyze verify in a copy of the tree that also holds the
 # host's units (for the targets ours depend on): there the units'

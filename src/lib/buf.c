@@ -253,6 +253,26 @@ qemu_opt_escape(const char *s)
 	return sb_detach(&sb);
 }
 
+void
+sb_add_shell_word(struct strbuf *sb, const char *s, int bare_ok)
+{
+	const char *p;
+
+	if (bare_ok && s[0] != '\0' && s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789%+,-./:=@_")] == '\0') {
+		sb_adds(sb, s);
+		return;
+	}
+	sb_addc(sb, '\'');
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '\'')
+			sb_adds(sb, "'\\''");
+		else
+			sb_addc(sb, *p);
+	}
+	sb_addc(sb, '\'');
+}
+
 static int
 compare_strings(const void *a, const void *b)
 {

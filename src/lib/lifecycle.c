@@ -85,11 +85,11 @@ check_running_macs(const char *name, const struct vm_state *st, void *arg)
 	if (strcmp(name, mc->vm->name) == 0)
 		return;
 	for (i = 0; i < mc->vm->nnics; i++)
-		for (j = 0; j < st->nmacs; j++)
-			if (strcmp(mc->vm->nics[i].mac, st->macs[j]) == 0)
+		for (j = 0; j < st->nnics; j++)
+			if (strcmp(mc->vm->nics[i].mac, st->nics[j].mac) == 0)
 				diag_error(mc->d, "MAC %s of NIC%zu is in use "
 				    "by NIC%zu of running VM '%s' (set MAC%zu)",
-				    st->macs[j], i + 1, j + 1, name, i + 1);
+				    st->nics[j].mac, i + 1, j + 1, name, i + 1);
 }
 
 /* What must hold before anything runs: the bridge, unique MACs. */
@@ -176,6 +176,13 @@ plan_files(const struct vm_config *vm, const struct monitor_conf *mc,
 	return 0;
 }
 
+/* KVM=yes, or KVM=auto where /dev/kvm opens; else TCG. */
+static int
+uses_kvm(const struct vm_config *vm)
+{
+	return vm->kvm == KVM_YES || (vm->kvm == KVM_AUTO && kvm_available());
+}
+
 int
 vm_plan(const struct vm_config *vm, const struct monitor_conf *mc,
     const char *confdir, const struct rundir *rd, unsigned slot,
@@ -189,8 +196,7 @@ vm_plan(const struct vm_config *vm, const struct monitor_conf *mc,
 	ln->slot = slot;
 	slot_ports(mc, slot, &ln->monport, &ln->ctlport);
 	ln->ipv6 = !mc->unix_sockets && ipv6_loopback();
-	ln->kvm = vm->kvm == KVM_YES || (vm->kvm == KVM_AUTO &&
-	    kvm_available());
+	ln->kvm = uses_kvm(vm);
 	ln->run_with = open_files && vm->runas != NULL &&
 	    qemu_has_run_with(vm->tgtarch);
 	ln->confdir = confdir;
@@ -215,6 +221,7 @@ vm_slot(const struct vm_config *vm, const struct monitor_conf *mc,
 	need.tcp_monitors = !mc->unix_sockets;
 	need.ipv6 = need.tcp_monitors && ipv6_loopback();
 	need.vnc = vm->vnc;
+	need.taps = vm->nnics;
 	rc = slot_choose(mc, rd, &need, slot, d);
 	return rc;
 }
@@ -346,15 +353,53 @@ confirm(const struct vm_config *vm, const struct rundir *rd,
 	return 0;
 }
 
-/* What a running VM is recorded as. */
+void
+vm_facts(const struct vm_config *vm, struct vm_state *st)
+{
+	static const char *const format[] = {
+		[DISK_RAW] = "raw", [DISK_QCOW2] = "qcow2", [DISK_PROBE] = "auto"
+	};
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	st->stopdelay = vm->stopdelay;
+	st->runas = vm->runas != NULL;
+	st->autostart = vm->autostart;
+	st->serial = vm->serial;
+	st->kvm = uses_kvm(vm);
+	st->cfgpath = xstrdup(vm->cfgpath);
+	st->desc = vm->desc != NULL ? xstrdup(vm->desc) : NULL;
+	st->ram = xstrdup(vm->ram);
+	st->smp = vm->smp != NULL ? xstrdup(vm->smp) : NULL;
+	st->bridge = vm->nnics > 0 ? xstrdup(vm->bridge) : NULL;
+	st->nnics = vm->nnics;
+	st->nics = xcalloc(vm->nnics + 1, sizeof(*st->nics));
+	for (i = 0; i < vm->nnics; i++) {
+		st->nics[i].model = xstrdup(vm->nics[i].model);
+		st->nics[i].mac = xstrdup(vm->nics[i].mac);
+	}
+	st->ndisks = vm->ndisks;
+	st->disks = xcalloc(vm->ndisks + 1, sizeof(*st->disks));
+	for (i = 0; i < vm->ndisks; i++) {
+		st->disks[i].path = xstrdup(vm->disks[i].path);
+		st->disks[i].format = xstrdup(format[vm->disks[i].format]);
+	}
+	st->ncdroms = vm->ncdroms;
+	st->cdroms = xcalloc(vm->ncdroms + 1, sizeof(*st->cdroms));
+	for (i = 0; i < vm->ncdroms; i++)
+		st->cdroms[i] = xstrdup(vm->cdroms[i]);
+}
+
+/* What a running VM is recorded as: its facts and those of its launch. */
 static void
 record(const struct vm_config *vm, const struct monitor_conf *mc,
     const struct launch_plan *ln, const struct proc_id *id,
     struct vm_state *st)
 {
+	char tap[TAP_NAME_SIZE];
 	size_t i;
 
-	memset(st, 0, sizeof(*st));
+	vm_facts(vm, st);
 	st->qemu = *id;
 	st->recorded = 1;
 	st->slot = ln->slot;
@@ -364,17 +409,15 @@ record(const struct vm_config *vm, const struct monitor_conf *mc,
 		st->ctlport = ln->ctlport;
 	}
 	st->started = (long long)time(NULL);
-	st->stopdelay = vm->stopdelay;
-	st->runas = vm->runas != NULL;
+	st->kvm = ln->kvm;
 	if (vm->vnc)
 		st->vnc = strchr(mc->vnc_listen, ':') != NULL ?
 		    xasprintf("[%s]:%u", mc->vnc_listen, ln->slot) :
 		    xasprintf("%s:%u", mc->vnc_listen, ln->slot);
-	st->cfgpath = xstrdup(vm->cfgpath);
-	st->nmacs = vm->nnics;
-	st->macs = xcalloc(vm->nnics + 1, sizeof(*st->macs));
-	for (i = 0; i < vm->nnics; i++)
-		st->macs[i] = xstrdup(vm->nics[i].mac);
+	for (i = 0; i < st->nnics; i++) {
+		slot_tap_name(ln->slot, i, tap);
+		st->nics[i].tap = xstrdup(tap);
+	}
 }
 
 /* Launches QEMU on a free slot and records it; the slot lock is ours. */
@@ -591,10 +634,12 @@ vm_stop(const struct rundir *rd, const char *name, const struct stop_how *how,
 	unsigned wait_s;
 	int lock, connected = 0, found, pressed = -1;
 
-	if ((found = find_running(rd, name, &st, &lock, d)) != 1) {
+	if ((found = find_running(rd, name, &st, &lock, d)) != 1 ||
+	    (how->autostart_only && !st.autostart)) {
 		state_free(&st);
 		lock_release(lock);
-		return found == 0 ? STOP_NOT_RUNNING : STOP_FAILED;
+		return found == 1 ? STOP_SKIPPED : found == 0 ?
+		    STOP_NOT_RUNNING : STOP_FAILED;
 	}
 	id = st.qemu;
 	wait_s = how->timeout_s >= 0 ? (unsigned)how->timeout_s :
@@ -666,6 +711,47 @@ vm_kill(const struct rundir *rd, const char *name, struct diag *d)
 	state_free(&st);
 	lock_release(lock);
 	return rc;
+}
+
+int
+vm_machine(const struct rundir *rd, const char *name, enum vm_machine_op op,
+    struct diag *d)
+{
+	static const char *const command[] = {
+		[MACHINE_PAUSE] = "{\"execute\":\"stop\"}",
+		[MACHINE_RESUME] = "{\"execute\":\"cont\"}",
+		[MACHINE_RESET] = "{\"execute\":\"system_reset\"}"
+	};
+	struct vm_state st;
+	struct qmp q;
+	int lock, found, rc = -1;
+
+	if ((found = find_running(rd, name, &st, &lock, d)) == 0)
+		diag_error(d, "'%s' is not running", name);
+	if (found == 1 && control_open(&q, rd, name, &st, MONITOR_TIMEOUT_MS,
+	    0, d) == QMP_OK && qmp_execute(&q, command[op], NULL, d) == QMP_OK)
+		rc = 0;
+	if (found == 1)
+		qmp_close(&q);
+	state_free(&st);
+	lock_release(lock);
+	return rc;
+}
+
+int
+vm_wait_stopped(const struct rundir *rd, const char *name,
+    long long deadline)
+{
+	struct vm_state st;
+	int gone = 1;
+
+	/* Until no QEMU of the VM runs: a restart meanwhile is waited for. */
+	while (gone && vm_probe(rd, name, &st) == VM_RUNNING) {
+		gone = proc_wait_exit(&st.qemu, deadline);
+		state_free(&st);
+	}
+	state_free(&st);
+	return gone;
 }
 
 char *

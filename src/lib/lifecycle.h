@@ -44,6 +44,13 @@ void	plan_free(struct launch_plan *);
 int	vm_slot(const struct vm_config *, const struct monitor_conf *,
 	    const struct rundir *, unsigned *slot, struct diag *);
 
+/*
+ * The facts of a VM as a start would record them (state.h), those of a
+ * launch left out: no process, slot, ports, VNC display or taps.  st
+ * is to be freed with state_free; st->recorded is 0.
+ */
+void	vm_facts(const struct vm_config *, struct vm_state *st);
+
 struct vm_started {
 	struct vm_state	 st;		/* as recorded: state_free it */
 	int		 already;	/* it was running: nothing done */
@@ -64,13 +71,16 @@ enum vm_stopped {
 	STOP_PRESSED,		/* the button was pressed; not waited for */
 	STOP_FORCED,		/* quit, SIGTERM or SIGKILL did it */
 	STOP_KILLED,		/* vm_kill did it */
-	STOP_NOT_RUNNING
+	STOP_NOT_RUNNING,
+	STOP_SKIPPED		/* autostart_only: not started with AUTOSTART */
 };
 
 struct stop_how {
 	long long	 timeout_s;	/* < 0: the STOPDELAY recorded at start */
 	int		 force;		/* then quit, SIGTERM, SIGKILL */
 	int		 nowait;	/* press the button and return */
+	/* Only a VM recorded with AUTOSTART=yes; leave others running. */
+	int		 autostart_only;
 	/* Called once the button was pressed, with the wait in seconds. */
 	void		(*pressed)(const char *name, unsigned wait_s);
 };
@@ -85,6 +95,27 @@ enum vm_stopped vm_stop(const struct rundir *, const char *name,
 /* QMP quit at once, SIGKILL when that does not end it. */
 enum vm_stopped vm_kill(const struct rundir *, const char *name,
 	    struct diag *);
+
+enum vm_machine_op {
+	MACHINE_PAUSE,		/* QMP stop: the vCPUs halt */
+	MACHINE_RESUME,		/* QMP cont */
+	MACHINE_RESET		/* QMP system_reset: the reset button */
+};
+
+/*
+ * One of those on a running VM, through its control socket, under the
+ * VM's lock.  0, or -1 with why in d ("'web' is not running").
+ */
+int	vm_machine(const struct rundir *, const char *name, enum vm_machine_op,
+	    struct diag *);
+
+/*
+ * Waits, without polling where the kernel has pidfds, until no QEMU of
+ * the VM runs, or the deadline (now_ms(); LLONG_MAX: none) passes.  1
+ * when none runs, 0 when one still does.  Nothing is changed in RUNDIR.
+ */
+int	vm_wait_stopped(const struct rundir *, const char *name,
+	    long long deadline);
 
 /*
  * The VMs stop -a stops: every running VM, and every VM that another

@@ -69,8 +69,8 @@ TEST(cmdline_slot_ports_escaping)
 	CHECK(has(&av, "-drive", "file=/srv/a,,b.img,format=raw,"
 	    "snapshot=off"));
 	CHECK(has(&av, "-device", "e1000,netdev=net0,mac=DE:AD:BE:EF:93:34"));
-	CHECK(has(&av, "-netdev", "tap,id=net0,script=/etc/qe,,mu/qemu-brup,"
-	    "downscript=/etc/qe,,mu/qemu-brdown"));
+	CHECK(has(&av, "-netdev", "tap,id=net0,ifname=qi3n0,"
+	    "script=/etc/qe,,mu/qemu-brup,downscript=/etc/qe,,mu/qemu-brdown"));
 	CHECK(has(&av, "-vnc", "127.0.0.1:3"));
 	CHECK(has(&av, "-chardev", "socket,id=qmp4,host=127.0.0.1,port=30423,"
 	    "server=on,wait=off,nodelay=on,ipv4=on"));
@@ -146,6 +146,45 @@ TEST(cmdline_show_names_the_files)
 	CHECK(has(&av, "-chardev", "socket,id=control,"
 	    "fd=</run/qemu-init/web@control>,server=on,wait=off"));
 	sv_free(&av);
+}
+
+TEST(cmdline_by_path_for_a_shell)
+{
+	struct monitor_conf mc;
+	struct vm_config vm;
+	struct launch_plan ln;
+	struct strvec av;
+	size_t i;
+
+	setup(&vm, &mc, &ln);
+	ln.fd[PLAN_CONTROL] = ln.fd[PLAN_SERIAL] = -1;
+	ln.fd[PLAN_CONSOLE_LOG] = -1;
+	ln.path[PLAN_CONTROL] = "/run/q,i/web@control";
+	ln.path[PLAN_SERIAL] = "/run/q,i/web@serial";
+	ln.path[PLAN_CONSOLE_LOG] = "/run/q,i/web@console.log";
+	ln.by_path = 1;
+	sv_init(&av);
+	qemu_cmdline(&vm, &mc, &ln, &av);
+	CHECK(has(&av, "-chardev", "socket,id=control,"
+	    "path=/run/q,,i/web@control,server=on,wait=off"));
+	CHECK(has(&av, "-chardev", "socket,id=serial0,"
+	    "path=/run/q,,i/web@serial,server=on,wait=off,"
+	    "logfile=/run/q,,i/web@console.log,logappend=on"));
+	for (i = 0; i < av.n; i++)
+		CHECK(strcmp(av.v[i], "-add-fd") != 0);
+	sv_free(&av);
+}
+
+TEST(tap_names_fit_ifnamsiz)
+{
+	char name[TAP_NAME_SIZE];
+
+	slot_tap_name(3, 0, name);
+	CHECK_STR(name, "qi3n0");
+	slot_tap_name(99, 12, name);
+	CHECK_STR(name, "qi99n12");
+	slot_tap_name(99, (size_t)-1, name);
+	CHECK(strlen(name) == 15);
 }
 
 TEST(cmdline_unix_monitors)
