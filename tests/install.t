@@ -171,14 +171,30 @@ check_completion() {
 	fi
 }
 check_completion "start stop status" qemu-init st
-check_completion "restart" qemu-init re
+check_completion "restart resume reset" qemu-init re
 check_completion "db web webserver" qemu-init start ""
 check_completion "web webserver" qemu-init status w
-check_completion "-a -f -t" qemu-init stop -
+check_completion "-a -A -f -n -t -h" qemu-init stop -
+check_completion "--all --autostart --force --no-wait --timeout --help" \
+    qemu-init stop --
 check_completion "" qemu-init stop -t ""
+check_completion "" qemu-init wait --timeout ""
+check_completion "-a -A -c -h" qemu-init start -
 check_completion "webserver" qemu-init show webs
-check_completion "start stop status" qemu-init web st
+check_completion "-s -h" qemu-init show -
 check_completion "" qemu-init list ""
+check_completion "-o -q -h" qemu-init list -
+check_completion "text json" qemu-init list -o ""
+check_completion "json" qemu-init info --output j
+check_completion "web webserver" qemu-init info w
+check_completion "web webserver" qemu-init pause we
+check_completion "restart resume reset" qemu-init help re
+# The init-script form: a VM first, then its action, then options.
+check_completion "wait web webserver" qemu-init w
+check_completion "db" qemu-init d
+check_completion "start stop status" qemu-init web st
+check_completion "-a -A -f -n -t -h" qemu-init web stop -
+check_completion "" qemu-init web stop ""
 check_completion "db" qemu-cmd -c "info status" d
 check_completion "" qemu-cmd -c ""
 check_completion "web webserver" qemu-mon we

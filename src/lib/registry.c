@@ -13,8 +13,9 @@
 #include "registry.h"
 
 static const char *const reserved[] = {
-	"start", "stop", "restart", "kill", "status", "list", "console",
-	"show", "check", "help", "version", NULL
+	"start", "stop", "restart", "kill", "wait", "pause", "resume", "reset",
+	"status", "list", "info", "console", "show", "check", "help",
+	"version", NULL
 };
 
 int
