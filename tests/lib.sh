@@ -123,6 +123,21 @@ wait_for_log() {
 	return 1
 }
 
+# pane: what the tmux session of $TMUX_SOCK shows (its last 200 lines).
+pane() { tmux -L "$TMUX_SOCK" capture-pane -p -S -200; }
+
+# wait_pane TEXT [SECONDS]: the pane shows TEXT (a bound on a hang).
+wait_pane() {
+	local i=0
+	while [ $i -lt $((${2:-15} * 10)) ]; do
+		pane | grep -q -- "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	diag "pane has no '$1':" "$(pane)"
+	return 1
+}
+
 wait_ready() {
 	wait_for_log "$1" QINIT-GUEST-READY "${2:-180}"
 }
