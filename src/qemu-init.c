@@ -791,7 +791,7 @@ report_machine(struct report *r, const struct vm_info *in)
 	char key[32], *line;
 	size_t i;
 
-	rep_bool(r, "autostart", known, st->autostart);
+	rep_bool(r, "autostart", known && st->autostart >= 0, st->autostart);
 	rep_number(r, "stopdelay", known, st->stopdelay, NULL);
 	rep_string(r, "accel", !known ? NULL : st->kvm ? "kvm" : "tcg");
 	rep_string(r, "ram", known ? st->ram : NULL);

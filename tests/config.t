@@ -145,7 +145,7 @@ check "the example's QEMU runs" alive "$qpid"
 
 run qemu-init stop -h
 expect_out "ACTION -h prints that action's usage on stdout, exit 0" 0 \
-    "usage: qemu-init stop [-fn] [-t secs] [-a] vm ..."
+    "usage: qemu-init stop [-fn] [-t secs] -a | -A | vm ..."
 run qemu-init start -x web
 expect "an unknown option is a usage error (64)" 64 "usage: qemu-init start"
 

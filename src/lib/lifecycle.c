@@ -634,8 +634,9 @@ vm_stop(const struct rundir *rd, const char *name, const struct stop_how *how,
 	unsigned wait_s;
 	int lock, connected = 0, found, pressed = -1;
 
+	/* Only what says no: a state of an older start is stopped. */
 	if ((found = find_running(rd, name, &st, &lock, d)) != 1 ||
-	    (how->autostart_only && !st.autostart)) {
+	    (how->autostart_only && st.recorded && st.autostart == 0)) {
 		state_free(&st);
 		lock_release(lock);
 		return found == 1 ? STOP_SKIPPED : found == 0 ?

@@ -72,14 +72,17 @@ enum vm_stopped {
 	STOP_FORCED,		/* quit, SIGTERM or SIGKILL did it */
 	STOP_KILLED,		/* vm_kill did it */
 	STOP_NOT_RUNNING,
-	STOP_SKIPPED		/* autostart_only: not started with AUTOSTART */
+	STOP_SKIPPED		/* autostart_only: started with AUTOSTART=no */
 };
 
 struct stop_how {
 	long long	 timeout_s;	/* < 0: the STOPDELAY recorded at start */
 	int		 force;		/* then quit, SIGTERM, SIGKILL */
 	int		 nowait;	/* press the button and return */
-	/* Only a VM recorded with AUTOSTART=yes; leave others running. */
+	/*
+	 * Leave running a VM whose state records AUTOSTART=no; stop one
+	 * recorded with yes, and one whose state does not say.
+	 */
 	int		 autostart_only;
 	/* Called once the button was pressed, with the wait in seconds. */
 	void		(*pressed)(const char *name, unsigned wait_s);

@@ -135,7 +135,7 @@ read_facts(const struct cfg *cfg, struct vm_state *st)
 
 	st->unix_monitors = state_string_is(cfg, "MONITOR", "unix");
 	st->runas = state_yes(cfg, "RUNAS", 0);
-	st->autostart = state_yes(cfg, "AUTOSTART", 0);
+	st->autostart = state_yes(cfg, "AUTOSTART", -1);
 	st->serial = state_yes(cfg, "SERIAL", 1);
 	st->kvm = state_string_is(cfg, "ACCEL", "kvm");
 	st->vnc = state_string(cfg, "VNC");
@@ -241,7 +241,7 @@ format_state(struct strbuf *sb, const struct vm_state *st)
 	    (long)st->qemu.pid, st->qemu.start, st->slot, st->monport,
 	    st->ctlport, st->started, st->stopdelay,
 	    st->unix_monitors ? "unix" : "tcp", st->runas ? "yes" : "no",
-	    st->autostart ? "yes" : "no", st->serial ? "yes" : "no",
+	    st->autostart == 1 ? "yes" : "no", st->serial ? "yes" : "no",
 	    st->kvm ? "kvm" : "tcg");
 	add_key(sb, "VNC", 0, st->vnc);
 	add_key(sb, "CFG", 0, st->cfgpath);

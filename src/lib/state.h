@@ -41,7 +41,7 @@ struct vm_state {
 	long long	 started;	/* seconds since the epoch */
 	unsigned	 stopdelay;	/* STOPDELAY at start */
 	int		 runas;		/* QEMU dropped root (RUNAS) */
-	int		 autostart;	/* AUTOSTART=yes at start */
+	int		 autostart;	/* AUTOSTART at start; -1: not said */
 	int		 serial;	/* SERIAL=yes: RUN_SERIAL, RUN_CONSOLE_LOG */
 	int		 kvm;		/* KVM, else TCG */
 	char		*vnc;		/* "127.0.0.1:3", NULL: none */
@@ -68,7 +68,7 @@ enum vm_run {
  * Reads a VM's state: 0 read, 1 none, -1 unreadable or garbage (d says
  * why).  st is always set up for state_free.  A state that an older
  * qemu-init wrote without some of the facts reads back with those NULL
- * or 0 (SERIAL: 1, its default).
+ * or 0 (SERIAL: 1, its default; AUTOSTART: -1, not known).
  */
 int	state_read(const struct rundir *, const char *name, struct vm_state *,
 	    struct diag *);

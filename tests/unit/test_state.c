@@ -105,7 +105,7 @@ TEST(state_of_an_older_start_reads_back)
 	    "MONITOR=tcp\nRUNAS=no\nVNC=''\nCFG='/x/web-qemu.cfg'\n"
 	    "MAC1=DE:AD:BE:EF:93:34\n");
 	CHECK(state_read(&rd, "web", &st, &d) == 0);
-	CHECK(st.serial == 1 && st.autostart == 0 && st.ram == NULL);
+	CHECK(st.serial == 1 && st.autostart == -1 && st.ram == NULL);
 	CHECK(st.nnics == 1 && st.ndisks == 0);
 	if (st.nnics == 1)
 		CHECK(st.nics[0].model == NULL && st.nics[0].tap == NULL &&
