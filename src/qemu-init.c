@@ -1091,10 +1091,10 @@ info_one(struct vm_pick *p, struct diag *d, void *arg)
 
 	if (p->resolved != RESOLVE_OK)
 		return pick_failed(d);
-	/* A config that does not load: said, and known only if it runs. */
+	/* A config that does not load: said; a VM that runs is shown. */
 	diag_flush(d, cli_prog);
 	vm_info_get(&c->run, p->ref.name, p->loaded ? &p->vm : NULL, &in);
-	rc = in.has_facts ? 0 : 1;
+	rc = in.run == VM_STOPPED && !p->loaded ? 1 : 0;
 	if (c->json) {
 		jsonw_init(&c->jw);
 		r.w = &c->jw;

@@ -251,6 +251,14 @@ run qemu-init info web
 printf '%s\n' "$out" > "$T/i1.txt"
 expect_out "info web in text" 0 "pid:           $pid"
 check "...says what the JSON says" json_vs_text info "$T/i1.json" "$T/i1.txt"
+if command -v valgrind >/dev/null; then
+	run valgrind -q --leak-check=full --errors-for-leak-kinds=all \
+	    --error-exitcode=99 "$BIN/qemu-init" info -o json web
+	check "info of a running VM (its state read back) is clean under valgrind" \
+	    test "$rc" -eq 0 || show_run
+else
+	not_ok "info of a running VM is clean under valgrind: no valgrind (make deps)"
+fi
 run qemu-init info nosuchvm
 expect "info of an unknown VM: exit 1" 1 "unknown VM 'nosuchvm'"
 run qemu-init info web hand
