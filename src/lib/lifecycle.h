@@ -1,8 +1,9 @@
 /*
  * lifecycle.h - starting and stopping a VM's QEMU (qemu-init(8)): the
  * locks, the launch plan, the slot, the launch, the identity check, the
- * ACPI power button and the forced way out, and what a running VM says
- * of itself.  Messages go to a diag; the program prints them.
+ * facts a start records, the ACPI power button and the forced way out,
+ * pause, resume and reset, waiting for the end, and what a running VM
+ * says of itself.  Messages go to a diag; the program prints them.
  *
  * qemu-init controls every VM through its private control socket
  * (monitor.h), so no TCP client can slow, block or fool it.
