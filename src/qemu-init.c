@@ -335,10 +335,9 @@ show_one(struct vm_pick *p, struct diag *d, void *arg)
 	size_t i;
 	int rc = 1;
 
-	if (!p->loaded)
+	if (!p->loaded || vm_slot(&p->vm, &c->mc, &c->run, &slot, d) != 0)
 		return pick_failed(d);
-	if (vm_slot(&p->vm, &c->mc, &c->run, &slot, d) == 0 &&
-	    vm_plan(&p->vm, &c->mc, c->confdir, &c->run, slot, 0, &ln,
+	if (vm_plan(&p->vm, &c->mc, c->confdir, &c->run, slot, 0, &ln,
 	    d) == 0) {
 		ln.by_path = c->shell;
 		sv_init(&av);
