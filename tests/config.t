@@ -37,16 +37,7 @@ check "show takes nothing: no run dir made" [ ! -e "$QEMU_INIT_RUNDIR" ]
 # The command line show prints is one QEMU accepts, once the descriptors
 # qemu-init opens for QEMU (shown as fd=<FILE>) are given as those files.
 runnable() {	# runnable FILE: show's lines into argv
-	local a log=
-	argv=()
-	while IFS= read -r a; do
-		case $a in
-		-add-fd) read -r a; log=${a#fd=<}; log=${log%%>*}; continue ;;
-		esac
-		a=${a//logfile=\/dev\/fdset\/1/logfile=$log}
-		a=$(printf '%s' "$a" | sed 's/fd=<\([^>]*\)>/path=\1/g')
-		argv+=("$a")
-	done < "$1"
+	mapfile -t argv < <("$TOP/tests/guest/runnable.sh" < "$1")
 }
 mkdir -p "$QEMU_INIT_RUNDIR"
 runnable "$T/out"
