@@ -139,5 +139,7 @@ expect_out "ACTION -h prints that action's usage on stdout, exit 0" 0 \
     "usage: qemu-init stop [-fn] [-t secs] [-a] vm ..."
 run qemu-init start -x web
 expect "an unknown option is a usage error (64)" 64 "usage: qemu-init start"
+check "...its usage said once" test "$(grep -c '^usage:' "$T/err")" -eq 1 ||
+    show_run
 
 done_testing
