@@ -160,21 +160,53 @@ parse_string(struct parser *ps, char **out)
 	return fail(ps, "unterminated string");
 }
 
+/* Skips the digits at p; how many there were. */
+static size_t
+digits(struct parser *ps)
+{
+	const char *start = ps->p;
+
+	while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9')
+		ps->p++;
+	return (size_t)(ps->p - start);
+}
+
+static int
+next_is(struct parser *ps, const char *set)
+{
+	return ps->p < ps->end && *ps->p != '\0' &&
+	    strchr(set, *ps->p) != NULL;
+}
+
+/*
+ * RFC 8259 section 6: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?
+ * What follows the number is left to the caller ("1-2" ends after "1").
+ */
 static int
 parse_number(struct parser *ps, struct json *j)
 {
 	const char *start = ps->p;
-	int digits = 0;
 
-	if (ps->p < ps->end && *ps->p == '-')
+	if (next_is(ps, "-"))
 		ps->p++;
-	while (ps->p < ps->end && ((*ps->p >= '0' && *ps->p <= '9') ||
-	    *ps->p == '.' || *ps->p == 'e' || *ps->p == 'E' ||
-	    *ps->p == '+' || *ps->p == '-')) {
-		digits += *ps->p >= '0' && *ps->p <= '9';
+	if (next_is(ps, "0"))
 		ps->p++;
+	else if (!next_is(ps, "123456789") || digits(ps) == 0)
+		return fail(ps, ps->p == start ? "unexpected character" :
+		    "bad number");
+	if (next_is(ps, ".")) {
+		ps->p++;
+		if (digits(ps) == 0)
+			return fail(ps, "bad number: no digit after '.'");
 	}
-	if (digits == 0)
+	if (next_is(ps, "eE")) {
+		ps->p++;
+		if (next_is(ps, "+-"))
+			ps->p++;
+		if (digits(ps) == 0)
+			return fail(ps, "bad number: no digit in the exponent");
+	}
+	if (next_is(ps, "0123456789.eE+-"))
 		return fail(ps, "bad number");
 	j->type = JSON_NUMBER;
 	j->text = xstrndup(start, (size_t)(ps->p - start));

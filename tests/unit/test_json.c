@@ -1,4 +1,5 @@
 /* test_json.c - the JSON parser that reads QMP replies, and quoting */
+#include <stdio.h>
 #include <string.h>
 
 #include "json.h"
@@ -70,6 +71,29 @@ TEST(json_refuses_bad_input)
 	CHECK(!parses(deep));
 	CHECK(parses(" {} "));
 	CHECK(parses("[[[[1]]]]"));
+}
+
+/* RFC 8259 section 6: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
+TEST(json_numbers_are_rfc8259_numbers)
+{
+	static const char *bad[] = {
+		"e5", "1-2", "1.2.3", "--1", "01", "1.", ".5", "-", "+1",
+		"1e", "1e+", "1E-", "-01", "00", "1.e5", "0x10", "1e5e5",
+		"1..2", "- 1", "Infinity", "NaN", "[1-2]", "{\"a\":e5}",
+		"[01]", "[1.]", "[.5]", "[--1]", "[1.2.3]"
+	};
+	static const char *good[] = {
+		"0", "-0", "1", "10", "-123", "0.5", "-0.0", "1e5", "1E+5",
+		"1e-05", "1.25E3", "[0,-1,2.5e-3]", "{\"a\":-0.0e+0}"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (!CHECK(!parses(bad[i])))
+			printf("#     taken as a number: %s\n", bad[i]);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!CHECK(parses(good[i])))
+			printf("#     refused: %s\n", good[i]);
 }
 
 TEST(json_quote_escapes)
