@@ -25,7 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	if (s != NULL) {
 		/* What qmp_hmp would send back if it were a command line. */
 		sb_init(&sb);
-		json_quote(&sb, s);
+		(void)json_quote(&sb, s);
 		sb_free(&sb);
 	}
 	json_free(&j);

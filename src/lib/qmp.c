@@ -263,7 +263,11 @@ qmp_hmp(struct qmp *q, const char *cmdline, struct strbuf *out,
 	sb_init(&cmd);
 	sb_adds(&cmd, "{\"execute\":\"human-monitor-command\","
 	    "\"arguments\":{\"command-line\":");
-	json_quote(&cmd, cmdline);
+	if (json_quote(&cmd, cmdline) != 0) {
+		sb_free(&cmd);
+		diag_error(d, "the command line is not valid UTF-8: not sent");
+		return QMP_FAILED;
+	}
 	sb_adds(&cmd, "}}");
 	rc = qmp_execute(q, cmd.s, &reply, d);
 	sb_free(&cmd);

@@ -54,7 +54,8 @@ int	qmp_query(struct qmp *, const char *name, const char *key,
 /*
  * An HMP command line through human-monitor-command: its output with
  * CRLF turned into LF, appended to out.  QMP_FAILED when the output is
- * an HMP error ("unknown command: ...", "Error: ...").
+ * an HMP error ("unknown command: ...", "Error: ..."), and when cmdline
+ * is not valid UTF-8: then nothing is sent (JSON cannot carry it).
  */
 int	qmp_hmp(struct qmp *, const char *cmdline, struct strbuf *out,
 	    struct diag *);

@@ -101,7 +101,46 @@ TEST(json_quote_escapes)
 	struct strbuf sb;
 
 	sb_init(&sb);
-	json_quote(&sb, "info \"x\"\\\n\t");
-	CHECK_STR(sb.s, "\"info \\\"x\\\"\\\\\\u000a\\u0009\"");
+	CHECK(json_quote(&sb, "info \"x\"\\\n\t\xc3\xa9") == 0);
+	CHECK_STR(sb.s, "\"info \\\"x\\\"\\\\\\u000a\\u0009\xc3\xa9\"");
 	sb_free(&sb);
+}
+
+/* RFC 8259 section 8.1: JSON text is UTF-8, in what we read and send. */
+TEST(json_strings_are_utf8)
+{
+	static const char *bad[] = {
+		"\xff", "a\x80", "\xc3", "\xc0\x80", "\xc1\xbf",
+		"\xe0\x80\xaf", "\xed\xa0\x80", "\xed\xbf\xbf",
+		"\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80",
+		"\xe2\x82", "\xe2\x82x", "\xf0\x9f\x98"
+	};
+	static const char *good[] = {
+		"", "ascii", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+		"\xed\x9f\xbf", "\xee\x80\x80", "\xf4\x8f\xbf\xbf", "\x7f"
+	};
+	struct strbuf sb, doc;
+	size_t i;
+
+	sb_init(&sb);
+	sb_init(&doc);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(!json_utf8_valid(bad[i], strlen(bad[i])));
+		sb_reset(&sb);
+		sb_adds(&sb, "");
+		CHECK(json_quote(&sb, bad[i]) == -1 && sb.len == 0);
+		sb_reset(&doc);
+		sb_addf(&doc, "\"%s\"", bad[i]);
+		if (!CHECK(!parses(doc.s)))
+			printf("#     bad string %zu taken\n", i);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		CHECK(json_utf8_valid(good[i], strlen(good[i])));
+		sb_reset(&sb);
+		CHECK(json_quote(&sb, good[i]) == 0);
+		if (!CHECK(parses(sb.s)))
+			printf("#     good string %zu refused\n", i);
+	}
+	sb_free(&sb);
+	sb_free(&doc);
 }

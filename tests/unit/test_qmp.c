@@ -126,6 +126,13 @@ TEST(qmp_talks_to_the_right_vm)
 	CHECK(qmp_hmp(&q, "bogus", &out, &d) == QMP_FAILED);
 	CHECK_STR(diag_first_error(&d), "unknown command: 'bogus'");
 	diag_clear(&d);
+	/* Bytes that are not UTF-8 have no JSON form: never sent. */
+	sb_reset(&out);
+	CHECK(qmp_hmp(&q, "info \xff\xfe", &out, &d) == QMP_FAILED);
+	CHECK_STR(diag_first_error(&d),
+	    "the command line is not valid UTF-8: not sent");
+	CHECK(out.len == 0);
+	diag_clear(&d);
 	CHECK(qmp_hmp(&q, "device_del x", &out, &d) == QMP_FAILED);
 	CHECK_STR(diag_first_error(&d), "Error: Device 'x' not found");
 	diag_clear(&d);
