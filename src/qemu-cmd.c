@@ -83,22 +83,18 @@ run_stdin(struct qmp *q, struct diag *d)
 	return worst;
 }
 
-/* -j must be one JSON object: refused here rather than by QEMU. */
+/* -j must be a QMP command: refused here rather than by QEMU. */
 static int
-json_object_valid(const char *text)
+command_valid(const char *text)
 {
-	struct json j;
-	const char *why;
+	struct diag d;
 	int ok;
 
-	if (json_parse(&j, text, strlen(text), &why) != 0) {
-		fprintf(stderr, "%s: -j: not JSON: %s\n", prog, why);
-		return 0;
-	}
-	ok = j.type == JSON_OBJECT;
-	json_free(&j);
+	diag_init(&d);
+	ok = qmp_command_check(text, &d) == 0;
 	if (!ok)
-		fprintf(stderr, "%s: -j: not a JSON object\n", prog);
+		fprintf(stderr, "%s: -j: %s\n", prog, diag_first_error(&d));
+	diag_clear(&d);
 	return ok;
 }
 
@@ -126,7 +122,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'c':
 		case 'j':
-			if (ch == 'j' && !json_object_valid(optarg))
+			if (ch == 'j' && !command_valid(optarg))
 				return EX_USAGE;
 			req[nreq].raw = ch == 'j';
 			req[nreq++].text = optarg;

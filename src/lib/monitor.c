@@ -93,6 +93,7 @@ int
 monitor_open_hmp(const char *name, const struct vm_state *st,
     int timeout_ms, struct strbuf *greeting, struct diag *d)
 {
+	unsigned port = st->unix_monitors ? 0 : st->monport;
 	struct qmp q;
 	char *path;
 	int fd, rc;
@@ -103,19 +104,19 @@ monitor_open_hmp(const char *name, const struct vm_state *st,
 		return -1;
 	if (st->unix_monitors) {
 		path = run_path(path_rundir(), name, ".hmp");
-		fd = sock_connect_unix(path, d);
+		fd = sock_connect_unix(path, now_ms() + timeout_ms, d);
 		free(path);
 	} else
-		fd = sock_connect_loopback(st->monport, now_ms() + timeout_ms,
-		    d);
-	if (fd == SOCK_REFUSED || fd == SOCK_TIMEOUT)
+		fd = sock_connect_greeted(port, QMP_GREETING_MS,
+		    now_ms() + timeout_ms, d);
+	if (fd == SOCK_REFUSED)
 		diag_error(d, "cannot reach the human monitor of '%s'", name);
-	if (fd < 0)
-		return -1;
-	if (read_greeting(fd, now_ms() + QMP_GREETING_MS, greeting) != 0) {
-		diag_error(d, "monitor of '%s' is busy (another client is "
-		    "connected)", name);
-		close(fd);
+	if (fd == SOCK_BUSY ||
+	    (fd >= 0 && read_greeting(fd, now_ms() + QMP_GREETING_MS,
+	    greeting) != 0)) {
+		qmp_busy_error(name, port, d);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	return fd;
@@ -137,10 +138,13 @@ console_open(const char *name, int *lock, struct diag *d)
 	if (*lock < 0)
 		return -1;
 	path = run_path(rundir, name, ".serial");
-	fd = sock_connect_unix(path, d);
+	fd = sock_connect_unix(path, now_ms() + QMP_GREETING_MS, d);
 	if (fd == SOCK_REFUSED)
 		diag_error(d, "'%s' has no serial console (%s is missing; "
 		    "SERIAL=no?)", name, path);
+	else if (fd == SOCK_BUSY)
+		diag_error(d, "the serial console of '%s' is busy (its queue "
+		    "of waiting clients is full)", name);
 	free(path);
 	if (fd < 0) {
 		lock_release(*lock);
