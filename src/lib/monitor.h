@@ -40,9 +40,9 @@ int	monitor_known(const struct vm_state *st);
 
 /*
  * Checks over QMP that the VM on st's CTLPORT is name, then connects
- * to its MONPORT (::1, then 127.0.0.1 when ::1 is busy) and waits up to
- * QMP_GREETING_MS for the HMP greeting, which is put in greeting.  The socket, or -1 (MONITOR_DOWN) with why
- * in d.
+ * to its MONPORT (::1, then 127.0.0.1 when ::1 is busy) and waits up
+ * to QMP_GREETING_MS for the HMP greeting, which is put in greeting.
+ * The socket, or -1 (MONITOR_DOWN) with why in d.
  */
 int	monitor_open_hmp(const char *name, const struct vm_state *st,
 	    int timeout_ms, struct strbuf *greeting, struct diag *d);

@@ -21,17 +21,17 @@
 enum {
 	QMP_OK = 0,
 	QMP_FAILED = 1,		/* the command failed: QMP error, HMP error */
-	QMP_UNREACHABLE = 2,	/* not running, timeout, closed, another VM */
-	QMP_BUSY = 3		/* connected, but no greeting within
-				   QMP_GREETING_MS: another client is served */
+	QMP_UNREACHABLE = 2,	/* not running, timeout, closed, not vm */
+	QMP_BUSY = 3		/* connected, no greeting within
+				   QMP_GREETING_MS: serving another client */
 };
 
 struct qmp {
 	struct sock_reader r;
 	char		*vm;		/* the VM asked for, for messages */
-	int		 timeout_ms;	/* for each request, all included */
+	int		 timeout_ms;	/* for each request, all of it */
 	unsigned	 next_id;	/* the last id given to a command */
-	char		*last;		/* the last command's reply, as sent */
+	char		*last;		/* the last command's reply */
 };
 
 /*

@@ -27,7 +27,7 @@ enum {
 	SOCK_REFUSED = -1,	/* nobody listens */
 	SOCK_TIMEOUT = -2,	/* no answer in time */
 	SOCK_FAILED = -3,	/* another error, in d */
-	SOCK_BUSY = -4		/* it listens, but serves another client */
+	SOCK_BUSY = -4		/* it listens, serving another client */
 };
 
 /*

@@ -44,8 +44,9 @@ chatter(int c)
 	int i;
 
 	for (i = 0; i < FAKE_LIFE_S * 50; i++) {
-		say(c, "{\"event\": \"RTC_CHANGE\", \"data\": {\"offset\": 1}, "
-		    "\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}}\r\n");
+		say(c, "{\"event\": \"RTC_CHANGE\", \"data\": "
+		    "{\"offset\": 1}, \"timestamp\": {\"seconds\": 1, "
+		    "\"microseconds\": 2}}\r\n");
 		usleep(20000);
 	}
 	_exit(0);
