@@ -119,7 +119,7 @@ monitor_open_hmp(const char *name, const struct vm_state *st,
 			close(fd);
 		return -1;
 	}
-	return fd;
+	return fd >= 0 ? fd : -1;
 }
 
 int
