@@ -686,8 +686,8 @@ vm_run_state(const struct rundir *rd, const char *name,
 		(void)qmp_query(&q, "query-status", "status", &status, &d);
 	qmp_close(&q);
 	if (status == NULL)
-		status = d.n > 0 && strstr(d.msgs[0].text, "busy") != NULL ?
-		    xstrdup("monitor busy") : xstrdup("monitor not answering");
+		status = xstrdup(rc == QMP_BUSY ? "monitor busy" :
+		    "monitor not answering");
 	diag_clear(&d);
 	return status;
 }
