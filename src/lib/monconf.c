@@ -40,22 +40,15 @@ bare_number_line(const char *s, size_t len)
 	return i == len || s[i] == '\n';
 }
 
+/* A number from min to max; unset keeps *out (the default). */
 static int
 number_key(const struct cfg *cfg, const char *key, long long min,
     long long max, unsigned *out, struct diag *d)
 {
-	const struct cfg_entry *e = cfg_get(cfg, key);
-	const char *why;
-	long long v;
+	long long v = *out;
 
-	/* Empty or 0: unset, the default stays (SPEC 2.1). */
-	if (e == NULL || e->value[0] == '\0' || strcmp(e->value, "0") == 0)
-		return 0;
-	if (cfg_number(e->value, min, max, &v, &why) != 0) {
-		diag_error(d, "%s:%u: %s '%s' is %s (%lld to %lld)", cfg->path,
-		    e->line, key, e->value, why, min, max);
+	if (cfg_get_number(cfg, key, min, max, &v, d) < 0)
 		return -1;
-	}
 	*out = (unsigned)v;
 	return 0;
 }
@@ -98,9 +91,10 @@ monconf_load(struct monitor_conf *mc, const char *confdir, struct diag *d)
 		return -1;
 	}
 	cfg_warn_unknown(&cfg, monconf_known, monconf_keys, d);
+	/* The last slot's CTLPORT, MONPORT + 100 + SLOTS - 1, is a port. */
 	if (number_key(&cfg, "SLOTS", 1, MONCONF_SLOTS_MAX, &mc->slots, d) ||
-	    number_key(&cfg, "MONPORT", 1024, 65535 - 100 - MONCONF_SLOTS_MAX,
-	    &mc->monport, d))
+	    number_key(&cfg, "MONPORT", 1024, 65535 + 1 - MONCONF_SLOTS_MAX -
+	    (long long)mc->slots, &mc->monport, d))
 		rc = -1;
 	e = cfg_get(&cfg, "VNC_LISTEN");
 	if (e != NULL && e->value[0] != '\0') {

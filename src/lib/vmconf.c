@@ -149,17 +149,10 @@ static unsigned
 get_number(struct loader *l, const char *key, long long max,
     unsigned fallback)
 {
-	const struct cfg_entry *e = get(l, key);
-	const char *why;
-	long long v;
+	long long v = fallback;
 
-	if (e == NULL)
-		return fallback;
-	if (cfg_number(e->value, 0, max, &v, &why) != 0) {
-		fail(l, e, "%s '%s' is %s (0 to %lld)", key, e->value, why,
-		    max);
-		return fallback;
-	}
+	if (cfg_get_number(l->cfg, key, 0, max, &v, l->d) < 0)
+		l->failed = 1;
 	return (unsigned)v;
 }
 
