@@ -83,8 +83,10 @@ bad "an unknown variable" 'DSK1=$HOME/x\n' "bad-qemu.cfg:1:6: 'HOME' is not set 
 bad "a missing disk" 'OS=x\nDSK1=nothere.img\n' "bad-qemu.cfg:2: $T/bad/nothere.img: No such file or directory"
 bad "a directory as a disk" 'DSK1=/tmp\n' "bad-qemu.cfg:1: /tmp: is a directory"
 bad "a comma in a NIC model" 'NIC1="e1000,id=x"\n' "bad-qemu.cfg:1: NIC1 'e1000,id=x' is not a QEMU device name"
+long=$(head -c 61440 /dev/zero | tr '\0' x)
+bad "a 60 KiB line ending in a backtick" "DESC=$long\`\n" "bad-qemu.cfg:1:61446: command substitution"
 long=$(head -c 102400 /dev/zero | tr '\0' x)
-bad "a 100 kB line ending in a backtick" "DESC=$long\`\n" "bad-qemu.cfg:1:102406: command substitution"
+bad "a 100 KiB value" "DESC=$long\n" "bad-qemu.cfg:1:1: value longer than 64 KiB (after expansion)"
 run qemu-init show "$T"
 expect "a directory given as the config file" 1 "is not a <name>-qemu.cfg file"
 mkdir -p "$T/dir-qemu.cfg"

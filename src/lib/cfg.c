@@ -21,6 +21,7 @@ struct parser {
 	size_t		 pos;
 	unsigned	 line;
 	unsigned	 col;
+	size_t		 total;		/* bytes of the values so far */
 };
 
 static int
@@ -100,15 +101,66 @@ cfg_key_valid(const char *s)
 	return 1;
 }
 
+/* FNV-1a. */
+static size_t
+hash_key(const char *s)
+{
+	size_t h = 14695981039346656037ULL & (size_t)-1;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+	return h;
+}
+
+/* Where key is in the index, or the empty slot where it would go. */
+static size_t *
+index_slot(const struct cfg *cfg, const char *key)
+{
+	size_t mask = cfg->nindex - 1, i = hash_key(key) & mask;
+
+	while (cfg->index[i] != 0 &&
+	    strcmp(cfg->v[cfg->index[i] - 1].key, key) != 0)
+		i = (i + 1) & mask;
+	return &cfg->index[i];
+}
+
+/* Makes the index twice as large, or 64 slots at first. */
+static void
+index_grow(struct cfg *cfg)
+{
+	size_t *old = cfg->index, n = cfg->nindex, i;
+
+	cfg->nindex = n != 0 ? n * 2 : 64;
+	cfg->index = xcalloc(cfg->nindex, sizeof(*cfg->index));
+	for (i = 0; i < n; i++)
+		if (old[i] != 0)
+			*index_slot(cfg, cfg->v[old[i] - 1].key) = old[i];
+	free(old);
+}
+
 const struct cfg_entry *
 cfg_get(const struct cfg *cfg, const char *key)
 {
-	size_t i;
+	size_t at;
 
-	for (i = cfg->n; i > 0; i--)
-		if (strcmp(cfg->v[i - 1].key, key) == 0)
-			return &cfg->v[i - 1];
-	return NULL;
+	if (cfg->nindex == 0)
+		return NULL;
+	at = *index_slot(cfg, key);
+	return at != 0 ? &cfg->v[at - 1] : NULL;
+}
+
+/* Fails unless n more bytes fit in a value holding have bytes. */
+static int
+value_fits(struct parser *p, size_t have, size_t n, unsigned line,
+    unsigned col)
+{
+	if (have + n > CFG_MAX_VALUE)
+		return fail_at(p, line, col, "value longer than 64 KiB "
+		    "(after expansion)");
+	if (p->total + have + n > CFG_MAX_TOTAL)
+		return fail_at(p, line, col, "the values of this file are "
+		    "longer than 4 MiB together (after expansion)");
+	return 0;
 }
 
 /* $NAME or ${NAME}: p is on the '$'. */
@@ -160,7 +212,8 @@ expand(struct parser *p, struct strbuf *out)
 
 		rc = fail_at(p, line, col, msg);
 		free(msg);
-	} else
+	} else if ((rc = value_fits(p, out->len, strlen(e->value), line,
+	    col)) == 0)
 		sb_adds(out, e->value);
 	sb_free(&name);
 	return rc;
@@ -271,6 +324,8 @@ skip_blanks(struct parser *p)
 static void
 add_entry(struct cfg *cfg, char *key, char *val, unsigned line)
 {
+	size_t *slot;
+
 	if (cfg->n == cfg->cap) {
 		cfg->cap = cfg->cap ? cfg->cap * 2 : 16;
 		cfg->v = xreallocarray(cfg->v, cfg->cap, sizeof(*cfg->v));
@@ -279,6 +334,12 @@ add_entry(struct cfg *cfg, char *key, char *val, unsigned line)
 	cfg->v[cfg->n].value = val;
 	cfg->v[cfg->n].line = line;
 	cfg->n++;
+	if ((cfg->nkeys + 1) * 2 > cfg->nindex)
+		index_grow(cfg);
+	slot = index_slot(cfg, key);
+	if (*slot == 0)
+		cfg->nkeys++;
+	*slot = cfg->n;
 }
 
 static int
@@ -333,8 +394,9 @@ assignment(struct parser *p)
 		goto out;
 	}
 	advance(p);
-	if (value(p, &val) != 0)
+	if (value(p, &val) != 0 || value_fits(p, val.len, 0, line, col) != 0)
 		goto out;
+	p->total += val.len;
 	skip_blanks(p);
 	c = peek(p);
 	if (c == '#')
@@ -369,6 +431,7 @@ cfg_parse(struct cfg *cfg, const char *path, const char *text, size_t len,
 	p.pos = 0;
 	p.line = 1;
 	p.col = 1;
+	p.total = 0;
 	for (;;) {
 		skip_blanks(&p);
 		c = peek(&p);
@@ -411,6 +474,7 @@ cfg_free(struct cfg *cfg)
 		free(cfg->v[i].value);
 	}
 	free(cfg->v);
+	free(cfg->index);
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -19,6 +19,15 @@
 #include "shwords.h"
 #include "suggest.h"
 
+/*
+ * Bounds (SPEC 2.1): a value, after expansion, is at most CFG_MAX_VALUE
+ * bytes, and all the values of a file together at most CFG_MAX_TOTAL,
+ * so that no file of CFG_MAX_SIZE bytes makes parsing take more than
+ * linear time and memory.
+ */
+#define CFG_MAX_VALUE	(64 * 1024)
+#define CFG_MAX_TOTAL	(4 * 1024 * 1024)
+
 struct cfg_entry {
 	char		*key;
 	char		*value;
@@ -30,6 +39,10 @@ struct cfg {
 	struct cfg_entry *v;		/* in file order */
 	size_t		  n;
 	size_t		  cap;
+	size_t		 *index;	/* hash of the keys: 1 + the index of
+					   each key's last entry, 0 empty */
+	size_t		  nindex;	/* 0 or a power of 2 */
+	size_t		  nkeys;	/* distinct keys */
 };
 
 /*

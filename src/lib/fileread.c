@@ -37,12 +37,27 @@ trusted(const char *path, const struct stat *st, struct diag *d)
 	return 1;
 }
 
+/* How many newlines the n bytes at s hold. */
+static unsigned
+count_lines(const char *s, size_t n)
+{
+	const char *end = s + n;
+	unsigned lines = 0;
+
+	while ((s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+		lines++;
+		s++;
+	}
+	return lines;
+}
+
 static int
 read_regular(const char *path, struct strbuf *sb, int missing_ok,
     int strict, struct diag *d)
 {
 	struct stat st;
 	char chunk[8192];
+	unsigned lines = 0;
 	ssize_t n;
 	int fd;
 
@@ -79,11 +94,13 @@ read_regular(const char *path, struct strbuf *sb, int missing_ok,
 			return -1;
 		}
 		if (sb->len + (size_t)n > CFG_MAX_SIZE) {
-			diag_error(d, "cannot read %s: file is larger than "
-			    "%d bytes", path, CFG_MAX_SIZE);
+			lines += count_lines(chunk, CFG_MAX_SIZE - sb->len);
+			diag_error(d, "%s:%u: file larger than 1 MiB", path,
+			    lines + 1);
 			close(fd);
 			return -1;
 		}
+		lines += count_lines(chunk, (size_t)n);
 		sb_add(sb, chunk, (size_t)n);
 	}
 	close(fd);
