@@ -206,6 +206,8 @@ expand(struct parser *p, struct strbuf *out)
 		advance(p);
 	}
 	e = cfg_get(p->cfg, name.s);
+	if (e != NULL)
+		p->cfg->v[e - p->cfg->v].used = 1;
 	if (e == NULL) {
 		char *msg = xasprintf("'%s' is not set earlier in this file",
 		    name.s);
@@ -333,6 +335,7 @@ add_entry(struct cfg *cfg, char *key, char *val, unsigned line)
 	cfg->v[cfg->n].key = key;
 	cfg->v[cfg->n].value = val;
 	cfg->v[cfg->n].line = line;
+	cfg->v[cfg->n].used = 0;
 	cfg->n++;
 	if ((cfg->nkeys + 1) * 2 > cfg->nindex)
 		index_grow(cfg);
@@ -415,6 +418,26 @@ out:
 	return rc;
 }
 
+/* The last entry of the key of entry i. */
+static struct cfg_entry *
+last_entry(struct cfg *cfg, size_t i)
+{
+	return &cfg->v[*index_slot(cfg, cfg->v[i].key) - 1];
+}
+
+/* A key that a $KEY expanded is a helper in every one of its entries. */
+static void
+mark_helpers(struct cfg *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n; i++)
+		if (cfg->v[i].used)
+			last_entry(cfg, i)->used = 1;
+	for (i = 0; i < cfg->n; i++)
+		cfg->v[i].used = last_entry(cfg, i)->used;
+}
+
 int
 cfg_parse(struct cfg *cfg, const char *path, const char *text, size_t len,
     struct diag *d)
@@ -435,8 +458,10 @@ cfg_parse(struct cfg *cfg, const char *path, const char *text, size_t len,
 	for (;;) {
 		skip_blanks(&p);
 		c = peek(&p);
-		if (c < 0)
+		if (c < 0) {
+			mark_helpers(cfg);
 			return 0;
+		}
 		if (c == '\n') {
 			advance(&p);
 		} else if (c == '#') {

@@ -32,6 +32,8 @@ struct cfg_entry {
 	char		*key;
 	char		*value;
 	unsigned	 line;		/* where the key starts */
+	int		 used;		/* a later $KEY or ${KEY} expanded
+					   the key: the file's own helper */
 };
 
 struct cfg {

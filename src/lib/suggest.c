@@ -79,7 +79,7 @@ cfg_warn_unknown(const struct cfg *cfg, int (*known)(const char *),
 	char *s;
 
 	for (i = 0; i < cfg->n; i++) {
-		if (known(cfg->v[i].key))
+		if (known(cfg->v[i].key) || cfg->v[i].used)
 			continue;
 		s = suggest_key(cfg->v[i].key, suggest);
 		if (s != NULL)

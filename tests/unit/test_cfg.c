@@ -92,6 +92,22 @@ TEST(cfg_expansion_of_earlier_keys)
 	    "($1, $?, ...) are not supported");
 }
 
+TEST(cfg_marks_helper_keys)
+{
+	struct cfg cfg;
+	const char *t1 = "D=/a\nE=x\nD=/b\nA=${D}\nB=$A\nE=y\n";
+	const char *t2 = "A='$B'\nB=\"\\$A\"\n";
+
+	CHECK_STR(parse_err(t1, strlen(t1), &cfg), "");
+	CHECK(cfg.n == 6);
+	CHECK(cfg.v[0].used && cfg.v[2].used && cfg.v[3].used);
+	CHECK(!cfg.v[1].used && !cfg.v[4].used && !cfg.v[5].used);
+	cfg_free(&cfg);
+	CHECK_STR(parse_err(t2, strlen(t2), &cfg), "");
+	CHECK(!cfg.v[0].used && !cfg.v[1].used);
+	cfg_free(&cfg);
+}
+
 TEST(cfg_rejects_commands)
 {
 	CHECK_STR(perr("A=$(id)\n"),

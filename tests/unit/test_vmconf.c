@@ -167,3 +167,27 @@ TEST(vmconf_key_table)
 	CHECK(!vmconf_key_known("DSK0") && !vmconf_key_known("DSK01"));
 	CHECK(!vmconf_key_known("DSKx") && !vmconf_key_known("DSK"));
 }
+
+/* SPEC 2.1: a key a later $KEY uses is the file's helper, not a typo. */
+TEST(vmconf_helper_variables)
+{
+	struct vm_config vm;
+	struct diag d;
+
+	CHECK(load("DIR=.\nIMG=\"${DIR}/disk\"\nDSK1=$IMG.img\nDSK2=$DIR/disk"
+	    ".qcow2\n", &vm, &d) == 0);
+	CHECK(d.n == 0 && vm.ndisks == 2);
+	vmconf_free(&vm);
+	diag_clear(&d);
+	/* An earlier assignment of a helper is the helper too. */
+	CHECK(load("DIR=/nowhere\nDIR=.\nDSK1=$DIR/disk.img\n", &vm, &d) == 0);
+	CHECK(d.n == 0);
+	vmconf_free(&vm);
+	diag_clear(&d);
+	/* One that nothing uses is still a warning, once. */
+	CHECK(load("DIR=.\nDSK1=disk.img\nIMG=x\nIMG2=$DIR\n", &vm, &d) == 0);
+	CHECK(d.n == 2);
+	CHECK_STR(first(&d), "web-qemu.cfg:3: unknown key 'IMG'");
+	vmconf_free(&vm);
+	diag_clear(&d);
+}
