@@ -61,20 +61,77 @@ fail(struct parser *p, const char *msg)
 	return fail_at(p, p->line, p->col, msg);
 }
 
-/* Characters that never appear in a value unless quoted or escaped. */
-static int
-bad_char(struct parser *p, int c)
+const char *
+cfg_odd_char(const char *text, size_t len, size_t pos,
+    char msg[CFG_ODD_MSG])
 {
-	char msg[128];
+	const unsigned char *s = (const unsigned char *)text + pos;
+	size_t left = len - pos;
 
-	if (c == 0)
-		return fail(p, "NUL byte in file");
-	if (c == '\r')
-		return fail(p, "carriage return (DOS line ending)");
+	if (*s == '\0')
+		return "NUL byte in file";
+	if (*s == '\r')
+		return "carriage return (DOS line ending): convert the file "
+		    "with dos2unix";
+	if ((*s < 0x20 && *s != '\t' && *s != '\n') || *s == 0x7f) {
+		snprintf(msg, CFG_ODD_MSG, "control character (byte 0x%02X)",
+		    *s);
+		return msg;
+	}
+	if (pos == 0 && left >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		return "UTF-8 byte order mark at the start of the file: save "
+		    "it without one";
+	if (left >= 3 && cfg_typographic_quote(text + pos))
+		return CFG_TYPOGRAPHIC_MSG;
+	return NULL;
+}
+
+int
+cfg_typographic_quote(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	/* U+2018 to U+201F: ‘ ’ ‚ ‛ “ ” „ ‟, pasted from a web page. */
+	return u[0] == 0xe2 && u[1] == 0x80 && u[2] >= 0x98 && u[2] <= 0x9f;
+}
+
+/*
+ * Whether the character at p's position is one cfg_odd_char reports.
+ * Quoted text may hold typographic quotes: they are text there.
+ */
+static int
+odd_here(const struct parser *p, int quoted)
+{
+	char msg[CFG_ODD_MSG];
+	int c = peek(p);
+
+	if (c < 0 || (quoted && c >= 0x80))
+		return 0;
+	return cfg_odd_char(p->text, p->len, p->pos, msg) != NULL;
+}
+
+/* The character here cannot be where it is. */
+static int
+bad_char(struct parser *p)
+{
+	char buf[CFG_ODD_MSG], msg[128];
+	const char *odd;
+	int c = peek(p);
+
+	if (c < 0)
+		return fail(p, "unexpected end of file");
+	if ((odd = cfg_odd_char(p->text, p->len, p->pos, buf)) != NULL)
+		return fail(p, odd);
+	if (c == '\n')
+		return fail(p, "unexpected end of line");
 	if (c == '`')
 		return fail(p, "command substitution (`...`) is not allowed");
-	snprintf(msg, sizeof(msg), "unexpected '%c' (only KEY=value "
-	    "assignments are allowed; quote the value)", c);
+	if (c < 0x80)
+		snprintf(msg, sizeof(msg), "unexpected '%c' (only KEY=value "
+		    "assignments are allowed; quote the value)", c);
+	else
+		snprintf(msg, sizeof(msg), "unexpected byte 0x%02X (only "
+		    "KEY=value assignments are allowed; quote the value)", c);
 	return fail(p, msg);
 }
 
@@ -181,7 +238,7 @@ expand(struct parser *p, struct strbuf *out)
 		return fail_at(p, line, col, "$'...' and $\"...\" quoting "
 		    "is not supported");
 	if (c != '{' && !is_name_start(c)) {
-		if (c >= 0 && (isdigit(c) || strchr("?$!#*@-", c) != NULL))
+		if (c > 0 && (isdigit(c) || strchr("?$!#*@-", c) != NULL))
 			return fail_at(p, line, col,
 			    "special parameters ($1, $?, ...) are not supported");
 		sb_addc(out, '$');	/* a lone '$' is literal in sh too */
@@ -209,8 +266,8 @@ expand(struct parser *p, struct strbuf *out)
 	if (e != NULL)
 		p->cfg->v[e - p->cfg->v].used = 1;
 	if (e == NULL) {
-		char *msg = xasprintf("'%s' is not set earlier in this file",
-		    name.s);
+		char *msg = xasprintf("'%s' is not set earlier in this file "
+		    "(the environment is not expanded)", name.s);
 
 		rc = fail_at(p, line, col, msg);
 		free(msg);
@@ -231,8 +288,8 @@ single_quoted(struct parser *p, struct strbuf *out)
 	while ((c = peek(p)) != '\'') {
 		if (c < 0)
 			return fail_at(p, line, col, "unterminated single quote");
-		if (c == 0)
-			return bad_char(p, c);
+		if (odd_here(p, 1))
+			return bad_char(p);
 		sb_addc(out, (char)c);
 		advance(p);
 	}
@@ -250,8 +307,8 @@ double_quoted(struct parser *p, struct strbuf *out)
 	while ((c = peek(p)) != '"') {
 		if (c < 0)
 			return fail_at(p, line, col, "unterminated double quote");
-		if (c == 0 || c == '`')
-			return bad_char(p, c);
+		if (c == '`' || odd_here(p, 1))
+			return bad_char(p);
 		if (c == '$') {
 			if (expand(p, out) != 0)
 				return -1;
@@ -292,12 +349,12 @@ value(struct parser *p, struct strbuf *out)
 			if (expand(p, out) != 0)
 				return -1;
 		} else if (c == '\\') {
-			n = peek_at(p, 1);
-			if (n < 0)
+			if (peek_at(p, 1) < 0)
 				return fail(p, "backslash at end of file");
-			if (n == 0 || n == '\r')
-				return bad_char(p, n);
 			advance(p);
+			n = peek(p);
+			if (n != '\n' && odd_here(p, 0))
+				return bad_char(p);
 			if (n != '\n')
 				sb_addc(out, (char)n);
 			advance(p);
@@ -305,8 +362,8 @@ value(struct parser *p, struct strbuf *out)
 		    (out->len > 0 && out->s[out->len - 1] == ':'))) {
 			return fail(p, "unquoted '~' would be expanded by a "
 			    "shell; quote the value");
-		} else if (c == 0 || c == '\r' || strchr("`;&|<>()", c)) {
-			return bad_char(p, c);
+		} else if (odd_here(p, 0) || strchr("`;&|<>()", c)) {
+			return bad_char(p);
 		} else {
 			sb_addc(out, (char)c);
 			advance(p);
@@ -375,13 +432,17 @@ assignment(struct parser *p)
 		col = p->col;
 		c = read_key(p, &key);
 	}
+	if (key.len == 0 && (c < 0 || c == '\n' || c == '#')) {
+		fail_at(p, line, col, "not an assignment (expected KEY=value)");
+		goto out;
+	}
 	if (key.len == 0) {
-		bad_char(p, c);
+		bad_char(p);
 		goto out;
 	}
 	if (c != '=') {
-		if (c == 0 || c == '\r')
-			bad_char(p, c);
+		if (odd_here(p, 0))
+			bad_char(p);
 		else if (c < 0 || c == ' ' || c == '\t' || c == '\n' ||
 		    c == '#' || strchr("`;&|<>()\\", c) != NULL)
 			fail_at(p, line, col, "not an assignment (expected "
@@ -406,8 +467,11 @@ assignment(struct parser *p)
 		while ((c = peek(p)) >= 0 && c != '\n')
 			advance(p);
 	if (c >= 0 && c != '\n') {
-		fail(p, "unexpected text after the value (quote values "
-		    "that contain spaces)");
+		if (odd_here(p, 0))
+			bad_char(p);
+		else
+			fail(p, "unexpected text after the value (quote "
+			    "values that contain spaces)");
 		goto out;
 	}
 	add_entry(p->cfg, sb_detach(&key), sb_detach(&val), line);

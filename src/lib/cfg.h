@@ -68,4 +68,23 @@ void	cfg_free(struct cfg *cfg);
 /* Whether s is a key: [A-Za-z_][A-Za-z0-9_]* */
 int	cfg_key_valid(const char *s);
 
+#define CFG_ODD_MSG	64	/* room for cfg_odd_char's message */
+/*
+ * What is wrong with the character at text[pos] (pos < len) where a
+ * config file holds only plain text: a NUL byte, a carriage return,
+ * another control character (tab and newline are fine), the UTF-8 byte
+ * order mark at the start of the text, or a typographic quote (U+2018
+ * to U+201F, such as “ and ’).  Returns the message, which never holds
+ * the raw byte (it may be written into msg), or NULL when the character
+ * is none of these.
+ */
+const char *cfg_odd_char(const char *text, size_t len, size_t pos,
+	    char msg[CFG_ODD_MSG]);
+/*
+ * Whether s starts with a typographic quote (U+2018 to U+201F); s holds
+ * at least 3 bytes or a NUL.  CFG_TYPOGRAPHIC_MSG says what to do.
+ */
+int	cfg_typographic_quote(const char *s);
+#define CFG_TYPOGRAPHIC_MSG	"typographic quote: use \" or '"
+
 #endif

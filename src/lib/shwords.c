@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "cfg.h"
 #include "shwords.h"
 
 int
@@ -42,6 +43,10 @@ cfg_split_words(const char *s, struct strvec *out, char **errmsg)
 			}
 			s++;
 			sb_add(&w, "", 0);
+		} else if (cfg_typographic_quote(s)) {
+			*errmsg = xstrdup(CFG_TYPOGRAPHIC_MSG);
+			sb_free(&w);
+			return -1;
 		} else if (*s == '\\' && s[1] != '\0') {
 			sb_addc(&w, s[1]);
 			s += 2;

@@ -81,10 +81,10 @@ TEST(cfg_expansion_of_earlier_keys)
 	CHECK_STR(val("D=/srv\nA=$D/x\n", "A"), "/srv/x");
 	CHECK_STR(val("D=/srv\nA=\"${D}x\"\n", "A"), "/srvx");
 	CHECK_STR(val("D='a b'\nA=$D\n", "A"), "a b");
-	CHECK_STR(perr("A=$HOME\n"),
-	    "t.cfg:1:3: 'HOME' is not set earlier in this file");
-	CHECK_STR(perr("A=$B\nB=1\n"),
-	    "t.cfg:1:3: 'B' is not set earlier in this file");
+	CHECK_STR(perr("A=$HOME\n"), "t.cfg:1:3: 'HOME' is not set earlier "
+	    "in this file (the environment is not expanded)");
+	CHECK_STR(perr("A=$B\nB=1\n"), "t.cfg:1:3: 'B' is not set earlier "
+	    "in this file (the environment is not expanded)");
 	CHECK_STR(perr("A=${B:-x}\n"), "t.cfg:1:3: unsupported expansion "
 	    "(only $KEY and ${KEY} are allowed)");
 	CHECK_STR(perr("A=${B\n"), "t.cfg:1:3: unterminated ${");
@@ -161,12 +161,76 @@ TEST(cfg_odd_keys)
 
 TEST(cfg_nul_and_cr)
 {
+	/* Wherever it is, a CR says what it is and what to do. */
+	static const char *const cr[][2] = {
+		{ "A=1\r\n", "1:4" }, { "A=\"1\r\n\"\n", "1:5" },
+		{ "A=1 \r\n", "1:5" }, { "A=x\\\r\n", "1:5" },
+		{ "A\r=1\n", "1:2" },
+	};
+	char want[128];
+	size_t i;
+
 	CHECK_STR(parse_err("A=1\nB=x\0y\n", 10, NULL),
 	    "t.cfg:2:4: NUL byte in file");
 	CHECK_STR(parse_err("A='x\0'\n", 7, NULL),
 	    "t.cfg:1:5: NUL byte in file");
-	CHECK_STR(perr("A=1\r\n"), "t.cfg:1:4: carriage return (DOS line "
-	    "ending)");
+	for (i = 0; i < sizeof(cr) / sizeof(cr[0]); i++) {
+		snprintf(want, sizeof(want), "t.cfg:%s: carriage return (DOS "
+		    "line ending): convert the file with dos2unix", cr[i][1]);
+		CHECK_STR(perr(cr[i][0]), want);
+	}
+}
+
+/* Issue 14 item 7: no message holds a raw control byte. */
+TEST(cfg_control_characters_are_named)
+{
+	CHECK_STR(perr("A=a\033[2Jb\n"),
+	    "t.cfg:1:4: control character (byte 0x1B)");
+	CHECK_STR(perr("A='a\033b'\n"),
+	    "t.cfg:1:5: control character (byte 0x1B)");
+	CHECK_STR(perr("\033A=1\n"),
+	    "t.cfg:1:1: control character (byte 0x1B)");
+	CHECK_STR(perr("A=\177\n"),
+	    "t.cfg:1:3: control character (byte 0x7F)");
+	CHECK_STR(perr("\xc3\xa9=1\n"), "t.cfg:1:1: unexpected byte 0xC3 "
+	    "(only KEY=value assignments are allowed; quote the value)");
+	CHECK_STR(val("A='\ttab'\nB=x\n", "A"), "\ttab");
+	CHECK_STR(perr("export \nA=1\n"),
+	    "t.cfg:1:8: not an assignment (expected KEY=value)");
+	CHECK_STR(perr("export\t"),
+	    "t.cfg:1:8: not an assignment (expected KEY=value)");
+	CHECK_STR(perr("export # x\n"),
+	    "t.cfg:1:8: not an assignment (expected KEY=value)");
+	CHECK_STR(parse_err("A=$\0\n", 5, NULL),
+	    "t.cfg:1:4: NUL byte in file");
+}
+
+TEST(cfg_byte_order_mark)
+{
+	CHECK_STR(perr("\xef\xbb\xbfOS=linux\n"), "t.cfg:1:1: UTF-8 byte "
+	    "order mark at the start of the file: save it without one");
+	CHECK_STR(val("A='\xef\xbb\xbf'\n", "A"), "\xef\xbb\xbf");
+}
+
+/* Issue 15: “pasted” quotes get one message, whatever the key. */
+TEST(cfg_typographic_quotes)
+{
+	CHECK_STR(perr("NIC1=\xe2\x80\x9cvirtio-net-pci\xe2\x80\x9d\n"),
+	    "t.cfg:1:6: typographic quote: use \" or '");
+	CHECK_STR(perr("DSK1=\xe2\x80\x98" "disk.img\xe2\x80\x99\n"),
+	    "t.cfg:1:6: typographic quote: use \" or '");
+	CHECK_STR(perr("DESC=\xe2\x80\x9cweb server\xe2\x80\x9d\n"),
+	    "t.cfg:1:6: typographic quote: use \" or '");
+	CHECK_STR(perr("DESC=a\\\xe2\x80\x9c\n"),
+	    "t.cfg:1:8: typographic quote: use \" or '");
+	CHECK_STR(perr("\xe2\x80\x9c" "A=1\n"),
+	    "t.cfg:1:1: typographic quote: use \" or '");
+	CHECK_STR(perr("A=1 \xe2\x80\x9cx\n"),
+	    "t.cfg:1:5: typographic quote: use \" or '");
+	/* Quoted, they are text, as in a description. */
+	CHECK_STR(val("DESC=\"the \xe2\x80\x9cweb\xe2\x80\x9d box\"\n",
+	    "DESC"), "the \xe2\x80\x9cweb\xe2\x80\x9d box");
+	CHECK_STR(val("A=caf\xc3\xa9\n", "A"), "caf\xc3\xa9");
 }
 
 TEST(cfg_long_lines)

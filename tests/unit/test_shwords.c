@@ -25,4 +25,12 @@ TEST(cfg_split_words_like_sh)
 	CHECK_STR(err, "unterminated single quote");
 	free(err);
 	sv_free(&sv);
+	CHECK(cfg_split_words("-append \xe2\x80\x9c" "console=ttyS0"
+	    "\xe2\x80\x9d", &sv, &err) == -1);
+	CHECK_STR(err, "typographic quote: use \" or '");
+	free(err);
+	sv_free(&sv);
+	CHECK(cfg_split_words("-name '\xe2\x80\x9cq\xe2\x80\x9d'", &sv, &err)
+	    == 0 && sv.n == 2);
+	sv_free(&sv);
 }
