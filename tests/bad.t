@@ -15,6 +15,9 @@ cp -R "$TOP/tests/bad" "$BAD"
 	printf 'A=%s\n' "$(head -c 61440 /dev/zero | tr '\0' x)"
 	for i in $(seq 200); do echo "B$i=\$A"; done
 } > "$BAD/c48-total-bomb-qemu.cfg"
+{ printf DSK; head -c 20000 /dev/zero | tr '\0' 1; echo =x; } \
+    > "$BAD/c56-key-bomb-qemu.cfg"
+seq -f 'DKS%029.0f=1' 29000 > "$BAD/c58-keys-bomb-qemu.cfg"
 
 nothing_left() {
 	test -z "$(our_qemus)" &&
