@@ -372,6 +372,7 @@ load_machine(struct loader *l)
 {
 	struct vm_config *vm = l->vm;
 	const struct cfg_entry *e = cfg_get(l->cfg, "KVM");
+	long long smp = 0;
 	int b;
 
 	vm->kvm = KVM_AUTO;
@@ -393,7 +394,10 @@ load_machine(struct loader *l)
 			fail(l, e, "RAM '%s' is not a size like 512M or 2G",
 			    e->value);
 	}
-	vm->smp = get_word(l, "SMP", NULL);
+	if (cfg_get_number(l->cfg, "SMP", 1, VMCONF_SMP_MAX, &smp, l->d) < 0)
+		l->failed = 1;
+	else if (smp > 0)
+		vm->smp = xasprintf("%lld", smp);
 	vm->cpu = get_word(l, "CPU", NULL);
 	vm->machine = get_word(l, "MACHINE", NULL);
 	vm->kernel = get_file(l, "KERNEL", NULL);

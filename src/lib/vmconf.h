@@ -11,6 +11,8 @@
 #include "diag.h"
 #include "mac.h"
 
+#define VMCONF_SMP_MAX	4096	/* QEMU's largest machine (q35) */
+
 enum kvm_mode { KVM_AUTO, KVM_YES, KVM_NO };
 enum disk_format { DISK_RAW, DISK_QCOW2, DISK_PROBE };
 
@@ -33,7 +35,8 @@ struct vm_config {
 	char		*tgtarch;
 	enum kvm_mode	 kvm;
 	char		*ram;
-	char		*smp, *cpu, *machine;		/* NULL: unset */
+	char		*smp;		/* 1 to VMCONF_SMP_MAX; NULL: unset */
+	char		*cpu, *machine;			/* NULL: unset */
 	char		*kernel, *initrd, *append;	/* NULL: unset */
 	struct vm_disk	*disks;
 	size_t		 ndisks;

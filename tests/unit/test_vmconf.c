@@ -191,3 +191,36 @@ TEST(vmconf_helper_variables)
 	vmconf_free(&vm);
 	diag_clear(&d);
 }
+
+/* Issue 14: SMP is a number from 1 to VMCONF_SMP_MAX, like any other. */
+TEST(vmconf_smp_is_a_bounded_number)
+{
+	static const char *const bad[][2] = {
+		{ "SMP=-4\n", "'-4' is too small" },
+		{ "SMP=0x10\n", "'0x10' is not a number" },
+		{ "SMP=99999999999999999999\n",
+		    "'99999999999999999999' is too large" },
+		{ "SMP=4097\n", "'4097' is too large" },
+		{ "SMP=4,sockets=2\n", "'4,sockets=2' is not a number" },
+	};
+	struct vm_config vm;
+	struct diag d;
+	char want[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(load(bad[i][0], &vm, &d) == -1);
+		snprintf(want, sizeof(want), "web-qemu.cfg:1: SMP %s (1 to "
+		    "4096)", bad[i][1]);
+		CHECK_STR(first(&d), want);
+		vmconf_free(&vm);
+		diag_clear(&d);
+	}
+	CHECK(load("SMP=08\n", &vm, &d) == 0);
+	CHECK_STR(vm.smp, "8");
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("SMP=0\n", &vm, &d) == 0 && vm.smp == NULL);
+	vmconf_free(&vm);
+	diag_clear(&d);
+}
