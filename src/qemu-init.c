@@ -215,6 +215,8 @@ act_check(int argc, char **argv)
 	monconf_load(&mc, path_confdir(), &d);
 	monconf_free(&mc);
 	registry_load(&reg, path_confdir(), &d);
+	if (argc == optind && reg.absent != NULL)
+		diag_error(&d, "%s", reg.absent);
 	want = argc > optind ? (size_t)(argc - optind) : reg.n;
 	vms = xcalloc(want, sizeof(*vms));
 	for (i = 0; i < want; i++) {

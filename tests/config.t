@@ -121,6 +121,46 @@ run qemu-init check
 expect "check reports a duplicate shortname" 1 "qemu-init.reg:2: duplicate name 'web' (also on line 1)"
 check "check reports a shortname that is an action" \
     contains "$err" "qemu-init.reg:3: shortname 'stop' is a qemu-init action"
+check "...and 'show web' still serves the first web" \
+    qemu-init show web
+
+# One bad registry line no longer fails every VM (issue 14): it is
+# reported, skipped, and the rest is served; check still fails on it.
+reg=$QEMU_INIT_CONFDIR/qemu-init.reg
+printf 'web %s\nbroken\n' "$vmdir/web-qemu.cfg" > "$reg"
+run qemu-init show web
+expect "show works beside a bad registry line, and warns of it" 0 \
+    "qemu-init: warning: $reg:2: expected '<shortname> <path>'"
+run qemu-init check
+expect "check fails on the bad registry line" 1 \
+    "qemu-init: warning: $reg:2: expected '<shortname> <path>'"
+printf 'web %s\r\n' "$vmdir/web-qemu.cfg" > "$reg"
+run qemu-init check
+expect "a CRLF registry says so, without a raw CR" 1 \
+    "$reg:1: carriage return (DOS line ending): convert the file with dos2unix"
+check "...and no message holds a CR" \
+    test -z "$(printf '%s' "$err" | tr -dc '\r')"
+
+# check web-qemu.cfg in the file's own folder checks that file (issue 15).
+echo "web $vmdir/web-qemu.cfg" > "$reg"
+cd "$vmdir" && run qemu-init check web-qemu.cfg
+cd "$TOP" || exit 1
+expect_out "check web-qemu.cfg in its folder checks that file" 0 \
+    "1 VM checked: no problems"
+
+# A registry or CONFDIR that does not exist is said to (issue 15).
+rm "$reg"
+run qemu-init status web
+expect "status without a registry says it does not exist (exit 4)" 4 \
+    "qemu-init: unknown VM 'web': $reg does not exist (set QEMU_INIT_CONFDIR to the folder that holds qemu-init.reg)"
+run qemu-init check
+expect "check without a registry fails and says why" 1 \
+    "qemu-init: $reg does not exist (set QEMU_INIT_CONFDIR"
+check "...instead of 'no problems'" test -z "$out"
+QEMU_INIT_CONFDIR=$T/nowhere run qemu-init show web
+expect "a CONFDIR that does not exist is named" 1 \
+    "qemu-init: unknown VM 'web': $T/nowhere does not exist (set QEMU_INIT_CONFDIR"
+echo "web $vmdir/web-qemu.cfg" > "$reg"
 
 # The shipped sample config.
 cp "$TOP/etc/qemu/example-qemu.cfg" "$T/example-qemu.cfg"
