@@ -40,22 +40,10 @@ bare_number_line(const char *s, size_t len)
 	return i == len || s[i] == '\n';
 }
 
-/* A number from min to max; unset keeps *out (the default). */
-static int
-number_key(const struct cfg *cfg, const char *key, long long min,
-    long long max, unsigned *out, struct diag *d)
-{
-	long long v = *out;
-
-	if (cfg_get_number(cfg, key, min, max, &v, d) < 0)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
 int
 monconf_load(struct monitor_conf *mc, const char *confdir, struct diag *d)
 {
+	long long slots = MONCONF_SLOTS, port = MONCONF_MONPORT;
 	const struct cfg_entry *e;
 	struct strbuf text;
 	struct cfg cfg;
@@ -92,10 +80,12 @@ monconf_load(struct monitor_conf *mc, const char *confdir, struct diag *d)
 	}
 	cfg_warn_unknown(&cfg, monconf_known, monconf_keys, d);
 	/* The last slot's CTLPORT, MONPORT + 100 + SLOTS - 1, is a port. */
-	if (number_key(&cfg, "SLOTS", 1, MONCONF_SLOTS_MAX, &mc->slots, d) ||
-	    number_key(&cfg, "MONPORT", 1024, 65535 + 1 - MONCONF_SLOTS_MAX -
-	    (long long)mc->slots, &mc->monport, d))
+	if (cfg_get_number(&cfg, "SLOTS", 1, MONCONF_SLOTS_MAX, &slots,
+	    d) < 0 || cfg_get_number(&cfg, "MONPORT", 1024, 65535 + 1 -
+	    MONCONF_SLOTS_MAX - slots, &port, d) < 0)
 		rc = -1;
+	mc->slots = (unsigned)slots;
+	mc->monport = (unsigned)port;
 	e = cfg_get(&cfg, "VNC_LISTEN");
 	if (e != NULL && e->value[0] != '\0') {
 		if (strpbrk(e->value, ", \t\n") != NULL) {
