@@ -10,14 +10,14 @@ mkdir -p "$QEMU_INIT_RUNDIR"
 
 # The corpus, and the cases too large to keep in git, made here.
 cp -R "$TOP/tests/bad" "$BAD"
-{ yes 'A=1' | head -n 262144; printf x; } > "$BAD/c47-size-bomb-qemu.cfg"
+{ yes 'A=1' | head -n 262144; printf x; } > "$BAD/c52-size-bomb-qemu.cfg"
 {
 	printf 'A=%s\n' "$(head -c 61440 /dev/zero | tr '\0' x)"
 	for i in $(seq 200); do echo "B$i=\$A"; done
-} > "$BAD/c48-total-bomb-qemu.cfg"
+} > "$BAD/c53-total-bomb-qemu.cfg"
 { printf DSK; head -c 20000 /dev/zero | tr '\0' 1; echo =x; } \
-    > "$BAD/c56-key-bomb-qemu.cfg"
-seq -f 'DKS%029.0f=1' 29000 > "$BAD/c58-keys-bomb-qemu.cfg"
+    > "$BAD/c61-key-bomb-qemu.cfg"
+seq -f 'DKS%029.0f=1' 29000 > "$BAD/c63-keys-bomb-qemu.cfg"
 
 nothing_left() {
 	test -z "$(our_qemus)" &&
