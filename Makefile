@@ -11,12 +11,15 @@ CONFDIR      = $(SYSCONFDIR)/qemu
 RUNDIR       = $(RUNSTATEDIR)/qemu-init
 VERSION      = 0.1.0
 
+# CFLAGS, CPPFLAGS and LDFLAGS come from the environment or the command
+# line (dpkg-buildflags' hardening flags, say); the project's own flags
+# are added to them, never replaced by them.
 CC      ?= cc
 CFLAGS  ?= -O2
 WARN     = -Wall -Wextra -Werror
 DEFS     = -std=c11 -D_GNU_SOURCE -DQI_CONFDIR='"$(CONFDIR)"' \
            -DQI_RUNDIR='"$(RUNDIR)"' -DQI_VERSION='"$(VERSION)"'
-ALLFLAGS = $(CFLAGS) $(WARN) $(DEFS) -Isrc/lib
+ALLFLAGS = $(CPPFLAGS) $(CFLAGS) $(WARN) $(DEFS) -Isrc/lib
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
            -fno-sanitize-recover=all
 
@@ -43,14 +46,14 @@ $(B)/libqinit.a: $(LIBOBJ)
 
 $(B)/bin/%: src/%.c $(B)/libqinit.a $(LIBHDR)
 	@mkdir -p $(@D)
-	$(CC) $(ALLFLAGS) -o $@ $< $(B)/libqinit.a $(LDFLAGS)
+	$(CC) $(ALLFLAGS) $(LDFLAGS) -o $@ $< $(B)/libqinit.a
 
 $(B)/bin/qemu-brup $(B)/bin/qemu-brdown: $(B)/bin/qemu-netif
 	ln -sf qemu-netif $@
 
 # Unit tests: one binary, built twice (plain and ASan+UBSan).
 $(B)/unit: $(UNITSRC) $(B)/libqinit.a tests/unit/unit.h
-	$(CC) $(ALLFLAGS) -Itests/unit -o $@ $(UNITSRC) $(B)/libqinit.a
+	$(CC) $(ALLFLAGS) $(LDFLAGS) -Itests/unit -o $@ $(UNITSRC) $(B)/libqinit.a
 
 $(B)/asan/obj/%.o: src/lib/%.c $(LIBHDR)
 	@mkdir -p $(@D)
@@ -158,6 +161,22 @@ uninstall:
 FORCE:
 
 .PHONY: install uninstall FORCE
+
+# The Debian package (debian/), built by dpkg-buildpackage in a clean
+# clone of the commit checked out (uncommitted changes are not in it),
+# into DEBDIR: qemu-init_$(VERSION)_<arch>.deb, the -dbgsym one of its
+# debug symbols, the .buildinfo and the .changes.
+DEBDIR ?= $(B)/deb
+
+deb:
+	rm -rf $(DEBDIR)/src $(DEBDIR)/qemu-init_* $(DEBDIR)/qemu-init-dbgsym_*
+	git clone -q . $(DEBDIR)/src
+	@git diff --quiet HEAD || echo "deb: uncommitted changes are not in the package"
+	cd $(DEBDIR)/src && dpkg-buildpackage -us -uc -b
+	rm -rf $(DEBDIR)/src
+	@ls $(DEBDIR)/*.deb
+
+.PHONY: deb
 
 # Fuzzing (clang's libFuzzer): make fuzz FUZZ_SECONDS=60 runs each target.
 FUZZ_SECONDS ?= 20

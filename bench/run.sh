@@ -57,7 +57,7 @@ vm() {
 }
 wait_ready() {
 	local i=0
-	while ! grep -q QINIT-GUEST-READY "$QEMU_INIT_RUNDIR/$1.console.log" \
+	while ! grep -q QINIT-GUEST-READY "$QEMU_INIT_RUNDIR/$1@console.log" \
 	    2>/dev/null; do
 		sleep 0.1
 		i=$((i + 1))
@@ -76,8 +76,8 @@ echo
 vm web
 qemu-init start web >/dev/null
 wait_ready web
-ctl=$(sed -n 's/^CTLPORT=//p' "$QEMU_INIT_RUNDIR/web.state")
-mon=$(sed -n 's/^MONPORT=//p' "$QEMU_INIT_RUNDIR/web.state")
+ctl=$(sed -n 's/^CTLPORT=//p' "$QEMU_INIT_RUNDIR/web@state")
+mon=$(sed -n 's/^MONPORT=//p' "$QEMU_INIT_RUNDIR/web@state")
 echo "info status" > "$W/hmp.in"
 echo "## 1. one monitor command: 'info status', $ROUNDS rounds, interleaved"
 timeit "$ROUNDS" \
@@ -88,7 +88,7 @@ echo
 
 # --- 2. start -------------------------------------------------------------------
 qemu-init kill web >/dev/null
-qemu-init show web > "$W/argv"
+qemu-init show web | "$TOP/tests/guest/runnable.sh" > "$W/argv"
 mapfile -t argv < "$W/argv"
 echo "## 2. start until it returns, $START_ROUNDS rounds (each VM killed untimed after)"
 timeit "$START_ROUNDS" \
@@ -102,9 +102,9 @@ echo "## 3. stop: from QEMU's exit to 'qemu-init stop' returning, $STOP_ROUNDS r
 for i in $(seq 1 "$STOP_ROUNDS"); do
 	qemu-init start web >/dev/null
 	wait_ready web
-	pid=$(sed -n 's/^PID=//p' "$QEMU_INIT_RUNDIR/web.state")
+	pid=$(sed -n 's/^PID=//p' "$QEMU_INIT_RUNDIR/web@state")
 	stopwatch "$pid" qemu-init stop web >> "$W/stop.ms"
-	rm -f "$QEMU_INIT_RUNDIR/web.console.log"
+	rm -f "$QEMU_INIT_RUNDIR/web@console.log"
 done
 printf '%-24s %10s %10s %10s\n' "" "median ms" "min ms" "max ms"
 printf '%-24s %10.3f %10.3f %10.3f\n' "exit -> stop returns" \
@@ -254,7 +254,7 @@ SH
 chmod +x "$W/vstop"
 qemu-init kill web >/dev/null
 $VIRSH destroy "$dom" >/dev/null
-rm -f "$W/libvirt/console.log" "$QEMU_INIT_RUNDIR/web.console.log"
+rm -f "$W/libvirt/console.log" "$QEMU_INIT_RUNDIR/web@console.log"
 : > "$W/q.ms"; : > "$W/v.ms"
 for i in $(seq 1 "$STOP_ROUNDS"); do
 	qemu-init start web >/dev/null 2>&1; wait_ready web
@@ -262,7 +262,7 @@ for i in $(seq 1 "$STOP_ROUNDS"); do
 	rm -f "$W/libvirt/console.log"
 	$VIRSH start "$dom" >/dev/null; vwait_ready
 	timeit 1 :: v "$W/vstop" | awk '$1 == "v" { print $2 }' >> "$W/v.ms"
-	rm -f "$QEMU_INIT_RUNDIR/web.console.log"
+	rm -f "$QEMU_INIT_RUNDIR/web@console.log"
 done
 echo "stop through ACPI until the VM is off (guest shutdown included), $STOP_ROUNDS rounds"
 printf '%-24s %10s %8s\n' "command" "median ms" "ratio"

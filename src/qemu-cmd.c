@@ -9,15 +9,12 @@
 #include <string.h>
 
 #include "buf.h"
-#include "cfg.h"
+#include "cli.h"
 #include "diag.h"
 #include "json.h"
 #include "monitor.h"
+#include "paths.h"
 #include "qmp.h"
-
-#define EX_USAGE	64
-
-static const char *prog = "qemu-cmd";
 
 /* One -c or -j, in the order given. */
 struct request {
@@ -73,7 +70,7 @@ run_stdin(struct qmp *q, struct diag *d)
 			continue;
 		r.text = line;
 		rc = run_one(q, &r, d);
-		diag_flush(d, prog);
+		diag_flush(d, cli_prog);
 		if (rc > worst)
 			worst = rc;
 		if (rc == QMP_UNREACHABLE)
@@ -92,13 +89,13 @@ json_object_valid(const char *text)
 	int ok;
 
 	if (json_parse(&j, text, strlen(text), &why) != 0) {
-		fprintf(stderr, "%s: -j: not JSON: %s\n", prog, why);
+		fprintf(stderr, "%s: -j: not JSON: %s\n", cli_prog, why);
 		return 0;
 	}
 	ok = j.type == JSON_OBJECT;
 	json_free(&j);
 	if (!ok)
-		fprintf(stderr, "%s: -j: not a JSON object\n", prog);
+		fprintf(stderr, "%s: -j: not a JSON object\n", cli_prog);
 	return ok;
 }
 
@@ -111,15 +108,14 @@ main(int argc, char **argv)
 		{ NULL,		0,		NULL,	0 }
 	};
 	struct request *req;
-	struct vm_state st;
-	struct vm_ref ref;
+	struct vm_target t;
 	struct diag d;
 	struct qmp q;
 	long long secs = 10;
-	const char *why;
 	size_t nreq = 0, i;
 	int ch, rc, worst = QMP_OK;
 
+	cli_init("qemu-cmd");
 	req = xcalloc((size_t)argc, sizeof(*req));
 	while ((ch = getopt_long(argc, argv, "c:j:t:hV", longopts, NULL)) !=
 	    -1) {
@@ -132,18 +128,14 @@ main(int argc, char **argv)
 			req[nreq++].text = optarg;
 			break;
 		case 't':
-			if (cfg_number(optarg, 1, 3600, &secs, &why) != 0) {
-				fprintf(stderr, "%s: -t %s: %s (1 to 3600 "
-				    "seconds)\n", prog, optarg, why);
+			if (cli_seconds("-t", optarg, 1, 3600, &secs) != 0)
 				return EX_USAGE;
-			}
 			break;
 		case 'h':
 			usage(stdout);
-			return fflush(stdout) == 0 ? 0 : 1;
+			return cli_flush();
 		case 'V':
-			printf("%s %s\n", prog, QI_VERSION);
-			return fflush(stdout) == 0 ? 0 : 1;
+			return cli_version();
 		default:
 			usage(stderr);
 			return EX_USAGE;
@@ -154,31 +146,30 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	diag_init(&d);
-	rc = monitor_locate(argv[optind], &ref, &st, &d);
+	rc = monitor_locate(path_confdir(), path_rundir(), argv[optind], &t,
+	    &d);
 	if (rc != MONITOR_OK) {
-		diag_flush(&d, prog);
+		diag_flush(&d, cli_prog);
+		vm_target_free(&t);
+		free(req);
 		return rc;	/* the MONITOR_ codes are the exit statuses */
 	}
-	if (monitor_qmp_open(&q, ref.name, &st, (int)secs * 1000, &d) !=
-	    QMP_OK)
+	if (monitor_qmp_open(&q, &t.run, t.ref.name, &t.st, (int)secs * 1000,
+	    &d) != QMP_OK)
 		worst = QMP_UNREACHABLE;
-	diag_flush(&d, prog);
+	diag_flush(&d, cli_prog);
 	for (i = 0; i < nreq && worst != QMP_UNREACHABLE; i++) {
 		rc = run_one(&q, &req[i], &d);
-		diag_flush(&d, prog);
+		diag_flush(&d, cli_prog);
 		if (rc > worst)
 			worst = rc;
 	}
 	if (nreq == 0 && worst != QMP_UNREACHABLE)
 		worst = run_stdin(&q, &d);
 	qmp_close(&q);
-	state_free(&st);
-	vm_ref_free(&ref);
+	vm_target_free(&t);
 	free(req);
-	if (fflush(stdout) != 0) {
-		fprintf(stderr, "%s: cannot write output: %s\n", prog,
-		    strerror(errno));
+	if (cli_flush() != 0)
 		return 1;
-	}
 	return worst;	/* the QMP_ codes are qemu-cmd's exit statuses */
 }

@@ -1,5 +1,9 @@
 /*
  * qemu-init - the life cycle of VMs described by <name>-qemu.cfg files.
+ *
+ * A front end: the action table, each action's options, one library
+ * call per VM, and the printing.  What an action does to a VM is in
+ * lifecycle.h; which VMs it names, in vmselect.h.
  */
 #include <sys/wait.h>
 
@@ -11,407 +15,345 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "argv.h"
 #include "buf.h"
-#include "cfg.h"
+#include "check.h"
+#include "cli.h"
+#include "cmdline.h"
+#include "console.h"
 #include "diag.h"
 #include "lifecycle.h"
-#include "monitor.h"
-#include "relay.h"
 #include "monconf.h"
+#include "monitor.h"
 #include "paths.h"
-#include "qmp.h"
 #include "registry.h"
-#include "sock.h"
+#include "relay.h"
+#include "rundir.h"
 #include "state.h"
-#include "vmconf.h"
+#include "vmselect.h"
 
-#define EX_USAGE	64
 /* A line of list: the header and every VM. */
 #define LIST_ROW	"%-12s %-16s %-10s %-8s %-7s %-7s %-15s %s\n"
 
-static const char *prog = "qemu-init";
+/* What every action gets: the directories, opened once here. */
+struct ctx {
+	const char		*confdir;
+	struct rundir		 run;
+	struct monitor_conf	 mc;
+	struct stop_how		 how;		/* stop, restart */
+	int			 all;		/* -a */
+	int			 worst;		/* status: the LSB code */
+};
 
 struct action {
 	const char	*name;
-	int		(*run)(int, char **);
+	int		(*run)(struct ctx *, int, char **);
+	enum rundir_use	 use;
+	int		 monconf;	/* needs monitor.conf */
 	const char	*usage;
+	const char	*help;		/* each option, its default */
 };
 
-static int	act_check(int, char **);
-static int	act_console(int, char **);
-static int	act_kill(int, char **);
-static int	act_list(int, char **);
-static int	act_restart(int, char **);
-static int	act_show(int, char **);
-static int	act_start(int, char **);
-static int	act_status(int, char **);
-static int	act_stop(int, char **);
+static int	act_check(struct ctx *, int, char **);
+static int	act_console(struct ctx *, int, char **);
+static int	act_help(struct ctx *, int, char **);
+static int	act_kill(struct ctx *, int, char **);
+static int	act_list(struct ctx *, int, char **);
+static int	act_restart(struct ctx *, int, char **);
+static int	act_show(struct ctx *, int, char **);
+static int	act_start(struct ctx *, int, char **);
+static int	act_status(struct ctx *, int, char **);
+static int	act_stop(struct ctx *, int, char **);
 
 static const struct action actions[] = {
-	{ "start",	act_start,	"start [-a] vm ..." },
-	{ "stop",	act_stop,	"stop [-f] [-t secs] [-a] vm ..." },
-	{ "restart",	act_restart,	"restart vm ..." },
-	{ "kill",	act_kill,	"kill vm ..." },
-	{ "status",	act_status,	"status [vm ...]" },
-	{ "list",	act_list,	"list" },
-	{ "console",	act_console,	"console vm" },
-	{ "show",	act_show,	"show vm" },
-	{ "check",	act_check,	"check [vm ...]" },
-	{ NULL,		NULL,		NULL }
+	{ "start", act_start, RUNDIR_CREATE, 1, "start [-a] vm ...",
+	  "  -a, --all        every registered VM with AUTOSTART=yes, each "
+	  "after its BOOTDELAY\n" },
+	{ "stop", act_stop, RUNDIR_WRITE, 0,
+	  "stop [-fn] [-t secs] [-a] vm ...",
+	  "  -t, --timeout=S  wait up to S seconds (default: the VM's "
+	  "STOPDELAY, 90)\n"
+	  "  -f, --force      then force it off: quit, SIGTERM, SIGKILL\n"
+	  "  -n, --no-wait    press the power button and return\n"
+	  "  -a, --all        every running VM, in parallel\n" },
+	{ "restart", act_restart, RUNDIR_CREATE, 1,
+	  "restart [-f] [-t secs] vm ...",
+	  "  -t, --timeout=S  as stop -t\n"
+	  "  -f, --force      as stop -f\n" },
+	{ "kill", act_kill, RUNDIR_WRITE, 0, "kill vm ...",
+	  "  (no options: QMP quit at once, then SIGKILL; no ACPI)\n" },
+	{ "status", act_status, RUNDIR_READ, 0, "status [vm ...]",
+	  "  (no vm: every registered VM; exit 0 running, 1 dead, 3 stopped, "
+	  "4 unknown)\n" },
+	{ "list", act_list, RUNDIR_READ, 1, "list",
+	  "  (a table of every registered VM)\n" },
+	{ "console", act_console, RUNDIR_WRITE, 0, "console vm",
+	  "  (Ctrl-] leaves; one client at a time)\n" },
+	{ "show", act_show, RUNDIR_READ, 1, "show vm",
+	  "  (the QEMU command line start would run; nothing is started)\n" },
+	{ "check", act_check, RUNDIR_READ, 1, "check [vm ...]",
+	  "  (no vm: the registry and every registered VM)\n" },
+	{ "help", act_help, RUNDIR_READ, 0, "help [action]",
+	  "  (this text, or one action's)\n" },
+	{ NULL, NULL, RUNDIR_READ, 0, NULL, NULL }
 };
+
+static const struct option longopts[] = {
+	{ "all",	no_argument,		NULL,	'a' },
+	{ "force",	no_argument,		NULL,	'f' },
+	{ "help",	no_argument,		NULL,	'h' },
+	{ "no-wait",	no_argument,		NULL,	'n' },
+	{ "timeout",	required_argument,	NULL,	't' },
+	{ NULL,		0,			NULL,	0 }
+};
+
+static const struct action *
+find_action(const char *name)
+{
+	const struct action *a;
+
+	for (a = actions; a->name != NULL; a++)
+		if (strcmp(a->name, name) == 0)
+			return a;
+	return NULL;
+}
 
 static void
 usage(FILE *fp)
 {
 	const struct action *a;
 
-	fprintf(fp, "usage: %s action [options] vm ...\n", prog);
+	fprintf(fp, "usage: %s action [options] vm ...\n"
+	    "       %s vm action [options]\n", cli_prog, cli_prog);
 	for (a = actions; a->name != NULL; a++)
-		fprintf(fp, "       %s %s\n", prog, a->usage);
-	fprintf(fp, "       %s -h | -V\n", prog);
+		fprintf(fp, "       %s %s\n", cli_prog, a->usage);
+	fprintf(fp, "       %s -h | -V\n", cli_prog);
 }
 
 static int
 action_usage(const char *name)
 {
-	const struct action *a;
+	const struct action *a = find_action(name);
 
-	for (a = actions; a->name != NULL; a++)
-		if (strcmp(a->name, name) == 0)
-			fprintf(stderr, "usage: %s %s\n", prog, a->usage);
+	fprintf(stderr, "usage: %s %s\n", cli_prog, a->usage);
 	return EX_USAGE;
 }
 
-/* getopt for an action with no options but -h. */
+/*
+ * getopt_long for an action taking the options in opts; the choices go
+ * to ctx.  0, or EX_USAGE after a message that names the program.
+ */
 static int
-no_options(int argc, char **argv)
+options(struct ctx *c, const char *action, const char *opts, int argc,
+    char **argv)
 {
 	int ch;
 
 	optind = 1;
-	while ((ch = getopt(argc, argv, "h")) != -1)
-		return -1;
-	(void)ch;
-	return 0;
-}
-
-/* Resolves a VM argument and loads its config; 0 or an exit code. */
-static int
-load_vm(const char *arg, struct vm_ref *ref, struct vm_config *vm,
-    struct diag *d)
-{
-	if (vm_lookup(arg, ref, d) != RESOLVE_OK)
-		return 1;
-	if (vmconf_load(vm, ref->cfgpath, ref->name, d) != 0) {
-		vm_ref_free(ref);
-		vmconf_free(vm);
-		return 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, opts, longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			c->all = 1;
+			break;
+		case 'f':
+			c->how.force = 1;
+			break;
+		case 'n':
+			c->how.nowait = 1;
+			break;
+		case 't':
+			if (cli_seconds("-t", optarg, 0, 86400,
+			    &c->how.timeout_s) != 0)
+				return EX_USAGE;
+			break;
+		default:
+			if (optopt != 0 && strchr(opts, optopt) != NULL)
+				fprintf(stderr, "%s: %s: option -%c needs a "
+				    "value\n", cli_prog, action, optopt);
+			else if (optopt != 0)
+				fprintf(stderr, "%s: %s: unknown option "
+				    "-%c\n", cli_prog, action, optopt);
+			else
+				fprintf(stderr, "%s: %s: unknown option "
+				    "%s\n", cli_prog, action,
+				    argv[optind - 1]);
+			return action_usage(action);
+		}
 	}
 	return 0;
 }
 
+/* A VM that could not be resolved or loaded: why, and exit status 1. */
 static int
-act_show(int argc, char **argv)
+pick_failed(struct diag *d)
 {
-	struct monitor_conf mc;
-	struct vm_config vm;
-	struct launch ln;
+	diag_flush(d, cli_prog);
+	return 1;
+}
+
+static int
+show_one(struct vm_pick *p, struct diag *d, void *arg)
+{
+	struct ctx *c = arg;
+	struct launch_plan ln;
 	struct strvec av;
-	struct vm_ref ref;
-	struct diag d;
+	unsigned slot = 0;
 	size_t i;
-	int rc;
+	int rc = 1;
 
-	if (no_options(argc, argv) != 0 || argc - optind != 1)
-		return action_usage("show");
-	diag_init(&d);
-	if (monconf_load(&mc, path_confdir(), &d) != 0) {
-		monconf_free(&mc);
-		diag_flush(&d, prog);
-		return 1;
-	}
-	rc = load_vm(argv[optind], &ref, &vm, &d);
-	if (rc != 0) {
-		monconf_free(&mc);
-		diag_flush(&d, prog);
-		return rc;
-	}
-	memset(&ln, 0, sizeof(ln));
-	launch_ports(&ln, &mc, 0);
-	ln.ipv6 = sock_has_ipv6_loopback();
-	ln.kvm = vm.kvm == KVM_YES || (vm.kvm == KVM_AUTO && kvm_available());
-	ln.run_with = vm.runas != NULL && qemu_has_run_with(vm.tgtarch);
-	ln.confdir = path_confdir();
-	ln.rundir = path_rundir();
-	sv_init(&av);
-	if (qemu_argv(&vm, &mc, &ln, &av, &d) == 0)
+	if (!p->loaded)
+		return pick_failed(d);
+	if (vm_slot(&p->vm, &c->mc, &c->run, &slot, d) == 0 &&
+	    vm_plan(&p->vm, &c->mc, c->confdir, &c->run, slot, 0, &ln,
+	    d) == 0) {
+		sv_init(&av);
+		qemu_cmdline(&p->vm, &c->mc, &ln, &av);
 		for (i = 0; i < av.n; i++)
 			printf("%s\n", av.v[i]);
-	else
-		rc = 1;
-	sv_free(&av);
-	vmconf_free(&vm);
-	vm_ref_free(&ref);
-	monconf_free(&mc);
-	diag_flush(&d, prog);
-	return rc;
+		sv_free(&av);
+		rc = 0;
+	}
+	plan_free(&ln);
+	diag_flush(d, cli_prog);
+	return rc == 0 ? cli_flush() : rc;
 }
 
-struct nic_owner {
-	const char	*vm;
-	size_t		 nic;
-	char		 mac[MAC_STRLEN];
+static int
+act_show(struct ctx *c, int argc, char **argv)
+{
+	if (options(c, "show", "h", argc, argv) != 0 || argc - optind != 1)
+		return action_usage("show");
+	return vm_each_named(c->confdir, argv + optind, 1, LOAD_CONFIG,
+	    show_one, c, NULL);
+}
+
+/* check: the configs as loaded, then what they do together. */
+struct checked {
+	struct vm_config *vms;
+	size_t		  n;
+	size_t		  named;
+	unsigned	  problems;
 };
 
 static int
-compare_mac(const void *a, const void *b)
+check_one(struct vm_pick *p, struct diag *d, void *arg)
 {
-	return strcmp(((const struct nic_owner *)a)->mac,
-	    ((const struct nic_owner *)b)->mac);
-}
+	struct checked *k = arg;
 
-/* Every MAC shared by two NICs among the loaded VMs. */
-static void
-check_macs(struct vm_config *vms, size_t n, struct diag *d)
-{
-	struct nic_owner *all = NULL;
-	size_t i, j, count = 0;
-
-	for (i = 0; i < n; i++) {
-		all = xreallocarray(all, count + vms[i].nnics, sizeof(*all));
-		for (j = 0; j < vms[i].nnics; j++) {
-			all[count].vm = vms[i].name;
-			all[count].nic = j + 1;
-			memcpy(all[count].mac, vms[i].nics[j].mac, MAC_STRLEN);
-			count++;
-		}
+	k->named++;
+	k->problems += d->errors + d->warnings;
+	diag_flush(d, cli_prog);
+	if (p->loaded) {
+		k->vms = xreallocarray(k->vms, k->n + 1, sizeof(*k->vms));
+		k->vms[k->n++] = p->vm;
+		memset(&p->vm, 0, sizeof(p->vm));	/* kept: ours now */
 	}
-	if (count > 1)
-		qsort(all, count, sizeof(*all), compare_mac);
-	for (i = 1; i < count; i++)
-		if (strcmp(all[i - 1].mac, all[i].mac) == 0)
-			diag_error(d, "MAC %s is shared by NIC%zu of '%s' and "
-			    "NIC%zu of '%s' (set MACx in one of them)",
-			    all[i].mac, all[i - 1].nic, all[i - 1].vm,
-			    all[i].nic, all[i].vm);
-	free(all);
-}
-
-static int
-act_check(int argc, char **argv)
-{
-	struct monitor_conf mc;
-	struct registry reg;
-	struct vm_config *vms;
-	struct vm_ref ref;
-	struct diag d;
-	size_t i, n = 0, want;
-	unsigned problems;
-
-	if (no_options(argc, argv) != 0)
-		return action_usage("check");
-	diag_init(&d);
-	monconf_load(&mc, path_confdir(), &d);
-	monconf_free(&mc);
-	registry_load(&reg, path_confdir(), &d);
-	if (argc == optind && reg.absent != NULL)
-		diag_error(&d, "%s", reg.absent);
-	want = argc > optind ? (size_t)(argc - optind) : reg.n;
-	vms = xcalloc(want, sizeof(*vms));
-	for (i = 0; i < want; i++) {
-		if (argc > optind) {
-			if (vm_resolve(&reg, argv[optind + i], &ref, &d) != 0)
-				continue;
-		} else
-			vm_ref_from_entry(&reg.v[i], &ref);
-		if (vmconf_load(&vms[n], ref.cfgpath, ref.name, &d) == 0)
-			n++;
-		else
-			vmconf_free(&vms[n]);
-		vm_ref_free(&ref);
-	}
-	check_macs(vms, n, &d);
-	problems = d.errors + d.warnings;
-	diag_flush(&d, prog);
-	if (problems == 0)
-		printf("%zu VM%s checked: no problems\n", want,
-		    want == 1 ? "" : "s");
-	for (i = 0; i < n; i++)
-		vmconf_free(&vms[i]);
-	free(vms);
-	registry_free(&reg);
-	return problems == 0 ? 0 : 1;
-}
-
-/* ", vnc 127.0.0.1:3" when the VM has VNC. */
-static void
-print_vnc(const struct vm_config *vm, const struct monitor_conf *mc,
-    unsigned slot)
-{
-	if (vm->vnc)
-		printf(", vnc %s:%u", mc->vnc_listen, slot);
-}
-
-static int
-start_one(const struct vm_config *vm, const struct monitor_conf *mc)
-{
-	struct vm_started vs;
-	struct diag d;
-	char *where;
-	int rc;
-
-	diag_init(&d);
-	rc = vm_start(vm, mc, &vs, &d);
-	diag_flush(&d, prog);
-	if (rc != 0)
-		return 1;
-	if (vs.already)
-		printf("%s: already running, pid %ld\n", vm->name,
-		    (long)vs.st.pid);
-	else {
-		where = monitor_where(vm->name, &vs.st);
-		printf("%s: started, pid %ld, %s", vm->name, (long)vs.st.pid,
-		    where);
-		free(where);
-		print_vnc(vm, mc, vs.st.slot);
-		printf("\n");
-	}
-	return fflush(stdout) == 0 ? 0 : 1;
-}
-
-/* Loads monitor.conf, reporting errors; 0 or 1. */
-static int
-load_monconf(struct monitor_conf *mc)
-{
-	struct diag d;
-
-	diag_init(&d);
-	if (monconf_load(mc, path_confdir(), &d) != 0) {
-		monconf_free(mc);
-		diag_flush(&d, prog);
-		return 1;
-	}
-	diag_flush(&d, prog);
 	return 0;
 }
 
-/* start -a: every registered VM with AUTOSTART=yes, after BOOTDELAY. */
 static int
-start_auto(const struct monitor_conf *mc)
+act_check(struct ctx *c, int argc, char **argv)
 {
-	struct registry reg;
-	struct vm_config vm;
+	struct checked k;
 	struct diag d;
 	size_t i;
-	int rc = 0;
 
+	if (options(c, "check", "h", argc, argv) != 0)
+		return action_usage("check");
+	memset(&k, 0, sizeof(k));
 	diag_init(&d);
-	if (registry_load(&reg, path_confdir(), &d) != 0)
-		rc = 1;
-	diag_flush(&d, prog);
-	for (i = 0; i < reg.n; i++) {
-		if (vmconf_load(&vm, reg.v[i].path, reg.v[i].longname,
-		    &d) != 0) {
-			rc = 1;
-			diag_flush(&d, prog);
-			vmconf_free(&vm);
-			continue;
-		}
-		diag_clear(&d);
-		if (vm.autostart) {
-			if (vm.bootdelay > 0)
-				sleep(vm.bootdelay);
-			rc |= start_one(&vm, mc);
-		}
-		vmconf_free(&vm);
-	}
-	registry_free(&reg);
-	return rc;
-}
-
-/* Loads each VM named in argv[first..] and hands it to fn; 0 or 1. */
-static int
-each_vm(int first, int argc, char **argv, const struct monitor_conf *mc,
-    int (*fn)(const struct vm_config *, const struct monitor_conf *))
-{
-	struct vm_config vm;
-	struct vm_ref ref;
-	struct diag d;
-	int rc = 0, i;
-
-	for (i = first; i < argc; i++) {
-		diag_init(&d);
-		if (load_vm(argv[i], &ref, &vm, &d) != 0) {
-			diag_flush(&d, prog);
-			rc = 1;
-			continue;
-		}
-		diag_flush(&d, prog);
-		rc |= fn(&vm, mc);
-		vmconf_free(&vm);
-		vm_ref_free(&ref);
-	}
-	return rc;
+	if (argc == optind)
+		(void)registry_exists(c->confdir, &d);
+	(void)vm_each_named(c->confdir, argv + optind, argc - optind,
+	    LOAD_CONFIG, check_one, &k, &d);
+	check_all(k.vms, k.n, &c->mc, c->confdir, &d);
+	k.problems += d.errors + d.warnings;
+	diag_flush(&d, cli_prog);
+	if (k.problems == 0)
+		printf("%zu VM%s checked: no problems\n", k.named,
+		    k.named == 1 ? "" : "s");
+	for (i = 0; i < k.n; i++)
+		vmconf_free(&k.vms[i]);
+	free(k.vms);
+	return k.problems == 0 ? cli_flush() : 1;
 }
 
 static int
-act_start(int argc, char **argv)
+start_one(struct vm_pick *p, struct diag *d, void *arg)
 {
-	struct monitor_conf mc;
-	int ch, all = 0, rc;
-
-	optind = 1;
-	while ((ch = getopt(argc, argv, "ah")) != -1) {
-		if (ch != 'a')
-			return action_usage("start");
-		all = 1;
-	}
-	if ((all && optind != argc) || (!all && optind == argc))
-		return action_usage("start");
-	if (load_monconf(&mc) != 0)
-		return 1;
-	if (all)
-		rc = start_auto(&mc);
-	else
-		rc = each_vm(optind, argc, argv, &mc, start_one);
-	monconf_free(&mc);
-	return rc;
-}
-
-/* STOPDELAY of a VM's config, the default when it cannot be read. */
-static unsigned
-stop_delay(const char *cfgpath, const char *name)
-{
-	struct vm_config vm;
-	struct diag quiet;
-	unsigned delay = 90;
-
-	memset(&vm, 0, sizeof(vm));
-	diag_init(&quiet);
-	if (cfgpath != NULL && cfgpath[0] != '\0' &&
-	    vmconf_load(&vm, cfgpath, name, &quiet) == 0)
-		delay = vm.stopdelay;
-	vmconf_free(&vm);
-	diag_clear(&quiet);
-	return delay;
-}
-
-/* timeout < 0: the VM's STOPDELAY. */
-static int
-stop_one(const char *name, const char *cfgpath, long long timeout, int force)
-{
-	struct diag d;
-	unsigned secs;
+	struct ctx *c = arg;
+	struct vm_started vs;
+	char *where;
 	int rc;
 
-	secs = timeout >= 0 ? (unsigned)timeout : stop_delay(cfgpath, name);
+	if (!p->loaded)
+		return pick_failed(d);
+	if (c->all && !p->vm.autostart) {
+		diag_flush(d, cli_prog);	/* its config warnings */
+		return 0;
+	}
+	if (c->all && p->vm.bootdelay > 0)
+		sleep(p->vm.bootdelay);
+	rc = vm_start(&p->vm, &c->mc, c->confdir, &c->run, &vs, d);
+	diag_flush(d, cli_prog);
+	if (rc != 0)
+		return 1;
+	if (vs.already)
+		printf("%s: already running, pid %ld\n", p->vm.name,
+		    (long)vs.st.qemu.pid);
+	else {
+		where = monitor_where(&c->run, p->vm.name, &vs.st);
+		printf("%s: started, pid %ld, %s", p->vm.name,
+		    (long)vs.st.qemu.pid, where);
+		free(where);
+		if (vs.st.vnc != NULL)
+			printf(", vnc %s", vs.st.vnc);
+		printf("\n");
+	}
+	state_free(&vs.st);
+	return cli_flush();
+}
+
+static int
+act_start(struct ctx *c, int argc, char **argv)
+{
+	struct diag d;
+	int rc;
+
+	if (options(c, "start", "ah", argc, argv) != 0 ||
+	    (c->all && optind != argc) || (!c->all && optind == argc))
+		return action_usage("start");
 	diag_init(&d);
-	rc = vm_stop(name, secs, force, &d);
-	diag_flush(&d, prog);
+	rc = vm_each_named(c->confdir, argv + optind, argc - optind,
+	    LOAD_CONFIG, start_one, c, &d);
+	if (diag_flush(&d, cli_prog) > 0 && rc == 0)
+		rc = 1;
+	return rc;
+}
+
+/* On a terminal, a stop that waits says what it waits for. */
+static void
+say_pressed(const char *name, unsigned wait_s)
+{
+	fprintf(stderr, "%s: %s: power button pressed, waiting up to %u s\n",
+	    cli_prog, name, wait_s);
+}
+
+static int
+stop_name(struct ctx *c, const char *name)
+{
+	struct diag d;
+	int rc;
+
+	diag_init(&d);
+	rc = vm_stop(&c->run, name, &c->how, &d);
+	diag_flush(&d, cli_prog);
 	switch (rc) {
 	case STOP_DONE:
 		printf("%s: stopped\n", name);
+		break;
+	case STOP_PRESSED:
+		printf("%s: power button pressed\n", name);
 		break;
 	case STOP_FORCED:
 		printf("%s: stopped (forced)\n", name);
@@ -422,154 +364,111 @@ stop_one(const char *name, const char *cfgpath, long long timeout, int force)
 	default:
 		return 1;
 	}
-	return fflush(stdout) == 0 ? 0 : 1;
+	return cli_flush();
 }
 
-struct running {
-	char	**names;
-	char	**cfgs;
-	size_t	  n;
-};
-
-static void
-collect_running(const char *name, const struct vm_state *st, void *arg)
-{
-	struct running *r = arg;
-
-	r->names = xreallocarray(r->names, r->n + 1, sizeof(*r->names));
-	r->cfgs = xreallocarray(r->cfgs, r->n + 1, sizeof(*r->cfgs));
-	r->names[r->n] = xstrdup(name);
-	r->cfgs[r->n] = xstrdup(st->cfgpath);
-	r->n++;
-}
-
-/* stop -a: every running VM, each in a process of its own. */
 static int
-stop_all(long long timeout, int force)
+stop_one(struct vm_pick *p, struct diag *d, void *arg)
 {
-	struct running r = { NULL, NULL, 0 };
+	if (p->resolved != RESOLVE_OK)
+		return pick_failed(d);
+	diag_flush(d, cli_prog);
+	return stop_name(arg, p->ref.name);
+}
+
+/* stop -a: every running or starting VM, each in a process of its own. */
+static int
+stop_all(struct ctx *c)
+{
+	struct strvec names;
+	struct diag d;
 	size_t i;
 	pid_t pid;
 	int status, rc = 0;
 
-	state_scan(path_rundir(), collect_running, &r);
-	fflush(stdout);
-	for (i = 0; i < r.n; i++) {
+	sv_init(&names);
+	diag_init(&d);
+	if (vm_names_active(&c->run, &names, &d) != 0)
+		rc = 1;
+	diag_flush(&d, cli_prog);
+	if (cli_flush() != 0)
+		rc = 1;
+	for (i = 0; i < names.n; i++) {
 		if ((pid = fork()) == -1) {
 			fprintf(stderr, "%s: cannot stop '%s': fork: %s\n",
-			    prog, r.names[i], strerror(errno));
+			    cli_prog, names.v[i], strerror(errno));
 			rc = 1;
 		} else if (pid == 0)
-			_exit(stop_one(r.names[i], r.cfgs[i], timeout, force));
+			_exit(stop_name(c, names.v[i]));
 	}
 	while (wait(&status) > 0)
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			rc = 1;
-	for (i = 0; i < r.n; i++) {
-		free(r.names[i]);
-		free(r.cfgs[i]);
-	}
-	free(r.names);
-	free(r.cfgs);
+	sv_free(&names);
 	return rc;
 }
 
 static int
-act_stop(int argc, char **argv)
+act_stop(struct ctx *c, int argc, char **argv)
 {
-	struct vm_ref ref;
-	struct diag d;
-	long long timeout = -1;
-	const char *why;
-	int ch, all = 0, force = 0, rc = 0, i;
-
-	optind = 1;
-	while ((ch = getopt(argc, argv, "aft:h")) != -1) {
-		switch (ch) {
-		case 'a':
-			all = 1;
-			break;
-		case 'f':
-			force = 1;
-			break;
-		case 't':
-			if (cfg_number(optarg, 0, 86400, &timeout, &why) != 0) {
-				fprintf(stderr, "%s: -t %s: %s (0 to 86400 "
-				    "seconds)\n", prog, optarg, why);
-				return EX_USAGE;
-			}
-			break;
-		default:
-			return action_usage("stop");
-		}
-	}
-	if ((all && optind != argc) || (!all && optind == argc))
+	if (options(c, "stop", "afnt:h", argc, argv) != 0 ||
+	    (c->all && optind != argc) || (!c->all && optind == argc))
 		return action_usage("stop");
-	if (all)
-		return stop_all(timeout, force);
-	for (i = optind; i < argc; i++) {
-		diag_init(&d);
-		if (vm_lookup(argv[i], &ref, &d) != RESOLVE_OK) {
-			diag_flush(&d, prog);
-			rc = 1;
-			continue;
-		}
-		rc |= stop_one(ref.name, ref.cfgpath, timeout, force);
-		vm_ref_free(&ref);
-	}
-	return rc;
+	if (isatty(STDERR_FILENO))
+		c->how.pressed = say_pressed;
+	if (c->all)
+		return stop_all(c);
+	return vm_each_named(c->confdir, argv + optind, argc - optind,
+	    LOAD_NONE, stop_one, c, NULL);
 }
 
 static int
-restart_one(const struct vm_config *vm, const struct monitor_conf *mc)
+restart_one(struct vm_pick *p, struct diag *d, void *arg)
 {
-	if (stop_one(vm->name, vm->cfgpath, vm->stopdelay, 0) != 0)
+	struct ctx *c = arg;
+
+	if (!p->loaded)
+		return pick_failed(d);
+	if (stop_name(c, p->vm.name) != 0)
 		return 1;
-	return start_one(vm, mc);
+	return start_one(p, d, arg);
 }
 
 static int
-act_restart(int argc, char **argv)
+act_restart(struct ctx *c, int argc, char **argv)
 {
-	struct monitor_conf mc;
-	int rc;
-
-	if (no_options(argc, argv) != 0 || optind == argc)
+	if (options(c, "restart", "ft:h", argc, argv) != 0 || optind == argc)
 		return action_usage("restart");
-	if (load_monconf(&mc) != 0)
-		return 1;
-	rc = each_vm(optind, argc, argv, &mc, restart_one);
-	monconf_free(&mc);
-	return rc;
+	return vm_each_named(c->confdir, argv + optind, argc - optind,
+	    LOAD_CONFIG, restart_one, c, NULL);
 }
 
 static int
-act_kill(int argc, char **argv)
+kill_one(struct vm_pick *p, struct diag *d, void *arg)
 {
-	struct vm_ref ref;
-	struct diag d;
-	int rc = 0, i, k;
+	struct ctx *c = arg;
+	enum vm_stopped k;
 
-	if (no_options(argc, argv) != 0 || optind == argc)
+	if (p->resolved != RESOLVE_OK)
+		return pick_failed(d);
+	k = vm_kill(&c->run, p->ref.name, d);
+	diag_flush(d, cli_prog);
+	if (k == STOP_KILLED)
+		printf("%s: killed\n", p->ref.name);
+	else if (k == STOP_NOT_RUNNING)
+		printf("%s: not running\n", p->ref.name);
+	else
+		return 1;
+	return cli_flush();
+}
+
+static int
+act_kill(struct ctx *c, int argc, char **argv)
+{
+	if (options(c, "kill", "h", argc, argv) != 0 || optind == argc)
 		return action_usage("kill");
-	for (i = optind; i < argc; i++) {
-		diag_init(&d);
-		if (vm_lookup(argv[i], &ref, &d) != RESOLVE_OK) {
-			diag_flush(&d, prog);
-			rc = 1;
-			continue;
-		}
-		k = vm_kill(ref.name, &d);
-		diag_flush(&d, prog);
-		if (k == STOP_KILLED)
-			printf("%s: killed\n", ref.name);
-		else if (k == STOP_NOT_RUNNING)
-			printf("%s: not running\n", ref.name);
-		else
-			rc = 1;
-		vm_ref_free(&ref);
-	}
-	return rc;
+	return vm_each_named(c->confdir, argv + optind, argc - optind,
+	    LOAD_NONE, kill_one, c, NULL);
 }
 
 /* "42s", "17m", "3h05m", "2d04h". */
@@ -589,56 +488,45 @@ uptime(long long started)
 	return xasprintf("%lldd%02lldh", t / 86400, t / 3600 % 24);
 }
 
-/* QEMU's own run state ("running", "paused", ...), or why not known. */
-static char *
-qemu_run_state(const char *name, const struct vm_state *st)
-{
-	struct diag d;
-	struct qmp q;
-	char *status = NULL;
-
-	if (!monitor_known(st))
-		return xstrdup("monitor unknown");
-	diag_init(&d);
-	if (monitor_qmp_open(&q, name, st, MONITOR_TIMEOUT_MS, &d) == QMP_OK)
-		(void)qmp_query(&q, "query-status", "status", &status, &d);
-	qmp_close(&q);
-	if (status == NULL)
-		status = d.n > 0 && strstr(d.msgs[0].text, "busy") != NULL ?
-		    xstrdup("monitor busy") : xstrdup("monitor not answering");
-	diag_clear(&d);
-	return status;
-}
-
 /* One status line; the LSB code of that VM. */
 static int
-status_one(const char *name)
+status_name(struct ctx *c, const char *name)
 {
 	struct vm_state st;
-	char *up, *qs, *where;
+	char *up, *qs, *where, *log;
 	int rc;
 
-	switch (vm_probe(path_rundir(), name, &st)) {
+	switch (vm_probe(&c->run, name, &st)) {
 	case VM_RUNNING:
-		up = uptime(st.started);
-		qs = qemu_run_state(name, &st);
-		where = monitor_where(name, &st);
-		printf("%s: running, pid %ld, up %s, %s", name, (long)st.pid,
-		    up, where);
-		free(where);
+		qs = vm_run_state(&c->run, name, &st);
+		if (!st.recorded)
+			printf("%s: running, pid %ld, its start was cut short "
+			    "(ports unknown: qemu-init restart %s)", name,
+			    (long)st.qemu.pid, name);
+		else {
+			up = uptime(st.started);
+			where = monitor_where(&c->run, name, &st);
+			printf("%s: running, pid %ld, up %s, %s", name,
+			    (long)st.qemu.pid, up, where);
+			free(where);
+			free(up);
+		}
 		if (strcmp(qs, "running") != 0)
 			printf(", qemu %s", qs);
 		printf("\n");
-		free(up);
 		free(qs);
 		rc = 0;
 		break;
 	case VM_DEAD:
-		if (st.pid > 0)
-			printf("%s: dead (pid %ld gone, state left)\n", name,
-			    (long)st.pid);
+		log = rundir_path(&c->run, name, RUN_CONSOLE_LOG);
+		if (st.qemu.pid > 0)
+			printf("%s: dead (pid %ld gone, state left): QEMU "
+			    "crashed; its console log is %s, and start "
+			    "recovers it\n", name, (long)st.qemu.pid, log);
 		else
-			printf("%s: dead (state file unreadable)\n", name);
+			printf("%s: dead (state file unreadable): start "
+			    "recovers it\n", name);
+		free(log);
 		rc = 1;
 		break;
 	default:
@@ -651,73 +539,61 @@ status_one(const char *name)
 }
 
 static int
-act_status(int argc, char **argv)
+status_one(struct vm_pick *p, struct diag *d, void *arg)
 {
-	struct registry reg;
-	struct vm_ref ref;
-	struct diag d;
-	size_t i;
-	int rc = 0, one, lsb;
+	struct ctx *c = arg;
+	int lsb;
 
-	if (no_options(argc, argv) != 0)
-		return action_usage("status");
-	diag_init(&d);
-	if (optind == argc) {
-		if (registry_load(&reg, path_confdir(), &d) != 0)
-			rc = 1;
-		diag_flush(&d, prog);
-		for (i = 0; i < reg.n; i++)
-			(void)status_one(reg.v[i].longname);
-		registry_free(&reg);
-		return rc;
-	}
-	for (one = optind; one < argc; one++) {
-		if (vm_lookup(argv[one], &ref, &d) != RESOLVE_OK) {
-			diag_flush(&d, prog);
-			lsb = 4;
-		} else {
-			lsb = status_one(ref.name);
-			vm_ref_free(&ref);
-		}
-		/* Several VMs: 0 only when all run, else the first other. */
-		if (rc == 0)
-			rc = lsb;
-	}
-	return rc;
+	diag_flush(d, cli_prog);
+	lsb = p->resolved == RESOLVE_OK ? status_name(c, p->ref.name) : 4;
+	/* Several VMs: 0 only when all run, else the first other. */
+	if (c->worst == 0)
+		c->worst = lsb;
+	return 0;
 }
 
-static void
-list_row(const struct reg_entry *e, const struct monitor_conf *mc)
+static int
+act_status(struct ctx *c, int argc, char **argv)
 {
-	struct vm_config vm;
-	struct vm_state st;
-	struct diag quiet;
-	char *state = NULL, pid[16] = "-", mon[16] = "-", ctl[16] = "-";
-	char vnc[64] = "-";
-	const char *desc = "";
-	int loaded;
+	struct diag d;
+	int rc;
 
-	diag_init(&quiet);
-	loaded = vmconf_load(&vm, e->path, e->longname, &quiet) == 0;
-	if (loaded)
-		desc = vm.desc != NULL ? vm.desc : "";
+	if (options(c, "status", "h", argc, argv) != 0)
+		return action_usage("status");
+	diag_init(&d);
+	(void)vm_each_named(c->confdir, argv + optind, argc - optind,
+	    LOAD_NONE, status_one, c, &d);
+	rc = diag_flush(&d, cli_prog) > 0 ? 1 : 0;
+	if (cli_flush() != 0)
+		return 1;
+	/* Every registered VM: only a broken registry fails. */
+	return optind == argc ? rc : c->worst;
+}
+
+static int
+list_one(struct vm_pick *p, struct diag *d, void *arg)
+{
+	struct ctx *c = arg;
+	struct vm_state st;
+	char *state = NULL, pid[24] = "-", mon[16] = "-", ctl[16] = "-";
+	const char *desc;
+
+	diag_flush(d, cli_prog);	/* the registry's; configs: check */
+	if (p->loaded)
+		desc = p->vm.desc != NULL ? p->vm.desc : "";
 	else
 		desc = "(config error: see qemu-init check)";
-	switch (vm_probe(path_rundir(), e->longname, &st)) {
+	switch (vm_probe(&c->run, p->ref.name, &st)) {
 	case VM_RUNNING:
-		state = qemu_run_state(e->longname, &st);
-		snprintf(pid, sizeof(pid), "%ld", (long)st.pid);
-		if (st.unix_monitors) {
+		state = vm_run_state(&c->run, p->ref.name, &st);
+		snprintf(pid, sizeof(pid), "%ld", (long)st.qemu.pid);
+		if (st.recorded && st.unix_monitors) {
 			snprintf(mon, sizeof(mon), "unix");
 			snprintf(ctl, sizeof(ctl), "unix");
-		} else if (st.monport != 0) {
+		} else if (st.recorded) {
 			snprintf(mon, sizeof(mon), "%u", st.monport);
 			snprintf(ctl, sizeof(ctl), "%u", st.ctlport);
 		}
-		if (monitor_known(&st) && loaded && vm.vnc &&
-		    strlen(mc->vnc_listen) < 48)
-			snprintf(vnc, sizeof(vnc), "%s:%u", mc->vnc_listen,
-			    st.slot);
 		break;
 	case VM_DEAD:
 		state = xstrdup("dead");
@@ -726,129 +602,173 @@ list_row(const struct reg_entry *e, const struct monitor_conf *mc)
 		state = xstrdup("stopped");
 		break;
 	}
-	printf(LIST_ROW, e->shortname,
-	    e->longname, strchr(state, ' ') != NULL ? "busy" : state, pid,
-	    mon, ctl, vnc, desc);
+	printf(LIST_ROW, p->ref.shortname, p->ref.name,
+	    strchr(state, ' ') != NULL ? "busy" : state, pid, mon, ctl,
+	    st.vnc != NULL ? st.vnc : "-", desc);
 	free(state);
 	state_free(&st);
-	vmconf_free(&vm);
-	diag_clear(&quiet);
+	return 0;
 }
 
 static int
-act_list(int argc, char **argv)
+act_list(struct ctx *c, int argc, char **argv)
 {
-	struct monitor_conf mc;
-	struct registry reg;
 	struct diag d;
-	size_t i;
-	int rc = 0;
+	int rc;
 
-	if (no_options(argc, argv) != 0 || optind != argc)
+	if (options(c, "list", "h", argc, argv) != 0 || optind != argc)
 		return action_usage("list");
-	if (load_monconf(&mc) != 0)
-		return 1;
+	printf(LIST_ROW, "NAME", "LONGNAME", "STATE", "PID", "MONPORT",
+	    "CTLPORT", "VNC", "DESCRIPTION");
 	diag_init(&d);
-	if (registry_load(&reg, path_confdir(), &d) != 0)
-		rc = 1;
-	diag_flush(&d, prog);
-	printf(LIST_ROW, "NAME",
-	    "LONGNAME", "STATE", "PID", "MONPORT", "CTLPORT", "VNC",
-	    "DESCRIPTION");
-	for (i = 0; i < reg.n; i++)
-		list_row(&reg.v[i], &mc);
-	registry_free(&reg);
-	monconf_free(&mc);
-	return rc;
+	(void)vm_each_named(c->confdir, NULL, 0, LOAD_QUIET, list_one, c,
+	    &d);
+	rc = diag_flush(&d, cli_prog) > 0 ? 1 : 0;
+	return cli_flush() != 0 ? 1 : rc;
 }
 
 static int
-act_console(int argc, char **argv)
+console_one(struct vm_pick *p, struct diag *d, void *arg)
 {
+	struct ctx *c = arg;
 	struct vm_state st;
-	struct vm_ref ref;
-	struct diag d;
 	enum relay_end end;
-	int fd, lock, tty;
+	int fd, lock, tty, running;
 
-	if (no_options(argc, argv) != 0 || argc - optind != 1)
-		return action_usage("console");
-	diag_init(&d);
-	if (monitor_locate(argv[optind], &ref, &st, &d) != MONITOR_OK) {
-		diag_flush(&d, prog);
+	if (p->resolved != RESOLVE_OK)
+		return pick_failed(d);
+	running = vm_probe(&c->run, p->ref.name, &st) == VM_RUNNING;
+	state_free(&st);
+	if (!running) {
+		diag_error(d, "'%s' is not running", p->ref.name);
+		diag_flush(d, cli_prog);
 		return 1;
 	}
-	state_free(&st);
-	if ((fd = console_open(ref.name, &lock, &d)) < 0) {
-		diag_flush(&d, prog);
-		vm_ref_free(&ref);
+	if ((fd = console_open(&c->run, p->ref.name, &lock, d)) < 0) {
+		diag_flush(d, cli_prog);
 		return 1;
 	}
 	tty = isatty(STDIN_FILENO);
 	if (tty)
 		fprintf(stderr, "%s: attached to the console of '%s' (Ctrl-] "
-		    "leaves)\r\n", prog, ref.name);
-	end = relay_run(fd, RELAY_LINGER, &d);
+		    "leaves)\r\n", cli_prog, p->ref.name);
+	end = relay_run(fd, RELAY_LINGER, d);
 	close(fd);
 	lock_release(lock);
-	diag_flush(&d, prog);
+	diag_flush(d, cli_prog);
 	if (tty)
-		fprintf(stderr, "\n%s: left the console of '%s'\n", prog,
-		    ref.name);
-	vm_ref_free(&ref);
+		fprintf(stderr, "\n%s: left the console of '%s'\n", cli_prog,
+		    p->ref.name);
 	if (end == RELAY_SIGNALLED)
 		return 128 + relay_signal();
 	return end == RELAY_ERROR ? 1 : 0;
 }
 
-static const struct action *
-find_action(const char *name)
+static int
+act_console(struct ctx *c, int argc, char **argv)
+{
+	if (options(c, "console", "h", argc, argv) != 0 || argc - optind != 1)
+		return action_usage("console");
+	return vm_each_named(c->confdir, argv + optind, 1, LOAD_NONE,
+	    console_one, c, NULL);
+}
+
+static void
+action_help(const struct action *a)
+{
+	printf("usage: %s %s\n%s", cli_prog, a->usage, a->help);
+}
+
+static int
+act_help(struct ctx *c, int argc, char **argv)
 {
 	const struct action *a;
 
-	for (a = actions; a->name != NULL; a++)
-		if (strcmp(a->name, name) == 0)
-			return a;
-	return NULL;
+	(void)c;
+	if (argc > 2)
+		return action_usage("help");
+	if (argc == 2) {
+		if ((a = find_action(argv[1])) == NULL) {
+			fprintf(stderr, "%s: help: unknown action '%s'\n",
+			    cli_prog, argv[1]);
+			return EX_USAGE;
+		}
+		action_help(a);
+	} else
+		usage(stdout);
+	return cli_flush();
+}
+
+/* The directories and monitor.conf, as the action needs them. */
+static int
+setup(struct ctx *c, const struct action *a)
+{
+	struct diag d;
+	int rc = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->how.timeout_s = -1;
+	c->run.fd = -1;
+	c->confdir = path_confdir();
+	diag_init(&d);
+	if (a->monconf && monconf_load(&c->mc, c->confdir, &d) != 0)
+		rc = 1;
+	if (rc == 0 && a->run != act_check && a->run != act_help &&
+	    rundir_open(&c->run, path_rundir(), a->use, &d) != 0)
+		rc = 1;
+	diag_flush(&d, cli_prog);
+	return rc;
 }
 
 int
 main(int argc, char **argv)
 {
 	const struct action *a;
+	struct ctx c;
 	char *tmp;
-	int i;
+	int i, rc;
 
+	cli_init("qemu-init");
 	if (argc < 2) {
 		usage(stderr);
 		return EX_USAGE;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
-		return 0;
+		return cli_flush();
 	}
-	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
-		printf("%s %s\n", prog, QI_VERSION);
-		return 0;
-	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)
+		return cli_version();
 	a = find_action(argv[1]);
-	/* Init-script style: qemu-init <vm> ACTION. */
-	if (a == NULL && argc == 3 && (a = find_action(argv[2])) != NULL) {
+	/* Init-script style: qemu-init <vm> ACTION [options]. */
+	if (a == NULL && argc >= 3 && (a = find_action(argv[2])) != NULL) {
 		tmp = argv[1];
 		argv[1] = argv[2];
 		argv[2] = tmp;
+		if (argc > 3) {	/* the options before the VM */
+			for (i = 2; i < argc - 1; i++)
+				argv[i] = argv[i + 1];
+			argv[argc - 1] = tmp;
+		}
 	}
 	if (a == NULL) {
-		fprintf(stderr, "%s: unknown action '%s'\n", prog, argv[1]);
+		fprintf(stderr, "%s: unknown action '%s'\n", cli_prog,
+		    argv[1]);
 		usage(stderr);
 		return EX_USAGE;
 	}
-	/* ACTION -h: that action's usage, as a request, not an error. */
+	/* ACTION -h: that action's help, as a request, not an error. */
 	for (i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (strcmp(argv[i], "-h") == 0 ||
 		    strcmp(argv[i], "--help") == 0) {
-			printf("usage: %s %s\n", prog, a->usage);
-			return fflush(stdout) == 0 ? 0 : 1;
+			action_help(a);
+			return cli_flush();
 		}
-	return a->run(argc - 1, argv + 1);
+	if (setup(&c, a) != 0)
+		return 1;
+	rc = a->run(&c, argc - 1, argv + 1);
+	rundir_close(&c.run);
+	if (a->monconf)
+		monconf_free(&c.mc);
+	return rc;
 }

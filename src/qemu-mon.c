@@ -10,14 +10,12 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "diag.h"
+#include "lifecycle.h"
 #include "monitor.h"
+#include "paths.h"
 #include "relay.h"
-
-#define EX_USAGE	64
-#define TIMEOUT_MS	10000
-
-static const char *prog = "qemu-mon";
 
 static void
 usage(FILE *fp)
@@ -36,20 +34,19 @@ main(int argc, char **argv)
 		{ NULL,		0,		NULL,	0 }
 	};
 	struct strbuf greeting;
-	struct vm_state st;
-	struct vm_ref ref;
+	struct vm_target t;
 	struct diag d;
 	enum relay_end end;
 	int ch, fd, rc, tty;
 
+	cli_init("qemu-mon");
 	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			usage(stdout);
-			return fflush(stdout) == 0 ? 0 : 1;
+			return cli_flush();
 		case 'V':
-			printf("%s %s\n", prog, QI_VERSION);
-			return fflush(stdout) == 0 ? 0 : 1;
+			return cli_version();
 		default:
 			usage(stderr);
 			return EX_USAGE;
@@ -60,37 +57,39 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	diag_init(&d);
-	rc = monitor_locate(argv[optind], &ref, &st, &d);
-	if (rc != MONITOR_OK) {
-		diag_flush(&d, prog);
-		return rc;	/* the MONITOR_ codes are the exit statuses */
-	}
+	rc = monitor_locate(path_confdir(), path_rundir(), argv[optind], &t,
+	    &d);
 	sb_init(&greeting);
-	fd = monitor_open_hmp(ref.name, &st, TIMEOUT_MS, &greeting, &d);
-	state_free(&st);
-	if (fd < 0) {
-		diag_flush(&d, prog);
-		vm_ref_free(&ref);
-		return MONITOR_DOWN;
+	if (rc == MONITOR_OK &&
+	    (fd = monitor_open_hmp(&t.run, t.ref.name, &t.st,
+	    MONITOR_TIMEOUT_MS, &greeting, &d)) < 0)
+		rc = MONITOR_DOWN;
+	if (rc != MONITOR_OK) {
+		diag_flush(&d, cli_prog);
+		sb_free(&greeting);
+		vm_target_free(&t);
+		return rc;	/* the MONITOR_ codes are the exit statuses */
 	}
 	tty = isatty(STDIN_FILENO);
 	if (tty)
 		fprintf(stderr, "%s: connected to '%s' (Ctrl-] leaves)\r\n",
-		    prog, ref.name);
+		    cli_prog, t.ref.name);
 	/* The greeting and its prompt: the user sees them as QEMU sent them. */
 	if (write(STDOUT_FILENO, greeting.s, greeting.len) < 0) {
-		fprintf(stderr, "%s: cannot write: %s\n", prog,
+		fprintf(stderr, "%s: cannot write: %s\n", cli_prog,
 		    strerror(errno));
 		close(fd);
+		sb_free(&greeting);
+		vm_target_free(&t);
 		return 1;
 	}
 	sb_free(&greeting);
 	end = relay_run(fd, RELAY_HALF_CLOSE, &d);
 	close(fd);
-	diag_flush(&d, prog);
+	diag_flush(&d, cli_prog);
 	if (tty)
-		fprintf(stderr, "\n%s: left '%s'\n", prog, ref.name);
-	vm_ref_free(&ref);
+		fprintf(stderr, "\n%s: left '%s'\n", cli_prog, t.ref.name);
+	vm_target_free(&t);
 	switch (end) {
 	case RELAY_ERROR:
 		return 1;

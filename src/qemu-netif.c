@@ -10,13 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "diag.h"
 #include "netif.h"
 #include "paths.h"
-
-#define EX_USAGE	64
-
-static const char *prog = "qemu-netif";
 
 static void
 usage(FILE *fp)
@@ -35,18 +32,6 @@ bad_usage(void)
 {
 	usage(stderr);
 	return EX_USAGE;
-}
-
-/* For -h and -V: a full disk or closed pipe is a failure, not silence. */
-static int
-stdout_done(void)
-{
-	if (fflush(stdout) == EOF) {
-		fprintf(stderr, "%s: cannot write to stdout: %s\n", prog,
-		    strerror(errno));
-		return 1;
-	}
-	return 0;
 }
 
 /* 1 up, 0 down, -1 unknown: from the name we run as, else argv[0]. */
@@ -78,16 +63,16 @@ main(int argc, char **argv)
 	struct diag d;
 	int ch, up, rc;
 
-	runas = argc > 0 ? path_basename(argv[0]) : prog;
+	cli_init("qemu-netif");
+	runas = argc > 0 ? path_basename(argv[0]) : cli_prog;
 	/* '+': options only before the first operand, as POSIX has it. */
 	while ((ch = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			usage(stdout);
-			return stdout_done();
+			return cli_flush();
 		case 'V':
-			printf("%s %s\n", prog, QI_VERSION);
-			return stdout_done();
+			return cli_version();
 		default:
 			return bad_usage();
 		}
@@ -104,6 +89,6 @@ main(int argc, char **argv)
 		rc = netif_up(argv[0], bridge, &d);
 	else
 		rc = netif_down(argv[0], bridge, &d);
-	diag_flush(&d, prog);
+	diag_flush(&d, cli_prog);
 	return rc == 0 ? 0 : 1;
 }

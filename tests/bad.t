@@ -21,8 +21,8 @@ seq -f 'DKS%029.0f=1' 29000 > "$BAD/c63-keys-bomb-qemu.cfg"
 
 nothing_left() {
 	test -z "$(our_qemus)" &&
-	    test -z "$(find "$QEMU_INIT_RUNDIR" \( -name '*.state' -o \
-	        -name '*.pid' \) -print -quit)"
+	    test -z "$(find "$QEMU_INIT_RUNDIR" \( -name '*@state' -o \
+	        -name '*@pid' \) -print -quit)"
 }
 
 # faster_than SECS START: less than SECS seconds have passed since

@@ -37,14 +37,18 @@ check "show puts the QMP monitor on slot 0 (MONPORT+100)" \
 check "show turns KVM=no into -accel tcg" contains "$out" $'-accel\ntcg'
 check "show takes nothing: no run dir made" [ ! -e "$QEMU_INIT_RUNDIR" ]
 
-# The command line show prints is one QEMU accepts.
+# The command line show prints is one QEMU accepts, once the descriptors
+# qemu-init opens for QEMU (shown as fd=<FILE>) are given as those files.
+runnable() {	# runnable FILE: show's lines into argv
+	mapfile -t argv < <("$TOP/tests/guest/runnable.sh" < "$1")
+}
 mkdir -p "$QEMU_INIT_RUNDIR"
-mapfile -t argv < "$T/out"
+runnable "$T/out"
 "${argv[@]}" -S 2>"$T/qemu.err"
 qrc=$?
 check "QEMU accepts the command line show prints (-S)" [ $qrc -eq 0 ] ||
     diag "$(cat "$T/qemu.err")"
-qpid=$(cat "$QEMU_INIT_RUNDIR/web.pid" 2>/dev/null)
+qpid=$(cat "$QEMU_INIT_RUNDIR/web@pid" 2>/dev/null)
 check "that QEMU runs" alive "$qpid"
 [ -n "$qpid" ] && kill "$qpid" 2>/dev/null
 rm -rf "$QEMU_INIT_RUNDIR"
@@ -168,17 +172,17 @@ cp "$TOP/etc/qemu/example-qemu.cfg" "$T/example-qemu.cfg"
 run qemu-init show "$T/example-qemu.cfg"
 expect "show works on the shipped example-qemu.cfg" 0 ""
 mkdir -p "$QEMU_INIT_RUNDIR"
-mapfile -t argv < "$T/out"
+runnable "$T/out"
 "${argv[@]}" -S 2>"$T/qemu.err"
 check "QEMU accepts the example's command line (-S)" [ $? -eq 0 ] ||
     diag "$(cat "$T/qemu.err")"
-qpid=$(cat "$QEMU_INIT_RUNDIR/example.pid" 2>/dev/null)
+qpid=$(cat "$QEMU_INIT_RUNDIR/example@pid" 2>/dev/null)
 check "the example's QEMU runs" alive "$qpid"
 [ -n "$qpid" ] && kill "$qpid" 2>/dev/null
 
 run qemu-init stop -h
 expect_out "ACTION -h prints that action's usage on stdout, exit 0" 0 \
-    "usage: qemu-init stop [-f] [-t secs] [-a] vm ..."
+    "usage: qemu-init stop [-fn] [-t secs] [-a] vm ..."
 run qemu-init start -x web
 expect "an unknown option is a usage error (64)" 64 "usage: qemu-init start"
 

@@ -15,9 +15,9 @@ run qemu-init start web
 expect_out "start web" 0 "web: started"
 check "the guest's ready marker shows up in the console log" wait_ready web
 check "the serial socket is mode 0600" \
-    test "$(stat -c %a "$QEMU_INIT_RUNDIR/web.serial")" = 600
+    test "$(stat -c %a "$QEMU_INIT_RUNDIR/web@serial")" = 600
 check "the console log is not readable by others" \
-    test "$(stat -c %a "$QEMU_INIT_RUNDIR/web.console.log")" = 600
+    test "$(stat -c %a "$QEMU_INIT_RUNDIR/web@console.log")" = 600
 
 pane() { tmux -L "$TMUX_SOCK" capture-pane -p -S -50; }
 wait_pane() {
@@ -72,7 +72,7 @@ check "...exit status 129 (128 + SIGHUP)" test "$(cat "$T/con.rc" 2>/dev/null)" 
 check "...identical modes" cmp -s "$T/stty.before" "$T/stty.after"
 tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
 check "the log kept what was typed and answered" \
-    grep -q '^56y' "$QEMU_INIT_RUNDIR/web.console.log"
+    grep -q '^56y' "$QEMU_INIT_RUNDIR/web@console.log"
 
 printf 'echo $((8*9))z\n' > "$T/typed"
 run qemu-init console web < "$T/typed"
@@ -80,7 +80,7 @@ expect_out "console with piped input sends it and prints the answer" 0 "72z"
 
 run qemu-init start quiet
 expect_out "a VM with SERIAL=no starts" 0 "quiet: started"
-check "...and has no serial socket" test ! -e "$QEMU_INIT_RUNDIR/quiet.serial"
+check "...and has no serial socket" test ! -e "$QEMU_INIT_RUNDIR/quiet@serial"
 run qemu-init console quiet < /dev/null
 expect "console of a VM without a serial port says so" 1 \
     "'quiet' has no serial console"

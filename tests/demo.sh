@@ -26,9 +26,9 @@ export QEMU_INIT_CONFDIR=$DEMO/etc QEMU_INIT_RUNDIR=$DEMO/run
 demo_qemu() {
 	local pid
 
-	pid=$(cat "$QEMU_INIT_RUNDIR/demo.pid" 2>/dev/null) || return 1
+	pid=$(cat "$QEMU_INIT_RUNDIR/demo@pid" 2>/dev/null) || return 1
 	[ -n "$pid" ] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null |
-	    grep -q -- "-pidfile $QEMU_INIT_RUNDIR/demo.pid" && echo "$pid"
+	    grep -q -- "-pidfile $QEMU_INIT_RUNDIR/demo@pid" && echo "$pid"
 }
 
 cleanup() {
@@ -80,7 +80,7 @@ step() {
 # wait_ready SECONDS: the guest printed its ready marker on its serial
 # console, which qemu-init logs in RUNDIR/demo.console.log.
 wait_ready() {
-	local log=$QEMU_INIT_RUNDIR/demo.console.log i=0
+	local log=$QEMU_INIT_RUNDIR/demo@console.log i=0
 
 	echo
 	echo "\$ # waiting up to $1 s for QINIT-GUEST-READY in $log"

@@ -20,14 +20,14 @@ bounded qemu-init start baddev
 expect "QEMU dying during start: exit 1 with QEMU's words" 1 \
     "QEMU failed to start 'baddev': "
 check "...no QEMU, no state, no pid file" test "$(nqemu)" -eq 0 -a \
-    ! -e "$QEMU_INIT_RUNDIR/baddev.state" -a ! -e "$QEMU_INIT_RUNDIR/baddev.pid"
+    ! -e "$QEMU_INIT_RUNDIR/baddev@state" -a ! -e "$QEMU_INIT_RUNDIR/baddev@pid"
 
 guest_vm noqemu obey "TGTARCH=qemu-system-nonexistent"
 bounded qemu-init start noqemu
 expect "a QEMU binary that is not there: a clear error" 1 \
     "cannot run qemu-system-nonexistent: No such file or directory"
 check "...nothing left" test "$(nqemu)" -eq 0 -a \
-    ! -e "$QEMU_INIT_RUNDIR/noqemu.state"
+    ! -e "$QEMU_INIT_RUNDIR/noqemu@state"
 
 # --- killed while running ------------------------------------------------------
 run qemu-init start web
@@ -37,30 +37,28 @@ while ! gone "$pid"; do sleep 0.05; done
 bounded qemu-init stop web
 expect_out "stop of a VM whose QEMU was killed: not running, exit 0" 0 \
     "web: not running"
-check "...and its leftovers are cleaned" test ! -e "$QEMU_INIT_RUNDIR/web.state"
+check "...and its leftovers are cleaned" test ! -e "$QEMU_INIT_RUNDIR/web@state"
 
 # --- a truncated state file while the VM runs ---------------------------------
 run qemu-init start web
 pid=$(state_pid web)
-: > "$QEMU_INIT_RUNDIR/web.state"
+: > "$QEMU_INIT_RUNDIR/web@state"
 bounded qemu-init status web
 expect_out "a truncated state file: status still finds the running QEMU" 0 \
     "web: running, pid $pid"
 bounded qemu-init start web
 expect_out "...start says it runs" 0 "web: already running, pid $pid"
 check "...and starts no second QEMU" test "$(nqemu)" -eq 1
-bounded qemu-init stop -t 5 web
-expect "...stop cannot reach a monitor it does not know: exit 1" 1 \
-    "'web' runs (pid $pid) but its state file is lost"
-check "...and leaves it running" alive "$pid"
-bounded qemu-init stop -f -t 5 web
-expect_out "...stop -f ends it" 0 "web: stopped (forced)"
+wait_ready web
+bounded qemu-init stop -t 60 web
+expect_out "...stop still presses the button through its control socket" 0 \
+    "web: stopped"
 check "...QEMU is gone" gone "$pid"
 
 # --- a garbage state file of a VM that is not running ----------------------------
 mkdir -p "$QEMU_INIT_RUNDIR"
-printf 'PID=banana\nSLOT=%%\n' > "$QEMU_INIT_RUNDIR/web.state"
-echo 999999 > "$QEMU_INIT_RUNDIR/web.pid"
+printf 'PID=banana\nSLOT=%%\n' > "$QEMU_INIT_RUNDIR/web@state"
+echo 999999 > "$QEMU_INIT_RUNDIR/web@pid"
 bounded qemu-init status web
 expect_out "a garbage state file: status says dead (exit 1)" 1 \
     "web: dead (state file unreadable)"
@@ -70,7 +68,7 @@ bounded qemu-init kill web
 
 # --- another qemu-init busy with the same VM ----------------------------------
 # This shell holds the VM's lock, as a running qemu-init would.
-exec 9>"$QEMU_INIT_RUNDIR/web.lock"
+exec 9>"$QEMU_INIT_RUNDIR/web@lock"
 flock 9
 bounded qemu-init start web 9>&-
 expect "a VM another qemu-init holds: start waits, then says so" 1 \
@@ -89,7 +87,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	bounded setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	    "$BIN/qemu-init" start web
 	expect "a run directory the user cannot write: clear error" 1 \
-	    "cannot write to run directory $QEMU_INIT_RUNDIR: Permission denied"
+	    "run directory $QEMU_INIT_RUNDIR is root's: run this as root"
 	check "...nothing started" test "$(nqemu)" -eq 0
 	bounded setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	    "$BIN/qemu-init" status web
@@ -121,34 +119,45 @@ bounded qemu-init start web2
 expect "no free slot: the VM is not started without a monitor" 1 \
     "no free monitor slot in $BASE-$BASE"
 check "...and nothing of it is left" test "$(nqemu)" -eq 1 -a \
-    ! -e "$QEMU_INIT_RUNDIR/web2.state"
+    ! -e "$QEMU_INIT_RUNDIR/web2@state"
 bounded qemu-init kill web
 monitor_conf $BASE 20
 
 # --- a "QEMU" that accepts connections but never answers -----------------------
 # One perl process is the fake QEMU: its command line holds
-# "-pidfile RUNDIR/fake.pid" like ours, and it listens on fake's CTLPORT.
-# With "greet" it sends QMP's greeting and then nothing.
+# "-pidfile RUNDIR/fake@pid" like ours, it listens on fake's CTLPORT and
+# its control socket, and its state records it as a start would.  With
+# "greet" it sends QMP's greeting and then nothing.
 fake_qemu() {	# fake_qemu NAME PORT MODE
-	perl -MIO::Socket::INET -e '
-		my ($port, $mode) = @ARGV[0, 1];
+	perl -MIO::Socket::INET -MIO::Socket::UNIX -MIO::Select -e '
+		my ($port, $mode, $path) = @ARGV[0, 1, 2];
 		my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1",
 		    LocalPort => $port, Listen => 5, ReuseAddr => 1) or die "$!";
+		unlink $path;
+		my $u = IO::Socket::UNIX->new(Local => $path, Listen => 5)
+		    or die "$!";
+		my $sel = IO::Select->new($s, $u);
 		my @held;
-		while (my $c = $s->accept) {
-			$c->autoflush(1);
-			print $c "{\"QMP\": {\"version\": {}, \"capabilities\": []}}\r\n"
-			    if $mode eq "greet";
-			push @held, $c;
-		}' "$2" "$3" -pidfile "$QEMU_INIT_RUNDIR/$1.pid" &
-	echo $! > "$QEMU_INIT_RUNDIR/$1.pid"
+		while (my @ready = $sel->can_read) {
+			for my $l (@ready) {
+				my $c = $l->accept or next;
+				$c->autoflush(1);
+				print $c "{\"QMP\": {\"version\": {}, \"capabilities\": []}}\r\n"
+				    if $mode eq "greet";
+				push @held, $c;
+			}
+		}' "$2" "$3" "$QEMU_INIT_RUNDIR/$1@control" \
+	    -pidfile "$QEMU_INIT_RUNDIR/$1@pid" &
+	echo $! > "$QEMU_INIT_RUNDIR/$1@pid"
 	disown $!	# killed by qemu-init, not waited for by us
-	cat > "$QEMU_INIT_RUNDIR/$1.state" <<STATE
+	cat > "$QEMU_INIT_RUNDIR/$1@state" <<STATE
 PID=$!
+PIDSTART=$(pid_start $!)
 SLOT=19
 MONPORT=$(($2 - 100))
 CTLPORT=$2
 STARTED=$(date +%s)
+STOPDELAY=90
 MONITOR=tcp
 CFG=$T/vms/$1/$1-qemu.cfg
 STATE

@@ -34,11 +34,12 @@ not_ok() {
 	echo "not ok $tap_n - $1"
 }
 
-# check DESCRIPTION COMMAND...: one TAP line for whether COMMAND succeeds.
+# check DESCRIPTION COMMAND...: one TAP line for whether COMMAND succeeds;
+# fails with it, so that "check ... || diag ..." shows the diagnosis.
 check() {
 	local desc=$1
 	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+	if "$@"; then ok "$desc"; else not_ok "$desc"; return 1; fi
 }
 
 # expect DESCRIPTION RC TEXT: the last run exited RC and its stderr holds
@@ -111,7 +112,7 @@ guest_vm() {
 # wait_for_log NAME TEXT [SECONDS]: the guest printed TEXT on its serial
 # console (the console log).  Not a timing assertion: a bound on a hang.
 wait_for_log() {
-	local log="$QEMU_INIT_RUNDIR/$1.console.log" i=0
+	local log="$QEMU_INIT_RUNDIR/$1@console.log" i=0
 	while [ $i -lt $((${3:-180} * 10)) ]; do
 		[ -f "$log" ] && grep -q "$2" "$log" && return 0
 		sleep 0.1
@@ -128,7 +129,13 @@ wait_ready() {
 
 # The pid in a VM's state file (empty when none).
 state_pid() {
-	sed -n 's/^PID=//p' "$QEMU_INIT_RUNDIR/$1.state" 2>/dev/null
+	sed -n 's/^PID=//p' "$QEMU_INIT_RUNDIR/$1@state" 2>/dev/null
+}
+
+# pid_start PID: when the process started (/proc/PID/stat field 22), as
+# qemu-init records it.
+pid_start() {
+	sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20
 }
 
 alive() {
@@ -169,6 +176,18 @@ trap 'exit 130' INT TERM HUP
 done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]
+}
+
+# check_shipped_config ROOT ADJECTIVE: the qemu-init installed under ROOT
+# passes check on ROOT/etc/qemu's defaults and shipped example (two steps,
+# "the ADJECTIVE defaults ...").
+check_shipped_config() {
+	run env QEMU_INIT_CONFDIR="$1/etc/qemu" "$1/usr/bin/qemu-init" check
+	expect_out "the $2 defaults pass qemu-init check" 0 \
+	    "0 VMs checked: no problems"
+	run env QEMU_INIT_CONFDIR="$1/etc/qemu" "$1/usr/bin/qemu-init" check \
+	    "$1/etc/qemu/example-qemu.cfg"
+	expect_out "...and so does the $2 example" 0 "1 VM checked"
 }
 
 need_guest() {

@@ -31,7 +31,7 @@ check "list has a line per registered VM" \
 run qemu-init stop web
 expect_out "stop powers the guest off through ACPI" 0 "web: stopped"
 check "QEMU is gone when stop returns" gone "$pid"
-check "the state file is gone" test ! -e "$QEMU_INIT_RUNDIR/web.state"
+check "the state file is gone" test ! -e "$QEMU_INIT_RUNDIR/web@state"
 run qemu-init status web
 expect_out "status of a stopped VM: exit 3" 3 "web: stopped"
 run qemu-init stop web
@@ -82,25 +82,27 @@ expect_out "kill ends it at once" 0 "web: killed"
 # A recycled pid that is not our QEMU is never taken for the VM.
 sleep 300 &
 sleeper=$!
-cat > "$QEMU_INIT_RUNDIR/web.state" <<STATE
+cat > "$QEMU_INIT_RUNDIR/web@state" <<STATE
 PID=$sleeper
+PIDSTART=1
 SLOT=0
 MONPORT=31200
 CTLPORT=31300
 STARTED=1
+STOPDELAY=90
 CFG=x
 STATE
-echo "$sleeper" > "$QEMU_INIT_RUNDIR/web.pid"
+echo "$sleeper" > "$QEMU_INIT_RUNDIR/web@pid"
 run qemu-init status web
 expect_out "a state file naming someone else's pid: dead, not running" 1 \
     "web: dead"
 kill "$sleeper"
-rm -f "$QEMU_INIT_RUNDIR/web.state" "$QEMU_INIT_RUNDIR/web.pid"
+rm -f "$QEMU_INIT_RUNDIR/web@state" "$QEMU_INIT_RUNDIR/web@pid"
 
 # --- failures leave nothing behind -----------------------------------------
 nothing_left() {
-	test -z "$(our_qemus)" && test ! -e "$QEMU_INIT_RUNDIR/$1.state" &&
-	    test ! -e "$QEMU_INIT_RUNDIR/$1.pid"
+	test -z "$(our_qemus)" && test ! -e "$QEMU_INIT_RUNDIR/$1@state" &&
+	    test ! -e "$QEMU_INIT_RUNDIR/$1@pid"
 }
 guest_vm nodisk obey "DSK1=$T/missing.img"
 run qemu-init start nodisk

@@ -54,7 +54,7 @@ check "...both good lines answered" test "$out" = $'web\nVM status: running'
 
 # A monitor takes one client: a second one gets no greeting and must
 # give up with a clear message, not hang.
-ctl=$(sed -n 's/^CTLPORT=//p' "$QEMU_INIT_RUNDIR/web.state")
+ctl=$(sed -n 's/^CTLPORT=//p' "$QEMU_INIT_RUNDIR/web@state")
 exec 7<>"/dev/tcp/127.0.0.1/$ctl"
 if [ -e /proc/sys/net/ipv6 ] && exec 8<>"/dev/tcp/::1/$ctl" 2>/dev/null; then
 	:
@@ -71,16 +71,18 @@ mkdir -p "$QEMU_INIT_RUNDIR"
 impostor_port=31499
 qemu-system-x86_64 -accel tcg -m 64M -display none -S -name impostor \
     -qmp "tcp:127.0.0.1:$impostor_port,server=on,wait=off" \
-    -pidfile "$QEMU_INIT_RUNDIR/other.pid" -daemonize 2>"$T/imp.err"
-ipid=$(cat "$QEMU_INIT_RUNDIR/other.pid" 2>/dev/null)
+    -pidfile "$QEMU_INIT_RUNDIR/other@pid" -daemonize 2>"$T/imp.err"
+ipid=$(cat "$QEMU_INIT_RUNDIR/other@pid" 2>/dev/null)
 check "an impostor QEMU runs with other's pid file" alive "$ipid" ||
     diag "$(cat "$T/imp.err")"
-cat > "$QEMU_INIT_RUNDIR/other.state" <<STATE
+cat > "$QEMU_INIT_RUNDIR/other@state" <<STATE
 PID=$ipid
+PIDSTART=$(pid_start "$ipid")
 SLOT=19
 MONPORT=$((impostor_port - 100))
 CTLPORT=$impostor_port
 STARTED=1
+STOPDELAY=90
 CFG=x
 STATE
 run qemu-cmd -c "system_powerdown" other
@@ -91,7 +93,7 @@ check "...and nothing was sent: it still runs, paused" \
         '{"execute":"query-status"}' | timeout 5 socat - \
         "TCP:127.0.0.1:$impostor_port" | grep -c '"status": "prelaunch"')" -eq 1
 kill "$ipid"
-rm -f "$QEMU_INIT_RUNDIR/other.state" "$QEMU_INIT_RUNDIR/other.pid"
+rm -f "$QEMU_INIT_RUNDIR/other@state" "$QEMU_INIT_RUNDIR/other@pid"
 
 # --- qemu-mon -----------------------------------------------------------------
 run qemu-mon web < /dev/null

@@ -111,7 +111,7 @@ check "...naming the config line of BRIDGE_IFNAME" \
     contains "$err" "nobr-qemu.cfg:12:"
 check "...nothing left: no QEMU, no state, no tap" \
     test "$(our_qemus | wc -l)" -eq "$before" -a \
-    ! -e "$QEMU_INIT_RUNDIR/nobr.state" -a "$(taps_on br0)" -eq 1
+    ! -e "$QEMU_INIT_RUNDIR/nobr@state" -a "$(taps_on br0)" -eq 1
 
 run inns qemu-init stop -a
 expect_out "stop -a stops them all" 0 "two: stopped"

@@ -17,9 +17,9 @@ reg=$QEMU_INIT_CONFDIR/qemu-init.reg
 run qemu-init start web
 expect_out "start web (TCP monitors, VNC)" 0 "web: started"
 pid=$(state_pid web)
-mon=$(sed -n 's/^MONPORT=//p' "$QEMU_INIT_RUNDIR/web.state")
-ctl=$(sed -n 's/^CTLPORT=//p' "$QEMU_INIT_RUNDIR/web.state")
-slot=$(sed -n 's/^SLOT=//p' "$QEMU_INIT_RUNDIR/web.state")
+mon=$(sed -n 's/^MONPORT=//p' "$QEMU_INIT_RUNDIR/web@state")
+ctl=$(sed -n 's/^CTLPORT=//p' "$QEMU_INIT_RUNDIR/web@state")
+slot=$(sed -n 's/^SLOT=//p' "$QEMU_INIT_RUNDIR/web@state")
 # Every TCP socket QEMU listens on, as "address:port".
 listening() {
 	ss -Hltnp | grep "pid=$1," | awk '{ print $4 }'
@@ -34,10 +34,10 @@ check "...and only on loopback addresses" \
 check "the run directory is not writable by group or others" \
     test "$(( $(stat -c '0%a' "$QEMU_INIT_RUNDIR") & 022 ))" -eq 0
 check "the state file is root's and not writable by others" \
-    test "$(stat -c '%U %a' "$QEMU_INIT_RUNDIR/web.state")" = "root 644"
+    test "$(stat -c '%U %a' "$QEMU_INIT_RUNDIR/web@state")" = "root 644"
 check "the serial socket and the console log are 0600" \
-    test "$(stat -c %a "$QEMU_INIT_RUNDIR/web.serial" \
-        "$QEMU_INIT_RUNDIR/web.console.log" | sort -u)" = 600
+    test "$(stat -c %a "$QEMU_INIT_RUNDIR/web@serial" \
+        "$QEMU_INIT_RUNDIR/web@console.log" | sort -u)" = 600
 run qemu-init stop -f -t 30 web
 expect_out "stop web" 0 "web: stopped"
 
@@ -73,23 +73,24 @@ expect_out "with the modes mended, check passes again" 0 "no problems"
 chmod o+w "$QEMU_INIT_RUNDIR"
 run qemu-init start web
 expect "a run directory writable by others is refused" 1 \
-    "run directory $QEMU_INIT_RUNDIR is writable by others"
+    "run directory $QEMU_INIT_RUNDIR is writable by its group or others"
 check "...nothing started" test -z "$(our_qemus)"
 chmod o-w "$QEMU_INIT_RUNDIR"
 
 # --- MONITOR=unix ---------------------------------------------------------------
 printf 'MONPORT=32200\nSLOTS=20\nMONITOR=unix\n' > "$QEMU_INIT_CONFDIR/monitor.conf"
 run qemu-init show web
-check "show puts the QMP monitor on RUNDIR/web.qmp" \
-    contains "$out" "socket,id=qmp,path=$QEMU_INIT_RUNDIR/web.qmp,server=on"
+check "show puts the QMP monitor on RUNDIR/web@qmp" \
+    contains "$out" "socket,id=qmp,fd=<$QEMU_INIT_RUNDIR/web@qmp>,server=on"
 check "...and no monitor on TCP" test -z "$(printf '%s\n' "$out" | grep 'host=127')"
 run qemu-init start web
 expect_out "start with MONITOR=unix says where the monitors are" 0 \
-    "monitor $QEMU_INIT_RUNDIR/web.hmp, control $QEMU_INIT_RUNDIR/web.qmp"
+    "monitor $QEMU_INIT_RUNDIR/web@hmp, control $QEMU_INIT_RUNDIR/web@qmp"
 pid=$(state_pid web)
 check "both monitor sockets are 0600" \
-    test "$(stat -c %a "$QEMU_INIT_RUNDIR/web.hmp" \
-        "$QEMU_INIT_RUNDIR/web.qmp" | sort -u)" = 600
+    test "$(stat -c %a "$QEMU_INIT_RUNDIR/web@hmp" \
+        "$QEMU_INIT_RUNDIR/web@qmp" | sort -u)" = 600
+slot=$(sed -n 's/^SLOT=//p' "$QEMU_INIT_RUNDIR/web@state")
 check "QEMU listens on no TCP port but VNC's" \
     test "$(listening "$pid" | grep -vc ":$((5900 + slot))\$")" -eq 0 ||
     diag "$(listening "$pid")"
@@ -101,14 +102,14 @@ printf 'info name\n' > "$T/in"
 run qemu-mon web < "$T/in"
 expect_out "qemu-mon works over the unix socket" 0 $'\nweb\r'
 run qemu-init status web
-expect_out "status shows the sockets" 0 "control $QEMU_INIT_RUNDIR/web.qmp"
+expect_out "status shows the sockets" 0 "control $QEMU_INIT_RUNDIR/web@qmp"
 run qemu-init list
 check "list shows 'unix' for the ports" \
     test "$(printf '%s\n' "$out" | awk '$1 == "web" { print $5, $6 }')" = "unix unix"
 run qemu-init stop -t 60 web
 expect_out "stop works over the unix socket" 0 "web: stopped"
 check "...and the sockets are gone" \
-    test ! -e "$QEMU_INIT_RUNDIR/web.qmp" -a ! -e "$QEMU_INIT_RUNDIR/web.hmp"
+    test ! -e "$QEMU_INIT_RUNDIR/web@qmp" -a ! -e "$QEMU_INIT_RUNDIR/web@hmp"
 printf 'MONITOR=pipe\n' > "$QEMU_INIT_CONFDIR/monitor.conf"
 run qemu-init start web
 expect "MONITOR must be tcp or unix" 1 "monitor.conf:1: MONITOR 'pipe' is not tcp or unix"

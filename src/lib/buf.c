@@ -252,3 +252,27 @@ qemu_opt_escape(const char *s)
 	}
 	return sb_detach(&sb);
 }
+
+static int
+compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+sv_sort_unique(struct strvec *sv)
+{
+	size_t i, j;
+
+	if (sv->n < 2)
+		return;
+	qsort(sv->v, sv->n, sizeof(*sv->v), compare_strings);
+	for (i = j = 1; i < sv->n; i++) {
+		if (strcmp(sv->v[j - 1], sv->v[i]) == 0)
+			free(sv->v[i]);
+		else
+			sv->v[j++] = sv->v[i];
+	}
+	sv->n = j;
+	sv->v[j] = NULL;
+}

@@ -45,6 +45,8 @@ void	 sv_push(struct strvec *, const char *);
 void	 sv_pushf(struct strvec *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 sv_free(struct strvec *);
+/* Sorts the strings (strcmp order) and drops repeated ones. */
+void	 sv_sort_unique(struct strvec *);
 
 /* "a,b" -> "a,,b": a value inside a QEMU option list. Caller frees. */
 char	*qemu_opt_escape(const char *);

@@ -17,9 +17,14 @@ diag_init(struct diag *d)
 	d->warnings = 0;
 }
 
+/* A NULL diag discards: for callers that only need the outcome. */
 static void
 diag_push(struct diag *d, enum diag_level level, char *text)
 {
+	if (d == NULL) {
+		free(text);
+		return;
+	}
 	if (d->n == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 8;
 		d->msgs = xreallocarray(d->msgs, d->cap, sizeof(*d->msgs));

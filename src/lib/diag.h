@@ -2,6 +2,9 @@
  * diag.h - collected diagnostics.  Library code never prints: it records
  * one-line errors and warnings here, and the program decides where they
  * go (qemu-init check prints them all, start stops at the first error).
+ * Functions that do I/O take a struct diag; a NULL one discards what
+ * they would say.  Pure parsers say why through a const char **why, as
+ * strtonum(3) does.
  */
 #ifndef QI_DIAG_H
 #define QI_DIAG_H

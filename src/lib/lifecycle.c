@@ -1,21 +1,28 @@
 /*
  * lifecycle.c - start, stop and kill.
  *
- * Two locks in RUNDIR keep concurrent qemu-init processes apart:
- * "<name>.lock" for the whole of an action on one VM (never two QEMUs
- * for one VM), and "slots.lock" from choosing a slot until the state
- * file that records it is written (never two VMs on one slot).
+ * Two locks in RUNDIR keep concurrent qemu-init processes apart: the
+ * VM's RUN_LOCK for an action on one VM (never two QEMUs for one VM),
+ * and the slot lock from choosing a slot until the state file that
+ * records it is written (never two VMs on one slot).
+ *
+ * QEMU gets its sockets and its console log as open descriptors, made
+ * here under the RUNDIR descriptor, so it opens no name in RUNDIR but
+ * its pid file.  Which process is the VM is decided once, at the start:
+ * the pid on the other end of the control socket, which must be the pid
+ * QEMU wrote, with its start time.
  */
-#include <sys/stat.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "argv.h"
+#include "check.h"
+#include "cmdline.h"
+#include "hostprobe.h"
 #include "lifecycle.h"
 #include "monitor.h"
 #include "netif.h"
@@ -24,20 +31,21 @@
 #include "proc.h"
 #include "qmp.h"
 #include "sock.h"
-#include "state.h"
 
 static int
-vm_lock(const char *rundir, const char *name, struct diag *d)
+vm_lock(const struct rundir *rd, const char *name, int *fd, struct diag *d)
 {
-	char *file = xasprintf("%s.lock", name);
-	int fd;
-
-	fd = lock_take(rundir, file, VM_LOCK_WAIT_MS, d);
-	free(file);
-	if (fd == -2)
+	switch (lock_take(rd, name, RUN_LOCK, VM_LOCK_WAIT_MS, fd, d)) {
+	case LOCK_TAKEN:
+		return 0;
+	case LOCK_BUSY:
 		diag_error(d, "another qemu-init is acting on '%s' (still "
 		    "busy after %d s)", name, VM_LOCK_WAIT_MS / 1000);
-	return fd;
+		break;
+	case LOCK_ERROR:
+		break;
+	}
+	return -1;
 }
 
 /* PRECMD and POSTCMD: trusted shell, run with QEMU_INIT_VM set. */
@@ -67,56 +75,42 @@ struct mac_check {
 	struct diag	*d;
 };
 
-/* A NIC of ours whose MAC a running VM uses already. */
+/* A NIC of ours whose MAC a running VM uses, as recorded at its start. */
 static void
 check_running_macs(const char *name, const struct vm_state *st, void *arg)
 {
 	struct mac_check *mc = arg;
-	struct vm_config other;
-	struct diag quiet;
 	size_t i, j;
 
-	if (strcmp(name, mc->vm->name) == 0 || st->cfgpath[0] == '\0')
+	if (strcmp(name, mc->vm->name) == 0)
 		return;
-	diag_init(&quiet);
-	if (vmconf_load(&other, st->cfgpath, name, &quiet) == 0)
-		for (i = 0; i < mc->vm->nnics; i++)
-			for (j = 0; j < other.nnics; j++)
-				if (strcmp(mc->vm->nics[i].mac,
-				    other.nics[j].mac) == 0)
-					diag_error(mc->d, "MAC %s of NIC%zu "
-					    "is in use by NIC%zu of running "
-					    "VM '%s' (set MAC%zu)",
-					    other.nics[j].mac, i + 1, j + 1,
-					    name, i + 1);
-	vmconf_free(&other);
-	diag_clear(&quiet);
+	for (i = 0; i < mc->vm->nnics; i++)
+		for (j = 0; j < st->nmacs; j++)
+			if (strcmp(mc->vm->nics[i].mac, st->macs[j]) == 0)
+				diag_error(mc->d, "MAC %s of NIC%zu is in use "
+				    "by NIC%zu of running VM '%s' (set MAC%zu)",
+				    st->macs[j], i + 1, j + 1, name, i + 1);
 }
 
 /* What must hold before anything runs: the bridge, unique MACs. */
 static int
-preflight(const struct vm_config *vm, const char *rundir, struct diag *d)
+preflight(const struct vm_config *vm, const struct rundir *rd,
+    struct diag *d)
 {
 	struct mac_check mc = { vm, d };
 	unsigned errors = d->errors;
-	struct diag why;
 
 	if (vm->nnics == 0)
 		return 0;
-	diag_init(&why);
-	if (netif_is_bridge(vm->bridge, &why) != 1)
-		diag_error(d, "%s%s%u: cannot attach the NICs of '%s': %s",
-		    vm->bridge_line ? vm->cfgpath : "",
-		    vm->bridge_line ? ":" : "", vm->bridge_line, vm->name,
-		    diag_first_error(&why));
-	diag_clear(&why);
-	state_scan(rundir, check_running_macs, &mc);
+	(void)check_bridge(vm, d);
+	if (vm_each_running(rd, check_running_macs, &mc, d) != 0)
+		return -1;
 	return d->errors == errors ? 0 : -1;
 }
 
 /* QEMU's error output as one line. */
 static char *
-one_line(const char *text)
+qemu_error_line(const char *text)
 {
 	struct strbuf sb;
 	const char *p;
@@ -131,129 +125,176 @@ one_line(const char *text)
 	return sb_detach(&sb);
 }
 
-/*
- * The console log and the sockets (serial console, MONITOR=unix
- * monitors) are the guest's words, its keyboard and its controls: mode
- * 0600.  QEMU's -daemonize sets umask 027, so the log is made before the
- * launch (QEMU appends to it) and the sockets are changed after it.
- */
+void
+plan_free(struct launch_plan *ln)
+{
+	int i;
+
+	for (i = 0; i < PLAN_NFDS; i++) {
+		if (ln->fd[i] >= 0)
+			(void)close(ln->fd[i]);
+		ln->fd[i] = -1;
+		free(ln->path[i]);
+		ln->path[i] = NULL;
+	}
+	free(ln->pidfile);
+	ln->pidfile = NULL;
+}
+
+/* The files QEMU gets as descriptors, and where they are. */
 static int
-make_private(const char *rundir, const char *name, const char *suffix,
+plan_files(const struct vm_config *vm, const struct monitor_conf *mc,
+    const struct rundir *rd, int open_files, struct launch_plan *ln,
     struct diag *d)
 {
-	char *path;
-	int fd, rc;
+	static const enum run_file kind[PLAN_NFDS] = {
+		[PLAN_CONTROL] = RUN_CONTROL, [PLAN_SERIAL] = RUN_SERIAL,
+		[PLAN_CONSOLE_LOG] = RUN_CONSOLE_LOG, [PLAN_HMP] = RUN_HMP,
+		[PLAN_QMP] = RUN_QMP
+	};
+	int i, want;
 
-	path = run_path(rundir, name, suffix);
-	if (strcmp(suffix, ".console.log") != 0)
-		rc = chmod(path, 0600);
-	else if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
-	    O_NOFOLLOW, 0600)) < 0)
-		rc = -1;
-	else {
-		rc = fchmod(fd, 0600);
-		if (close(fd) != 0)
-			rc = -1;
+	for (i = 0; i < PLAN_NFDS; i++) {
+		want = i == PLAN_CONTROL ||
+		    ((i == PLAN_SERIAL || i == PLAN_CONSOLE_LOG) &&
+		    vm->serial) ||
+		    ((i == PLAN_HMP || i == PLAN_QMP) && mc->unix_sockets);
+		if (!want)
+			continue;
+		ln->path[i] = rundir_path(rd, vm->name, kind[i]);
+		if (i != PLAN_CONSOLE_LOG &&
+		    rundir_socket_fits(rd, vm->name, kind[i], d) != 0)
+			return -1;
+		if (!open_files)
+			continue;
+		ln->fd[i] = i == PLAN_CONSOLE_LOG ?
+		    rundir_new_console_log(rd, vm->name, d) :
+		    rundir_bind(rd, vm->name, kind[i], d);
+		if (ln->fd[i] < 0)
+			return -1;
 	}
-	if (rc != 0)
-		diag_error(d, "cannot make %s private: %s", path,
-		    strerror(errno));
-	free(path);
+	return 0;
+}
+
+int
+vm_plan(const struct vm_config *vm, const struct monitor_conf *mc,
+    const char *confdir, const struct rundir *rd, unsigned slot,
+    int open_files, struct launch_plan *ln, struct diag *d)
+{
+	int i;
+
+	memset(ln, 0, sizeof(*ln));
+	for (i = 0; i < PLAN_NFDS; i++)
+		ln->fd[i] = -1;
+	ln->slot = slot;
+	slot_ports(mc, slot, &ln->monport, &ln->ctlport);
+	ln->ipv6 = !mc->unix_sockets && ipv6_loopback();
+	ln->kvm = vm->kvm == KVM_YES || (vm->kvm == KVM_AUTO &&
+	    kvm_available());
+	ln->run_with = open_files && vm->runas != NULL &&
+	    qemu_has_run_with(vm->tgtarch);
+	ln->confdir = confdir;
+	ln->pidfile = rundir_path(rd, vm->name, RUN_PID);
+	return plan_files(vm, mc, rd, open_files, ln, d);
+}
+
+int
+vm_slot(const struct vm_config *vm, const struct monitor_conf *mc,
+    const struct rundir *rd, unsigned *slot, struct diag *d)
+{
+	struct slot_needs need;
+	struct vm_state st;
+	int rc;
+
+	if (vm_probe(rd, vm->name, &st) == VM_RUNNING && st.recorded) {
+		*slot = st.slot;
+		state_free(&st);
+		return 0;
+	}
+	state_free(&st);
+	need.tcp_monitors = !mc->unix_sockets;
+	need.ipv6 = need.tcp_monitors && ipv6_loopback();
+	need.vnc = vm->vnc;
+	rc = slot_choose(mc, rd, &need, slot, d);
 	return rc;
 }
 
-/* The sockets QEMU made: private once it has made them. */
-static int
-sockets_private(const struct vm_config *vm, const struct monitor_conf *mc,
-    const char *rundir, struct diag *d)
+/*
+ * The QEMU that wrote the pid file of a start of ours, or pid 0: only
+ * RUNDIR's owner (we) and the QEMU we launched can write there.
+ */
+static void
+launched_qemu(const struct rundir *rd, const char *name, struct proc_id *id)
 {
-	if (vm->serial && make_private(rundir, vm->name, ".serial", d) != 0)
-		return -1;
-	if (mc->unix_sockets &&
-	    (make_private(rundir, vm->name, ".hmp", d) != 0 ||
-	    make_private(rundir, vm->name, ".qmp", d) != 0))
-		return -1;
-	return 0;
+	struct vm_state st;
+
+	memset(id, 0, sizeof(*id));
+	if (vm_probe(rd, name, &st) == VM_RUNNING)
+		*id = st.qemu;
+	state_free(&st);
 }
 
 /* Ends a QEMU we just started and which must not stay. */
 static void
-discard(pid_t pid, const char *rundir, const char *name)
+discard(const struct proc_id *id, const struct rundir *rd, const char *name)
 {
-	if (pid > 1 && pid_is_vm_qemu(pid, rundir, name)) {
-		kill(pid, SIGKILL);
-		(void)proc_wait_gone(pid, now_ms() + FORCE_STEP_MS);
-	}
-	state_remove(rundir, name);
+	if (proc_signal(id, SIGKILL) == 0)
+		(void)proc_wait_exit(id, now_ms() + FORCE_STEP_MS);
+	state_remove(rd, name);
 }
 
-/* Launches QEMU on a free slot and records it; the slot lock is ours. */
+/* Lets QEMU inherit the plan's descriptors (and nothing else of ours). */
 static int
-launch(const struct vm_config *vm, const struct monitor_conf *mc,
-    const char *rundir, struct vm_started *out, struct diag *d)
+inheritable(const struct launch_plan *ln, int on, struct diag *d)
 {
-	struct vm_state st;
-	struct launch ln;
+	int i, flags;
+
+	for (i = 0; i < PLAN_NFDS; i++) {
+		if (ln->fd[i] < 0)
+			continue;
+		if ((flags = fcntl(ln->fd[i], F_GETFD)) < 0 ||
+		    fcntl(ln->fd[i], F_SETFD, on ? flags & ~FD_CLOEXEC :
+		    flags | FD_CLOEXEC) < 0) {
+			diag_error(d, "cannot hand a descriptor to QEMU: %s",
+			    strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Runs QEMU, which daemonizes once the VM is set up. */
+static int
+run_qemu(const struct vm_config *vm, const struct monitor_conf *mc,
+    const struct launch_plan *ln, const struct rundir *rd, struct diag *d)
+{
 	struct strbuf err;
 	struct strvec av;
+	struct proc_id id;
 	char *env[2], *msg;
 	int status, rc = -1;
 
-	memset(&ln, 0, sizeof(ln));
-	ln.ipv6 = sock_has_ipv6_loopback();
-	if (slot_choose(mc, rundir, ln.ipv6, vm->vnc, &ln.slot, d) != 0)
-		return -1;
-	launch_ports(&ln, mc, ln.slot);
-	ln.kvm = vm->kvm == KVM_YES || (vm->kvm == KVM_AUTO && kvm_available());
-	ln.run_with = vm->runas != NULL && qemu_has_run_with(vm->tgtarch);
-	ln.confdir = path_confdir();
-	ln.rundir = rundir;
 	sv_init(&av);
 	sb_init(&err);
+	qemu_cmdline(vm, mc, ln, &av);
 	env[0] = xasprintf("%s=%s", NETIF_BRIDGE_ENV, vm->bridge);
 	env[1] = NULL;
-	state_remove(rundir, vm->name);
-	if (qemu_argv(vm, mc, &ln, &av, d) != 0)
+	if (inheritable(ln, 1, d) != 0)
 		goto out;
-	if (vm->serial && make_private(rundir, vm->name, ".console.log", d) != 0)
+	rc = proc_run(av.v, env, NULL, &err, &status, d);
+	if (inheritable(ln, 0, d) != 0 || rc != 0) {
+		rc = -1;
 		goto out;
-	if (proc_run(av.v, env, NULL, &err, &status, d) != 0)
-		goto out;
+	}
 	if (status != 0) {
-		msg = one_line(err.s);
+		msg = qemu_error_line(err.s != NULL ? err.s : "");
 		diag_error(d, "QEMU failed to start '%s': %s", vm->name,
 		    msg[0] != '\0' ? msg : "no message");
 		free(msg);
-		discard(pidfile_read(rundir, vm->name), rundir, vm->name);
-		goto out;
+		launched_qemu(rd, vm->name, &id);
+		discard(&id, rd, vm->name);
+		rc = -1;
 	}
-	memset(&st, 0, sizeof(st));
-	st.pid = pidfile_read(rundir, vm->name);
-	if (st.pid == 0 || !pid_is_vm_qemu(st.pid, rundir, vm->name)) {
-		diag_error(d, "QEMU of '%s' exited right after its start",
-		    vm->name);
-		discard(st.pid, rundir, vm->name);
-		goto out;
-	}
-	if (sockets_private(vm, mc, rundir, d) != 0) {
-		discard(st.pid, rundir, vm->name);
-		goto out;
-	}
-	st.slot = ln.slot;
-	st.unix_monitors = mc->unix_sockets;
-	if (!st.unix_monitors) {
-		st.monport = ln.monport;
-		st.ctlport = ln.ctlport;
-	}
-	st.started = (long long)time(NULL);
-	st.cfgpath = vm->cfgpath;
-	if (state_write(rundir, vm->name, &st, d) != 0) {
-		discard(st.pid, rundir, vm->name);
-		goto out;
-	}
-	out->st = st;
-	out->st.cfgpath = NULL;
-	rc = 0;
 out:
 	free(env[0]);
 	sb_free(&err);
@@ -261,22 +302,37 @@ out:
 	return rc;
 }
 
-/* The monitor answers as this VM, and the guest did not die at once. */
+/*
+ * Who answers on the control socket: the QEMU that wrote the pid file,
+ * as this VM (query-name), not stopped at once in internal-error.  Its
+ * identity goes to *id.
+ */
 static int
-confirm(const struct vm_config *vm, const struct vm_started *out,
-    struct diag *d)
+confirm(const struct vm_config *vm, const struct rundir *rd,
+    struct proc_id *id, struct diag *d)
 {
+	struct vm_state none;
 	struct qmp q;
 	char *status = NULL;
+	long peer;
 	int rc;
 
-	rc = monitor_qmp_open(&q, vm->name, &out->st, MONITOR_TIMEOUT_MS, d);
+	memset(&none, 0, sizeof(none));
+	launched_qemu(rd, vm->name, id);
+	rc = control_open(&q, rd, vm->name, &none, MONITOR_TIMEOUT_MS, 0, d);
+	peer = control_peer_pid(&q);
+	if (rc == QMP_OK && (id->pid == 0 || peer != (long)id->pid)) {
+		diag_error(d, "QEMU of '%s' exited right after its start, or "
+		    "its pid file names another process", vm->name);
+		rc = QMP_UNREACHABLE;
+	}
 	if (rc == QMP_OK)
 		rc = qmp_query(&q, "query-status", "status", &status, d);
 	qmp_close(&q);
 	if (rc != QMP_OK) {
 		diag_error(d, "the monitor of '%s' does not answer: start "
 		    "undone", vm->name);
+		free(status);
 		return -1;
 	}
 	if (status != NULL && strcmp(status, "internal-error") == 0) {
@@ -290,54 +346,114 @@ confirm(const struct vm_config *vm, const struct vm_started *out,
 	return 0;
 }
 
+/* What a running VM is recorded as. */
+static void
+record(const struct vm_config *vm, const struct monitor_conf *mc,
+    const struct launch_plan *ln, const struct proc_id *id,
+    struct vm_state *st)
+{
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	st->qemu = *id;
+	st->recorded = 1;
+	st->slot = ln->slot;
+	st->unix_monitors = mc->unix_sockets;
+	if (!st->unix_monitors) {
+		st->monport = ln->monport;
+		st->ctlport = ln->ctlport;
+	}
+	st->started = (long long)time(NULL);
+	st->stopdelay = vm->stopdelay;
+	st->runas = vm->runas != NULL;
+	if (vm->vnc)
+		st->vnc = strchr(mc->vnc_listen, ':') != NULL ?
+		    xasprintf("[%s]:%u", mc->vnc_listen, ln->slot) :
+		    xasprintf("%s:%u", mc->vnc_listen, ln->slot);
+	st->cfgpath = xstrdup(vm->cfgpath);
+	st->nmacs = vm->nnics;
+	st->macs = xcalloc(vm->nnics + 1, sizeof(*st->macs));
+	for (i = 0; i < vm->nnics; i++)
+		st->macs[i] = xstrdup(vm->nics[i].mac);
+}
+
+/* Launches QEMU on a free slot and records it; the slot lock is ours. */
+static int
+launch(const struct vm_config *vm, const struct monitor_conf *mc,
+    const char *confdir, const struct rundir *rd, struct vm_started *out,
+    struct diag *d)
+{
+	struct launch_plan ln;
+	struct proc_id id;
+	unsigned slot;
+	int rc = -1;
+
+	memset(&ln, 0, sizeof(ln));
+	state_remove(rd, vm->name);
+	if (vm_slot(vm, mc, rd, &slot, d) != 0)
+		return -1;
+	if (vm_plan(vm, mc, confdir, rd, slot, 1, &ln, d) != 0 ||
+	    run_qemu(vm, mc, &ln, rd, d) != 0)
+		goto fail;
+	if (confirm(vm, rd, &id, d) != 0) {
+		discard(&id, rd, vm->name);
+		goto fail;
+	}
+	record(vm, mc, &ln, &id, &out->st);
+	if (state_write(rd, vm->name, &out->st, d) != 0) {
+		discard(&id, rd, vm->name);
+		state_free(&out->st);
+		goto fail;
+	}
+	rc = 0;
+fail:
+	if (rc != 0)
+		state_remove(rd, vm->name);
+	plan_free(&ln);
+	return rc;
+}
+
 int
 vm_start(const struct vm_config *vm, const struct monitor_conf *mc,
-    struct vm_started *out, struct diag *d)
+    const char *confdir, const struct rundir *rd, struct vm_started *out,
+    struct diag *d)
 {
-	const char *rundir = path_rundir();
 	struct vm_state st;
 	struct diag warn;
 	int vlock, slock, rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (rundir_prepare(rundir, d) != 0 ||
-	    (vlock = vm_lock(rundir, vm->name, d)) < 0)
+	if (vm_lock(rd, vm->name, &vlock, d) != 0)
 		return -1;
-	switch (vm_probe(rundir, vm->name, &st)) {
+	switch (vm_probe(rd, vm->name, &st)) {
 	case VM_RUNNING:
 		out->already = 1;
 		out->st = st;
-		out->st.cfgpath = NULL;
-		state_free(&st);
 		lock_release(vlock);
 		return 0;
 	case VM_DEAD:
-		state_remove(rundir, vm->name);
-		break;
 	case VM_STOPPED:
+		state_remove(rd, vm->name);
 		break;
 	}
 	state_free(&st);
-	if (preflight(vm, rundir, d) != 0 ||
+	if (preflight(vm, rd, d) != 0 ||
 	    (vm->precmd != NULL &&
 	    run_hook("PRECMD", vm->precmd, vm->name, d) != 0))
 		goto out;
-	slock = lock_take(rundir, "slots.lock", SLOT_LOCK_WAIT_MS, d);
-	if (slock == -2)
+	switch (lock_take(rd, NULL, RUN_LOCK, SLOT_LOCK_WAIT_MS, &slock, d)) {
+	case LOCK_TAKEN:
+		break;
+	case LOCK_BUSY:
 		diag_error(d, "cannot choose a slot for '%s': other starts "
 		    "hold the slot lock", vm->name);
-	if (slock < 0)
-		goto out;
-	rc = launch(vm, mc, rundir, out, d);
-	lock_release(slock);
-	if (rc != 0)
-		goto out;
-	if (confirm(vm, out, d) != 0) {
-		discard(out->st.pid, rundir, vm->name);
-		rc = -1;
+		/* FALLTHROUGH */
+	case LOCK_ERROR:
 		goto out;
 	}
-	if (vm->postcmd != NULL) {
+	rc = launch(vm, mc, confdir, rd, out, d);
+	lock_release(slock);
+	if (rc == 0 && vm->postcmd != NULL) {
 		diag_init(&warn);
 		if (run_hook("POSTCMD", vm->postcmd, vm->name, &warn) != 0)
 			diag_warn(d, "%s (the VM runs)",
@@ -349,156 +465,264 @@ out:
 	return rc;
 }
 
+/*
+ * One QMP command through the control socket, held only for it, so
+ * that status and list are never kept waiting by a stop: QMP_OK or why
+ * in d.
+ */
+static int
+control_command(const struct rundir *rd, const char *name,
+    const char *command, int greeting_ms, struct diag *d)
+{
+	struct vm_state none;
+	struct qmp q;
+	int rc;
+
+	memset(&none, 0, sizeof(none));
+	rc = control_open(&q, rd, name, &none, greeting_ms, 0, d);
+	if (rc == QMP_OK)
+		rc = qmp_execute(&q, command, NULL, d);
+	qmp_close(&q);
+	return rc;
+}
+
 /* SIGTERM or SIGKILL to our QEMU only, then a bounded wait. */
 static int
-signal_and_wait(pid_t pid, int sig, const char *rundir, const char *name)
+signal_and_wait(const struct proc_id *id, int sig)
 {
-	if (!pid_is_vm_qemu(pid, rundir, name))
+	if (proc_signal(id, sig) == 1)
 		return 1;
-	if (kill(pid, sig) != 0 && errno == ESRCH)
-		return 1;
-	return proc_wait_gone(pid, now_ms() + FORCE_STEP_MS);
+	return proc_wait_exit(id, now_ms() + FORCE_STEP_MS);
 }
 
 /*
- * stop -f and kill: quit over QMP when connected, then signals.  1 once
- * QEMU is gone, 0 (and why in d) when it survived even SIGKILL.
+ * stop -f and kill: QMP quit through the control socket, then signals
+ * (SIGTERM only with term).  1 once QEMU is gone, 0 (and why in d) when
+ * it survived even SIGKILL.
  */
 static int
-force_off(struct qmp *q, int connected, pid_t pid, const char *rundir,
-    const char *name, int term, struct diag *d)
+force_off(const struct rundir *rd, const char *name, const struct proc_id *id,
+    int term, struct diag *d)
 {
-	struct diag quiet;
-
-	diag_init(&quiet);
-	if (connected) {
-		(void)qmp_execute(q, "{\"execute\":\"quit\"}", NULL, &quiet);
-		if (proc_wait_gone(pid, now_ms() + FORCE_STEP_MS))
-			goto out;
-	}
-	if (term && signal_and_wait(pid, SIGTERM, rundir, name))
-		goto out;
-	(void)signal_and_wait(pid, SIGKILL, rundir, name);
-out:
-	diag_clear(&quiet);
-	if (proc_wait_gone(pid, now_ms()))
+	if (control_command(rd, name, "{\"execute\":\"quit\"}",
+	    QMP_GREETING_MS, NULL) == QMP_OK &&
+	    proc_wait_exit(id, now_ms() + FORCE_STEP_MS))
 		return 1;
-	diag_error(d, "'%s' (pid %ld) survived SIGKILL", name, (long)pid);
+	if (term && signal_and_wait(id, SIGTERM))
+		return 1;
+	(void)signal_and_wait(id, SIGKILL);
+	if (!proc_alive(id))
+		return 1;
+	diag_error(d, "'%s' (pid %ld) survived SIGKILL", name, (long)id->pid);
 	return 0;
 }
 
-/* Probes under the VM lock; the state of a crashed VM is cleaned. */
+/*
+ * Probes under the VM lock: 1 running, 0 not (what a crash or a clean
+ * exit left is removed), -1 on an error.  A RUNDIR that does not exist
+ * yet holds no VM.
+ */
 static int
-find_running(const char *rundir, const char *name, struct vm_state *st,
+find_running(const struct rundir *rd, const char *name, struct vm_state *st,
     int *lock, struct diag *d)
 {
 	enum vm_run run;
 
 	memset(st, 0, sizeof(*st));
-	if ((*lock = vm_lock(rundir, name, d)) < 0)
+	*lock = -1;
+	if (rd->fd < 0)
+		return 0;
+	if (vm_lock(rd, name, lock, d) != 0)
 		return -1;
-	run = vm_probe(rundir, name, st);
+	run = vm_probe(rd, name, st);
 	if (run != VM_RUNNING)
-		state_remove(rundir, name);	/* what a crash or exit left */
+		state_remove(rd, name);
 	return run == VM_RUNNING;
 }
+
+#define POWERDOWN	"{\"execute\":\"system_powerdown\"}"
 
 /*
  * Presses the power button and waits for QEMU to exit, pressing again
  * every REPRESS_MS: a guest still booting loses a press that comes
- * before its button driver is loaded.  1 gone, 0 still there, -1 the
- * monitor failed.
+ * before its button driver is loaded.  1 gone, 0 still there at the
+ * deadline, -1 the first press failed (why in d).
  */
 static int
-power_button(struct qmp *q, pid_t pid, unsigned timeout_s, struct diag *d)
+power_button(const struct rundir *rd, const char *name,
+    const struct proc_id *id, const struct stop_how *how, unsigned wait_s,
+    struct diag *d)
 {
-	long long deadline = now_ms() + (long long)timeout_s * 1000, next;
+	long long deadline = now_ms() + (long long)wait_s * 1000;
+	long long next;
+	struct diag why;
+	int rc, presses = 0;
 
 	for (;;) {
-		if (qmp_execute(q, "{\"execute\":\"system_powerdown\"}", NULL,
-		    d) != QMP_OK)
-			return proc_wait_gone(pid, now_ms()) ? 1 : -1;
+		diag_init(&why);
+		rc = control_command(rd, name, POWERDOWN, MONITOR_TIMEOUT_MS,
+		    &why);
+		/* A press that met QEMU's last moments. */
+		if (rc != QMP_OK &&
+		    proc_wait_exit(id, now_ms() + LAST_BREATH_MS)) {
+			diag_clear(&why);
+			return 1;
+		}
+		/* Only the first press must get through. */
+		if (rc != QMP_OK && presses == 0) {
+			diag_move(d, &why);
+			return -1;
+		}
+		diag_clear(&why);
+		if (presses++ == 0 && how->pressed != NULL)
+			how->pressed(name, wait_s);
 		next = now_ms() + REPRESS_MS;
-		if (proc_wait_gone(pid, next < deadline ? next : deadline))
+		if (proc_wait_exit(id, next < deadline ? next : deadline))
 			return 1;
 		if (now_ms() >= deadline)
 			return 0;
 	}
 }
 
-enum vm_stopped
-vm_stop(const char *name, unsigned timeout_s, int force, struct diag *d)
+/* The end of a stop: the state of a QEMU that is gone is removed. */
+static void
+forget(const struct rundir *rd, const char *name, const struct proc_id *id)
 {
-	const char *rundir = path_rundir();
+	struct vm_state st;
+	int lock;
+
+	if (lock_take(rd, name, RUN_LOCK, VM_LOCK_WAIT_MS, &lock, NULL) !=
+	    LOCK_TAKEN)
+		lock = -1;
+	/* Unless a start made it run again meanwhile. */
+	if (vm_probe(rd, name, &st) != VM_RUNNING ||
+	    (st.qemu.pid == id->pid && st.qemu.start == id->start))
+		state_remove(rd, name);
+	state_free(&st);
+	lock_release(lock);
+}
+
+enum vm_stopped
+vm_stop(const struct rundir *rd, const char *name, const struct stop_how *how,
+    struct diag *d)
+{
 	enum vm_stopped rc = STOP_FAILED;
 	struct vm_state st;
-	struct qmp q;
-	int lock, connected = 0, found, pressed = -1;
+	struct proc_id id;
+	struct diag why;
+	unsigned wait_s;
+	int lock, found, pressed;
 
-	memset(&q, 0, sizeof(q));
-	q.r.fd = -1;
-	if ((found = find_running(rundir, name, &st, &lock, d)) != 1) {
+	if ((found = find_running(rd, name, &st, &lock, d)) != 1) {
 		state_free(&st);
 		lock_release(lock);
 		return found == 0 ? STOP_NOT_RUNNING : STOP_FAILED;
 	}
-	if (!monitor_known(&st))
-		diag_error(d, "'%s' runs (pid %ld) but its state file is "
-		    "lost: no monitor to use", name, (long)st.pid);
-	else if (monitor_qmp_open(&q, name, &st, MONITOR_TIMEOUT_MS, d) ==
-	    QMP_OK)
-		connected = 1;
-	if (connected)
-		pressed = power_button(&q, st.pid, timeout_s, d);
+	id = st.qemu;
+	wait_s = how->timeout_s >= 0 ? (unsigned)how->timeout_s :
+	    st.recorded ? st.stopdelay : VMCONF_STOPDELAY;
+	state_free(&st);
+	if (how->nowait) {
+		rc = control_command(rd, name, POWERDOWN, MONITOR_TIMEOUT_MS,
+		    d) == QMP_OK ? STOP_PRESSED : STOP_FAILED;
+		lock_release(lock);
+		return rc;
+	}
+	/* The wait is not an action: kill and stop -f may act meanwhile. */
+	lock_release(lock);
+	diag_init(&why);
+	pressed = power_button(rd, name, &id, how, wait_s, &why);
 	if (pressed == 1)
 		rc = STOP_DONE;
-	else if (!force) {
+	else if (!how->force) {
 		if (pressed == 0)
-			diag_error(d, "'%s' is still running after %u s (use "
-			    "-f to force it off)", name, timeout_s);
+			diag_error(&why, "'%s' is still running after %u s "
+			    "(use -f to force it off)", name, wait_s);
 	} else {
-		diag_clear(d);
-		rc = force_off(&q, connected, st.pid, rundir, name, 1, d) ?
-		    STOP_FORCED : STOP_FAILED;
+		/* Forced: what went wrong before is not the outcome. */
+		diag_clear(&why);
+		rc = force_off(rd, name, &id, 1, &why) ? STOP_FORCED :
+		    STOP_FAILED;
 	}
-	if (q.vm != NULL)
-		qmp_close(&q);
+	diag_move(d, &why);
 	if (rc != STOP_FAILED)
-		state_remove(rundir, name);
+		forget(rd, name, &id);
+	return rc;
+}
+
+enum vm_stopped
+vm_kill(const struct rundir *rd, const char *name, struct diag *d)
+{
+	enum vm_stopped rc = STOP_KILLED;
+	struct vm_state st;
+	int lock, found;
+
+	if ((found = find_running(rd, name, &st, &lock, d)) != 1) {
+		state_free(&st);
+		lock_release(lock);
+		return found == 0 ? STOP_NOT_RUNNING : STOP_FAILED;
+	}
+	if (force_off(rd, name, &st.qemu, 0, d))
+		state_remove(rd, name);
+	else
+		rc = STOP_FAILED;
 	state_free(&st);
 	lock_release(lock);
 	return rc;
 }
 
-enum vm_stopped
-vm_kill(const char *name, struct diag *d)
+char *
+vm_run_state(const struct rundir *rd, const char *name,
+    const struct vm_state *st)
 {
-	const char *rundir = path_rundir();
-	enum vm_stopped rc = STOP_KILLED;
-	struct vm_state st;
-	struct diag quiet;
+	struct diag d;
 	struct qmp q;
-	int lock, connected = 0, found;
+	char *status = NULL;
+	int rc;
 
-	if ((found = find_running(rundir, name, &st, &lock, d)) != 1) {
-		state_free(&st);
-		lock_release(lock);
-		return found == 0 ? STOP_NOT_RUNNING : STOP_FAILED;
-	}
-	diag_init(&quiet);
-	memset(&q, 0, sizeof(q));
-	q.r.fd = -1;
-	if (monitor_known(&st))
-		connected = monitor_qmp_open(&q, name, &st, QMP_GREETING_MS,
-		    &quiet) == QMP_OK;
-	diag_clear(&quiet);
-	if (force_off(&q, connected, st.pid, rundir, name, 0, d))
-		state_remove(rundir, name);
-	else
-		rc = STOP_FAILED;
-	if (q.vm != NULL)
-		qmp_close(&q);
-	state_free(&st);
-	lock_release(lock);
-	return rc;
+	diag_init(&d);
+	rc = control_open(&q, rd, name, st, MONITOR_TIMEOUT_MS, 1, &d);
+	if (rc == QMP_OK)
+		(void)qmp_query(&q, "query-status", "status", &status, &d);
+	qmp_close(&q);
+	if (status == NULL)
+		status = d.n > 0 && strstr(d.msgs[0].text, "busy") != NULL ?
+		    xstrdup("monitor busy") : xstrdup("monitor not answering");
+	diag_clear(&d);
+	return status;
+}
+
+static void
+add_running(const char *name, const struct vm_state *st, void *arg)
+{
+	(void)st;
+	sv_push(arg, name);
+}
+
+struct busy {
+	const struct rundir *rd;
+	struct strvec	*names;
+};
+
+static void
+add_busy(const char *name, void *arg)
+{
+	struct busy *b = arg;
+	int fd;
+
+	if (lock_take(b->rd, name, RUN_LOCK, 0, &fd, NULL) == LOCK_BUSY)
+		sv_push(b->names, name);
+	lock_release(fd);
+}
+
+int
+vm_names_active(const struct rundir *rd, struct strvec *names, struct diag *d)
+{
+	struct busy b = { rd, names };
+
+	if (vm_each_running(rd, add_running, names, d) != 0 ||
+	    rundir_scan(rd, RUN_LOCK, add_busy, &b, d) != 0)
+		return -1;
+	sv_sort_unique(names);
+	return 0;
 }

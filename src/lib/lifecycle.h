@@ -1,15 +1,21 @@
 /*
- * lifecycle.h - starting and stopping a VM's QEMU (SPEC 4): the locks,
- * the slot, the launch, the identity check, the ACPI power button and
- * the forced way out.  Messages go to a diag; the program prints them.
+ * lifecycle.h - starting and stopping a VM's QEMU (qemu-init(8)): the
+ * locks, the launch plan, the slot, the launch, the identity check, the
+ * ACPI power button and the forced way out, and what a running VM says
+ * of itself.  Messages go to a diag; the program prints them.
+ *
+ * qemu-init controls every VM through its private control socket
+ * (monitor.h), so no TCP client can slow, block or fool it.
  */
 #ifndef QI_LIFECYCLE_H
 #define QI_LIFECYCLE_H
 
 #include <sys/types.h>
 
+#include "cmdline.h"
 #include "diag.h"
 #include "monconf.h"
+#include "rundir.h"
 #include "state.h"
 #include "vmconf.h"
 
@@ -18,35 +24,82 @@
 #define MONITOR_TIMEOUT_MS	10000	/* a monitor reply */
 #define FORCE_STEP_MS		5000	/* each step of stop -f */
 #define REPRESS_MS		3000	/* the power button, again */
+#define LAST_BREATH_MS		1000	/* a press that met QEMU's exit */
+
+/*
+ * The launch plan of a VM on slot s: ports, host probes, the pid file.
+ * With open_files the sockets are bound and a new console log made in
+ * RUNDIR (start); without, nothing is touched or run, and the plan says
+ * where they would be (show: QEMU's version is then not asked, and
+ * RUNAS shows as -runas).  0, or -1 with why in d; plan_free either way.
+ */
+int	vm_plan(const struct vm_config *, const struct monitor_conf *,
+	    const char *confdir, const struct rundir *, unsigned slot,
+	    int open_files, struct launch_plan *, struct diag *);
+void	plan_free(struct launch_plan *);
+/*
+ * The slot a start would take now, or the one the VM runs on; 0, or -1
+ * with why in d.
+ */
+int	vm_slot(const struct vm_config *, const struct monitor_conf *,
+	    const struct rundir *, unsigned *slot, struct diag *);
 
 struct vm_started {
-	struct vm_state	 st;		/* as recorded; cfgpath is NULL */
+	struct vm_state	 st;		/* as recorded: state_free it */
 	int		 already;	/* it was running: nothing done */
 };
 
 /*
- * Starts the VM (SPEC 4, start): 0 with *out filled, or -1 with the
- * reason in d and nothing left behind.  Warnings (a failed POSTCMD) go
- * to d too.
+ * Starts the VM: 0 with *out filled, or -1 with the reason in d and
+ * nothing left behind.  Warnings (a failed POSTCMD) go to d too.  RUNDIR
+ * must have been opened with RUNDIR_CREATE.
  */
 int	vm_start(const struct vm_config *, const struct monitor_conf *,
+	    const char *confdir, const struct rundir *,
 	    struct vm_started *out, struct diag *);
 
 enum vm_stopped {
 	STOP_FAILED = -1,
 	STOP_DONE,		/* the guest powered off */
+	STOP_PRESSED,		/* the button was pressed; not waited for */
 	STOP_FORCED,		/* quit, SIGTERM or SIGKILL did it */
 	STOP_KILLED,		/* vm_kill did it */
 	STOP_NOT_RUNNING
 };
 
+struct stop_how {
+	long long	 timeout_s;	/* < 0: the STOPDELAY recorded at start */
+	int		 force;		/* then quit, SIGTERM, SIGKILL */
+	int		 nowait;	/* press the button and return */
+	/* Called once the button was pressed, with the wait in seconds. */
+	void		(*pressed)(const char *name, unsigned wait_s);
+};
+
 /*
- * The power button, then a wait for QEMU to exit of up to timeout_s
- * seconds; with force, QMP quit, SIGTERM and SIGKILL after that.
+ * The power button, then a wait for QEMU to exit; with force, QMP quit,
+ * SIGTERM and SIGKILL after that.  The VM's lock is not held during the
+ * wait, so kill and stop -f from elsewhere win over it.
  */
-enum vm_stopped vm_stop(const char *name, unsigned timeout_s, int force,
-	    struct diag *);
+enum vm_stopped vm_stop(const struct rundir *, const char *name,
+	    const struct stop_how *, struct diag *);
 /* QMP quit at once, SIGKILL when that does not end it. */
-enum vm_stopped vm_kill(const char *name, struct diag *);
+enum vm_stopped vm_kill(const struct rundir *, const char *name,
+	    struct diag *);
+
+/*
+ * The VMs stop -a stops: every running VM, and every VM that another
+ * qemu-init is acting on now (a start under way), in name order, into
+ * names.  0, or -1 with why in d when RUNDIR cannot be read.
+ */
+int	vm_names_active(const struct rundir *, struct strvec *names,
+	    struct diag *);
+
+/*
+ * QEMU's own run state of a running VM ("running", "paused",
+ * "internal-error", ...), or "monitor busy" / "monitor not answering";
+ * caller frees.
+ */
+char	*vm_run_state(const struct rundir *, const char *name,
+	    const struct vm_state *);
 
 #endif

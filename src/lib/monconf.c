@@ -53,6 +53,7 @@ monconf_load(struct monitor_conf *mc, const char *confdir, struct diag *d)
 	mc->monport = MONCONF_MONPORT;
 	mc->slots = MONCONF_SLOTS;
 	mc->vnc_listen = xstrdup(MONCONF_VNC_LISTEN);
+	mc->vnc_listen_line = 0;
 	mc->unix_sockets = 0;
 	path = path_join(confdir, "monitor.conf");
 	sb_init(&text);
@@ -95,6 +96,7 @@ monconf_load(struct monitor_conf *mc, const char *confdir, struct diag *d)
 		} else {
 			free(mc->vnc_listen);
 			mc->vnc_listen = xstrdup(e->value);
+			mc->vnc_listen_line = e->line;
 		}
 	}
 	e = cfg_get(&cfg, "MONITOR");

@@ -16,6 +16,7 @@ struct monitor_conf {
 	unsigned	 monport;	/* the first MONPORT */
 	unsigned	 slots;
 	char		*vnc_listen;
+	unsigned	 vnc_listen_line;	/* 0: the default */
 	int		 unix_sockets;	/* MONITOR=unix: monitors in RUNDIR */
 };
 

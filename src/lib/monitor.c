@@ -1,67 +1,81 @@
 /*
  * monitor.c - locating and opening a running VM's monitors.
  */
+#include <sys/socket.h>
+
+#include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "monitor.h"
-#include "argv.h"
-#include "paths.h"
 #include "qmp.h"
 #include "sock.h"
 
 int
-monitor_locate(const char *arg, struct vm_ref *ref, struct vm_state *st,
-    struct diag *d)
+monitor_locate(const char *confdir, const char *rundir, const char *arg,
+    struct vm_target *t, struct diag *d)
 {
-	memset(st, 0, sizeof(*st));
-	if (vm_lookup(arg, ref, d) != RESOLVE_OK)
+	memset(t, 0, sizeof(*t));
+	t->run.fd = -1;
+	if (vm_lookup(confdir, arg, &t->ref, d) != RESOLVE_OK)
 		return MONITOR_UNKNOWN;
-	if (vm_probe(path_rundir(), ref->name, st) != VM_RUNNING) {
-		diag_error(d, "'%s' is not running", ref->name);
+	if (rundir_open(&t->run, rundir, RUNDIR_READ, d) != 0)
+		return MONITOR_DOWN;
+	if (vm_probe(&t->run, t->ref.name, &t->st) != VM_RUNNING) {
+		diag_error(d, "'%s' is not running", t->ref.name);
 		return MONITOR_DOWN;
 	}
-	if (!monitor_known(st)) {
-		diag_error(d, "'%s' runs but its state file is lost: its "
-		    "ports are not known", ref->name);
+	if (!monitor_known(&t->st)) {
+		diag_error(d, "'%s' runs but its start was cut short: its "
+		    "ports are not known (qemu-init stop or restart it)",
+		    t->ref.name);
 		return MONITOR_DOWN;
 	}
 	return MONITOR_OK;
 }
 
-int
-monitor_known(const struct vm_state *st)
+void
+vm_target_free(struct vm_target *t)
 {
-	return st->unix_monitors || st->ctlport != 0;
+	state_free(&t->st);
+	vm_ref_free(&t->ref);
+	rundir_close(&t->run);
 }
 
 int
-monitor_qmp_open(struct qmp *q, const char *name, const struct vm_state *st,
-    int timeout_ms, struct diag *d)
+monitor_known(const struct vm_state *st)
+{
+	return st->recorded && (st->unix_monitors || st->ctlport != 0);
+}
+
+int
+monitor_qmp_open(struct qmp *q, const struct rundir *rd, const char *name,
+    const struct vm_state *st, int timeout_ms, struct diag *d)
 {
 	char *path;
 	int rc;
 
 	if (!st->unix_monitors)
 		return qmp_open(q, name, st->ctlport, timeout_ms, d);
-	path = run_path(path_rundir(), name, ".qmp");
+	path = rundir_path(rd, name, RUN_QMP);
 	rc = qmp_open_unix(q, name, path, timeout_ms, d);
 	free(path);
 	return rc;
 }
 
 char *
-monitor_where(const char *name, const struct vm_state *st)
+monitor_where(const struct rundir *rd, const char *name,
+    const struct vm_state *st)
 {
 	char *hmp, *qmp, *s;
 
 	if (!st->unix_monitors)
 		return xasprintf("monitor %u, control %u", st->monport,
 		    st->ctlport);
-	hmp = run_path(path_rundir(), name, ".hmp");
-	qmp = run_path(path_rundir(), name, ".qmp");
+	hmp = rundir_path(rd, name, RUN_HMP);
+	qmp = rundir_path(rd, name, RUN_QMP);
 	s = xasprintf("monitor %s, control %s", hmp, qmp);
 	free(hmp);
 	free(qmp);
@@ -90,19 +104,20 @@ read_greeting(int fd, long long deadline, struct strbuf *greeting)
 }
 
 int
-monitor_open_hmp(const char *name, const struct vm_state *st,
-    int timeout_ms, struct strbuf *greeting, struct diag *d)
+monitor_open_hmp(const struct rundir *rd, const char *name,
+    const struct vm_state *st, int timeout_ms, struct strbuf *greeting,
+    struct diag *d)
 {
 	struct qmp q;
 	char *path;
 	int fd, rc;
 
-	rc = monitor_qmp_open(&q, name, st, timeout_ms, d);
+	rc = monitor_qmp_open(&q, rd, name, st, timeout_ms, d);
 	qmp_close(&q);
 	if (rc != QMP_OK)
 		return -1;
 	if (st->unix_monitors) {
-		path = run_path(path_rundir(), name, ".hmp");
+		path = rundir_path(rd, name, RUN_HMP);
 		fd = sock_connect_unix(path, d);
 		free(path);
 	} else
@@ -122,30 +137,31 @@ monitor_open_hmp(const char *name, const struct vm_state *st,
 }
 
 int
-console_open(const char *name, int *lock, struct diag *d)
+control_open(struct qmp *q, const struct rundir *rd, const char *name,
+    const struct vm_state *st, int timeout_ms, int fallback, struct diag *d)
 {
-	const char *rundir = path_rundir();
-	char *path, *lockfile;
-	int fd;
+	char *path;
+	int rc;
 
-	lockfile = xasprintf("%s.console.lock", name);
-	*lock = lock_take(rundir, lockfile, 0, d);
-	free(lockfile);
-	if (*lock == -2)
-		diag_error(d, "the console of '%s' is in use (another client "
-		    "is attached)", name);
-	if (*lock < 0)
-		return -1;
-	path = run_path(rundir, name, ".serial");
-	fd = sock_connect_unix(path, d);
-	if (fd == SOCK_REFUSED)
-		diag_error(d, "'%s' has no serial console (%s is missing; "
-		    "SERIAL=no?)", name, path);
-	free(path);
-	if (fd < 0) {
-		lock_release(*lock);
-		*lock = -1;
-		return -1;
+	path = rundir_path(rd, name, RUN_CONTROL);
+	if (fallback && access(path, R_OK | W_OK) != 0 && errno == EACCES &&
+	    monitor_known(st)) {
+		free(path);
+		return monitor_qmp_open(q, rd, name, st, timeout_ms, d);
 	}
-	return fd;
+	rc = qmp_open_unix(q, name, path, timeout_ms, d);
+	free(path);
+	return rc;
+}
+
+long
+control_peer_pid(const struct qmp *q)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (q->r.fd < 0 || getsockopt(q->r.fd, SOL_SOCKET, SO_PEERCRED,
+	    &cred, &len) != 0)
+		return -1;
+	return (long)cred.pid;
 }

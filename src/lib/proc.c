@@ -369,45 +369,120 @@ proc_find_ip(void)
 	return NULL;
 }
 
-/* Linux: a zombie still answers kill(pid, 0) but has exited. */
+/*
+ * Linux: /proc/PID/stat.  The state is the first field after the
+ * command name in parentheses (which may itself hold ") "), the start
+ * time the 20th after it (field 22 of the line).  -1 when the process
+ * is gone or is a zombie (it has exited, only not yet been reaped).
+ */
 static int
-pid_gone(pid_t pid)
+stat_start(pid_t pid, unsigned long long *start)
 {
-	struct strbuf sb;
-	struct diag d;
-	char *path, *p;
-	int gone = 0;
+	char path[64], buf[1024], *p, *end;
+	ssize_t n;
+	int fd, field;
 
-	if (kill(pid, 0) != 0 && errno == ESRCH)
-		return 1;
-	path = xasprintf("/proc/%ld/stat", (long)pid);
-	sb_init(&sb);
-	diag_init(&d);
-	if (file_read(path, &sb, 1, &d) != 0 || sb.len == 0)
-		gone = 1;
-	else if ((p = strrchr(sb.s, ')')) != NULL && p[1] == ' ' &&
-	    (p[2] == 'Z' || p[2] == 'X'))
-		gone = 1;
-	diag_clear(&d);
-	sb_free(&sb);
-	free(path);
-	return gone;
+	(void)snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	(void)close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' ||
+	    p[2] == 'Z' || p[2] == 'X')
+		return -1;
+	for (p += 2, field = 3; field < 22; field++) {
+		if ((p = strchr(p, ' ')) == NULL)
+			return -1;
+		p++;
+	}
+	errno = 0;
+	*start = strtoull(p, &end, 10);
+	return errno == 0 && end != p && *end == ' ' ? 0 : -1;
 }
 
 int
-proc_wait_gone(pid_t pid, long long deadline)
+proc_identify(pid_t pid, struct proc_id *id)
+{
+	id->pid = pid;
+	id->start = 0;
+	if (pid < 2)
+		return -1;
+	return stat_start(pid, &id->start);
+}
+
+int
+proc_alive(const struct proc_id *id)
+{
+	unsigned long long start;
+
+	return id->pid > 1 && stat_start(id->pid, &start) == 0 &&
+	    start == id->start;
+}
+
+/*
+ * A pidfd for the process id names, or -1 with errno ESRCH when that
+ * process is gone (its pid may be another's by now).  The pidfd is
+ * opened first and the start time checked after: the process it names
+ * cannot be a newer one that took the pid, since ours started before.
+ */
+static int
+pidfd_of(const struct proc_id *id)
+{
+	int fd;
+
+	if (id->pid < 2) {
+		errno = ESRCH;
+		return -1;
+	}
+	fd = pidfd_for(id->pid);
+	if (!proc_alive(id)) {
+		if (fd >= 0)
+			(void)close(fd);
+		errno = ESRCH;
+		return -1;
+	}
+	return fd;
+}
+
+int
+proc_signal(const struct proc_id *id, int sig)
+{
+	int fd, rc;
+
+	if ((fd = pidfd_of(id)) < 0) {
+		if (errno == ESRCH)
+			return 1;
+		/* No pidfds: the start time was checked just now. */
+		if (kill(id->pid, sig) == 0)
+			return 0;
+		return errno == ESRCH ? 1 : -1;
+	}
+#ifdef SYS_pidfd_send_signal
+	rc = (int)syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0);
+#else
+	rc = kill(id->pid, sig);
+#endif
+	if (rc != 0)
+		rc = errno == ESRCH ? 1 : -1;
+	(void)close(fd);
+	return rc;
+}
+
+int
+proc_wait_exit(const struct proc_id *id, long long deadline)
 {
 	struct pollfd pfd;
 	long long left;
 	int fd, rc;
 
-	if (pid_gone(pid))
-		return 1;
-	if ((fd = pidfd_for(pid)) < 0) {
+	if ((fd = pidfd_of(id)) < 0) {
 		if (errno == ESRCH)
 			return 1;
 		/* No pidfds (old kernel): look every EXIT_TICK_MS. */
-		while (!pid_gone(pid)) {
+		while (proc_alive(id)) {
 			if (now_ms() >= deadline)
 				return 0;
 			nap();
@@ -423,6 +498,6 @@ proc_wait_gone(pid_t pid, long long deadline)
 		    (rc < 0 && errno != EINTR))
 			break;
 	}
-	close(fd);
-	return rc > 0 || pid_gone(pid);
+	(void)close(fd);
+	return rc > 0 || !proc_alive(id);
 }

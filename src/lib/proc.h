@@ -36,10 +36,30 @@ int	proc_run(char *const argv[], char *const env_extra[],
 const char *proc_find_ip(void);
 
 /*
- * Waits, without polling where the kernel has pidfds, until process pid
- * (not necessarily our child) has exited or the deadline (now_ms())
- * passes.  1 when it is gone, 0 when it still runs.
+ * A process as the kernel knows it: its pid, and when it started (clock
+ * ticks since boot, /proc/PID/stat field 22).  A pid alone can be any
+ * user's process once the one it named is gone; the pair cannot.
  */
-int	proc_wait_gone(pid_t pid, long long deadline);
+struct proc_id {
+	pid_t			 pid;
+	unsigned long long	 start;
+};
+
+/* The identity of the live process pid: 0, or -1 when it is gone. */
+int	proc_identify(pid_t, struct proc_id *);
+/* Whether the process id names still runs (a zombie does not). */
+int	proc_alive(const struct proc_id *);
+/*
+ * Sends sig to the process id names and to no other (through a pidfd,
+ * where the kernel has them): 0 sent, 1 that process is gone, -1 error
+ * (errno set).
+ */
+int	proc_signal(const struct proc_id *, int sig);
+/*
+ * Waits, without polling where the kernel has pidfds, until the process
+ * id names has exited or the deadline (now_ms()) passes.  1 when it is
+ * gone, 0 when it still runs.
+ */
+int	proc_wait_exit(const struct proc_id *, long long deadline);
 
 #endif

@@ -270,11 +270,42 @@ registry_parse(struct registry *reg, const char *path, const char *text,
 	return 0;
 }
 
+/*
+ * "PATH does not exist (...)" when path, the registry in confdir, is not
+ * there, naming confdir when that is not there either; else NULL.
+ * Caller frees.
+ */
+static char *
+absent(const char *confdir, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 || errno != ENOENT)
+		return NULL;
+	if (stat(confdir, &st) != 0 && errno == ENOENT)
+		path = confdir;
+	return xasprintf("%s does not exist (set QEMU_INIT_CONFDIR to the "
+	    "folder that holds qemu-init.reg)", path);
+}
+
+int
+registry_exists(const char *confdir, struct diag *d)
+{
+	char *path = path_join(confdir, "qemu-init.reg");
+	char *why = absent(confdir, path);
+
+	free(path);
+	if (why == NULL)
+		return 1;
+	diag_error(d, "%s", why);
+	free(why);
+	return 0;
+}
+
 int
 registry_load(struct registry *reg, const char *confdir, struct diag *d)
 {
 	struct strbuf text;
-	struct stat st;
 	char *path;
 	int rc;
 
@@ -289,10 +320,7 @@ registry_load(struct registry *reg, const char *confdir, struct diag *d)
 	}
 	if (rc == 1) {
 		rc = 0;
-		reg->absent = xasprintf("%s does not exist (set "
-		    "QEMU_INIT_CONFDIR to the folder that holds "
-		    "qemu-init.reg)", stat(confdir, &st) != 0 ? confdir :
-		    path);
+		reg->absent = absent(confdir, path);
 	}
 	sb_free(&text);
 	free(path);
@@ -402,7 +430,8 @@ vm_ref_free(struct vm_ref *ref)
 }
 
 int
-vm_lookup(const char *arg, struct vm_ref *ref, struct diag *d)
+vm_lookup(const char *confdir, const char *arg, struct vm_ref *ref,
+    struct diag *d)
 {
 	struct registry reg;
 	struct diag regd;
@@ -410,7 +439,7 @@ vm_lookup(const char *arg, struct vm_ref *ref, struct diag *d)
 
 	memset(ref, 0, sizeof(*ref));
 	diag_init(&regd);
-	rc = registry_load(&reg, path_confdir(), &regd);
+	rc = registry_load(&reg, confdir, &regd);
 	if (!by_path)
 		diag_move(d, &regd);
 	diag_clear(&regd);

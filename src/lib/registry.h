@@ -52,6 +52,13 @@ int	registry_load(struct registry *reg, const char *confdir,
  */
 int	registry_parse(struct registry *reg, const char *path,
 	    const char *text, size_t len, struct diag *d);
+/*
+ * Whether CONFDIR/qemu-init.reg exists (or cannot be told not to); when
+ * it does not, 0 with the error "PATH does not exist (set
+ * QEMU_INIT_CONFDIR ...)" in d, PATH being CONFDIR when that is missing
+ * too: for 'check', which must not pass a registry that is not there.
+ */
+int	registry_exists(const char *confdir, struct diag *d);
 /* Frees what reg holds and empties it. */
 void	registry_free(struct registry *reg);
 /*
@@ -68,7 +75,8 @@ int	vm_resolve(const struct registry *reg, const char *arg,
  * vm_resolve against CONFDIR's registry.  A VM named by its path does
  * not depend on the registry's health; a name does.
  */
-int	vm_lookup(const char *arg, struct vm_ref *, struct diag *);
+int	vm_lookup(const char *confdir, const char *arg, struct vm_ref *,
+	    struct diag *);
 /* The reference to registry entry i. */
 void	vm_ref_from_entry(const struct reg_entry *, struct vm_ref *);
 void	vm_ref_free(struct vm_ref *);

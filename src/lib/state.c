@@ -1,54 +1,57 @@
 /*
- * state.c - state files, pid files, locks.
+ * state.c - state files and whether the VM they describe still runs.
+ *
+ * A state file is in the config syntax (cfg.h), written by start:
+ * PID and PIDSTART (the process), SLOT, MONPORT, CTLPORT, MONITOR,
+ * STARTED, STOPDELAY, RUNAS, VNC, CFG and MAC1, MAC2, ...
  */
-#include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "argv.h"
 #include "buf.h"
 #include "cfg.h"
-#include "paths.h"
+#include "sock.h"
 #include "state.h"
 
-int
-rundir_prepare(const char *rundir, struct diag *d)
-{
-	struct stat st;
+#define STATE_MAX	(64 * 1024)
 
-	if (mkdir(rundir, 0755) != 0 && errno != EEXIST) {
-		diag_error(d, "cannot create run directory %s: %s", rundir,
+/* Reads a small file of RUNDIR: 0, 1 when missing, -1 on an error. */
+static int
+read_small(const struct rundir *rd, const char *name, enum run_file kind,
+    struct strbuf *sb, struct diag *d)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	if ((fd = rundir_openat(rd, name, kind, O_RDONLY, 0)) < 0) {
+		if (errno == ENOENT)
+			return 1;
+		diag_error(d, "cannot read the %s of '%s' in %s: %s",
+		    kind == RUN_PID ? "pid file" : "state", name, rd->path,
 		    strerror(errno));
 		return -1;
 	}
-	if (stat(rundir, &st) != 0) {
-		diag_error(d, "cannot use run directory %s: %s", rundir,
-		    strerror(errno));
+	while ((n = read(fd, buf, sizeof(buf))) > 0 &&
+	    sb->len + (size_t)n <= STATE_MAX)
+		sb_add(sb, buf, (size_t)n);
+	(void)close(fd);
+	if (n != 0) {
+		diag_error(d, "cannot read the %s of '%s' in %s: %s",
+		    kind == RUN_PID ? "pid file" : "state", name, rd->path,
+		    n < 0 ? strerror(errno) : "too large");
 		return -1;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		diag_error(d, "run directory %s is not a directory", rundir);
-		return -1;
-	}
-	if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
-		diag_error(d, "run directory %s is writable by others",
-		    rundir);
-		return -1;
-	}
-	if (access(rundir, W_OK) != 0) {
-		diag_error(d, "cannot write to run directory %s: %s", rundir,
-		    strerror(errno));
-		return -1;
-	}
+	sb_addc(sb, '\0');
+	sb->len--;
 	return 0;
 }
 
@@ -71,29 +74,59 @@ state_number(const struct cfg *cfg, const char *key, long long max,
 	return 0;
 }
 
-int
-state_read(const char *rundir, const char *name, struct vm_state *st,
-    struct diag *d)
+static char *
+state_string(const struct cfg *cfg, const char *key)
+{
+	const struct cfg_entry *e = cfg_get(cfg, key);
+
+	return e != NULL && e->value[0] != '\0' ? xstrdup(e->value) : NULL;
+}
+
+static void
+read_macs(const struct cfg *cfg, struct vm_state *st)
 {
 	const struct cfg_entry *e;
-	long long pid, slot, mon, ctl, started;
+	char key[32];
+
+	for (;;) {
+		(void)snprintf(key, sizeof(key), "MAC%zu", st->nmacs + 1);
+		if ((e = cfg_get(cfg, key)) == NULL || st->nmacs >= 1000)
+			break;
+		st->macs = xreallocarray(st->macs, st->nmacs + 1,
+		    sizeof(*st->macs));
+		st->macs[st->nmacs++] = xstrdup(e->value);
+	}
+}
+
+int
+state_read(const struct rundir *rd, const char *name, struct vm_state *st,
+    struct diag *d)
+{
+	long long pid, start, slot, mon, ctl, started, delay;
+	const struct cfg_entry *e;
+	struct strbuf sb;
 	struct cfg cfg;
 	char *path;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	path = run_path(rundir, name, ".state");
-	rc = cfg_load(&cfg, path, 1, d);
-	free(path);
-	if (rc != 0) {
-		cfg_free(&cfg);
+	sb_init(&sb);
+	if ((rc = read_small(rd, name, RUN_STATE, &sb, d)) != 0) {
+		sb_free(&sb);
 		return rc;
 	}
-	if (state_number(&cfg, "PID", 1 << 30, &pid, d) ||
+	path = rundir_path(rd, name, RUN_STATE);
+	rc = cfg_parse(&cfg, path, sb.s != NULL ? sb.s : "", sb.len, d);
+	free(path);
+	sb_free(&sb);
+	if (rc != 0 ||
+	    state_number(&cfg, "PID", 1 << 30, &pid, d) ||
+	    state_number(&cfg, "PIDSTART", 1LL << 62, &start, d) ||
 	    state_number(&cfg, "SLOT", 1000, &slot, d) ||
 	    state_number(&cfg, "MONPORT", 65535, &mon, d) ||
 	    state_number(&cfg, "CTLPORT", 65535, &ctl, d) ||
-	    state_number(&cfg, "STARTED", 1LL << 40, &started, d)) {
+	    state_number(&cfg, "STARTED", 1LL << 40, &started, d) ||
+	    state_number(&cfg, "STOPDELAY", 86400, &delay, d)) {
 		cfg_free(&cfg);
 		return -1;
 	}
@@ -102,15 +135,21 @@ state_read(const char *rundir, const char *name, struct vm_state *st,
 		cfg_free(&cfg);
 		return -1;
 	}
-	st->pid = (pid_t)pid;
+	st->recorded = 1;
+	st->qemu.pid = (pid_t)pid;
+	st->qemu.start = (unsigned long long)start;
 	st->slot = (unsigned)slot;
 	st->monport = (unsigned)mon;
 	st->ctlport = (unsigned)ctl;
 	st->started = started;
-	e = cfg_get(&cfg, "CFG");
-	st->cfgpath = xstrdup(e != NULL ? e->value : "");
+	st->stopdelay = (unsigned)delay;
 	e = cfg_get(&cfg, "MONITOR");
 	st->unix_monitors = e != NULL && strcmp(e->value, "unix") == 0;
+	e = cfg_get(&cfg, "RUNAS");
+	st->runas = e != NULL && strcmp(e->value, "yes") == 0;
+	st->vnc = state_string(&cfg, "VNC");
+	st->cfgpath = state_string(&cfg, "CFG");
+	read_macs(&cfg, st);
 	cfg_free(&cfg);
 	return 0;
 }
@@ -129,242 +168,216 @@ sb_add_quoted(struct strbuf *sb, const char *s)
 	sb_addc(sb, '\'');
 }
 
+static void
+format_state(struct strbuf *sb, const struct vm_state *st)
+{
+	size_t i;
+
+	sb_addf(sb, "# qemu-init state of a running VM; do not edit\n"
+	    "PID=%ld\nPIDSTART=%llu\nSLOT=%u\nMONPORT=%u\nCTLPORT=%u\n"
+	    "STARTED=%lld\nSTOPDELAY=%u\nMONITOR=%s\nRUNAS=%s\nVNC=",
+	    (long)st->qemu.pid, st->qemu.start, st->slot, st->monport,
+	    st->ctlport, st->started, st->stopdelay,
+	    st->unix_monitors ? "unix" : "tcp", st->runas ? "yes" : "no");
+	sb_add_quoted(sb, st->vnc != NULL ? st->vnc : "");
+	sb_adds(sb, "\nCFG=");
+	sb_add_quoted(sb, st->cfgpath != NULL ? st->cfgpath : "");
+	sb_addc(sb, '\n');
+	for (i = 0; i < st->nmacs; i++)
+		sb_addf(sb, "MAC%zu=%s\n", i + 1, st->macs[i]);
+}
+
 int
-state_write(const char *rundir, const char *name, const struct vm_state *st,
-    struct diag *d)
+state_write(const struct rundir *rd, const char *name,
+    const struct vm_state *st, struct diag *d)
 {
 	struct strbuf sb;
-	char *path, *tmp;
+	char *tmp, *file;
 	ssize_t n;
 	int fd, rc = -1;
 
 	sb_init(&sb);
-	sb_addf(&sb, "# qemu-init state of a running VM; do not edit\n"
-	    "PID=%ld\nSLOT=%u\nMONPORT=%u\nCTLPORT=%u\nSTARTED=%lld\n"
-	    "MONITOR=%s\nCFG=", (long)st->pid, st->slot, st->monport,
-	    st->ctlport, st->started, st->unix_monitors ? "unix" : "tcp");
-	sb_add_quoted(&sb, st->cfgpath != NULL ? st->cfgpath : "");
-	sb_addc(&sb, '\n');
-	path = run_path(rundir, name, ".state");
-	tmp = run_path(rundir, name, ".state.tmp");
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0644);
+	format_state(&sb, st);
+	tmp = rundir_name(name, RUN_STATE_TMP);
+	file = rundir_name(name, RUN_STATE);
+	rundir_unlink(rd, name, RUN_STATE_TMP);
+	fd = rundir_openat(rd, name, RUN_STATE_TMP, O_WRONLY | O_CREAT |
+	    O_EXCL, 0644);
 	if (fd < 0) {
-		diag_error(d, "cannot write %s: %s", tmp, strerror(errno));
+		diag_error(d, "cannot write %s/%s: %s", rd->path, tmp,
+		    strerror(errno));
 		goto out;
 	}
 	n = write(fd, sb.s, sb.len);
 	/* No fsync: RUNDIR is volatile (tmpfs), a reboot empties it anyway. */
 	if (n != (ssize_t)sb.len) {
-		diag_error(d, "cannot write %s: %s", tmp,
+		diag_error(d, "cannot write %s/%s: %s", rd->path, tmp,
 		    n < 0 ? strerror(errno) : "short write");
-		close(fd);
-		unlink(tmp);
+		(void)close(fd);
+		rundir_unlink(rd, name, RUN_STATE_TMP);
 		goto out;
 	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		diag_error(d, "cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
+	if (close(fd) != 0 || renameat(rd->fd, tmp, rd->fd, file) != 0) {
+		diag_error(d, "cannot write %s/%s: %s", rd->path, file,
+		    strerror(errno));
+		rundir_unlink(rd, name, RUN_STATE_TMP);
 		goto out;
 	}
 	rc = 0;
 out:
-	free(path);
 	free(tmp);
+	free(file);
 	sb_free(&sb);
 	return rc;
 }
 
 void
-state_remove(const char *rundir, const char *name)
+state_remove(const struct rundir *rd, const char *name)
 {
-	static const char *const suffix[] = {
-		".state", ".pid", ".serial", ".hmp", ".qmp"
+	static const enum run_file left[] = {
+		RUN_STATE, RUN_PID, RUN_CONTROL, RUN_SERIAL, RUN_HMP, RUN_QMP
 	};
 	size_t i;
-	char *path;
 
-	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
-		path = run_path(rundir, name, suffix[i]);
-		unlink(path);
-		free(path);
-	}
+	for (i = 0; i < sizeof(left) / sizeof(left[0]); i++)
+		rundir_unlink(rd, name, left[i]);
 }
 
 void
 state_free(struct vm_state *st)
 {
+	size_t i;
+
+	for (i = 0; i < st->nmacs; i++)
+		free(st->macs[i]);
+	free(st->macs);
+	free(st->vnc);
 	free(st->cfgpath);
-	st->cfgpath = NULL;
+	memset(st, 0, sizeof(*st));
 }
 
-pid_t
-pidfile_read(const char *rundir, const char *name)
+/* The pid of whoever listens on a VM's control socket, or 0. */
+static pid_t
+control_listener(const struct rundir *rd, const char *name)
 {
-	struct strbuf sb;
-	struct diag d;
-	const char *why;
-	long long pid = 0;
-	char *path;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	char *path = rundir_path(rd, name, RUN_CONTROL);
+	pid_t pid = 0;
+	int fd;
 
-	path = run_path(rundir, name, ".pid");
-	sb_init(&sb);
-	diag_init(&d);
-	if (file_read(path, &sb, 1, &d) == 0) {
-		sb.s[strcspn(sb.s, "\n")] = '\0';
-		if (cfg_number(sb.s, 2, 1 << 30, &pid, &why) != 0)
-			pid = 0;
-	}
-	diag_clear(&d);
-	sb_free(&sb);
+	/* The peer's credentials come with the connect: no greeting waited. */
+	fd = sock_connect_unix(path, NULL);
+	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred,
+	    &len) == 0)
+		pid = cred.pid;
+	if (fd >= 0)
+		(void)close(fd);
 	free(path);
-	return (pid_t)pid;
+	return pid;
 }
 
 /*
- * Linux: /proc/PID/cmdline.  Our QEMU is the one whose arguments hold
- * "-pidfile RUNDIR/<name>.pid", which no recycled pid will have.
+ * The QEMU that wrote a VM's pid file, when it still runs: the process
+ * of that pid must have started before the file was last written, which
+ * a process that got the pid later cannot have, and must be the one
+ * listening on the VM's control socket.
  */
-int
-pid_is_vm_qemu(pid_t pid, const char *rundir, const char *name)
+static int
+pidfile_qemu(const struct rundir *rd, const char *name, struct proc_id *id)
 {
+	struct timespec real, boot;
 	struct strbuf sb;
 	struct diag d;
-	char *proc, *pidfile, *p, *end;
-	int found = 0;
+	struct stat st;
+	const char *why;
+	long long pid, hz = sysconf(_SC_CLK_TCK);
+	double started, written;
+	char *file;
+	int ok = 0;
 
-	if (pid < 2 || (kill(pid, 0) != 0 && errno == ESRCH))
-		return 0;
-	proc = xasprintf("/proc/%ld/cmdline", (long)pid);
-	pidfile = run_path(rundir, name, ".pid");
 	sb_init(&sb);
 	diag_init(&d);
-	if (file_read(proc, &sb, 1, &d) == 0) {
-		end = sb.s + sb.len;
-		for (p = sb.s; p < end; p += strlen(p) + 1) {
-			if (strcmp(p, "-pidfile") == 0 &&
-			    p + strlen(p) + 1 < end &&
-			    strcmp(p + strlen(p) + 1, pidfile) == 0) {
-				found = 1;
-				break;
-			}
+	file = rundir_name(name, RUN_PID);
+	if (read_small(rd, name, RUN_PID, &sb, &d) == 0 && sb.s != NULL &&
+	    fstatat(rd->fd, file, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    clock_gettime(CLOCK_REALTIME, &real) == 0 &&
+	    clock_gettime(CLOCK_BOOTTIME, &boot) == 0 && hz > 0) {
+		sb.s[strcspn(sb.s, "\n")] = '\0';
+		if (cfg_number(sb.s, 2, 1 << 30, &pid, &why) == 0 &&
+		    proc_identify((pid_t)pid, id) == 0) {
+			/* Its start on the real-time clock, to a tick. */
+			started = (double)real.tv_sec - (double)boot.tv_sec +
+			    (double)(real.tv_nsec - boot.tv_nsec) / 1e9 +
+			    (double)id->start / (double)hz;
+			written = (double)st.st_mtim.tv_sec +
+			    (double)st.st_mtim.tv_nsec / 1e9;
+			ok = started <= written + 0.05 &&
+			    control_listener(rd, name) == id->pid;
 		}
 	}
+	free(file);
 	diag_clear(&d);
 	sb_free(&sb);
-	free(proc);
-	free(pidfile);
-	return found;
-}
-
-/* Whether RUNDIR/<name>.pid exists: QEMU removes it when it exits cleanly. */
-static int
-pidfile_exists(const char *rundir, const char *name)
-{
-	char *path = run_path(rundir, name, ".pid");
-	int rc = access(path, F_OK) == 0;
-
-	free(path);
-	return rc;
+	return ok;
 }
 
 enum vm_run
-vm_probe(const char *rundir, const char *name, struct vm_state *st)
+vm_probe(const struct rundir *rd, const char *name, struct vm_state *st)
 {
+	struct proc_id id;
 	struct diag d;
-	pid_t pid;
 	int rc;
 
 	diag_init(&d);
-	rc = state_read(rundir, name, st, &d);
+	rc = state_read(rd, name, st, &d);
 	diag_clear(&d);
-	if (rc == 0 && pid_is_vm_qemu(st->pid, rundir, name))
+	if (rc == 0 && proc_alive(&st->qemu))
 		return VM_RUNNING;
 	/* No usable state: a QEMU may still be there (a start cut short). */
-	pid = pidfile_read(rundir, name);
-	if (pid != 0 && pid_is_vm_qemu(pid, rundir, name)) {
-		if (rc != 0) {
-			state_free(st);
-			memset(st, 0, sizeof(*st));
-		}
-		st->pid = pid;
+	if (rc != 0 && pidfile_qemu(rd, name, &id)) {
+		state_free(st);
+		st->qemu = id;
 		return VM_RUNNING;
 	}
 	/*
 	 * A state whose QEMU is gone: a crash leaves QEMU's pid file, a
-	 * clean exit (the guest powered off) removes it.
+	 * clean exit (the guest powered off) removes it.  A QEMU that
+	 * dropped root (RUNAS) can remove no file of RUNDIR: its end
+	 * counts as clean.
 	 */
-	if (rc == 1 || (rc == 0 && !pidfile_exists(rundir, name)))
+	if (rc == 1 || (rc == 0 && (st->runas ||
+	    !rundir_exists(rd, name, RUN_PID))))
 		return VM_STOPPED;
 	return VM_DEAD;
 }
 
-int
-lock_take(const char *rundir, const char *file, int wait_ms, struct diag *d)
+static void
+add_name(const char *vm, void *arg)
 {
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
-	char *path = path_join(rundir, file);
-	int fd, waited = 0;
-
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0) {
-		diag_error(d, "cannot open lock %s: %s", path,
-		    strerror(errno));
-		free(path);
-		return -1;
-	}
-	free(path);
-	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return fd;
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			diag_error(d, "cannot lock %s/%s: %s", rundir, file,
-			    strerror(errno));
-			close(fd);
-			return -1;
-		}
-		if (waited >= wait_ms) {
-			close(fd);
-			return -2;
-		}
-		nanosleep(&ts, NULL);
-		waited += 20;
-	}
-}
-
-void
-lock_release(int fd)
-{
-	if (fd >= 0)
-		close(fd);
+	sv_push(arg, vm);
 }
 
 int
-state_scan(const char *rundir,
-    void (*fn)(const char *name, const struct vm_state *, void *), void *arg)
+vm_each_running(const struct rundir *rd,
+    void (*fn)(const char *name, const struct vm_state *, void *), void *arg,
+    struct diag *d)
 {
+	struct strvec names;
 	struct vm_state st;
-	struct dirent *de;
-	struct diag d;
-	size_t len, slen = strlen(".state");
-	char *name;
-	DIR *dir;
+	size_t i;
+	int rc = 0;
 
-	if ((dir = opendir(rundir)) == NULL)
-		return errno == ENOENT ? 0 : -1;
-	while ((de = readdir(dir)) != NULL) {
-		len = strlen(de->d_name);
-		if (len <= slen || strcmp(de->d_name + len - slen, ".state") != 0)
-			continue;
-		name = xstrndup(de->d_name, len - slen);
-		diag_init(&d);
-		if (state_read(rundir, name, &st, &d) == 0 &&
-		    pid_is_vm_qemu(st.pid, rundir, name))
-			fn(name, &st, arg);
-		diag_clear(&d);
+	sv_init(&names);
+	if (rundir_scan(rd, RUN_STATE, add_name, &names, d) != 0 ||
+	    rundir_scan(rd, RUN_PID, add_name, &names, d) != 0)
+		rc = -1;
+	sv_sort_unique(&names);
+	for (i = 0; rc == 0 && i < names.n; i++) {
+		if (vm_probe(rd, names.v[i], &st) == VM_RUNNING)
+			fn(names.v[i], &st, arg);
 		state_free(&st);
-		free(name);
 	}
-	closedir(dir);
-	return 0;
+	sv_free(&names);
+	return rc;
 }

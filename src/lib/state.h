@@ -1,68 +1,74 @@
 /*
- * state.h - what RUNDIR knows about running VMs: state files, pid files,
- * locks, and whether a pid really is a VM's QEMU.
+ * state.h - what start records about a running VM (RUNDIR/<name>@state),
+ * and whether that VM still runs.
+ *
+ * A VM runs when the process recorded at its start is still that same
+ * process: its pid and its start time, never a command-line match that
+ * any user can imitate once a pid is reused.  A VM's facts while it runs
+ * (ports, VNC, STOPDELAY, MACs) are the ones recorded here at its start,
+ * not what its config says now.
  */
 #ifndef QI_STATE_H
 #define QI_STATE_H
 
-#include <sys/types.h>
+#include <stddef.h>
 
 #include "diag.h"
+#include "proc.h"
+#include "rundir.h"
 
 struct vm_state {
-	pid_t		 pid;
+	struct proc_id	 qemu;
+	int		 recorded;	/* a state file: the fields below */
 	unsigned	 slot;
-	unsigned	 monport;
-	unsigned	 ctlport;
+	unsigned	 monport;	/* HMP; 0 with MONITOR=unix */
+	unsigned	 ctlport;	/* QMP; 0 with MONITOR=unix */
+	int		 unix_monitors;	/* RUN_HMP and RUN_QMP instead */
 	long long	 started;	/* seconds since the epoch */
-	int		 unix_monitors;	/* RUNDIR/<name>.hmp and .qmp */
+	unsigned	 stopdelay;	/* STOPDELAY at start */
+	int		 runas;		/* QEMU dropped root (RUNAS) */
+	char		*vnc;		/* "127.0.0.1:3", NULL: none */
 	char		*cfgpath;
+	char		**macs;		/* of NIC1, NIC2, ... */
+	size_t		 nmacs;
 };
 
 enum vm_run {
 	VM_STOPPED,		/* no QEMU; no state, or QEMU exited cleanly */
-	VM_RUNNING,		/* the state's pid is this VM's QEMU */
+	VM_RUNNING,		/* the recorded process runs */
 	VM_DEAD			/* state left, QEMU gone: it crashed */
 };
 
-/* Creates RUNDIR (mode 0755) when missing; refuses one others can write. */
-int	rundir_prepare(const char *rundir, struct diag *);
-/* 0 read, 1 no state file, -1 unreadable or garbage (d says why). */
-int	state_read(const char *rundir, const char *name, struct vm_state *,
-	    struct diag *);
-/* Written to a temporary file and renamed: never seen half-written. */
-int	state_write(const char *rundir, const char *name,
-	    const struct vm_state *, struct diag *);
-/* Removes the state, pid and serial socket files of a VM. */
-void	state_remove(const char *rundir, const char *name);
-void	state_free(struct vm_state *);
-/* The pid in RUNDIR/<name>.pid, or 0. */
-pid_t	pidfile_read(const char *rundir, const char *name);
-/* Whether pid is alive and is the QEMU started for this VM. */
-int	pid_is_vm_qemu(pid_t, const char *rundir, const char *name);
 /*
- * Whether the VM runs.  st gets the state when there is one (free it
- * with state_free); a QEMU found through its pid file alone is running
- * with no ports known (monport 0).
+ * Reads a VM's state: 0 read, 1 none, -1 unreadable or garbage (d says
+ * why).  st is always set up for state_free.
  */
-enum vm_run vm_probe(const char *rundir, const char *name,
+int	state_read(const struct rundir *, const char *name, struct vm_state *,
+	    struct diag *);
+/* Written (0644) to a temporary file and renamed: never half-written. */
+int	state_write(const struct rundir *, const char *name,
+	    const struct vm_state *, struct diag *);
+/* Removes what a VM's run left: state, pid file and sockets. */
+void	state_remove(const struct rundir *, const char *name);
+void	state_free(struct vm_state *);
+
+/*
+ * Whether the VM runs; st is set up either way (state_free it).  A QEMU
+ * whose start was cut short before its state was written is found
+ * through its pid file (which only the RUNDIR owner's QEMU can write):
+ * it runs when that process started before the file was written, and
+ * st->recorded is 0.
+ */
+enum vm_run vm_probe(const struct rundir *, const char *name,
 	    struct vm_state *st);
 
 /*
- * Calls fn for every VM of RUNDIR that runs (its state file names a
- * live QEMU of that VM).  -1 when RUNDIR cannot be read.
+ * Calls fn for every VM of RUNDIR that runs, by its state or its pid
+ * file, in name order.  0, or -1 with why in d when RUNDIR cannot be
+ * read.
  */
-int	state_scan(const char *rundir,
+int	vm_each_running(const struct rundir *,
 	    void (*fn)(const char *name, const struct vm_state *, void *),
-	    void *arg);
-
-/*
- * Exclusive locks in RUNDIR: "<name>.lock" for one VM, "slots.lock" for
- * choosing a slot.  Waits up to wait_ms; returns the fd, -2 when it is
- * still held by another process then, or -1 on an error.
- */
-int	lock_take(const char *rundir, const char *file, int wait_ms,
-	    struct diag *);
-void	lock_release(int);
+	    void *arg, struct diag *d);
 
 #endif

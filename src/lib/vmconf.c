@@ -432,7 +432,7 @@ load_runtime(struct loader *l)
 	if (vm->runas != NULL && getpwnam(vm->runas) == NULL)
 		fail(l, get(l, "RUNAS"), "RUNAS: no such user '%s'",
 		    vm->runas);
-	vm->stopdelay = get_number(l, "STOPDELAY", 86400, 90);
+	vm->stopdelay = get_number(l, "STOPDELAY", 86400, VMCONF_STOPDELAY);
 	vm->bootdelay = get_number(l, "BOOTDELAY", 3600, 0);
 	vm->precmd = get_string(l, "PRECMD", NULL);
 	vm->postcmd = get_string(l, "POSTCMD", NULL);
@@ -443,28 +443,32 @@ vmconf_load(struct vm_config *vm, const char *cfgpath, const char *name,
     struct diag *d)
 {
 	struct loader l;
-	struct cfg cfg;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->cfgpath = xstrdup(cfgpath);
 	vm->dir = path_dirname(cfgpath);
-	if (cfg_load(&cfg, cfgpath, 0, d) != 0) {
-		cfg_free(&cfg);
+	if (cfg_load(&vm->cfg, cfgpath, 0, d) != 0)
 		return -1;
-	}
-	l.cfg = &cfg;
+	l.cfg = &vm->cfg;
 	l.vm = vm;
 	l.d = d;
 	l.failed = 0;
-	cfg_warn_unknown(&cfg, vmconf_key_known, vmconf_keys, d);
+	cfg_warn_unknown(&vm->cfg, vmconf_key_known, vmconf_keys, d);
 	load_identity(&l, name);
 	load_machine(&l);
 	load_disks(&l);
 	load_nics(&l);
 	load_runtime(&l);
 	load_custom(&l);
-	cfg_free(&cfg);
 	return l.failed ? -1 : 0;
+}
+
+unsigned
+vmconf_key_line(const struct vm_config *vm, const char *key)
+{
+	const struct cfg_entry *e = cfg_get(&vm->cfg, key);
+
+	return e != NULL ? e->line : 0;
 }
 
 void
@@ -501,5 +505,6 @@ vmconf_free(struct vm_config *vm)
 	for (i = 0; i < vm->ncustom; i++)
 		free(vm->custom[i]);
 	free(vm->custom);
+	cfg_free(&vm->cfg);
 	memset(vm, 0, sizeof(*vm));
 }

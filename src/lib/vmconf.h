@@ -8,10 +8,12 @@
 
 #include <stddef.h>
 
+#include "cfg.h"
 #include "diag.h"
 #include "mac.h"
 
-#define VMCONF_SMP_MAX	4096	/* QEMU's largest machine (q35) */
+#define VMCONF_SMP_MAX		4096	/* QEMU's largest machine (q35) */
+#define VMCONF_STOPDELAY	90	/* seconds, when STOPDELAY is unset */
 
 enum kvm_mode { KVM_AUTO, KVM_YES, KVM_NO };
 enum disk_format { DISK_RAW, DISK_QCOW2, DISK_PROBE };
@@ -55,6 +57,7 @@ struct vm_config {
 	char		*precmd, *postcmd;		/* NULL: unset */
 	char		**custom;	/* CUSTOMx split into words */
 	size_t		 ncustom;
+	struct cfg	 cfg;		/* the file's keys, for their lines */
 };
 
 /*
@@ -64,6 +67,8 @@ struct vm_config {
 int	vmconf_load(struct vm_config *, const char *cfgpath, const char *name,
 	    struct diag *);
 void	vmconf_free(struct vm_config *);
+/* The line of key in the VM's file, 0 when the file does not set it. */
+unsigned vmconf_key_line(const struct vm_config *, const char *key);
 /* Whether key is one vmconf_load knows (DSK1, NIC12, RAM, ...). */
 int	vmconf_key_known(const char *);
 /* The keys, numbered ones ending in 'x' (DSKx), NULL-terminated. */

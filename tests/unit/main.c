@@ -121,6 +121,23 @@ unit_writes(const char *dir, const char *name, const char *text)
 	return unit_write(dir, name, text, strlen(text));
 }
 
+const char *
+unit_reads(const char *dir, const char *name)
+{
+	static char text[8192];
+	char path[4096];
+	size_t n;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fp = fopen(path, "r")) == NULL)
+		return NULL;
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	return text;
+}
+
 int
 main(int argc, char **argv)
 {

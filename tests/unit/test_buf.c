@@ -53,3 +53,23 @@ TEST(diag_counts_and_keeps_order)
 	diag_clear(&d);
 	CHECK(d.n == 0);
 }
+
+TEST(sv_sort_unique_sorts_and_drops_repeats)
+{
+	struct strvec sv;
+
+	sv_init(&sv);
+	sv_push(&sv, "web");
+	sv_push(&sv, "db");
+	sv_push(&sv, "web");
+	sv_push(&sv, "a");
+	sv_push(&sv, "db");
+	sv_sort_unique(&sv);
+	CHECK(sv.n == 3 && sv.v[3] == NULL);
+	if (sv.n == 3) {
+		CHECK_STR(sv.v[0], "a");
+		CHECK_STR(sv.v[1], "db");
+		CHECK_STR(sv.v[2], "web");
+	}
+	sv_free(&sv);
+}

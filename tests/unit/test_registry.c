@@ -132,10 +132,17 @@ TEST(registry_missing_file_is_empty)
 	    "folder that holds qemu-init.reg)", gone);
 	CHECK_STR(reg.absent, want);
 	free(want);
-	free(gone);
+	CHECK(registry_exists(gone, &d) == 0);
+	CHECK_STR(diag_first_error(&d), reg.absent);
+	diag_clear(&d);
+	CHECK(registry_exists(dir, &d) == 0 && d.errors == 1);
+	diag_clear(&d);
+	unit_writes(dir, "qemu-init.reg", "");
+	CHECK(registry_exists(dir, &d) == 1 && d.n == 0);
 	CHECK(registry_reserved("list") && !registry_reserved("web"));
 	CHECK(registry_reserved("help"));
 	registry_free(&reg);
+	free(gone);
 	diag_clear(&d);
 }
 

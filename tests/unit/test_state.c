@@ -1,4 +1,4 @@
-/* test_state.c - state files, pid files, probing and locks in RUNDIR */
+/* test_state.c - state files and whether the recorded process runs */
 #include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,120 +7,146 @@
 #include "state.h"
 #include "unit.h"
 
-TEST(state_round_trip)
+static void
+open_dir(struct rundir *rd, const char *dir)
 {
-	const char *dir = unit_tmpdir();
-	struct vm_state st, back;
 	struct diag d;
 
+	diag_init(&d);
+	CHECK(rundir_open(rd, dir, RUNDIR_WRITE, &d) == 0);
+	diag_clear(&d);
+}
+
+TEST(state_round_trip)
+{
+	struct vm_state st, back;
+	struct rundir rd;
+	struct diag d;
+	char *macs[] = { "DE:AD:BE:EF:93:34", "DE:AD:BE:EF:93:7D" };
+
+	open_dir(&rd, unit_tmpdir());
 	memset(&st, 0, sizeof(st));
-	st.pid = 4242;
+	st.qemu.pid = 4242;
+	st.qemu.start = 123456789012ULL;
 	st.slot = 7;
 	st.monport = 30327;
 	st.ctlport = 30427;
 	st.started = 1795595420;
+	st.stopdelay = 33;
 	st.unix_monitors = 1;
+	st.runas = 1;
+	st.vnc = "[::1]:7";
 	st.cfgpath = "/srv/it's here/web-qemu.cfg";
+	st.macs = macs;
+	st.nmacs = 2;
 	diag_init(&d);
-	CHECK(state_write(dir, "web", &st, &d) == 0);
-	CHECK(state_read(dir, "web", &back, &d) == 0);
-	CHECK(back.pid == 4242 && back.slot == 7 && back.monport == 30327 &&
-	    back.ctlport == 30427 && back.started == 1795595420);
-	CHECK(back.unix_monitors == 1);
+	CHECK(state_write(&rd, "web", &st, &d) == 0);
+	CHECK(state_read(&rd, "web", &back, &d) == 0);
+	CHECK(back.recorded && back.qemu.pid == 4242 &&
+	    back.qemu.start == 123456789012ULL && back.slot == 7 &&
+	    back.monport == 30327 && back.ctlport == 30427 &&
+	    back.started == 1795595420 && back.stopdelay == 33);
+	CHECK(back.unix_monitors == 1 && back.runas == 1);
+	CHECK_STR(back.vnc, "[::1]:7");
 	CHECK_STR(back.cfgpath, "/srv/it's here/web-qemu.cfg");
+	CHECK(back.nmacs == 2);
+	if (back.nmacs == 2)
+		CHECK_STR(back.macs[1], "DE:AD:BE:EF:93:7D");
 	state_free(&back);
 	CHECK(d.errors == 0);
-	state_remove(dir, "web");
-	CHECK(state_read(dir, "web", &back, &d) == 1);
+	state_remove(&rd, "web");
+	CHECK(state_read(&rd, "web", &back, &d) == 1);
 	state_free(&back);
 	diag_clear(&d);
+	rundir_close(&rd);
+}
+
+TEST(state_file_mode_ignores_umask)
+{
+	struct vm_state st;
+	struct rundir rd;
+	struct stat sb;
+	struct diag d;
+	char path[4096];
+	mode_t old;
+
+	open_dir(&rd, unit_tmpdir());
+	memset(&st, 0, sizeof(st));
+	st.qemu.pid = 4242;
+	diag_init(&d);
+	old = umask(077);
+	CHECK(state_write(&rd, "web", &st, &d) == 0);
+	(void)umask(old);
+	snprintf(path, sizeof(path), "%s/web@state", rd.path);
+	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 07777) == 0644);
+	diag_clear(&d);
+	rundir_close(&rd);
 }
 
 TEST(state_garbage_is_an_error)
 {
 	const char *dir = unit_tmpdir();
 	struct vm_state st;
+	struct rundir rd;
 	struct diag d;
 
+	open_dir(&rd, dir);
 	diag_init(&d);
-	unit_writes(dir, "web.state", "PID=banana\n");
-	CHECK(state_read(dir, "web", &st, &d) == -1);
-	CHECK(strstr(diag_first_error(&d), "web.state:1: PID 'banana' is "
+	unit_writes(dir, "web@state", "PID=banana\n");
+	CHECK(state_read(&rd, "web", &st, &d) == -1);
+	CHECK(strstr(diag_first_error(&d), "web@state:1: PID 'banana' is "
 	    "not a number") != NULL);
 	state_free(&st);
 	diag_clear(&d);
-	unit_writes(dir, "web.state", "PID=1\nSLOT=0\nMONPORT=1\nCTLPORT=1\n"
-	    "STARTED=0\n");
-	CHECK(state_read(dir, "web", &st, &d) == -1);
-	CHECK(strstr(diag_first_error(&d), "web.state: PID 1 is not a VM's") !=
+	unit_writes(dir, "web@state", "PID=1\nPIDSTART=1\nSLOT=0\nMONPORT=1\n"
+	    "CTLPORT=1\nSTARTED=0\nSTOPDELAY=0\n");
+	CHECK(state_read(&rd, "web", &st, &d) == -1);
+	CHECK(strstr(diag_first_error(&d), "web@state: PID 1 is not a VM's") !=
 	    NULL);
 	state_free(&st);
 	diag_clear(&d);
-	unit_writes(dir, "web.state", "PID=12\n$(reboot)\n");
-	CHECK(state_read(dir, "web", &st, &d) == -1);
+	unit_writes(dir, "web@state", "PID=12\n$(reboot)\n");
+	CHECK(state_read(&rd, "web", &st, &d) == -1);
 	state_free(&st);
 	diag_clear(&d);
+	rundir_close(&rd);
 }
 
-TEST(state_probe_tells_crash_from_clean_exit)
+TEST(state_probe_is_pid_and_start_time)
 {
 	const char *dir = unit_tmpdir();
 	struct vm_state st;
+	struct rundir rd;
 	struct diag d;
 	char pid[32];
 
+	open_dir(&rd, dir);
 	diag_init(&d);
-	CHECK(vm_probe(dir, "web", &st) == VM_STOPPED);
+	CHECK(vm_probe(&rd, "web", &st) == VM_STOPPED);
 	state_free(&st);
-	/* Our own pid is alive but is no QEMU of this VM. */
+	/* Our own process, recorded with its start time: running. */
 	memset(&st, 0, sizeof(st));
-	st.pid = getpid();
-	st.cfgpath = "";
-	CHECK(state_write(dir, "web", &st, &d) == 0);
-	CHECK(!pid_is_vm_qemu(getpid(), dir, "web"));
-	CHECK(vm_probe(dir, "web", &st) == VM_STOPPED);	/* no pid file */
+	CHECK(proc_identify(getpid(), &st.qemu) == 0);
+	CHECK(state_write(&rd, "web", &st, &d) == 0);
+	CHECK(vm_probe(&rd, "web", &st) == VM_RUNNING);
+	state_free(&st);
+	/* The same pid with another start time: a reused pid, gone. */
+	memset(&st, 0, sizeof(st));
+	CHECK(proc_identify(getpid(), &st.qemu) == 0);
+	st.qemu.start++;
+	CHECK(state_write(&rd, "web", &st, &d) == 0);
+	CHECK(vm_probe(&rd, "web", &st) == VM_STOPPED);	/* no pid file */
 	state_free(&st);
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	unit_writes(dir, "web.pid", pid);
-	CHECK(pidfile_read(dir, "web") == getpid());
-	CHECK(vm_probe(dir, "web", &st) == VM_DEAD);	/* pid file left */
+	unit_writes(dir, "web@pid", pid);
+	CHECK(vm_probe(&rd, "web", &st) == VM_DEAD);	/* pid file left */
 	state_free(&st);
-	state_remove(dir, "web");
+	/* A pid file alone names no QEMU without its control socket. */
+	state_remove(&rd, "web");
+	unit_writes(dir, "web@pid", pid);
+	CHECK(vm_probe(&rd, "web", &st) == VM_STOPPED);
+	state_free(&st);
+	state_remove(&rd, "web");
 	diag_clear(&d);
-}
-
-TEST(state_locks_exclude_each_other)
-{
-	const char *dir = unit_tmpdir();
-	struct diag d;
-	int a, b;
-
-	diag_init(&d);
-	a = lock_take(dir, "web.lock", 0, &d);
-	CHECK(a >= 0);
-	b = lock_take(dir, "web.lock", 60, &d);
-	CHECK(b == -2);
-	lock_release(a);
-	b = lock_take(dir, "web.lock", 0, &d);
-	CHECK(b >= 0);
-	lock_release(b);
-	diag_clear(&d);
-}
-
-TEST(state_rundir_refused_when_others_can_write)
-{
-	const char *dir = unit_tmpdir();
-	struct diag d;
-	char sub[4096];
-
-	diag_init(&d);
-	snprintf(sub, sizeof(sub), "%s/run", dir);
-	CHECK(rundir_prepare(sub, &d) == 0);
-	CHECK(chmod(sub, 0777) == 0);
-	CHECK(rundir_prepare(sub, &d) == -1);
-	CHECK(strstr(diag_first_error(&d), "is writable by others") != NULL);
-	diag_clear(&d);
-	CHECK(chmod(sub, 01777) == 0);	/* sticky, like /tmp: allowed */
-	CHECK(rundir_prepare(sub, &d) == 0);
-	diag_clear(&d);
+	rundir_close(&rd);
 }

@@ -16,6 +16,8 @@ const char *unit_tmpdir(void);
 /* Writes len bytes into dir/name; returns the path (static per call). */
 char	*unit_write(const char *dir, const char *name, const char *, size_t);
 char	*unit_writes(const char *dir, const char *name, const char *);
+/* What dir/name holds (the first 8 KiB; static), or NULL. */
+const char *unit_reads(const char *dir, const char *name);
 
 #define TEST(name) \
 	static void name(void); \

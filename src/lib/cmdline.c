@@ -1,66 +1,12 @@
 /*
- * argv.c - the QEMU command line.
+ * cmdline.c - the QEMU command line.
  */
-#include <sys/un.h>
-
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "argv.h"
+#include "cmdline.h"
 #include "paths.h"
-#include "proc.h"
-
-void
-launch_ports(struct launch *ln, const struct monitor_conf *mc, unsigned s)
-{
-	ln->slot = s;
-	ln->monport = mc->monport + s;
-	ln->ctlport = mc->monport + s + MONCONF_SLOTS_MAX;
-}
-
-int
-kvm_available(void)
-{
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-
-	if (fd < 0)
-		return 0;
-	close(fd);
-	return 1;
-}
-
-int
-qemu_has_run_with(const char *tgtarch)
-{
-	char *argv[] = { (char *)tgtarch, "--version", NULL };
-	struct strbuf out;
-	struct diag d;
-	const char *v;
-	int status, major = 0, minor = 0;
-
-	sb_init(&out);
-	diag_init(&d);
-	if (proc_run(argv, NULL, &out, NULL, &status, &d) == 0 &&
-	    status == 0 && (v = strstr(out.s, "version ")) != NULL &&
-	    sscanf(v, "version %d.%d", &major, &minor) != 2)
-		major = minor = 0;
-	diag_clear(&d);
-	sb_free(&out);
-	return major > 9 || (major == 9 && minor >= 1);
-}
-
-char *
-run_path(const char *rundir, const char *name, const char *suffix)
-{
-	char *file = xasprintf("%s%s", name, suffix);
-	char *path = path_join(rundir, file);
-
-	free(file);
-	return path;
-}
 
 /* -opt key=PATH,...: the path with its commas doubled. */
 static void
@@ -101,13 +47,20 @@ push_drives(const struct vm_config *vm, struct strvec *av)
 	}
 }
 
+/* Exactly the NICs of the config: none is -nic none, never QEMU's
+ * default user-mode NIC, whose 10.0.2.2 is the host's loopback. */
 static void
-push_nics(const struct vm_config *vm, const struct launch *ln,
+push_nics(const struct vm_config *vm, const struct launch_plan *ln,
     struct strvec *av)
 {
 	char *up, *down, *eup, *edown;
 	size_t i;
 
+	if (vm->nnics == 0) {
+		sv_push(av, "-nic");
+		sv_push(av, "none");
+		return;
+	}
 	up = path_join(ln->confdir, "qemu-brup");
 	down = path_join(ln->confdir, "qemu-brdown");
 	eup = qemu_opt_escape(up);
@@ -138,73 +91,63 @@ push_monitor(struct strvec *av, const char *id, const char *host,
 	sv_pushf(av, "chardev=%s,mode=%s", id, mode);
 }
 
-/* A monitor on a unix socket in RUNDIR (MONITOR=unix). */
-static int
-push_monitor_unix(struct strvec *av, const struct vm_config *vm,
-    const struct launch *ln, const char *id, const char *mode,
-    struct diag *d)
+/* A descriptor qemu-init opened, or the file it would be (show). */
+static void
+push_fd(struct strvec *av, const struct launch_plan *ln, enum plan_fd which,
+    const char *fmt_before, const char *after)
 {
-	struct sockaddr_un sun;
-	char *suffix, *path, *esc;
+	char *esc;
 
-	suffix = xasprintf(".%s", id);
-	path = run_path(ln->rundir, vm->name, suffix);
-	free(suffix);
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		diag_error(d, "monitor socket path %s is longer than %zu bytes "
-		    "(shorten RUNDIR or the VM name)", path,
-		    sizeof(sun.sun_path) - 1);
-		free(path);
-		return -1;
+	if (ln->fd[which] >= 0) {
+		sv_pushf(av, "%sfd=%d%s", fmt_before, ln->fd[which], after);
+		return;
 	}
-	esc = qemu_opt_escape(path);
-	sv_push(av, "-chardev");
-	sv_pushf(av, "socket,id=%s,path=%s,server=on,wait=off", id, esc);
-	sv_push(av, "-mon");
-	sv_pushf(av, "chardev=%s,mode=%s", id, mode);
+	esc = qemu_opt_escape(ln->path[which] != NULL ? ln->path[which] :
+	    "?");
+	sv_pushf(av, "%sfd=<%s>%s", fmt_before, esc, after);
 	free(esc);
-	free(path);
-	return 0;
 }
 
-static int
-push_serial(const struct vm_config *vm, const struct launch *ln,
-    struct strvec *av, struct diag *d)
+/* A monitor on a unix socket qemu-init bound in RUNDIR. */
+static void
+push_monitor_unix(struct strvec *av, const struct launch_plan *ln,
+    enum plan_fd which, const char *id, const char *mode)
 {
-	struct sockaddr_un sun;
-	char *sock, *log, *esock, *elog;
+	char *before = xasprintf("socket,id=%s,", id);
 
+	sv_push(av, "-chardev");
+	push_fd(av, ln, which, before, ",server=on,wait=off");
+	sv_push(av, "-mon");
+	sv_pushf(av, "chardev=%s,mode=%s", id, mode);
+	free(before);
+}
+
+/*
+ * The serial console: its socket and its log are descriptors, so QEMU
+ * never opens a name in RUNDIR.  The log goes through -add-fd and
+ * /dev/fdset/1.
+ */
+static void
+push_serial(const struct vm_config *vm, const struct launch_plan *ln,
+    struct strvec *av)
+{
 	if (!vm->serial) {
 		sv_push(av, "-serial");
 		sv_push(av, "none");
-		return 0;
+		return;
 	}
-	sock = run_path(ln->rundir, vm->name, ".serial");
-	if (strlen(sock) >= sizeof(sun.sun_path)) {
-		diag_error(d, "serial socket path %s is longer than %zu "
-		    "bytes (shorten RUNDIR or the VM name, or set SERIAL=no)",
-		    sock, sizeof(sun.sun_path) - 1);
-		free(sock);
-		return -1;
-	}
-	log = run_path(ln->rundir, vm->name, ".console.log");
-	esock = qemu_opt_escape(sock);
-	elog = qemu_opt_escape(log);
+	sv_push(av, "-add-fd");
+	push_fd(av, ln, PLAN_CONSOLE_LOG, "", ",set=1");
 	sv_push(av, "-chardev");
-	sv_pushf(av, "socket,id=serial0,path=%s,server=on,wait=off,"
-	    "logfile=%s,logappend=on", esock, elog);
+	push_fd(av, ln, PLAN_SERIAL, "socket,id=serial0,",
+	    ",server=on,wait=off,logfile=/dev/fdset/1,logappend=on");
 	sv_push(av, "-serial");
 	sv_push(av, "chardev:serial0");
-	free(sock);
-	free(log);
-	free(esock);
-	free(elog);
-	return 0;
 }
 
 static void
 push_vnc(const struct vm_config *vm, const struct monitor_conf *mc,
-    const struct launch *ln, struct strvec *av)
+    const struct launch_plan *ln, struct strvec *av)
 {
 	sv_push(av, "-display");
 	sv_push(av, "none");
@@ -227,11 +170,10 @@ push_optional(struct strvec *av, const char *opt, const char *value)
 	sv_push(av, value);
 }
 
-int
-qemu_argv(const struct vm_config *vm, const struct monitor_conf *mc,
-    const struct launch *ln, struct strvec *av, struct diag *d)
+void
+qemu_cmdline(const struct vm_config *vm, const struct monitor_conf *mc,
+    const struct launch_plan *ln, struct strvec *av)
 {
-	char *pidfile;
 	size_t i;
 
 	sv_push(av, vm->tgtarch);
@@ -250,12 +192,11 @@ qemu_argv(const struct vm_config *vm, const struct monitor_conf *mc,
 	push_drives(vm, av);
 	push_nics(vm, ln, av);
 	push_vnc(vm, mc, ln, av);
-	if (push_serial(vm, ln, av, d) != 0)
-		return -1;
+	push_serial(vm, ln, av);
+	push_monitor_unix(av, ln, PLAN_CONTROL, "control", "control");
 	if (mc->unix_sockets) {
-		if (push_monitor_unix(av, vm, ln, "hmp", "readline", d) != 0 ||
-		    push_monitor_unix(av, vm, ln, "qmp", "control", d) != 0)
-			return -1;
+		push_monitor_unix(av, ln, PLAN_HMP, "hmp", "readline");
+		push_monitor_unix(av, ln, PLAN_QMP, "qmp", "control");
 	} else {
 		push_monitor(av, "hmp4", "127.0.0.1", ln->monport, "readline");
 		if (ln->ipv6)
@@ -271,12 +212,9 @@ qemu_argv(const struct vm_config *vm, const struct monitor_conf *mc,
 		push_kv(av, "user=", vm->runas, "");
 	} else
 		push_optional(av, "-runas", vm->runas);
-	pidfile = run_path(ln->rundir, vm->name, ".pid");
 	sv_push(av, "-pidfile");
-	sv_push(av, pidfile);
-	free(pidfile);
+	sv_push(av, ln->pidfile);
 	sv_push(av, "-daemonize");
 	for (i = 0; i < vm->ncustom; i++)
 		sv_push(av, vm->custom[i]);
-	return 0;
 }

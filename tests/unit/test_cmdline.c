@@ -1,7 +1,8 @@
-/* test_argv.c - the QEMU command line */
+/* test_cmdline.c - the QEMU command line */
 #include <string.h>
 
-#include "argv.h"
+#include "cmdline.h"
+#include "ports.h"
 #include "unit.h"
 
 static int
@@ -17,11 +18,12 @@ has(const struct strvec *av, const char *opt, const char *value)
 }
 
 static void
-setup(struct vm_config *vm, struct monitor_conf *mc, struct launch *ln)
+setup(struct vm_config *vm, struct monitor_conf *mc, struct launch_plan *ln)
 {
 	static struct vm_disk disk = { "/srv/a,b.img", DISK_RAW };
 	static struct vm_nic nic = { "e1000", "DE:AD:BE:EF:93:34" };
 	static char *custom[] = { "-device", "virtio-rng-pci", NULL };
+	int i;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->name = "web";
@@ -40,24 +42,28 @@ setup(struct vm_config *vm, struct monitor_conf *mc, struct launch *ln)
 	mc->slots = 100;
 	mc->vnc_listen = "127.0.0.1";
 	memset(ln, 0, sizeof(*ln));
-	launch_ports(ln, mc, 3);
+	ln->slot = 3;
+	slot_ports(mc, 3, &ln->monport, &ln->ctlport);
 	ln->confdir = "/etc/qe,mu";
-	ln->rundir = "/run/qemu-init";
+	ln->pidfile = "/run/qemu-init/web@pid";
+	for (i = 0; i < PLAN_NFDS; i++)
+		ln->fd[i] = -1;
+	ln->fd[PLAN_CONTROL] = 7;
+	ln->fd[PLAN_SERIAL] = 8;
+	ln->fd[PLAN_CONSOLE_LOG] = 9;
 }
 
-TEST(argv_slot_ports_escaping)
+TEST(cmdline_slot_ports_escaping)
 {
 	struct monitor_conf mc;
 	struct vm_config vm;
-	struct launch ln;
+	struct launch_plan ln;
 	struct strvec av;
-	struct diag d;
 
 	setup(&vm, &mc, &ln);
 	CHECK(ln.monport == 30323 && ln.ctlport == 30423);
 	sv_init(&av);
-	diag_init(&d);
-	CHECK(qemu_argv(&vm, &mc, &ln, &av, &d) == 0);
+	qemu_cmdline(&vm, &mc, &ln, &av);
 	CHECK_STR(av.v[0], "qemu-system-x86_64");
 	CHECK(has(&av, "-name", "web") && has(&av, "-accel", "tcg"));
 	CHECK(has(&av, "-drive", "file=/srv/a,,b.img,format=raw,"
@@ -69,20 +75,24 @@ TEST(argv_slot_ports_escaping)
 	CHECK(has(&av, "-chardev", "socket,id=qmp4,host=127.0.0.1,port=30423,"
 	    "server=on,wait=off,nodelay=on,ipv4=on"));
 	CHECK(!has(&av, "-mon", "chardev=qmp6,mode=control"));
-	CHECK(has(&av, "-pidfile", "/run/qemu-init/web.pid"));
+	CHECK(has(&av, "-pidfile", "/run/qemu-init/web@pid"));
+	CHECK(has(&av, "-chardev", "socket,id=control,fd=7,server=on,"
+	    "wait=off"));
+	CHECK(has(&av, "-add-fd", "fd=9,set=1"));
+	CHECK(has(&av, "-chardev", "socket,id=serial0,fd=8,server=on,"
+	    "wait=off,logfile=/dev/fdset/1,logappend=on"));
+	CHECK(!has(&av, "-nic", "none"));
 	CHECK_STR(av.v[av.n - 2], "-device");
 	CHECK_STR(av.v[av.n - 1], "virtio-rng-pci");
 	sv_free(&av);
-	diag_clear(&d);
 }
 
-TEST(argv_ipv6_kvm_serial_runas)
+TEST(cmdline_ipv6_kvm_serial_runas)
 {
 	struct monitor_conf mc;
 	struct vm_config vm;
-	struct launch ln;
+	struct launch_plan ln;
 	struct strvec av;
-	struct diag d;
 
 	setup(&vm, &mc, &ln);
 	ln.ipv6 = 1;
@@ -91,63 +101,73 @@ TEST(argv_ipv6_kvm_serial_runas)
 	vm.runas = "nobody";
 	mc.vnc_listen = "::1";
 	sv_init(&av);
-	diag_init(&d);
-	CHECK(qemu_argv(&vm, &mc, &ln, &av, &d) == 0);
+	qemu_cmdline(&vm, &mc, &ln, &av);
 	CHECK(has(&av, "-accel", "kvm") && has(&av, "-serial", "none"));
 	CHECK(has(&av, "-chardev", "socket,id=hmp6,host=::1,port=30323,"
 	    "server=on,wait=off,nodelay=on,ipv6=on"));
 	CHECK(has(&av, "-vnc", "[::1]:3") && has(&av, "-runas", "nobody"));
 	sv_free(&av);
 	ln.run_with = 1;
-	CHECK(qemu_argv(&vm, &mc, &ln, &av, &d) == 0);
+	qemu_cmdline(&vm, &mc, &ln, &av);
 	CHECK(has(&av, "-run-with", "user=nobody"));
 	sv_free(&av);
-	diag_clear(&d);
 }
 
-TEST(argv_refuses_long_socket_path)
+TEST(cmdline_no_nics_is_no_network)
 {
 	struct monitor_conf mc;
 	struct vm_config vm;
-	struct launch ln;
+	struct launch_plan ln;
 	struct strvec av;
-	struct diag d;
-	char rundir[200];
+	size_t i;
 
 	setup(&vm, &mc, &ln);
-	memset(rundir, 'r', sizeof(rundir) - 1);
-	rundir[0] = '/';
-	rundir[sizeof(rundir) - 1] = '\0';
-	ln.rundir = rundir;
+	vm.nnics = 0;
 	sv_init(&av);
-	diag_init(&d);
-	CHECK(qemu_argv(&vm, &mc, &ln, &av, &d) == -1);
-	CHECK(strstr(diag_first_error(&d), "is longer than 107 bytes") != 0);
+	qemu_cmdline(&vm, &mc, &ln, &av);
+	CHECK(has(&av, "-nic", "none"));
+	for (i = 0; i < av.n; i++)
+		CHECK(strcmp(av.v[i], "-netdev") != 0);
 	sv_free(&av);
-	diag_clear(&d);
 }
 
-TEST(argv_unix_monitors)
+TEST(cmdline_show_names_the_files)
 {
 	struct monitor_conf mc;
 	struct vm_config vm;
-	struct launch ln;
+	struct launch_plan ln;
 	struct strvec av;
-	struct diag d;
+
+	setup(&vm, &mc, &ln);
+	ln.fd[PLAN_CONTROL] = -1;
+	ln.path[PLAN_CONTROL] = "/run/qemu-init/web@control";
+	sv_init(&av);
+	qemu_cmdline(&vm, &mc, &ln, &av);
+	CHECK(has(&av, "-chardev", "socket,id=control,"
+	    "fd=</run/qemu-init/web@control>,server=on,wait=off"));
+	sv_free(&av);
+}
+
+TEST(cmdline_unix_monitors)
+{
+	struct monitor_conf mc;
+	struct vm_config vm;
+	struct launch_plan ln;
+	struct strvec av;
 	size_t i;
 
 	setup(&vm, &mc, &ln);
 	mc.unix_sockets = 1;
+	ln.fd[PLAN_HMP] = 11;
+	ln.fd[PLAN_QMP] = 12;
 	sv_init(&av);
-	diag_init(&d);
-	CHECK(qemu_argv(&vm, &mc, &ln, &av, &d) == 0);
+	qemu_cmdline(&vm, &mc, &ln, &av);
 	CHECK(has(&av, "-chardev",
-	    "socket,id=hmp,path=/run/qemu-init/web.hmp,server=on,wait=off"));
+	    "socket,id=hmp,fd=11,server=on,wait=off"));
 	CHECK(has(&av, "-chardev",
-	    "socket,id=qmp,path=/run/qemu-init/web.qmp,server=on,wait=off"));
+	    "socket,id=qmp,fd=12,server=on,wait=off"));
 	CHECK(has(&av, "-mon", "chardev=qmp,mode=control"));
 	for (i = 0; i < av.n; i++)
 		CHECK(strstr(av.v[i], "host=127.0.0.1") == NULL);
 	sv_free(&av);
-	diag_clear(&d);
 }

@@ -1,0 +1,51 @@
+/*
+ * cli.c - the programs' shared scaffolding.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "cli.h"
+
+#ifndef QI_VERSION
+#define QI_VERSION "unknown"
+#endif
+
+const char *cli_prog = "qemu-init";
+
+void
+cli_init(const char *prog)
+{
+	cli_prog = prog;
+}
+
+int
+cli_version(void)
+{
+	printf("%s %s\n", cli_prog, QI_VERSION);
+	return cli_flush();
+}
+
+int
+cli_seconds(const char *opt, const char *arg, long long min, long long max,
+    long long *out)
+{
+	const char *why;
+
+	if (cfg_number(arg, min, max, out, &why) == 0)
+		return 0;
+	fprintf(stderr, "%s: %s %s: %s (%lld to %lld seconds)\n", cli_prog,
+	    opt, arg, why, min, max);
+	return EX_USAGE;
+}
+
+int
+cli_flush(void)
+{
+	if (fflush(stdout) == 0)
+		return 0;
+	fprintf(stderr, "%s: cannot write output: %s\n", cli_prog,
+	    strerror(errno));
+	return 1;
+}

@@ -1,0 +1,47 @@
+/*
+ * cmdline.h - the QEMU command line of a VM (qemu-init.cfg(5),
+ * monitor.conf(5)): a pure function of the VM, monitor.conf and a launch
+ * plan, built as an argument vector, never a shell string.  Nothing here
+ * looks at the host: the plan carries what was found out (lifecycle.h
+ * makes it, the same way for start and show).
+ */
+#ifndef QI_CMDLINE_H
+#define QI_CMDLINE_H
+
+#include "buf.h"
+#include "monconf.h"
+#include "vmconf.h"
+
+/* The descriptors qemu-init opens for QEMU (its sockets and its log). */
+enum plan_fd {
+	PLAN_CONTROL,		/* qemu-init's own QMP socket */
+	PLAN_SERIAL,		/* the serial console socket */
+	PLAN_CONSOLE_LOG,	/* the serial console's log */
+	PLAN_HMP,		/* MONITOR=unix */
+	PLAN_QMP,		/* MONITOR=unix */
+	PLAN_NFDS
+};
+
+/* What a launch adds to the VM's description. */
+struct launch_plan {
+	unsigned	 slot;
+	unsigned	 monport;	/* HMP (from ports.h) */
+	unsigned	 ctlport;	/* QMP */
+	int		 ipv6;		/* the TCP monitors also on ::1 */
+	int		 kvm;		/* KVM, else TCG */
+	int		 run_with;	/* QEMU >= 9.1: -run-with user= */
+	const char	*confdir;	/* qemu-brup, qemu-brdown */
+	char		*pidfile;	/* RUNDIR/<name>@pid */
+	/*
+	 * Open descriptors QEMU inherits, or -1 where none was opened
+	 * (show): then what it would be is shown as <path> from paths.
+	 */
+	int		 fd[PLAN_NFDS];
+	char		*path[PLAN_NFDS];
+};
+
+/* The whole command line, appended to av. */
+void	qemu_cmdline(const struct vm_config *, const struct monitor_conf *,
+	    const struct launch_plan *, struct strvec *av);
+
+#endif
