@@ -266,6 +266,8 @@ act_check(struct ctx *c, int argc, char **argv)
 		return action_usage("check");
 	memset(&k, 0, sizeof(k));
 	diag_init(&d);
+	if (argc == optind)
+		(void)registry_exists(c->confdir, &d);
 	(void)vm_each_named(c->confdir, argv + optind, argc - optind,
 	    LOAD_CONFIG, check_one, &k, &d);
 	check_all(k.vms, k.n, &c->mc, c->confdir, &d);
