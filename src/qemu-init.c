@@ -38,7 +38,7 @@
 struct ctx {
 	const char		*confdir;
 	struct rundir		 run;
-	struct monitor_conf	 mc;
+	struct monconf	 mc;
 	struct stop_how		 how;		/* stop, restart */
 	int			 all;		/* -a */
 	int			 worst;		/* status: the LSB code */
