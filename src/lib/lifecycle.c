@@ -108,23 +108,6 @@ preflight(const struct vm_config *vm, const struct rundir *rd,
 	return d->errors == errors ? 0 : -1;
 }
 
-/* QEMU's error output as one line. */
-static char *
-qemu_error_line(const char *text)
-{
-	struct strbuf sb;
-	const char *p;
-
-	sb_init(&sb);
-	for (p = text; *p != '\0'; p++) {
-		if (*p != '\n')
-			sb_addc(&sb, *p);
-		else if (p[1] != '\0')
-			sb_adds(&sb, "; ");
-	}
-	return sb_detach(&sb);
-}
-
 void
 plan_free(struct launch_plan *ln)
 {
@@ -287,7 +270,7 @@ run_qemu(const struct vm_config *vm, const struct monconf *mc,
 		goto out;
 	}
 	if (status != 0) {
-		msg = qemu_error_line(err.s != NULL ? err.s : "");
+		msg = diag_one_line(err.s != NULL ? err.s : "");
 		diag_error(d, "QEMU failed to start '%s': %s", vm->name,
 		    msg[0] != '\0' ? msg : "no message");
 		free(msg);
