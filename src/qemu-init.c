@@ -42,7 +42,7 @@ struct ctx {
 	const struct action	*act;
 	const char		*confdir;
 	struct rundir		 run;
-	struct monitor_conf	 mc;
+	struct monconf		 mc;
 	struct stop_how		 how;		/* stop, restart; wait's -t */
 	int			 all;		/* -a, -A */
 	int			 console;	/* start -c */
@@ -221,7 +221,8 @@ action_usage(const struct action *a)
 
 /*
  * getopt_long for the action's options; the choices go to c.  0, or
- * EX_USAGE after a message that names the program.
+ * EX_USAGE after a message that names the program (the caller then
+ * shows the action's usage).
  */
 static int
 options(struct ctx *c, int argc, char **argv)
@@ -237,7 +238,7 @@ options(struct ctx *c, int argc, char **argv)
 		if (li >= 0 && strchr(opts, ch) == NULL) {
 			fprintf(stderr, "%s: %s: unknown option --%s\n",
 			    cli_prog, action, longopts[li].name);
-			return action_usage(c->act);
+			return EX_USAGE;
 		}
 		switch (ch) {
 		case 'a':
@@ -255,7 +256,7 @@ options(struct ctx *c, int argc, char **argv)
 			    strcmp(optarg, "text") != 0) {
 				fprintf(stderr, "%s: %s: -o %s: not text or "
 				    "json\n", cli_prog, action, optarg);
-				return action_usage(c->act);
+				return EX_USAGE;
 			}
 			c->json = strcmp(optarg, "json") == 0;
 			break;
@@ -274,7 +275,7 @@ options(struct ctx *c, int argc, char **argv)
 		case 't':
 			if (cli_seconds("-t", optarg, 0, 86400,
 			    &c->how.timeout_s) != 0)
-				return EX_USAGE;
+				return EX_USAGE;	/* the caller: usage */
 			break;
 		default:
 			if (optopt != 0 && strchr(opts, optopt) != NULL)
@@ -287,7 +288,7 @@ options(struct ctx *c, int argc, char **argv)
 				fprintf(stderr, "%s: %s: unknown option "
 				    "%s\n", cli_prog, action,
 				    argv[optind - 1]);
-			return action_usage(c->act);
+			return EX_USAGE;	/* the caller shows the usage */
 		}
 	}
 	return 0;
@@ -388,6 +389,8 @@ act_check(struct ctx *c, int nargs, char **args)
 
 	memset(&k, 0, sizeof(k));
 	diag_init(&d);
+	if (nargs == 0)
+		(void)registry_exists(c->confdir, &d);
 	(void)vm_each_named(c->confdir, args, nargs, LOAD_CONFIG, check_one,
 	    &k, &d);
 	check_all(k.vms, k.n, &c->mc, c->confdir, &d);
@@ -1148,7 +1151,7 @@ act(struct ctx *c, int argc, char **argv)
 	int n;
 
 	if (options(c, argc, argv) != 0)
-		return EX_USAGE;
+		return action_usage(a);
 	n = argc - optind;
 	if ((a->args == ARGS_SOME && n == 0) || (a->args == ARGS_ONE &&
 	    n != 1) || (a->args == ARGS_NONE && n != 0) ||

@@ -1,6 +1,6 @@
 /*
- * mac.h - the MAC address of a VM's NIC (SPEC 2.5): DE:AD:BE:EF plus 16
- * bits of FNV-1a over NAME, OS and the NIC's number.
+ * mac.h - the MAC address of a VM's NIC (qemu-init.cfg(5), MACx):
+ * DE:AD:BE:EF plus 16 bits of FNV-1a over NAME, OS and the NIC's number.
  */
 #ifndef QI_MAC_H
 #define QI_MAC_H

@@ -1,5 +1,5 @@
 /*
- * netif.h - a VM's tap on a host bridge (SPEC 7): names, the bridge to
+ * netif.h - a VM's tap on a host bridge (qemu-netif(8)): names, the bridge to
  * use, what sysfs says about an interface, and `ip link` to attach and
  * release a tap.
  */

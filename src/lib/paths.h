@@ -1,6 +1,7 @@
 /*
- * paths.h - where the suite keeps its files (SPEC 2): CONFDIR and RUNDIR,
- * each overridable from the environment, and path arithmetic.
+ * paths.h - where the suite keeps its files (qemu-init(8) FILES): CONFDIR
+ * and RUNDIR, each overridable from the environment (the one module that
+ * reads QEMU_INIT_CONFDIR and QEMU_INIT_RUNDIR), and path arithmetic.
  */
 #ifndef QI_PATHS_H
 #define QI_PATHS_H

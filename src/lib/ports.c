@@ -16,7 +16,7 @@
 #include "state.h"
 
 void
-slot_ports(const struct monitor_conf *mc, unsigned s, unsigned *monport,
+slot_ports(const struct monconf *mc, unsigned s, unsigned *monport,
     unsigned *ctlport)
 {
 	*monport = mc->monport + s;
@@ -84,7 +84,7 @@ free_on(const char *address, unsigned port)
  * program holds ("port 30320", "interface qi3n0") in held.
  */
 static int
-slot_held(const struct monitor_conf *mc, const struct slot_needs *need,
+slot_held(const struct monconf *mc, const struct slot_needs *need,
     unsigned s, char *held, size_t size)
 {
 	char tap[TAP_NAME_SIZE];
@@ -113,7 +113,7 @@ slot_held(const struct monitor_conf *mc, const struct slot_needs *need,
 }
 
 int
-slot_choose(const struct monitor_conf *mc, const struct rundir *rd,
+slot_choose(const struct monconf *mc, const struct rundir *rd,
     const struct slot_needs *need, unsigned *slot, struct diag *d)
 {
 	struct taken t;

@@ -25,6 +25,7 @@
 #include "state.h"
 
 #define STATE_MAX	(64 * 1024)
+#define CONNECT_MS	2000	/* to a control socket whose queue is full */
 
 /* Reads a small file of RUNDIR: 0, 1 when missing, -1 on an error. */
 static int
@@ -58,23 +59,23 @@ read_small(const struct rundir *rd, const char *name, enum run_file kind,
 	return 0;
 }
 
+/* A number the state must have (0 is a number here, not unset). */
 static int
 state_number(const struct cfg *cfg, const char *key, long long max,
     long long *out, struct diag *d)
 {
-	const struct cfg_entry *e = cfg_get(cfg, key);
-	const char *why;
-
-	if (e == NULL) {
+	*out = 0;
+	switch (cfg_get_number(cfg, key, 0, max, out, d)) {
+	case 0:
+		return 0;
+	case 1:
+		if (cfg_get(cfg, key) != NULL)
+			return 0;	/* empty or 0 */
 		diag_error(d, "%s: %s is missing", cfg->path, key);
+		/* FALLTHROUGH */
+	default:
 		return -1;
 	}
-	if (cfg_number(e->value, 0, max, out, &why) != 0) {
-		diag_error(d, "%s:%u: %s '%s' is %s", cfg->path, e->line, key,
-		    e->value, why);
-		return -1;
-	}
-	return 0;
 }
 
 static char *
@@ -357,7 +358,7 @@ control_listener(const struct rundir *rd, const char *name)
 	int fd;
 
 	/* The peer's credentials come with the connect: no greeting waited. */
-	fd = sock_connect_unix(path, NULL);
+	fd = sock_connect_unix(path, now_ms() + CONNECT_MS, NULL);
 	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred,
 	    &len) == 0)
 		pid = cred.pid;

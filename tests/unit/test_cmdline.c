@@ -18,7 +18,7 @@ has(const struct strvec *av, const char *opt, const char *value)
 }
 
 static void
-setup(struct vm_config *vm, struct monitor_conf *mc, struct launch_plan *ln)
+setup(struct vm_config *vm, struct monconf *mc, struct launch_plan *ln)
 {
 	static struct vm_disk disk = { "/srv/a,b.img", DISK_RAW };
 	static struct vm_nic nic = { "e1000", "DE:AD:BE:EF:93:34" };
@@ -55,7 +55,7 @@ setup(struct vm_config *vm, struct monitor_conf *mc, struct launch_plan *ln)
 
 TEST(cmdline_slot_ports_escaping)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct vm_config vm;
 	struct launch_plan ln;
 	struct strvec av;
@@ -89,7 +89,7 @@ TEST(cmdline_slot_ports_escaping)
 
 TEST(cmdline_ipv6_kvm_serial_runas)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct vm_config vm;
 	struct launch_plan ln;
 	struct strvec av;
@@ -115,7 +115,7 @@ TEST(cmdline_ipv6_kvm_serial_runas)
 
 TEST(cmdline_no_nics_is_no_network)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct vm_config vm;
 	struct launch_plan ln;
 	struct strvec av;
@@ -133,7 +133,7 @@ TEST(cmdline_no_nics_is_no_network)
 
 TEST(cmdline_show_names_the_files)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct vm_config vm;
 	struct launch_plan ln;
 	struct strvec av;
@@ -150,7 +150,7 @@ TEST(cmdline_show_names_the_files)
 
 TEST(cmdline_by_path_for_a_shell)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct vm_config vm;
 	struct launch_plan ln;
 	struct strvec av;
@@ -189,14 +189,14 @@ TEST(tap_names_fit_ifnamsiz)
 
 TEST(cmdline_unix_monitors)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct vm_config vm;
 	struct launch_plan ln;
 	struct strvec av;
 	size_t i;
 
 	setup(&vm, &mc, &ln);
-	mc.unix_sockets = 1;
+	mc.unix_monitors = 1;
 	ln.fd[PLAN_HMP] = 11;
 	ln.fd[PLAN_QMP] = 12;
 	sv_init(&av);
