@@ -26,6 +26,7 @@
 #include "lifecycle.h"
 #include "monconf.h"
 #include "monitor.h"
+#include "parallel.h"
 #include "netif.h"
 #include "paths.h"
 #include "registry.h"
@@ -36,6 +37,7 @@
 #include "vmselect.h"
 
 #define INFO_KEY_WIDTH	15	/* info's "key:" and the blanks after it */
+#define START_ALL_MAX	8	/* how many VMs start -a launches at once */
 
 /* What every action gets: the directories, opened once here. */
 struct ctx {
@@ -53,6 +55,7 @@ struct ctx {
 	long long		 deadline;	/* wait: now_ms() */
 	struct jsonw		 jw;		/* -o json: the document */
 	struct strvec		 cells;		/* list: the table, by rows */
+	struct run_states	 known;		/* list, status: asked at once */
 };
 
 /* Which VMs an action takes on its command line. */
@@ -336,7 +339,7 @@ show_one(struct vm_pick *p, struct diag *d, void *arg)
 	size_t i;
 	int rc = 1;
 
-	if (!p->loaded || vm_slot(&p->vm, &c->mc, &c->run, &slot, d) != 0)
+	if (!p->loaded || vm_slot(&p->vm, &c->mc, &c->run, &slot, NULL, d) != 0)
 		return pick_failed(d);
 	if (vm_plan(&p->vm, &c->mc, c->confdir, &c->run, slot, 0, &ln,
 	    d) == 0) {
@@ -443,32 +446,24 @@ attach_console(struct ctx *c, const char *name, struct diag *d)
 	return end == RELAY_ERROR ? 1 : 0;
 }
 
+/* Starts one VM and says so; its exit status. */
 static int
-start_one(struct vm_pick *p, struct diag *d, void *arg)
+start_vm(struct ctx *c, const struct vm_config *vm, struct diag *d)
 {
-	struct ctx *c = arg;
 	struct vm_started vs;
 	char *where;
 	int rc;
 
-	if (!p->loaded)
-		return pick_failed(d);
-	if (c->all && !p->vm.autostart) {
-		diag_flush(d, cli_prog);	/* its config warnings */
-		return 0;
-	}
-	if (c->all && p->vm.bootdelay > 0)
-		sleep(p->vm.bootdelay);
-	rc = vm_start(&p->vm, &c->mc, c->confdir, &c->run, &vs, d);
+	rc = vm_start(vm, &c->mc, c->confdir, &c->run, &vs, d);
 	diag_flush(d, cli_prog);
 	if (rc != 0)
 		return 1;
 	if (vs.already)
-		printf("%s: already running, pid %ld\n", p->vm.name,
+		printf("%s: already running, pid %ld\n", vm->name,
 		    (long)vs.st.qemu.pid);
 	else {
-		where = monitor_where(&c->run, p->vm.name, &vs.st);
-		printf("%s: started, pid %ld, %s", p->vm.name,
+		where = monitor_where(&c->run, vm->name, &vs.st);
+		printf("%s: started, pid %ld, %s", vm->name,
 		    (long)vs.st.qemu.pid, where);
 		free(where);
 		if (vs.st.vnc != NULL)
@@ -478,7 +473,79 @@ start_one(struct vm_pick *p, struct diag *d, void *arg)
 	state_free(&vs.st);
 	if (cli_flush() != 0)
 		return 1;
-	return c->console ? attach_console(c, p->vm.name, d) : 0;
+	return c->console ? attach_console(c, vm->name, d) : 0;
+}
+
+static int
+start_one(struct vm_pick *p, struct diag *d, void *arg)
+{
+	if (!p->loaded)
+		return pick_failed(d);
+	return start_vm(arg, &p->vm, d);
+}
+
+/* start -a: the AUTOSTART VMs, gathered in registry order. */
+struct autostart {
+	struct ctx	 *c;
+	struct vm_config *vms;
+	size_t		  n;
+};
+
+static int
+gather_autostart(struct vm_pick *p, struct diag *d, void *arg)
+{
+	struct autostart *a = arg;
+
+	diag_flush(d, cli_prog);	/* its config warnings, or why not */
+	if (!p->loaded)
+		return 1;
+	if (p->vm.autostart) {
+		a->vms = xreallocarray(a->vms, a->n + 1, sizeof(*a->vms));
+		a->vms[a->n++] = p->vm;
+		memset(&p->vm, 0, sizeof(p->vm));	/* kept: ours now */
+	}
+	return 0;
+}
+
+static int
+start_autostart(size_t i, void *arg)
+{
+	struct autostart *a = arg;
+	struct diag d;
+
+	diag_init(&d);
+	return start_vm(a->c, &a->vms[i], &d);
+}
+
+/*
+ * start -a: every AUTOSTART VM, START_ALL_MAX at once, each BOOTDELAY
+ * seconds after start -a began; their outcomes in registry order.
+ */
+static int
+start_all(struct ctx *c)
+{
+	struct autostart a = { c, NULL, 0 };
+	struct diag d;
+	long long *at, t0 = now_ms();
+	size_t i;
+	int rc;
+
+	diag_init(&d);
+	rc = vm_each_named(c->confdir, NULL, 0, LOAD_CONFIG, gather_autostart,
+	    &a, &d);
+	if (diag_flush(&d, cli_prog) > 0 && rc == 0)
+		rc = 1;
+	at = xcalloc(a.n + 1, sizeof(*at));
+	for (i = 0; i < a.n; i++)
+		at[i] = t0 + (long long)a.vms[i].bootdelay * 1000;
+	i = parallel_run(a.n, start_autostart, &a, START_ALL_MAX, at);
+	if ((int)i > rc)
+		rc = (int)i;
+	for (i = 0; i < a.n; i++)
+		vmconf_free(&a.vms[i]);
+	free(a.vms);
+	free(at);
+	return rc;
 }
 
 static int
@@ -489,6 +556,8 @@ act_start(struct ctx *c, int nargs, char **args)
 
 	if (c->console && nargs != 1)
 		return action_usage(c->act);
+	if (c->all)
+		return start_all(c);
 	diag_init(&d);
 	rc = vm_each_named(c->confdir, args, nargs, LOAD_CONFIG, start_one,
 	    c, &d);
@@ -544,39 +613,70 @@ stop_one(struct vm_pick *p, struct diag *d, void *arg)
 	return stop_name(arg, p->ref.name);
 }
 
+/* stop -a: the VMs to stop, registered ones in registry order first. */
+struct stopping {
+	struct ctx	*c;
+	struct strvec	 names;
+};
+
+static int
+stop_nth(size_t i, void *arg)
+{
+	struct stopping *s = arg;
+
+	return stop_name(s->c, s->names.v[i]);
+}
+
+/* Puts the registered VMs of names first, in registry order. */
+static void
+registry_order(const char *confdir, struct strvec *names)
+{
+	struct registry reg;
+	struct strvec ordered;
+	struct diag quiet;
+	size_t i, j;
+
+	diag_init(&quiet);
+	(void)registry_load(&reg, confdir, &quiet);
+	diag_clear(&quiet);
+	sv_init(&ordered);
+	for (i = 0; i < reg.n; i++)
+		for (j = 0; j < names->n; j++)
+			if (names->v[j][0] != '\0' &&
+			    strcmp(names->v[j], reg.v[i].longname) == 0) {
+				sv_push(&ordered, names->v[j]);
+				names->v[j][0] = '\0';
+			}
+	for (j = 0; j < names->n; j++)
+		if (names->v[j][0] != '\0')
+			sv_push(&ordered, names->v[j]);
+	registry_free(&reg);
+	sv_free(names);
+	*names = ordered;
+}
+
 /*
- * stop -a and -A: every running or starting VM, each in a process of
- * its own (with -A, vm_stop leaves those not started with AUTOSTART).
+ * stop -a and -A: every running or starting VM, all at once (with -A,
+ * vm_stop leaves those not started with AUTOSTART); their outcomes in
+ * registry order.
  */
 static int
 stop_all(struct ctx *c)
 {
-	struct strvec names;
+	struct stopping s;
 	struct diag d;
-	size_t i;
-	pid_t pid;
-	int status, rc = 0;
+	int rc = 0, worst;
 
-	sv_init(&names);
+	s.c = c;
+	sv_init(&s.names);
 	diag_init(&d);
-	if (vm_names_active(&c->run, &names, &d) != 0)
+	if (vm_names_active(&c->run, &s.names, &d) != 0)
 		rc = 1;
 	diag_flush(&d, cli_prog);
-	if (cli_flush() != 0)
-		rc = 1;
-	for (i = 0; i < names.n; i++) {
-		if ((pid = fork()) == -1) {
-			fprintf(stderr, "%s: cannot stop '%s': fork: %s\n",
-			    cli_prog, names.v[i], strerror(errno));
-			rc = 1;
-		} else if (pid == 0)
-			_exit(stop_name(c, names.v[i]));
-	}
-	while (wait(&status) > 0)
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			rc = 1;
-	sv_free(&names);
-	return rc;
+	registry_order(c->confdir, &s.names);
+	worst = parallel_run(s.names.n, stop_nth, &s, s.names.n, NULL);
+	sv_free(&s.names);
+	return worst != 0 ? 1 : rc;
 }
 
 static int
@@ -923,7 +1023,7 @@ status_one(struct vm_pick *p, struct diag *d, void *arg)
 	memset(&in, 0, sizeof(in));
 	in.uptime = -1;
 	if (p->resolved == RESOLVE_OK) {
-		vm_info_get(&c->run, p->ref.name, NULL, &in);
+		vm_info_get(&c->run, p->ref.name, NULL, &c->known, &in);
 		if (!c->json)
 			lsb = status_text(p->arg, p->ref.name, c, &in);
 		else
@@ -952,9 +1052,12 @@ act_status(struct ctx *c, int nargs, char **args)
 
 	if (c->json)
 		json_begin(c);
+	if (nargs != 1)
+		vm_run_states(&c->run, &c->known);
 	diag_init(&d);
 	(void)vm_each_named(c->confdir, args, nargs, LOAD_NONE, status_one, c,
 	    &d);
+	run_states_free(&c->known);
 	rc = diag_flush(&d, cli_prog) > 0 ? 1 : 0;
 	if ((c->json ? json_print(c) : cli_flush()) != 0)
 		return 1;
@@ -1010,7 +1113,8 @@ list_one(struct vm_pick *p, struct diag *d, void *arg)
 		printf("%s\n", p->ref.shortname);
 		return 0;
 	}
-	vm_info_get(&c->run, p->ref.name, p->loaded ? &p->vm : NULL, &in);
+	vm_info_get(&c->run, p->ref.name, p->loaded ? &p->vm : NULL,
+	    &c->known, &in);
 	if (c->json) {
 		jsonw_object(&c->jw, NULL);
 		report_vm(&r, &p->ref, &in);
@@ -1071,9 +1175,12 @@ act_list(struct ctx *c, int nargs, char **args)
 		sv_push(&c->cells, head[i]);
 	if (c->json)
 		json_begin(c);
+	if (!c->quiet)
+		vm_run_states(&c->run, &c->known);
 	diag_init(&d);
 	(void)vm_each_named(c->confdir, NULL, 0, c->quiet ? LOAD_NONE :
 	    LOAD_QUIET, list_one, c, &d);
+	run_states_free(&c->known);
 	rc = diag_flush(&d, cli_prog) > 0 ? 1 : 0;
 	if (!c->quiet && !c->json)
 		print_table(&c->cells);
@@ -1095,7 +1202,8 @@ info_one(struct vm_pick *p, struct diag *d, void *arg)
 		return pick_failed(d);
 	/* A config that does not load: said; a VM that runs is shown. */
 	diag_flush(d, cli_prog);
-	vm_info_get(&c->run, p->ref.name, p->loaded ? &p->vm : NULL, &in);
+	vm_info_get(&c->run, p->ref.name, p->loaded ? &p->vm : NULL, NULL,
+	    &in);
 	rc = in.run == VM_STOPPED && !p->loaded ? 1 : 0;
 	if (c->json) {
 		jsonw_init(&c->jw);

@@ -30,6 +30,7 @@
 #include "ports.h"
 #include "proc.h"
 #include "qmp.h"
+#include "qmpmany.h"
 #include "sock.h"
 
 static int
@@ -189,7 +190,7 @@ vm_plan(const struct vm_config *vm, const struct monconf *mc,
 
 int
 vm_slot(const struct vm_config *vm, const struct monconf *mc,
-    const struct rundir *rd, unsigned *slot, struct diag *d)
+    const struct rundir *rd, unsigned *slot, int *reserved, struct diag *d)
 {
 	struct slot_needs need;
 	struct vm_state st;
@@ -205,7 +206,7 @@ vm_slot(const struct vm_config *vm, const struct monconf *mc,
 	need.ipv6 = need.tcp_monitors && ipv6_loopback();
 	need.vnc = vm->vnc;
 	need.taps = vm->nnics;
-	rc = slot_choose(mc, rd, &need, slot, d);
+	rc = slot_choose(mc, rd, &need, slot, reserved, d);
 	return rc;
 }
 
@@ -403,7 +404,11 @@ record(const struct vm_config *vm, const struct monconf *mc,
 	}
 }
 
-/* Launches QEMU on a free slot and records it; the slot lock is ours. */
+/*
+ * Launches QEMU on a free slot and records it.  The slot stays reserved
+ * for this start until its state records it, so other starts launch
+ * beside it on other slots.
+ */
 static int
 launch(const struct vm_config *vm, const struct monconf *mc,
     const char *confdir, const struct rundir *rd, struct vm_started *out,
@@ -412,11 +417,11 @@ launch(const struct vm_config *vm, const struct monconf *mc,
 	struct launch_plan ln;
 	struct proc_id id;
 	unsigned slot;
-	int rc = -1;
+	int rc = -1, reserved = -1;
 
 	memset(&ln, 0, sizeof(ln));
 	state_remove(rd, vm->name);
-	if (vm_slot(vm, mc, rd, &slot, d) != 0)
+	if (vm_slot(vm, mc, rd, &slot, &reserved, d) != 0)
 		return -1;
 	if (vm_plan(vm, mc, confdir, rd, slot, 1, &ln, d) != 0 ||
 	    run_qemu(vm, mc, &ln, rd, d) != 0)
@@ -435,6 +440,7 @@ launch(const struct vm_config *vm, const struct monconf *mc,
 fail:
 	if (rc != 0)
 		state_remove(rd, vm->name);
+	lock_release(reserved);
 	plan_free(&ln);
 	return rc;
 }
@@ -446,7 +452,7 @@ vm_start(const struct vm_config *vm, const struct monconf *mc,
 {
 	struct vm_state st;
 	struct diag warn;
-	int vlock, slock, rc = -1;
+	int vlock, rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (vm_lock(rd, vm->name, &vlock, d) != 0)
@@ -467,18 +473,7 @@ vm_start(const struct vm_config *vm, const struct monconf *mc,
 	    (vm->precmd != NULL &&
 	    run_hook("PRECMD", vm->precmd, vm->name, d) != 0))
 		goto out;
-	switch (lock_take(rd, NULL, RUN_LOCK, SLOT_LOCK_WAIT_MS, &slock, d)) {
-	case LOCK_TAKEN:
-		break;
-	case LOCK_BUSY:
-		diag_error(d, "cannot choose a slot for '%s': other starts "
-		    "hold the slot lock", vm->name);
-		/* FALLTHROUGH */
-	case LOCK_ERROR:
-		goto out;
-	}
 	rc = launch(vm, mc, confdir, rd, out, d);
-	lock_release(slock);
 	if (rc == 0 && vm->postcmd != NULL) {
 		diag_init(&warn);
 		if (run_hook("POSTCMD", vm->postcmd, vm->name, &warn) != 0)
@@ -795,4 +790,71 @@ vm_names_active(const struct rundir *rd, struct strvec *names, struct diag *d)
 		return -1;
 	sv_sort_unique(names);
 	return 0;
+}
+
+/* How many control sockets list and status keep open at once. */
+#define RUN_STATES_OPEN	64
+
+static void
+add_asked(const char *name, const struct vm_state *st, void *arg)
+{
+	(void)st;
+	sv_push(arg, name);
+}
+
+void
+vm_run_states(const struct rundir *rd, struct run_states *rs)
+{
+	struct strvec running;
+	struct qmp_ask *ask;
+	size_t i, n;
+
+	sv_init(&rs->names);
+	sv_init(&rs->states);
+	sv_init(&running);
+	if (vm_each_running(rd, add_asked, &running, NULL) != 0) {
+		sv_free(&running);
+		return;
+	}
+	ask = xcalloc(running.n + 1, sizeof(*ask));
+	for (i = n = 0; i < running.n; i++) {
+		ask[n].vm = running.v[i];
+		ask[n].path = rundir_path(rd, running.v[i], RUN_CONTROL);
+		/* Others ask the people's monitor, one by one. */
+		if (access(ask[n].path, R_OK | W_OK) == 0)
+			n++;
+		else
+			free((char *)ask[n].path);
+	}
+	qmp_ask_all(ask, n, "query-status", "status", MONITOR_TIMEOUT_MS,
+	    RUN_STATES_OPEN);
+	for (i = 0; i < n; i++) {
+		sv_push(&rs->names, ask[i].vm);
+		sv_push(&rs->states, ask[i].result == QMP_MANY_OK &&
+		    ask[i].value != NULL ? ask[i].value :
+		    ask[i].result == QMP_MANY_BUSY ? "monitor busy" :
+		    "monitor not answering");
+		free(ask[i].value);
+		free((char *)ask[i].path);
+	}
+	free(ask);
+	sv_free(&running);
+}
+
+const char *
+run_states_find(const struct run_states *rs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rs->names.n; i++)
+		if (strcmp(rs->names.v[i], name) == 0)
+			return rs->states.v[i];
+	return NULL;
+}
+
+void
+run_states_free(struct run_states *rs)
+{
+	sv_free(&rs->names);
+	sv_free(&rs->states);
 }

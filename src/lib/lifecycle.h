@@ -21,7 +21,6 @@
 #include "vmconf.h"
 
 #define VM_LOCK_WAIT_MS		10000	/* another qemu-init on this VM */
-#define SLOT_LOCK_WAIT_MS	60000	/* other starts choosing a slot */
 #define MONITOR_TIMEOUT_MS	10000	/* a monitor reply */
 #define FORCE_STEP_MS		5000	/* each step of stop -f */
 #define REPRESS_MS		3000	/* the power button, again */
@@ -40,10 +39,12 @@ int	vm_plan(const struct vm_config *, const struct monconf *,
 void	plan_free(struct launch_plan *);
 /*
  * The slot a start would take now, or the one the VM runs on; 0, or -1
- * with why in d.
+ * with why in d.  With reserved, a free slot is reserved for the caller
+ * (see slot_choose in ports.h) until it releases *reserved.
  */
 int	vm_slot(const struct vm_config *, const struct monconf *,
-	    const struct rundir *, unsigned *slot, struct diag *);
+	    const struct rundir *, unsigned *slot, int *reserved,
+	    struct diag *);
 
 /*
  * The facts of a VM as a start would record them (state.h), those of a
@@ -136,5 +137,21 @@ int	vm_names_active(const struct rundir *, struct strvec *names,
  */
 char	*vm_run_state(const struct rundir *, const char *name,
 	    const struct vm_state *);
+
+/* The run states of many VMs, asked at once. */
+struct run_states {
+	struct strvec	 names;
+	struct strvec	 states;	/* as vm_run_state words them */
+};
+
+/*
+ * Asks every running VM of RUNDIR whose control socket this user may
+ * open its run state, all at once (qmpmany.h): each VM costs its own
+ * deadline, not everyone's.  run_states_free it.
+ */
+void	vm_run_states(const struct rundir *, struct run_states *);
+/* The state known for name, or NULL. */
+const char *run_states_find(const struct run_states *, const char *name);
+void	run_states_free(struct run_states *);
 
 #endif

@@ -114,11 +114,14 @@ slot_held(const struct monconf *mc, const struct slot_needs *need,
 
 int
 slot_choose(const struct monconf *mc, const struct rundir *rd,
-    const struct slot_needs *need, unsigned *slot, struct diag *d)
+    const struct slot_needs *need, unsigned *slot, int *reserved,
+    struct diag *d)
 {
 	struct taken t;
 	char held[64], first_held[64] = "";
+	enum lock_result got;
 	unsigned s, nheld = 0;
+	int fd = -1;
 
 	memset(&t, 0, sizeof(t));
 	if (vm_each_running(rd, note_taken, &t, d) != 0)
@@ -126,23 +129,44 @@ slot_choose(const struct monconf *mc, const struct rundir *rd,
 	for (s = 0; s < mc->slots; s++) {
 		if (t.slot[s])
 			continue;
+		if (reserved != NULL) {
+			if ((got = slot_lock(rd, s, &fd, d)) == LOCK_ERROR)
+				return -1;
+			if (got == LOCK_BUSY)
+				continue;	/* another start has it */
+			/* A start that has just finished recorded it. */
+			memset(&t, 0, sizeof(t));
+			if (vm_each_running(rd, note_taken, &t, d) != 0) {
+				lock_release(fd);
+				return -1;
+			}
+			if (t.slot[s]) {
+				lock_release(fd);
+				continue;
+			}
+		}
 		if (!slot_held(mc, need, s, held, sizeof(held))) {
 			*slot = s;
+			if (reserved != NULL)
+				*reserved = fd;
 			return 0;
 		}
+		lock_release(fd);
+		fd = -1;
 		if (nheld++ == 0)
 			(void)snprintf(first_held, sizeof(first_held), "%s",
 			    held);
 	}
 	if (nheld == 0)
-		diag_error(d, "no free monitor slot in %u-%u: all %u are taken by "
-		    "running VMs (raise SLOTS in monitor.conf)", mc->monport,
-		    mc->monport + mc->slots - 1, mc->slots);
+		diag_error(d, "no free monitor slot in %u-%u: all %u are "
+		    "taken by running VMs (raise SLOTS in monitor.conf)",
+		    mc->monport, mc->monport + mc->slots - 1, mc->slots);
 	else
-		diag_error(d, "no free monitor slot in %u-%u: %u taken by running "
-		    "VMs, %u by other programs holding their ports or tap "
-		    "names (%s first; see ss -ltnp, ip link): move MONPORT or "
-		    "raise SLOTS in monitor.conf", mc->monport, mc->monport + mc->slots - 1,
-		    mc->slots - nheld, nheld, first_held);
+		diag_error(d, "no free monitor slot in %u-%u: %u taken by "
+		    "running VMs, %u by other programs holding their ports or "
+		    "tap names (%s first; see ss -ltnp, ip link): move MONPORT "
+		    "or raise SLOTS in monitor.conf", mc->monport,
+		    mc->monport + mc->slots - 1, mc->slots - nheld, nheld,
+		    first_held);
 	return -1;
 }

@@ -35,14 +35,15 @@ struct slot_needs {
 };
 
 /*
- * The lowest slot that no running VM's state records, whose ports the
- * VM needs are free and whose tap names no network interface of this
- * network namespace has (another qemu-init's VM, with a RUNDIR of its
- * own).  The caller holds the slot lock until the VM's state is
- * written.  0, or -1 with "no free monitor slot in PORT-PORT" and why
- * (which port or interface another program holds, what to change) in d.
+ * The lowest slot that no running VM's state records, that no other
+ * start has reserved, and whose ports (and tap names) the VM needs are
+ * free.  With reserved, the slot is reserved for the caller (slot_lock
+ * in rundir.h), who releases *reserved once the VM's state is written.
+ * 0, or -1 with "no free monitor slot in PORT-PORT" and why (which port
+ * another program holds, what to change) in d.
  */
 int	slot_choose(const struct monconf *, const struct rundir *,
-	    const struct slot_needs *, unsigned *slot, struct diag *);
+	    const struct slot_needs *, unsigned *slot, int *reserved,
+	    struct diag *);
 
 #endif

@@ -20,7 +20,6 @@
 #include "paths.h"
 #include "rundir.h"
 
-#define SLOT_LOCK	"slots.lock"
 #define LOCK_TICK_MS	20
 
 static const char *const kinds[] = {
@@ -171,7 +170,7 @@ rundir_openat(const struct rundir *rd, const char *vm, enum run_file kind,
 		errno = ENOENT;
 		return -1;
 	}
-	name = vm != NULL ? rundir_name(vm, kind) : xstrdup(SLOT_LOCK);
+	name = rundir_name(vm, kind);
 	fd = openat(rd->fd, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
 	saved = errno;
 	free(name);
@@ -269,23 +268,13 @@ rundir_new_console_log(const struct rundir *rd, const char *vm,
 	return fd;
 }
 
-enum lock_result
-lock_take(const struct rundir *rd, const char *vm, enum run_file kind,
-    int wait_ms, int *fd, struct diag *d)
+/* Locks fd (an open lock file), waiting up to wait_ms. */
+static enum lock_result
+lock_fd(const struct rundir *rd, int *fd, int wait_ms, struct diag *d)
 {
 	struct timespec ts = { 0, LOCK_TICK_MS * 1000 * 1000 };
-	char *path;
 	int waited = 0;
 
-	*fd = rundir_openat(rd, vm, kind, O_RDWR | O_CREAT, 0600);
-	if (*fd < 0) {
-		path = vm != NULL ? rundir_path(rd, vm, kind) :
-		    path_join(rd->path, SLOT_LOCK);
-		diag_error(d, "cannot open lock %s: %s", path,
-		    strerror(errno));
-		free(path);
-		return LOCK_ERROR;
-	}
 	for (;;) {
 		if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
 			return LOCK_TAKEN;
@@ -305,6 +294,39 @@ lock_take(const struct rundir *rd, const char *vm, enum run_file kind,
 	(void)close(*fd);
 	*fd = -1;
 	return LOCK_ERROR;
+}
+
+enum lock_result
+lock_take(const struct rundir *rd, const char *vm, enum run_file kind,
+    int wait_ms, int *fd, struct diag *d)
+{
+	char *path;
+
+	*fd = rundir_openat(rd, vm, kind, O_RDWR | O_CREAT, 0600);
+	if (*fd < 0) {
+		path = rundir_path(rd, vm, kind);
+		diag_error(d, "cannot open lock %s: %s", path,
+		    strerror(errno));
+		free(path);
+		return LOCK_ERROR;
+	}
+	return lock_fd(rd, fd, wait_ms, d);
+}
+
+enum lock_result
+slot_lock(const struct rundir *rd, unsigned s, int *fd, struct diag *d)
+{
+	char name[32];
+
+	(void)snprintf(name, sizeof(name), "slot-%u.lock", s);
+	*fd = openat(rd->fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (*fd < 0) {
+		diag_error(d, "cannot open lock %s/%s: %s", rd->path, name,
+		    strerror(errno));
+		return LOCK_ERROR;
+	}
+	return lock_fd(rd, fd, 0, d);
 }
 
 void

@@ -7,7 +7,7 @@
  * directory descriptor: no name in it is followed as a symlink.  A VM's
  * files are "<name>@<kind>" (web@state, web@serial, ...): '@' is not
  * allowed in a VM name, so no VM name collides with another VM's file
- * or with the directory's own files (slots.lock), and no name is
+ * or with the directory's own files (slot-N.lock), and no name is
  * reserved.
  */
 #ifndef QI_RUNDIR_H
@@ -101,11 +101,19 @@ enum lock_result {
 
 /*
  * Takes an exclusive lock on a VM's lock file (kind RUN_LOCK or
- * RUN_CONSOLE_LOCK), or on the directory's slot lock (vm NULL), waiting
- * up to wait_ms.  *fd is the lock to release with lock_release.
+ * RUN_CONSOLE_LOCK), waiting up to wait_ms.  *fd is the lock to release
+ * with lock_release.
  */
 enum lock_result lock_take(const struct rundir *, const char *vm,
 	    enum run_file, int wait_ms, int *fd, struct diag *);
+/*
+ * Reserves slot s: the lock "slot-S.lock", which a start holds from
+ * choosing the slot until the VM's state records it, so that starts at
+ * once never share a slot and never wait for each other's launch.
+ * Never waits.
+ */
+enum lock_result slot_lock(const struct rundir *, unsigned s, int *fd,
+	    struct diag *);
 void	lock_release(int fd);
 
 /*

@@ -9,13 +9,18 @@
 
 void
 vm_info_get(const struct rundir *rd, const char *name,
-    const struct vm_config *vm, struct vm_info *in)
+    const struct vm_config *vm, const struct run_states *known,
+    struct vm_info *in)
 {
+	const char *qs;
+
 	memset(in, 0, sizeof(*in));
 	in->uptime = -1;
 	in->run = vm_probe(rd, name, &in->st);
 	if (in->run == VM_RUNNING)
-		in->qemu_state = vm_run_state(rd, name, &in->st);
+		in->qemu_state = known != NULL &&
+		    (qs = run_states_find(known, name)) != NULL ?
+		    xstrdup(qs) : vm_run_state(rd, name, &in->st);
 	if (in->run == VM_STOPPED) {
 		state_free(&in->st);
 		if (vm != NULL)

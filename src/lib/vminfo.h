@@ -31,11 +31,13 @@ struct vm_info {
 
 /*
  * Finds out about the VM name of RUNDIR; vm is its config, or NULL when
- * it was not loaded.  Asks a running QEMU its run state (up to
- * MONITOR_TIMEOUT_MS).  vm_info_free it.
+ * it was not loaded.  A running QEMU's run state is taken from known
+ * (vm_run_states, for many VMs at once) when it is there, else asked
+ * (up to MONITOR_TIMEOUT_MS).  vm_info_free it.
  */
 void	vm_info_get(const struct rundir *, const char *name,
-	    const struct vm_config *vm, struct vm_info *);
+	    const struct vm_config *vm, const struct run_states *known,
+	    struct vm_info *);
 void	vm_info_free(struct vm_info *);
 
 #endif

@@ -20,7 +20,7 @@ TEST(rundir_names_never_collide)
 	free(a);
 	free(b);
 	a = rundir_name("slots", RUN_LOCK);
-	CHECK(strcmp(a, "slots.lock") != 0);
+	CHECK(strcmp(a, "slot-0.lock") != 0);
 	free(a);
 }
 
@@ -158,7 +158,7 @@ TEST(rundir_locks_exclude_each_other)
 {
 	struct rundir rd;
 	struct diag d;
-	int a, b;
+	int a, b, c;
 
 	diag_init(&d);
 	CHECK(rundir_open(&rd, unit_tmpdir(), RUNDIR_WRITE, &d) == 0);
@@ -167,7 +167,10 @@ TEST(rundir_locks_exclude_each_other)
 	/* Another VM's lock and the slot lock are other files. */
 	CHECK(lock_take(&rd, "web.x", RUN_LOCK, 0, &b, &d) == LOCK_TAKEN);
 	lock_release(b);
-	CHECK(lock_take(&rd, NULL, RUN_LOCK, 0, &b, &d) == LOCK_TAKEN);
+	CHECK(slot_lock(&rd, 0, &b, &d) == LOCK_TAKEN);
+	CHECK(slot_lock(&rd, 0, &c, &d) == LOCK_BUSY);
+	CHECK(slot_lock(&rd, 1, &c, &d) == LOCK_TAKEN);
+	lock_release(c);
 	lock_release(b);
 	lock_release(a);
 	CHECK(lock_take(&rd, "web", RUN_LOCK, 0, &b, &d) == LOCK_TAKEN);
