@@ -143,6 +143,24 @@ run qemu-init restart hooks2
 expect_out "restart stops and starts" 0 "hooks2: started"
 run qemu-init stop hooks2
 expect_out "stop after restart" 0 "hooks2: stopped"
+
+# start -a: side by side, each BOOTDELAY after start -a began, reported
+# in registry order; stop -a reports in registry order too.
+: > "$QEMU_INIT_CONFDIR/qemu-init.reg"
+guest_vm late obey "AUTOSTART=yes
+BOOTDELAY=3"
+guest_vm early obey "AUTOSTART=yes"
+run qemu-init start -a
+check "start -a starts both, reported in registry order" eval \
+    'test $rc -eq 0 && test "$(printf "%s\n" "$out" | cut -d: -f1 |
+        tr "\n" " ")" = "late early "' || show_run
+started() { sed -n 's/^STARTED=//p' "$QEMU_INIT_RUNDIR/$1@state"; }
+check "...the one with no BOOTDELAY did not wait for the other's" \
+    test "$(( $(started late) - $(started early) ))" -ge 2
+run qemu-init stop -a
+check "stop -a reports in registry order" eval \
+    'test $rc -eq 0 && test "$out" = "late: stopped
+early: stopped"' || show_run
 check "no QEMU is left at the end" test -z "$(our_qemus)"
 
 done_testing

@@ -73,7 +73,7 @@ parallel_run(size_t n, int (*fn)(size_t, void *), void *arg, size_t max,
 {
 	struct timespec tick = { 0, TICK_MS * 1000 * 1000 };
 	struct child *c;
-	size_t next = 0, shown = 0, running = 0, i;
+	size_t shown = 0, running = 0, i;
 	int status, worst = 0;
 	pid_t pid;
 
@@ -83,26 +83,28 @@ parallel_run(size_t n, int (*fn)(size_t, void *), void *arg, size_t max,
 	for (i = 0; i < n; i++)
 		c[i].out = c[i].err = -1;
 	(void)fflush(stdout);
+	for (i = 0; i < n; i++)
+		c[i].pid = 0;
 	while (shown < n) {
-		while (next < n && running < max &&
-		    (start_at == NULL || start_at[next] <= now_ms())) {
-			if (start_child(&c[next], next, fn, arg) == 0)
+		/* Whichever is due, not only the next in order. */
+		for (i = 0; i < n && running < max; i++)
+			if (c[i].pid == 0 && c[i].status == 0 &&
+			    (start_at == NULL || start_at[i] <= now_ms()) &&
+			    start_child(&c[i], i, fn, arg) == 0)
 				running++;
-			next++;
-		}
 		while (running > 0 && (pid = waitpid(-1, &status,
 		    WNOHANG)) > 0) {
-			for (i = 0; i < next; i++)
+			for (i = 0; i < n; i++)
 				if (c[i].pid == pid)
 					break;
-			if (i == next)
+			if (i == n)
 				continue;	/* not one of ours */
 			c[i].pid = -1;
 			c[i].status = WIFEXITED(status) ? WEXITSTATUS(status) :
 			    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
 			running--;
 		}
-		while (shown < next && c[shown].pid == -1) {
+		while (shown < n && c[shown].pid == -1) {
 			(void)fflush(stdout);
 			replay(c[shown].err, STDERR_FILENO);
 			replay(c[shown].out, STDOUT_FILENO);
