@@ -27,6 +27,7 @@
 #include "paths.h"
 #include "registry.h"
 #include "relay.h"
+#include "remote.h"
 #include "rundir.h"
 #include "state.h"
 #include "vmselect.h"
@@ -727,6 +728,8 @@ main(int argc, char **argv)
 	int i, rc;
 
 	cli_init("qemu-init");
+	if ((rc = remote_main(&argc, &argv)) != REMOTE_LOCAL)
+		return rc;	/* -H host: ssh ran it there */
 	if (argc < 2) {
 		usage(stderr);
 		return EX_USAGE;
