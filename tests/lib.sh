@@ -190,6 +190,43 @@ check_shipped_config() {
 	expect_out "...and so does the $2 example" 0 "1 VM checked"
 }
 
+# Terminal steps: a program in a real pseudo-terminal, a tmux server of
+# the test's own (TMUX_SOCK, ended by cleanup).  pane: what the terminal
+# shows, the last 50 lines of scrollback too.
+pane() { tmux -L "$TMUX_SOCK" capture-pane -p -S -50; }
+
+# wait_pane TEXT: the terminal shows TEXT (a grep pattern) within 15 s.
+wait_pane() {
+	local i=0
+	while [ $i -lt 150 ]; do
+		pane | grep -q -- "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	diag "pane has no '$1':" "$(pane)"
+	return 1
+}
+
+# in_terminal COMMAND: runs the shell command line in a fresh terminal;
+# its exit status goes to $T/term.rc, the terminal's modes before and
+# after it to $T/stty.before and $T/stty.after.
+in_terminal() {
+	rm -f "$T/stty.after" "$T/term.rc"
+	tmux -L "$TMUX_SOCK" new-session -d -x 120 -y 30 \
+	    "stty -g > $T/stty.before; $*; echo \$? > $T/term.rc; \
+	     stty -g > $T/stty.after; sleep 600"
+}
+
+# terminal_left: in_terminal's command has ended, within 10 s.
+terminal_left() {
+	local i=0
+	while [ ! -s "$T/stty.after" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -s "$T/stty.after" ]
+}
+
 need_guest() {
 	if [ ! -r "$GUEST/vmlinuz" ] || [ ! -r "$GUEST/initrd.gz" ]; then
 		echo "Bail out! test guest missing: run make guest"
