@@ -274,7 +274,7 @@ if qemu-init list -q >/dev/null 2>&1; then
 	run qemu-init -H "$H" -H "$DEAD" list -q
 	check "list -q on two hosts: a HOST and a NAME column" \
 	    test "$(printf '%s\n' "$out" | head -1 | tr -s ' ')" = "HOST NAME" -a \
-	    "$(row_of "$H" | tr -s ' ')" = "$H web" || show_run
+	    "$(row_of "$H" | tr -s ' ')" = "$H web"$'\n'"$H other" || show_run
 else
 	ok "list -q on two hosts: a HOST and a NAME column # skip no list -q here"
 fi
