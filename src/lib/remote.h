@@ -1,12 +1,12 @@
 /*
  * remote.h - the same command on other hosts, through the system's ssh
- * and nothing of our own on the network (qemu-init(8) REMOTE HOSTS):
+ * and nothing of our own on the network (qemu-init(8) Other hosts):
  * -H [user@]host[:port] given first, QEMU_INIT_HOST, and host list files
  * (-H @hosts is CONFDIR/hosts); ssh's argument vector, every remote
  * argument quoted for the remote shell; one host by exec, so that its
  * exit status passes through unchanged; several hosts at once, each with
- * a deadline, for the fleet view of list and status (one table, or one
- * JSON document, with a HOST column).
+ * a deadline (fleet.h), for the fleet view of list and status (one table,
+ * or one JSON document, with a HOST column).
  *
  * remote_main is the front end of all three programs when -H is given,
  * and so prints, as cli.h does; everything else here records in a
@@ -24,7 +24,6 @@
 #define REMOTE_SSH_FAILED	255	/* ssh's own status (FLEET_NO_ANSWER) */
 #define REMOTE_TIMEOUT_S	30	/* several hosts: each one's deadline */
 #define REMOTE_MAX_AT_ONCE	32	/* several hosts: ssh processes at once */
-#define REMOTE_HOSTS_FILE	"hosts"	/* -H @hosts: CONFDIR/hosts */
 
 /* One host as -H or a host list names it. */
 struct remote_host {
@@ -102,11 +101,11 @@ struct remote_how {
 /*
  * ssh's argument vector for running program with args on h: the words
  * of how->ssh, -o BatchMode=yes unless how->terminal, -e none (no ~
- * escapes: every byte reaches the remote program, Ctrl-] too), -t, -T
- * or -n, -p and -l from h, "--", the host, and the remote command: the
- * program and "--host=" (this host there, whatever its QEMU_INIT_HOST
- * says) and args, each one quoted.  0, or -1 with why in d (QEMU_INIT_SSH
- * cannot be split).
+ * escapes: every byte reaches the remote program, Ctrl-] too), -t or
+ * -T, -n when nothing reads stdin, -p and -l from h, "--", the host, and
+ * the remote command: the program, "--host=" (this host there, whatever
+ * its QEMU_INIT_HOST says) and args, each one quoted.  0, or -1 with why
+ * in d (QEMU_INIT_SSH cannot be split).
  */
 int	remote_ssh_argv(const struct remote_host *h,
 	    const struct remote_how *how, const char *program, int argc,

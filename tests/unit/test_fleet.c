@@ -43,9 +43,15 @@ TEST(fleet_run_each_with_its_deadline)
 	CHECK(fleet_answered(&j[0]));
 	CHECK(j[1].end == FLEET_TIMED_OUT && j[1].status == FLEET_NO_ANSWER);
 	CHECK(!fleet_answered(&j[1]));
-	CHECK(j[2].end == FLEET_NOT_STARTED && !fleet_answered(&j[2]));
-	CHECK_STR(j[2].err.s, "cannot run /nonexistent/prog: No such file or "
-	    "directory\n");
+	/*
+	 * glibc's posix_spawn reports a failed exec; under valgrind, which
+	 * runs its vfork as a fork, the child exits 127 instead.
+	 */
+	if (j[2].end == FLEET_NOT_STARTED)
+		CHECK_STR(j[2].err.s, "cannot run /nonexistent/prog: No such "
+		    "file or directory\n");
+	else
+		CHECK(j[2].end == FLEET_EXITED && j[2].status == 127);
 	CHECK(j[3].end == FLEET_EXITED && j[3].status == FLEET_NO_ANSWER);
 	CHECK(!fleet_answered(&j[3]));
 	CHECK(j[4].end == FLEET_KILLED && j[4].status == 128 + 15);
