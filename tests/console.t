@@ -19,17 +19,6 @@ check "the serial socket is mode 0600" \
 check "the console log is not readable by others" \
     test "$(stat -c %a "$QEMU_INIT_RUNDIR/web@console.log")" = 600
 
-pane() { tmux -L "$TMUX_SOCK" capture-pane -p -S -50; }
-wait_pane() {
-	local i=0
-	while [ $i -lt 150 ]; do
-		pane | grep -q -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	diag "pane has no '$1':" "$(pane)"
-	return 1
-}
 attach() {
 	rm -f "$T/stty.after" "$T/con.rc"
 	tmux -L "$TMUX_SOCK" new-session -d -x 120 -y 30 \

@@ -123,6 +123,21 @@ wait_for_log() {
 	return 1
 }
 
+# pane: what the tmux session of $TMUX_SOCK shows (its last 200 lines).
+pane() { tmux -L "$TMUX_SOCK" capture-pane -p -S -200; }
+
+# wait_pane TEXT [SECONDS]: the pane shows TEXT (a bound on a hang).
+wait_pane() {
+	local i=0
+	while [ $i -lt $((${2:-15} * 10)) ]; do
+		pane | grep -q -- "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	diag "pane has no '$1':" "$(pane)"
+	return 1
+}
+
 wait_ready() {
 	wait_for_log "$1" QINIT-GUEST-READY "${2:-180}"
 }
@@ -190,26 +205,10 @@ check_shipped_config() {
 	expect_out "...and so does the $2 example" 0 "1 VM checked"
 }
 
-# Terminal steps: a program in a real pseudo-terminal, a tmux server of
-# the test's own (TMUX_SOCK, ended by cleanup).  pane: what the terminal
-# shows, the last 50 lines of scrollback too.
-pane() { tmux -L "$TMUX_SOCK" capture-pane -p -S -50; }
-
-# wait_pane TEXT: the terminal shows TEXT (a grep pattern) within 15 s.
-wait_pane() {
-	local i=0
-	while [ $i -lt 150 ]; do
-		pane | grep -q -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	diag "pane has no '$1':" "$(pane)"
-	return 1
-}
-
-# in_terminal COMMAND: runs the shell command line in a fresh terminal;
-# its exit status goes to $T/term.rc, the terminal's modes before and
-# after it to $T/stty.before and $T/stty.after.
+# in_terminal COMMAND: runs the shell command line in a fresh terminal,
+# a tmux session of $TMUX_SOCK (ended by cleanup); its exit status goes
+# to $T/term.rc, the terminal's modes before and after it to
+# $T/stty.before and $T/stty.after.
 in_terminal() {
 	rm -f "$T/stty.after" "$T/term.rc"
 	tmux -L "$TMUX_SOCK" new-session -d -x 120 -y 30 \
