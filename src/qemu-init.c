@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,88 +22,170 @@
 #include "cmdline.h"
 #include "console.h"
 #include "diag.h"
+#include "jsonw.h"
 #include "lifecycle.h"
 #include "monconf.h"
 #include "monitor.h"
+#include "netif.h"
 #include "paths.h"
 #include "registry.h"
 #include "relay.h"
 #include "remote.h"
 #include "rundir.h"
 #include "state.h"
+#include "vminfo.h"
 #include "vmselect.h"
 
-/* A line of list: the header and every VM. */
-#define LIST_ROW	"%-12s %-16s %-10s %-8s %-7s %-7s %-15s %s\n"
+#define INFO_KEY_WIDTH	15	/* info's "key:" and the blanks after it */
 
 /* What every action gets: the directories, opened once here. */
 struct ctx {
+	const struct action	*act;
 	const char		*confdir;
 	struct rundir		 run;
-	struct monitor_conf	 mc;
-	struct stop_how		 how;		/* stop, restart */
-	int			 all;		/* -a */
+	struct monconf		 mc;
+	struct stop_how		 how;		/* stop, restart; wait's -t */
+	int			 all;		/* -a, -A */
+	int			 console;	/* start -c */
+	int			 json;		/* -o json */
+	int			 quiet;		/* list -q */
+	int			 shell;		/* show -s */
 	int			 worst;		/* status: the LSB code */
+	long long		 deadline;	/* wait: now_ms() */
+	struct jsonw		 jw;		/* -o json: the document */
+	struct strvec		 cells;		/* list: the table, by rows */
 };
 
+/* Which VMs an action takes on its command line. */
+enum vm_args {
+	ARGS_ANY,		/* none (every registered VM) or some */
+	ARGS_SOME,		/* one or more */
+	ARGS_ONE,
+	ARGS_NONE,
+	ARGS_ALL_OR_SOME	/* -a (or -A) and none, or one or more */
+};
+
+#define NEED_MONCONF	1	/* monitor.conf */
+#define NEED_RUNDIR	2	/* RUNDIR, opened for use */
+
+/*
+ * An action: its options and VMs, and either run, which does the whole
+ * action, or each, called for every VM named (vmselect.h) with its
+ * config loaded as load says.
+ */
 struct action {
 	const char	*name;
-	int		(*run)(struct ctx *, int, char **);
+	const char	*opts;		/* getopt's */
+	enum vm_args	 args;
+	int		(*run)(struct ctx *, int nargs, char **args);
+	int		(*each)(struct vm_pick *, struct diag *, void *);
+	enum vm_load	 load;
+	int		 needs;		/* NEED_ */
 	enum rundir_use	 use;
-	int		 monconf;	/* needs monitor.conf */
 	const char	*usage;
 	const char	*help;		/* each option, its default */
 };
 
 static int	act_check(struct ctx *, int, char **);
-static int	act_console(struct ctx *, int, char **);
 static int	act_help(struct ctx *, int, char **);
-static int	act_kill(struct ctx *, int, char **);
 static int	act_list(struct ctx *, int, char **);
-static int	act_restart(struct ctx *, int, char **);
-static int	act_show(struct ctx *, int, char **);
 static int	act_start(struct ctx *, int, char **);
 static int	act_status(struct ctx *, int, char **);
 static int	act_stop(struct ctx *, int, char **);
+static int	act_wait(struct ctx *, int, char **);
+static int	console_one(struct vm_pick *, struct diag *, void *);
+static int	info_one(struct vm_pick *, struct diag *, void *);
+static int	kill_one(struct vm_pick *, struct diag *, void *);
+static int	machine_one(struct vm_pick *, struct diag *, void *);
+static int	restart_one(struct vm_pick *, struct diag *, void *);
+static int	show_one(struct vm_pick *, struct diag *, void *);
+
+#define OUTPUT_HELP \
+	"  -o, --output=F   text (the default) or json: one JSON document\n"
+#define ACT	NEED_RUNDIR, RUNDIR_WRITE	/* acts on running VMs */
+#define LOOK	NEED_RUNDIR, RUNDIR_READ	/* looks at them */
 
 static const struct action actions[] = {
-	{ "start", act_start, RUNDIR_CREATE, 1, "start [-a] vm ...",
+	{ "start", "aAch", ARGS_ALL_OR_SOME, act_start, NULL, LOAD_CONFIG,
+	  NEED_MONCONF | NEED_RUNDIR, RUNDIR_CREATE,
+	  "start [-c] -a | -A | vm ...",
 	  "  -a, --all        every registered VM with AUTOSTART=yes, each "
-	  "after its BOOTDELAY\n" },
-	{ "stop", act_stop, RUNDIR_WRITE, 0,
-	  "stop [-fn] [-t secs] [-a] vm ...",
+	  "after its BOOTDELAY\n"
+	  "  -A, --autostart  the same\n"
+	  "  -c, --console    then attach the terminal to its console (one "
+	  "vm)\n" },
+	{ "stop", "aAfnt:h", ARGS_ALL_OR_SOME, act_stop, NULL, LOAD_NONE, ACT,
+	  "stop [-fn] [-t secs] -a | -A | vm ...",
 	  "  -t, --timeout=S  wait up to S seconds (default: the VM's "
 	  "STOPDELAY, 90)\n"
 	  "  -f, --force      then force it off: quit, SIGTERM, SIGKILL\n"
 	  "  -n, --no-wait    press the power button and return\n"
-	  "  -a, --all        every running VM, in parallel\n" },
-	{ "restart", act_restart, RUNDIR_CREATE, 1,
+	  "  -a, --all        every running VM, in parallel\n"
+	  "  -A, --autostart  every running VM started with AUTOSTART=yes, "
+	  "in parallel\n" },
+	{ "restart", "ft:h", ARGS_SOME, NULL, restart_one, LOAD_CONFIG,
+	  NEED_MONCONF | NEED_RUNDIR, RUNDIR_CREATE,
 	  "restart [-f] [-t secs] vm ...",
 	  "  -t, --timeout=S  as stop -t\n"
 	  "  -f, --force      as stop -f\n" },
-	{ "kill", act_kill, RUNDIR_WRITE, 0, "kill vm ...",
+	{ "kill", "h", ARGS_SOME, NULL, kill_one, LOAD_NONE, ACT, "kill vm ...",
 	  "  (no options: QMP quit at once, then SIGKILL; no ACPI)\n" },
-	{ "status", act_status, RUNDIR_READ, 0, "status [vm ...]",
+	{ "wait", "t:h", ARGS_SOME, act_wait, NULL, LOAD_NONE, LOOK,
+	  "wait [-t secs] vm ...",
+	  "  -t, --timeout=S  give up after S seconds, exit 1 (default: no "
+	  "limit)\n" },
+	{ "pause", "h", ARGS_SOME, NULL, machine_one, LOAD_NONE, ACT,
+	  "pause vm ...",
+	  "  (QMP stop: the guest's CPUs halt until resume)\n" },
+	{ "resume", "h", ARGS_SOME, NULL, machine_one, LOAD_NONE, ACT,
+	  "resume vm ...",
+	  "  (QMP cont: a paused guest runs again)\n" },
+	{ "reset", "h", ARGS_SOME, NULL, machine_one, LOAD_NONE, ACT,
+	  "reset vm ...",
+	  "  (QMP system_reset: the reset button; no ACPI)\n" },
+	{ "status", "o:h", ARGS_ANY, act_status, NULL, LOAD_NONE, LOOK,
+	  "status [-o json] [vm ...]",
+	  OUTPUT_HELP
 	  "  (no vm: every registered VM; exit 0 running, 1 dead, 3 stopped, "
 	  "4 unknown)\n" },
-	{ "list", act_list, RUNDIR_READ, 1, "list",
-	  "  (a table of every registered VM)\n" },
-	{ "console", act_console, RUNDIR_WRITE, 0, "console vm",
+	{ "list", "qo:h", ARGS_NONE, act_list, NULL, LOAD_QUIET, LOOK,
+	  "list [-q | -o json]",
+	  "  -q, --quiet      the shortnames only, one a line\n"
+	  OUTPUT_HELP },
+	{ "info", "o:h", ARGS_ONE, NULL, info_one, LOAD_CONFIG, LOOK,
+	  "info [-o json] vm",
+	  OUTPUT_HELP
+	  "  (a running VM: what it was started with, not its config now)\n" },
+	{ "console", "h", ARGS_ONE, NULL, console_one, LOAD_NONE, ACT,
+	  "console vm",
 	  "  (Ctrl-] leaves; one client at a time)\n" },
-	{ "show", act_show, RUNDIR_READ, 1, "show vm",
+	{ "show", "sh", ARGS_ONE, NULL, show_one, LOAD_CONFIG,
+	  NEED_MONCONF | NEED_RUNDIR, RUNDIR_READ,
+	  "show [-s] vm",
+	  "  -s, --shell      one line a shell can run, files named instead "
+	  "of descriptors\n"
 	  "  (the QEMU command line start would run; nothing is started)\n" },
-	{ "check", act_check, RUNDIR_READ, 1, "check [vm ...]",
+	{ "check", "h", ARGS_ANY, act_check, NULL, LOAD_CONFIG, NEED_MONCONF,
+	  RUNDIR_READ,
+	  "check [vm ...]",
 	  "  (no vm: the registry and every registered VM)\n" },
-	{ "help", act_help, RUNDIR_READ, 0, "help [action]",
+	{ "help", "h", ARGS_ANY, act_help, NULL, LOAD_NONE, 0, RUNDIR_READ,
+	  "help [action]",
 	  "  (this text, or one action's)\n" },
-	{ NULL, NULL, RUNDIR_READ, 0, NULL, NULL }
+	{ NULL, NULL, ARGS_ANY, NULL, NULL, LOAD_NONE, 0, RUNDIR_READ, NULL,
+	  NULL }
 };
 
 static const struct option longopts[] = {
 	{ "all",	no_argument,		NULL,	'a' },
+	{ "autostart",	no_argument,		NULL,	'A' },
+	{ "console",	no_argument,		NULL,	'c' },
 	{ "force",	no_argument,		NULL,	'f' },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ "no-wait",	no_argument,		NULL,	'n' },
+	{ "output",	required_argument,	NULL,	'o' },
+	{ "quiet",	no_argument,		NULL,	'q' },
+	{ "shell",	no_argument,		NULL,	's' },
 	{ "timeout",	required_argument,	NULL,	't' },
 	{ NULL,		0,			NULL,	0 }
 };
@@ -131,30 +214,58 @@ usage(FILE *fp)
 }
 
 static int
-action_usage(const char *name)
+action_usage(const struct action *a)
 {
-	const struct action *a = find_action(name);
-
 	fprintf(stderr, "usage: %s %s\n", cli_prog, a->usage);
 	return EX_USAGE;
 }
 
 /*
- * getopt_long for an action taking the options in opts; the choices go
- * to ctx.  0, or EX_USAGE after a message that names the program.
+ * getopt_long for the action's options; the choices go to c.  0, or
+ * EX_USAGE after a message that names the program (the caller then
+ * shows the action's usage).
  */
 static int
-options(struct ctx *c, const char *action, const char *opts, int argc,
-    char **argv)
+options(struct ctx *c, int argc, char **argv)
 {
-	int ch;
+	const char *action = c->act->name, *opts = c->act->opts;
+	int ch, li;
 
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, opts, longopts, NULL)) != -1) {
+	while ((li = -1, ch = getopt_long(argc, argv, opts, longopts,
+	    &li)) != -1) {
+		/* A long option of another action's. */
+		if (li >= 0 && strchr(opts, ch) == NULL) {
+			fprintf(stderr, "%s: %s: unknown option --%s\n",
+			    cli_prog, action, longopts[li].name);
+			return EX_USAGE;
+		}
 		switch (ch) {
 		case 'a':
 			c->all = 1;
+			break;
+		case 'A':
+			c->all = 1;
+			c->how.autostart_only = 1;
+			break;
+		case 'c':
+			c->console = 1;
+			break;
+		case 'o':
+			if (strcmp(optarg, "json") != 0 &&
+			    strcmp(optarg, "text") != 0) {
+				fprintf(stderr, "%s: %s: -o %s: not text or "
+				    "json\n", cli_prog, action, optarg);
+				return EX_USAGE;
+			}
+			c->json = strcmp(optarg, "json") == 0;
+			break;
+		case 'q':
+			c->quiet = 1;
+			break;
+		case 's':
+			c->shell = 1;
 			break;
 		case 'f':
 			c->how.force = 1;
@@ -165,7 +276,7 @@ options(struct ctx *c, const char *action, const char *opts, int argc,
 		case 't':
 			if (cli_seconds("-t", optarg, 0, 86400,
 			    &c->how.timeout_s) != 0)
-				return EX_USAGE;
+				return EX_USAGE;	/* the caller: usage */
 			break;
 		default:
 			if (optopt != 0 && strchr(opts, optopt) != NULL)
@@ -178,7 +289,7 @@ options(struct ctx *c, const char *action, const char *opts, int argc,
 				fprintf(stderr, "%s: %s: unknown option "
 				    "%s\n", cli_prog, action,
 				    argv[optind - 1]);
-			return action_usage(action);
+			return EX_USAGE;	/* the caller shows the usage */
 		}
 	}
 	return 0;
@@ -192,6 +303,30 @@ pick_failed(struct diag *d)
 	return 1;
 }
 
+/* show -s: the environment QEMU gets and its argv, as one shell line. */
+static void
+print_shell_line(const struct vm_config *vm, const struct strvec *av)
+{
+	struct strbuf sb;
+	char *env;
+	size_t i;
+
+	sb_init(&sb);
+	if (vm->nnics > 0) {
+		env = xasprintf("%s=%s", NETIF_BRIDGE_ENV, vm->bridge);
+		sb_add_shell_word(&sb, env, 1);
+		sb_addc(&sb, ' ');
+		free(env);
+	}
+	for (i = 0; i < av->n; i++) {
+		if (i > 0)
+			sb_addc(&sb, ' ');
+		sb_add_shell_word(&sb, av->v[i], 1);
+	}
+	printf("%s\n", sb.s);
+	sb_free(&sb);
+}
+
 static int
 show_one(struct vm_pick *p, struct diag *d, void *arg)
 {
@@ -202,30 +337,24 @@ show_one(struct vm_pick *p, struct diag *d, void *arg)
 	size_t i;
 	int rc = 1;
 
-	if (!p->loaded)
+	if (!p->loaded || vm_slot(&p->vm, &c->mc, &c->run, &slot, d) != 0)
 		return pick_failed(d);
-	if (vm_slot(&p->vm, &c->mc, &c->run, &slot, d) == 0 &&
-	    vm_plan(&p->vm, &c->mc, c->confdir, &c->run, slot, 0, &ln,
+	if (vm_plan(&p->vm, &c->mc, c->confdir, &c->run, slot, 0, &ln,
 	    d) == 0) {
+		ln.by_path = c->shell;
 		sv_init(&av);
 		qemu_cmdline(&p->vm, &c->mc, &ln, &av);
-		for (i = 0; i < av.n; i++)
-			printf("%s\n", av.v[i]);
+		if (c->shell)
+			print_shell_line(&p->vm, &av);
+		else
+			for (i = 0; i < av.n; i++)
+				printf("%s\n", av.v[i]);
 		sv_free(&av);
 		rc = 0;
 	}
 	plan_free(&ln);
 	diag_flush(d, cli_prog);
 	return rc == 0 ? cli_flush() : rc;
-}
-
-static int
-act_show(struct ctx *c, int argc, char **argv)
-{
-	if (options(c, "show", "h", argc, argv) != 0 || argc - optind != 1)
-		return action_usage("show");
-	return vm_each_named(c->confdir, argv + optind, 1, LOAD_CONFIG,
-	    show_one, c, NULL);
 }
 
 /* check: the configs as loaded, then what they do together. */
@@ -253,18 +382,18 @@ check_one(struct vm_pick *p, struct diag *d, void *arg)
 }
 
 static int
-act_check(struct ctx *c, int argc, char **argv)
+act_check(struct ctx *c, int nargs, char **args)
 {
 	struct checked k;
 	struct diag d;
 	size_t i;
 
-	if (options(c, "check", "h", argc, argv) != 0)
-		return action_usage("check");
 	memset(&k, 0, sizeof(k));
 	diag_init(&d);
-	(void)vm_each_named(c->confdir, argv + optind, argc - optind,
-	    LOAD_CONFIG, check_one, &k, &d);
+	if (nargs == 0)
+		(void)registry_exists(c->confdir, &d);
+	(void)vm_each_named(c->confdir, args, nargs, LOAD_CONFIG, check_one,
+	    &k, &d);
 	check_all(k.vms, k.n, &c->mc, c->confdir, &d);
 	k.problems += d.errors + d.warnings;
 	diag_flush(&d, cli_prog);
@@ -275,6 +404,44 @@ act_check(struct ctx *c, int argc, char **argv)
 		vmconf_free(&k.vms[i]);
 	free(k.vms);
 	return k.problems == 0 ? cli_flush() : 1;
+}
+
+/*
+ * Attaches the terminal to the serial console of the running VM name
+ * until Ctrl-], the VM's end or a signal; the exit status.
+ */
+static int
+attach_console(struct ctx *c, const char *name, struct diag *d)
+{
+	struct vm_state st;
+	enum relay_end end;
+	int fd, lock, tty, running;
+
+	running = vm_probe(&c->run, name, &st) == VM_RUNNING;
+	state_free(&st);
+	if (!running) {
+		diag_error(d, "'%s' is not running", name);
+		diag_flush(d, cli_prog);
+		return 1;
+	}
+	if ((fd = console_open(&c->run, name, &lock, d)) < 0) {
+		diag_flush(d, cli_prog);
+		return 1;
+	}
+	tty = isatty(STDIN_FILENO);
+	if (tty)
+		fprintf(stderr, "%s: attached to the console of '%s' (Ctrl-] "
+		    "leaves)\r\n", cli_prog, name);
+	end = relay_run(fd, RELAY_LINGER, d);
+	close(fd);
+	lock_release(lock);
+	diag_flush(d, cli_prog);
+	if (tty)
+		fprintf(stderr, "\n%s: left the console of '%s'\n", cli_prog,
+		    name);
+	if (end == RELAY_SIGNALLED)
+		return 128 + relay_signal();
+	return end == RELAY_ERROR ? 1 : 0;
 }
 
 static int
@@ -310,21 +477,22 @@ start_one(struct vm_pick *p, struct diag *d, void *arg)
 		printf("\n");
 	}
 	state_free(&vs.st);
-	return cli_flush();
+	if (cli_flush() != 0)
+		return 1;
+	return c->console ? attach_console(c, p->vm.name, d) : 0;
 }
 
 static int
-act_start(struct ctx *c, int argc, char **argv)
+act_start(struct ctx *c, int nargs, char **args)
 {
 	struct diag d;
 	int rc;
 
-	if (options(c, "start", "ah", argc, argv) != 0 ||
-	    (c->all && optind != argc) || (!c->all && optind == argc))
-		return action_usage("start");
+	if (c->console && nargs != 1)
+		return action_usage(c->act);
 	diag_init(&d);
-	rc = vm_each_named(c->confdir, argv + optind, argc - optind,
-	    LOAD_CONFIG, start_one, c, &d);
+	rc = vm_each_named(c->confdir, args, nargs, LOAD_CONFIG, start_one,
+	    c, &d);
 	if (diag_flush(&d, cli_prog) > 0 && rc == 0)
 		rc = 1;
 	return rc;
@@ -360,6 +528,8 @@ stop_name(struct ctx *c, const char *name)
 	case STOP_NOT_RUNNING:
 		printf("%s: not running\n", name);
 		break;
+	case STOP_SKIPPED:
+		break;
 	default:
 		return 1;
 	}
@@ -375,7 +545,10 @@ stop_one(struct vm_pick *p, struct diag *d, void *arg)
 	return stop_name(arg, p->ref.name);
 }
 
-/* stop -a: every running or starting VM, each in a process of its own. */
+/*
+ * stop -a and -A: every running or starting VM, each in a process of
+ * its own (with -A, vm_stop leaves those not started with AUTOSTART).
+ */
 static int
 stop_all(struct ctx *c)
 {
@@ -408,17 +581,14 @@ stop_all(struct ctx *c)
 }
 
 static int
-act_stop(struct ctx *c, int argc, char **argv)
+act_stop(struct ctx *c, int nargs, char **args)
 {
-	if (options(c, "stop", "afnt:h", argc, argv) != 0 ||
-	    (c->all && optind != argc) || (!c->all && optind == argc))
-		return action_usage("stop");
 	if (isatty(STDERR_FILENO))
 		c->how.pressed = say_pressed;
 	if (c->all)
 		return stop_all(c);
-	return vm_each_named(c->confdir, argv + optind, argc - optind,
-	    LOAD_NONE, stop_one, c, NULL);
+	return vm_each_named(c->confdir, args, nargs, LOAD_NONE, stop_one, c,
+	    NULL);
 }
 
 static int
@@ -431,15 +601,6 @@ restart_one(struct vm_pick *p, struct diag *d, void *arg)
 	if (stop_name(c, p->vm.name) != 0)
 		return 1;
 	return start_one(p, d, arg);
-}
-
-static int
-act_restart(struct ctx *c, int argc, char **argv)
-{
-	if (options(c, "restart", "ft:h", argc, argv) != 0 || optind == argc)
-		return action_usage("restart");
-	return vm_each_named(c->confdir, argv + optind, argc - optind,
-	    LOAD_CONFIG, restart_one, c, NULL);
 }
 
 static int
@@ -462,22 +623,65 @@ kill_one(struct vm_pick *p, struct diag *d, void *arg)
 }
 
 static int
-act_kill(struct ctx *c, int argc, char **argv)
+wait_one(struct vm_pick *p, struct diag *d, void *arg)
 {
-	if (options(c, "kill", "h", argc, argv) != 0 || optind == argc)
-		return action_usage("kill");
-	return vm_each_named(c->confdir, argv + optind, argc - optind,
-	    LOAD_NONE, kill_one, c, NULL);
+	struct ctx *c = arg;
+
+	if (p->resolved != RESOLVE_OK)
+		return pick_failed(d);
+	diag_flush(d, cli_prog);
+	if (!vm_wait_stopped(&c->run, p->ref.name, c->deadline)) {
+		fprintf(stderr, "%s: '%s' is still running after %lld s\n",
+		    cli_prog, p->ref.name, c->how.timeout_s);
+		return 1;
+	}
+	printf("%s: stopped\n", p->ref.name);
+	return cli_flush();
+}
+
+/* wait: one deadline for all the VMs named. */
+static int
+act_wait(struct ctx *c, int nargs, char **args)
+{
+	c->deadline = c->how.timeout_s < 0 ? LLONG_MAX :
+	    now_ms() + c->how.timeout_s * 1000;
+	return vm_each_named(c->confdir, args, nargs, LOAD_NONE, wait_one, c,
+	    NULL);
+}
+
+/* pause, resume and reset. */
+static int
+machine_one(struct vm_pick *p, struct diag *d, void *arg)
+{
+	static const struct {
+		const char		*action;
+		enum vm_machine_op	 op;
+		const char		*done;
+	} ops[] = {
+		{ "pause", MACHINE_PAUSE, "paused" },
+		{ "resume", MACHINE_RESUME, "resumed" },
+		{ "reset", MACHINE_RESET, "reset" }
+	};
+	struct ctx *c = arg;
+	size_t i;
+
+	if (p->resolved != RESOLVE_OK)
+		return pick_failed(d);
+	for (i = 0; strcmp(ops[i].action, c->act->name) != 0; i++)
+		continue;
+	if (vm_machine(&c->run, p->ref.name, ops[i].op, d) != 0) {
+		diag_flush(d, cli_prog);
+		return 1;
+	}
+	diag_flush(d, cli_prog);
+	printf("%s: %s\n", p->ref.name, ops[i].done);
+	return cli_flush();
 }
 
 /* "42s", "17m", "3h05m", "2d04h". */
 static char *
-uptime(long long started)
+uptime_text(long long t)
 {
-	long long t = (long long)time(NULL) - started;
-
-	if (t < 0)
-		t = 0;
 	if (t < 60)
 		return xasprintf("%llds", t);
 	if (t < 3600)
@@ -487,64 +691,254 @@ uptime(long long started)
 	return xasprintf("%lldd%02lldh", t / 86400, t / 3600 % 24);
 }
 
-/* One status line; the LSB code of that VM. */
-static int
-status_name(struct ctx *c, const char *name)
+static const char *
+run_word(enum vm_run run)
 {
-	struct vm_state st;
-	char *up, *qs, *where, *log;
-	int rc;
+	return run == VM_RUNNING ? "running" : run == VM_DEAD ? "dead" :
+	    "stopped";
+}
 
-	switch (vm_probe(&c->run, name, &st)) {
+/*
+ * What info prints, and the JSON of status and list: "key: value"
+ * lines (NULL: "-"), or the members of a JSON object.
+ */
+struct report {
+	struct jsonw	*w;		/* NULL: text */
+};
+
+static void
+rep_string(struct report *r, const char *key, const char *s)
+{
+	if (r->w != NULL)
+		jsonw_string(r->w, key, s);
+	else
+		printf("%s:%*s%s\n", key, (int)(INFO_KEY_WIDTH - strlen(key) -
+		    1), "", s != NULL ? s : "-");
+}
+
+/* A number, null when not known; text, when given, is its text form. */
+static void
+rep_number(struct report *r, const char *key, int known, long long n,
+    const char *text)
+{
+	char buf[32];
+
+	if (r->w != NULL && known)
+		jsonw_number(r->w, key, n);
+	else if (r->w != NULL)
+		jsonw_null(r->w, key);
+	else {
+		(void)snprintf(buf, sizeof(buf), "%lld", n);
+		rep_string(r, key, !known ? NULL : text != NULL ? text : buf);
+	}
+}
+
+static void
+rep_bool(struct report *r, const char *key, int known, int b)
+{
+	if (r->w != NULL && known)
+		jsonw_bool(r->w, key, b);
+	else if (r->w != NULL)
+		jsonw_null(r->w, key);
+	else
+		rep_string(r, key, !known ? NULL : b ? "yes" : "no");
+}
+
+/*
+ * What list, status and info say of every VM (ref NULL: an unknown
+ * one).  Running VMs only have a slot, ports and VNC, and theirs are
+ * as recorded at their start.
+ */
+static void
+report_vm(struct report *r, const struct vm_ref *ref,
+    const struct vm_info *in)
+{
+	const struct vm_state *st = &in->st;
+	int on = in->run == VM_RUNNING && st->recorded;
+	char *up, started[64];
+	struct tm tm;
+	time_t t = (time_t)st->started;
+
+	rep_string(r, "shortname", ref != NULL ? ref->shortname : NULL);
+	rep_string(r, "name", ref != NULL ? ref->name : NULL);
+	rep_string(r, "config", in->has_facts && st->cfgpath != NULL ?
+	    st->cfgpath : ref != NULL ? ref->cfgpath : NULL);
+	rep_string(r, "description", in->has_facts ? st->desc : NULL);
+	rep_string(r, "state", ref != NULL ? run_word(in->run) : "unknown");
+	rep_string(r, "qemu_state", in->qemu_state);
+	rep_number(r, "pid", in->run != VM_STOPPED && st->qemu.pid > 0,
+	    (long long)st->qemu.pid, NULL);
+	if (!on || localtime_r(&t, &tm) == NULL ||
+	    strftime(started, sizeof(started), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		started[0] = '\0';
+	rep_number(r, "started", on, st->started, started);
+	up = uptime_text(in->uptime);
+	rep_number(r, "uptime", in->uptime >= 0, in->uptime, up);
+	free(up);
+	rep_number(r, "slot", on, st->slot, NULL);
+	rep_string(r, "monitor", !on ? NULL : st->unix_monitors ? "unix" :
+	    "tcp");
+	rep_number(r, "monport", on && !st->unix_monitors, st->monport, NULL);
+	rep_number(r, "ctlport", on && !st->unix_monitors, st->ctlport, NULL);
+	rep_string(r, "hmp_socket", in->hmp);
+	rep_string(r, "qmp_socket", in->qmp);
+	rep_string(r, "vnc", on ? st->vnc : NULL);
+}
+
+/* info's facts beyond report_vm's: the machine, its disks and NICs. */
+static void
+report_machine(struct report *r, const struct vm_info *in)
+{
+	const struct vm_state *st = &in->st;
+	int known = in->has_facts;
+	char key[32], *line;
+	size_t i;
+
+	rep_bool(r, "autostart", known && st->autostart >= 0, st->autostart);
+	rep_number(r, "stopdelay", known, st->stopdelay, NULL);
+	rep_string(r, "accel", !known ? NULL : st->kvm ? "kvm" : "tcg");
+	rep_string(r, "ram", known ? st->ram : NULL);
+	rep_string(r, "smp", known ? st->smp : NULL);
+	rep_bool(r, "runas", known, st->runas);
+	rep_string(r, "serial_socket", in->serial);
+	rep_string(r, "console_log", in->console_log);
+	rep_string(r, "bridge", known ? st->bridge : NULL);
+	if (r->w != NULL) {
+		jsonw_array(r->w, "disks");
+		for (i = 0; known && i < st->ndisks; i++) {
+			jsonw_object(r->w, NULL);
+			jsonw_string(r->w, "path", st->disks[i].path);
+			jsonw_string(r->w, "format", st->disks[i].format);
+			jsonw_end(r->w);
+		}
+		jsonw_end(r->w);
+		jsonw_array(r->w, "cdroms");
+		for (i = 0; known && i < st->ncdroms; i++)
+			jsonw_string(r->w, NULL, st->cdroms[i]);
+		jsonw_end(r->w);
+		jsonw_array(r->w, "nics");
+		for (i = 0; known && i < st->nnics; i++) {
+			jsonw_object(r->w, NULL);
+			jsonw_string(r->w, "model", st->nics[i].model);
+			jsonw_string(r->w, "mac", st->nics[i].mac);
+			jsonw_string(r->w, "tap", st->nics[i].tap);
+			jsonw_end(r->w);
+		}
+		jsonw_end(r->w);
+		return;
+	}
+	for (i = 0; known && i < st->ndisks; i++) {
+		(void)snprintf(key, sizeof(key), "disk%zu", i + 1);
+		line = xasprintf("%s (%s)", st->disks[i].path,
+		    st->disks[i].format != NULL ? st->disks[i].format : "-");
+		rep_string(r, key, line);
+		free(line);
+	}
+	for (i = 0; known && i < st->ncdroms; i++) {
+		(void)snprintf(key, sizeof(key), "cdrom%zu", i + 1);
+		rep_string(r, key, st->cdroms[i]);
+	}
+	for (i = 0; known && i < st->nnics; i++) {
+		(void)snprintf(key, sizeof(key), "nic%zu", i + 1);
+		line = xasprintf("%s %s %s", st->nics[i].model != NULL ?
+		    st->nics[i].model : "-", st->nics[i].mac,
+		    st->nics[i].tap != NULL ? st->nics[i].tap : "-");
+		rep_string(r, key, line);
+		free(line);
+	}
+}
+
+/* -o json: the document, opened by a list of VMs, printed at its end. */
+static void
+json_begin(struct ctx *c)
+{
+	jsonw_init(&c->jw);
+	jsonw_object(&c->jw, NULL);
+	jsonw_array(&c->jw, "vms");
+}
+
+static int
+json_print(struct ctx *c)
+{
+	char *doc = jsonw_detach(&c->jw);
+
+	fputs(doc, stdout);
+	free(doc);
+	jsonw_free(&c->jw);
+	return cli_flush();
+}
+
+/* One status line, label as the user named the VM; its LSB code. */
+static int
+status_text(const char *label, const char *name, struct ctx *c,
+    const struct vm_info *in)
+{
+	const struct vm_state *st = &in->st;
+	char *up, *where, *log;
+
+	switch (in->run) {
 	case VM_RUNNING:
-		qs = vm_run_state(&c->run, name, &st);
-		if (!st.recorded)
+		if (!st->recorded)
 			printf("%s: running, pid %ld, its start was cut short "
-			    "(ports unknown: qemu-init restart %s)", name,
-			    (long)st.qemu.pid, name);
+			    "(ports unknown: qemu-init restart %s)", label,
+			    (long)st->qemu.pid, label);
 		else {
-			up = uptime(st.started);
-			where = monitor_where(&c->run, name, &st);
-			printf("%s: running, pid %ld, up %s, %s", name,
-			    (long)st.qemu.pid, up, where);
+			up = uptime_text(in->uptime);
+			where = monitor_where(&c->run, name, st);
+			printf("%s: running, pid %ld, up %s, %s", label,
+			    (long)st->qemu.pid, up, where);
 			free(where);
 			free(up);
 		}
-		if (strcmp(qs, "running") != 0)
-			printf(", qemu %s", qs);
+		if (strcmp(in->qemu_state, "running") != 0)
+			printf(", qemu %s", in->qemu_state);
 		printf("\n");
-		free(qs);
-		rc = 0;
-		break;
+		return 0;
 	case VM_DEAD:
 		log = rundir_path(&c->run, name, RUN_CONSOLE_LOG);
-		if (st.qemu.pid > 0)
+		if (st->qemu.pid > 0)
 			printf("%s: dead (pid %ld gone, state left): QEMU "
 			    "crashed; its console log is %s, and start "
-			    "recovers it\n", name, (long)st.qemu.pid, log);
+			    "recovers it\n", label, (long)st->qemu.pid, log);
 		else
 			printf("%s: dead (state file unreadable): start "
-			    "recovers it\n", name);
+			    "recovers it\n", label);
 		free(log);
-		rc = 1;
-		break;
-	default:
-		printf("%s: stopped\n", name);
-		rc = 3;
+		return 1;
+	case VM_STOPPED:
 		break;
 	}
-	state_free(&st);
-	return rc;
+	printf("%s: stopped\n", label);
+	return 3;
 }
 
 static int
 status_one(struct vm_pick *p, struct diag *d, void *arg)
 {
 	struct ctx *c = arg;
-	int lsb;
+	struct report r = { &c->jw };
+	struct vm_info in;
+	int lsb = 4;
 
 	diag_flush(d, cli_prog);
-	lsb = p->resolved == RESOLVE_OK ? status_name(c, p->ref.name) : 4;
+	memset(&in, 0, sizeof(in));
+	in.uptime = -1;
+	if (p->resolved == RESOLVE_OK) {
+		vm_info_get(&c->run, p->ref.name, NULL, &in);
+		if (!c->json)
+			lsb = status_text(p->arg, p->ref.name, c, &in);
+		else
+			lsb = in.run == VM_RUNNING ? 0 : in.run == VM_DEAD ?
+			    1 : 3;
+	}
+	if (c->json) {
+		jsonw_object(&c->jw, NULL);
+		jsonw_string(&c->jw, "vm", p->arg);
+		report_vm(&r, p->resolved == RESOLVE_OK ? &p->ref : NULL, &in);
+		jsonw_number(&c->jw, "lsb", lsb);
+		jsonw_end(&c->jw);
+	}
+	vm_info_free(&in);
 	/* Several VMs: 0 only when all run, else the first other. */
 	if (c->worst == 0)
 		c->worst = lsb;
@@ -552,124 +946,177 @@ status_one(struct vm_pick *p, struct diag *d, void *arg)
 }
 
 static int
-act_status(struct ctx *c, int argc, char **argv)
+act_status(struct ctx *c, int nargs, char **args)
 {
 	struct diag d;
 	int rc;
 
-	if (options(c, "status", "h", argc, argv) != 0)
-		return action_usage("status");
+	if (c->json)
+		json_begin(c);
 	diag_init(&d);
-	(void)vm_each_named(c->confdir, argv + optind, argc - optind,
-	    LOAD_NONE, status_one, c, &d);
+	(void)vm_each_named(c->confdir, args, nargs, LOAD_NONE, status_one, c,
+	    &d);
 	rc = diag_flush(&d, cli_prog) > 0 ? 1 : 0;
-	if (cli_flush() != 0)
+	if ((c->json ? json_print(c) : cli_flush()) != 0)
 		return 1;
 	/* Every registered VM: only a broken registry fails. */
-	return optind == argc ? rc : c->worst;
+	return nargs == 0 ? rc : c->worst;
+}
+
+#define LIST_COLUMNS	8
+
+/*
+ * The table of list, each column as wide as its widest cell, one blank
+ * between columns and none at the end of a line.
+ */
+static void
+print_table(const struct strvec *cells)
+{
+	size_t width[LIST_COLUMNS] = { 0 }, i, len;
+	struct strbuf line;
+
+	for (i = 0; i < cells->n; i++)
+		if ((len = strlen(cells->v[i])) > width[i % LIST_COLUMNS])
+			width[i % LIST_COLUMNS] = len;
+	sb_init(&line);
+	for (i = 0; i < cells->n; i++) {
+		sb_adds(&line, cells->v[i]);
+		if (i % LIST_COLUMNS != LIST_COLUMNS - 1) {
+			for (len = strlen(cells->v[i]);
+			    len <= width[i % LIST_COLUMNS]; len++)
+				sb_addc(&line, ' ');
+			continue;
+		}
+		while (line.len > 0 && line.s[line.len - 1] == ' ')
+			line.len--;
+		line.s[line.len] = '\0';
+		printf("%s\n", line.s);
+		sb_reset(&line);
+	}
+	sb_free(&line);
 }
 
 static int
 list_one(struct vm_pick *p, struct diag *d, void *arg)
 {
 	struct ctx *c = arg;
-	struct vm_state st;
-	char *state = NULL, pid[24] = "-", mon[16] = "-", ctl[16] = "-";
-	const char *desc;
+	struct report r = { &c->jw };
+	struct vm_info in;
+	const struct vm_state *st = &in.st;
+	const char *desc, *state;
+	int on;
 
 	diag_flush(d, cli_prog);	/* the registry's; configs: check */
-	if (p->loaded)
+	if (c->quiet) {
+		printf("%s\n", p->ref.shortname);
+		return 0;
+	}
+	vm_info_get(&c->run, p->ref.name, p->loaded ? &p->vm : NULL, &in);
+	if (c->json) {
+		jsonw_object(&c->jw, NULL);
+		report_vm(&r, &p->ref, &in);
+		jsonw_bool(&c->jw, "config_ok", p->loaded);
+		jsonw_end(&c->jw);
+		vm_info_free(&in);
+		return 0;
+	}
+	on = in.run == VM_RUNNING && st->recorded;
+	if (in.has_facts)
+		desc = st->desc != NULL ? st->desc : "";
+	else if (p->loaded)
 		desc = p->vm.desc != NULL ? p->vm.desc : "";
 	else
 		desc = "(config error: see qemu-init check)";
-	switch (vm_probe(&c->run, p->ref.name, &st)) {
-	case VM_RUNNING:
-		state = vm_run_state(&c->run, p->ref.name, &st);
-		snprintf(pid, sizeof(pid), "%ld", (long)st.qemu.pid);
-		if (st.recorded && st.unix_monitors) {
-			snprintf(mon, sizeof(mon), "unix");
-			snprintf(ctl, sizeof(ctl), "unix");
-		} else if (st.recorded) {
-			snprintf(mon, sizeof(mon), "%u", st.monport);
-			snprintf(ctl, sizeof(ctl), "%u", st.ctlport);
-		}
-		break;
-	case VM_DEAD:
-		state = xstrdup("dead");
-		break;
-	default:
-		state = xstrdup("stopped");
-		break;
+	state = in.run != VM_RUNNING ? run_word(in.run) :
+	    strchr(in.qemu_state, ' ') != NULL ? "busy" : in.qemu_state;
+	sv_push(&c->cells, p->ref.shortname);
+	sv_push(&c->cells, p->ref.name);
+	sv_push(&c->cells, state);
+	if (in.run == VM_RUNNING)
+		sv_pushf(&c->cells, "%ld", (long)st->qemu.pid);
+	else
+		sv_push(&c->cells, "-");
+	if (on && st->unix_monitors) {
+		sv_push(&c->cells, "unix");
+		sv_push(&c->cells, "unix");
+	} else if (on) {
+		sv_pushf(&c->cells, "%u", st->monport);
+		sv_pushf(&c->cells, "%u", st->ctlport);
+	} else {
+		sv_push(&c->cells, "-");
+		sv_push(&c->cells, "-");
 	}
-	printf(LIST_ROW, p->ref.shortname, p->ref.name,
-	    strchr(state, ' ') != NULL ? "busy" : state, pid, mon, ctl,
-	    st.vnc != NULL ? st.vnc : "-", desc);
-	free(state);
-	state_free(&st);
+	sv_push(&c->cells, on && st->vnc != NULL ? st->vnc : "-");
+	sv_push(&c->cells, desc);
+	vm_info_free(&in);
 	return 0;
 }
 
 static int
-act_list(struct ctx *c, int argc, char **argv)
+act_list(struct ctx *c, int nargs, char **args)
 {
+	static const char *const head[LIST_COLUMNS] = {
+		"NAME", "LONGNAME", "STATE", "PID", "MONPORT", "CTLPORT", "VNC",
+		"DESCRIPTION"
+	};
 	struct diag d;
+	size_t i;
 	int rc;
 
-	if (options(c, "list", "h", argc, argv) != 0 || optind != argc)
-		return action_usage("list");
-	printf(LIST_ROW, "NAME", "LONGNAME", "STATE", "PID", "MONPORT",
-	    "CTLPORT", "VNC", "DESCRIPTION");
+	(void)nargs;
+	(void)args;
+	if (c->quiet && c->json)
+		return action_usage(c->act);
+	sv_init(&c->cells);
+	for (i = 0; i < LIST_COLUMNS; i++)
+		sv_push(&c->cells, head[i]);
+	if (c->json)
+		json_begin(c);
 	diag_init(&d);
-	(void)vm_each_named(c->confdir, NULL, 0, LOAD_QUIET, list_one, c,
-	    &d);
+	(void)vm_each_named(c->confdir, NULL, 0, c->quiet ? LOAD_NONE :
+	    LOAD_QUIET, list_one, c, &d);
 	rc = diag_flush(&d, cli_prog) > 0 ? 1 : 0;
-	return cli_flush() != 0 ? 1 : rc;
+	if (!c->quiet && !c->json)
+		print_table(&c->cells);
+	sv_free(&c->cells);
+	if ((c->json ? json_print(c) : cli_flush()) != 0)
+		return 1;
+	return rc;
+}
+
+static int
+info_one(struct vm_pick *p, struct diag *d, void *arg)
+{
+	struct ctx *c = arg;
+	struct report r = { NULL };
+	struct vm_info in;
+	int rc;
+
+	if (p->resolved != RESOLVE_OK)
+		return pick_failed(d);
+	/* A config that does not load: said; a VM that runs is shown. */
+	diag_flush(d, cli_prog);
+	vm_info_get(&c->run, p->ref.name, p->loaded ? &p->vm : NULL, &in);
+	rc = in.run == VM_STOPPED && !p->loaded ? 1 : 0;
+	if (c->json) {
+		jsonw_init(&c->jw);
+		r.w = &c->jw;
+		jsonw_object(&c->jw, NULL);
+	}
+	report_vm(&r, &p->ref, &in);
+	report_machine(&r, &in);
+	vm_info_free(&in);
+	if ((c->json ? json_print(c) : cli_flush()) != 0)
+		return 1;
+	return rc;
 }
 
 static int
 console_one(struct vm_pick *p, struct diag *d, void *arg)
 {
-	struct ctx *c = arg;
-	struct vm_state st;
-	enum relay_end end;
-	int fd, lock, tty, running;
-
 	if (p->resolved != RESOLVE_OK)
 		return pick_failed(d);
-	running = vm_probe(&c->run, p->ref.name, &st) == VM_RUNNING;
-	state_free(&st);
-	if (!running) {
-		diag_error(d, "'%s' is not running", p->ref.name);
-		diag_flush(d, cli_prog);
-		return 1;
-	}
-	if ((fd = console_open(&c->run, p->ref.name, &lock, d)) < 0) {
-		diag_flush(d, cli_prog);
-		return 1;
-	}
-	tty = isatty(STDIN_FILENO);
-	if (tty)
-		fprintf(stderr, "%s: attached to the console of '%s' (Ctrl-] "
-		    "leaves)\r\n", cli_prog, p->ref.name);
-	end = relay_run(fd, RELAY_LINGER, d);
-	close(fd);
-	lock_release(lock);
-	diag_flush(d, cli_prog);
-	if (tty)
-		fprintf(stderr, "\n%s: left the console of '%s'\n", cli_prog,
-		    p->ref.name);
-	if (end == RELAY_SIGNALLED)
-		return 128 + relay_signal();
-	return end == RELAY_ERROR ? 1 : 0;
-}
-
-static int
-act_console(struct ctx *c, int argc, char **argv)
-{
-	if (options(c, "console", "h", argc, argv) != 0 || argc - optind != 1)
-		return action_usage("console");
-	return vm_each_named(c->confdir, argv + optind, 1, LOAD_NONE,
-	    console_one, c, NULL);
+	return attach_console(arg, p->ref.name, d);
 }
 
 static void
@@ -679,23 +1126,42 @@ action_help(const struct action *a)
 }
 
 static int
-act_help(struct ctx *c, int argc, char **argv)
+act_help(struct ctx *c, int nargs, char **args)
 {
 	const struct action *a;
 
-	(void)c;
-	if (argc > 2)
-		return action_usage("help");
-	if (argc == 2) {
-		if ((a = find_action(argv[1])) == NULL) {
+	if (nargs > 1)
+		return action_usage(c->act);
+	if (nargs == 1) {
+		if ((a = find_action(args[0])) == NULL) {
 			fprintf(stderr, "%s: help: unknown action '%s'\n",
-			    cli_prog, argv[1]);
+			    cli_prog, args[0]);
 			return EX_USAGE;
 		}
 		action_help(a);
 	} else
 		usage(stdout);
 	return cli_flush();
+}
+
+/* The action's options and VMs, then the action. */
+static int
+act(struct ctx *c, int argc, char **argv)
+{
+	const struct action *a = c->act;
+	int n;
+
+	if (options(c, argc, argv) != 0)
+		return action_usage(a);
+	n = argc - optind;
+	if ((a->args == ARGS_SOME && n == 0) || (a->args == ARGS_ONE &&
+	    n != 1) || (a->args == ARGS_NONE && n != 0) ||
+	    (a->args == ARGS_ALL_OR_SOME && (c->all ? n != 0 : n == 0)))
+		return action_usage(a);
+	if (a->run != NULL)
+		return a->run(c, n, argv + optind);
+	return vm_each_named(c->confdir, argv + optind, n, a->load, a->each,
+	    c, NULL);
 }
 
 /* The directories and monitor.conf, as the action needs them. */
@@ -706,13 +1172,15 @@ setup(struct ctx *c, const struct action *a)
 	int rc = 0;
 
 	memset(c, 0, sizeof(*c));
+	c->act = a;
 	c->how.timeout_s = -1;
 	c->run.fd = -1;
 	c->confdir = path_confdir();
 	diag_init(&d);
-	if (a->monconf && monconf_load(&c->mc, c->confdir, &d) != 0)
+	if ((a->needs & NEED_MONCONF) &&
+	    monconf_load(&c->mc, c->confdir, &d) != 0)
 		rc = 1;
-	if (rc == 0 && a->run != act_check && a->run != act_help &&
+	if (rc == 0 && (a->needs & NEED_RUNDIR) &&
 	    rundir_open(&c->run, path_rundir(), a->use, &d) != 0)
 		rc = 1;
 	diag_flush(&d, cli_prog);
@@ -767,9 +1235,9 @@ main(int argc, char **argv)
 		}
 	if (setup(&c, a) != 0)
 		return 1;
-	rc = a->run(&c, argc - 1, argv + 1);
+	rc = act(&c, argc - 1, argv + 1);
 	rundir_close(&c.run);
-	if (a->monconf)
+	if (a->needs & NEED_MONCONF)
 		monconf_free(&c.mc);
 	return rc;
 }

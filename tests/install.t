@@ -101,10 +101,11 @@ check "qemu-init@.service starts and stops the instance %i" \
     grep -qx 'ExecStart=/usr/bin/qemu-init start %i' "$U/qemu-init@.service"
 check "...stopping it with -f" \
     grep -qx 'ExecStop=/usr/bin/qemu-init stop -f %i' "$U/qemu-init@.service"
-check "qemu-init.service starts -a and stops -a -f" \
-    grep -q 'qemu-init start -a$' "$U/qemu-init.service"
-check "...stopping with -a -f" \
-    grep -qx 'ExecStop=/usr/bin/qemu-init stop -a -f' "$U/qemu-init.service"
+check "qemu-init.service starts the AUTOSTART VMs" \
+    grep -q 'qemu-init start --autostart$' "$U/qemu-init.service"
+check "...and stops only those, forced off after STOPDELAY" \
+    grep -qx 'ExecStop=/usr/bin/qemu-init stop --autostart --force' \
+    "$U/qemu-init.service"
 
 # systemd-analyze verify in a copy of the tree that also holds the
 # host's units (for the targets ours depend on): there the units'
@@ -170,14 +171,30 @@ check_completion() {
 	fi
 }
 check_completion "start stop status" qemu-init st
-check_completion "restart" qemu-init re
+check_completion "restart resume reset" qemu-init re
 check_completion "db web webserver" qemu-init start ""
 check_completion "web webserver" qemu-init status w
-check_completion "-a -f -t" qemu-init stop -
+check_completion "-a -A -f -n -t -h" qemu-init stop -
+check_completion "--all --autostart --force --no-wait --timeout --help" \
+    qemu-init stop --
 check_completion "" qemu-init stop -t ""
+check_completion "" qemu-init wait --timeout ""
+check_completion "-a -A -c -h" qemu-init start -
 check_completion "webserver" qemu-init show webs
-check_completion "start stop status" qemu-init web st
+check_completion "-s -h" qemu-init show -
 check_completion "" qemu-init list ""
+check_completion "-o -q -h" qemu-init list -
+check_completion "text json" qemu-init list -o ""
+check_completion "json" qemu-init info --output j
+check_completion "web webserver" qemu-init info w
+check_completion "web webserver" qemu-init pause we
+check_completion "restart resume reset" qemu-init help re
+# The init-script form: a VM first, then its action, then options.
+check_completion "wait web webserver" qemu-init w
+check_completion "db" qemu-init d
+check_completion "start stop status" qemu-init web st
+check_completion "-a -A -f -n -t -h" qemu-init web stop -
+check_completion "" qemu-init web stop ""
 check_completion "db" qemu-cmd -c "info status" d
 check_completion "" qemu-cmd -c ""
 check_completion "web webserver" qemu-mon we

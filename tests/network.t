@@ -37,8 +37,9 @@ pings() {
 neigh_mac() {
 	inns ip neigh show "$1" | sed -n 's/.*lladdr \([0-9a-f:]*\).*/\1/p'
 }
+# taps_on BRIDGE: how many of qemu-init's taps (qi<slot>n<nic>) it has.
 taps_on() {
-	inns ip -o link show master "$1" 2>/dev/null | grep -c 'tap'
+	inns ip -o link show master "$1" 2>/dev/null | grep -c ': qi[0-9]*n[0-9]*:'
 }
 lower() { tr 'A-F' 'a-f'; }
 

@@ -262,22 +262,18 @@ check "list -o json on two hosts: one JSON document, a host each" \
     show_run
 check "...the one that did not answer says so" \
     contains "$out" $'"answered": false,\n      "exit": 255,\n      "error": "no answer: ssh: connect'
-# These two need the -o json and -q of list in this tree.
-if qemu-init list -o json >/dev/null 2>&1; then
-	check "...the VMs of the one that did, each with its host first" \
-	    contains "$out" "\"host\": \"$H\","$'\n'"      \"shortname\": \"web\"" ||
-	    show_run
-else
-	ok "...the VMs of the one that did # skip no list -o json here"
-fi
-if qemu-init list -q >/dev/null 2>&1; then
-	run qemu-init -H "$H" -H "$DEAD" list -q
-	check "list -q on two hosts: a HOST and a NAME column" \
-	    test "$(printf '%s\n' "$out" | head -1 | tr -s ' ')" = "HOST NAME" -a \
-	    "$(row_of "$H" | tr -s ' ')" = "$H web"$'\n'"$H other" || show_run
-else
-	ok "list -q on two hosts: a HOST and a NAME column # skip no list -q here"
-fi
+check "...the VMs of the one that did, each with its host first" \
+    contains "$out" "\"host\": \"$H\","$'\n'"      \"shortname\": \"web\"" ||
+    show_run
+run qemu-init -H "$H" -H "$DEAD" list -q
+check "list -q on two hosts: a HOST and a NAME column" \
+    test "$(printf '%s\n' "$out" | head -1 | tr -s ' ')" = "HOST NAME" -a \
+    "$(row_of "$H" | tr -s ' ')" = "$H web"$'\n'"$H other" || show_run
+run qemu-init -H "$H" -H "$DEAD" status -o json web nosuchvm
+check "status -o json on two hosts: the exit status of the first, 4" \
+    test "$rc" -eq 4 || show_run
+check "...each VM as its host's status says it" \
+    contains "$out" "\"host\": \"$H\","$'\n'"      \"vm\": \"nosuchvm\""
 
 # --- and stop it there --------------------------------------------------------------
 pid=$(state_pid web)

@@ -1,7 +1,7 @@
 #!/bin/bash
-# valgrind.t - the unit tests, and qemu-init show, check, status and
-# list on good and bad configs, are clean under valgrind's memcheck: no
-# invalid access, no use of uninitialised memory, no leak.
+# valgrind.t - the unit tests, and qemu-init show, check, status, list
+# and info on good and bad configs, are clean under valgrind's memcheck:
+# no invalid access, no use of uninitialised memory, no leak.
 . "$(dirname "$0")/lib.sh"
 monitor_conf 32800
 if ! command -v valgrind >/dev/null; then
@@ -61,6 +61,12 @@ vg "check of the whole registry is clean (exit 1)" 1 check
 vg "show of a bad VM is clean (exit 1)" 1 show bad
 vg "status of every VM is clean" 0 status
 vg "list is clean" 0 list
+vg "list -o json is clean" 0 list -o json
+vg "status -o json is clean" 0 status -o json
+vg "info is clean" 0 info web
+vg "...and so is info -o json" 0 info -o json web
+vg "info of a bad VM is clean (exit 1)" 1 info bad
+vg "show -s is clean" 0 show -s web
 vg "start of a bad VM is clean (exit 1)" 1 start bad
 
 done_testing

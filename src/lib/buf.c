@@ -204,28 +204,32 @@ sv_init(struct strvec *sv)
 	sv->cap = 0;
 }
 
-void
-sv_push(struct strvec *sv, const char *s)
+/* Appends s, which the vector now owns. */
+static void
+sv_take(struct strvec *sv, char *s)
 {
 	if (sv->n + 2 > sv->cap) {
 		sv->cap = sv->cap ? sv->cap * 2 : 16;
 		sv->v = xreallocarray(sv->v, sv->cap, sizeof(*sv->v));
 	}
-	sv->v[sv->n++] = xstrdup(s);
+	sv->v[sv->n++] = s;
 	sv->v[sv->n] = NULL;
+}
+
+void
+sv_push(struct strvec *sv, const char *s)
+{
+	sv_take(sv, xstrdup(s));
 }
 
 void
 sv_pushf(struct strvec *sv, const char *fmt, ...)
 {
 	va_list ap;
-	char *p;
 
 	va_start(ap, fmt);
-	p = xvasprintf(fmt, ap);
+	sv_take(sv, xvasprintf(fmt, ap));
 	va_end(ap);
-	sv_push(sv, p);
-	free(p);
 }
 
 void
@@ -251,6 +255,26 @@ qemu_opt_escape(const char *s)
 		sb_addc(&sb, *s);
 	}
 	return sb_detach(&sb);
+}
+
+void
+sb_add_shell_word(struct strbuf *sb, const char *s, int bare_ok)
+{
+	const char *p;
+
+	if (bare_ok && s[0] != '\0' && s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789%+,-./:=@_")] == '\0') {
+		sb_adds(sb, s);
+		return;
+	}
+	sb_addc(sb, '\'');
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '\'')
+			sb_adds(sb, "'\\''");
+		else
+			sb_addc(sb, *p);
+	}
+	sb_addc(sb, '\'');
 }
 
 static int

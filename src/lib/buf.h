@@ -50,5 +50,12 @@ void	 sv_sort_unique(struct strvec *);
 
 /* "a,b" -> "a,,b": a value inside a QEMU option list. Caller frees. */
 char	*qemu_opt_escape(const char *);
+/*
+ * Appends s as one POSIX shell word that a shell (and cfg.h's parser)
+ * reads back as s: in single quotes, a quote as '\'', or bare when
+ * bare_ok and s is non-empty and made only of letters, digits and
+ * "%+,-./:=@_".
+ */
+void	 sb_add_shell_word(struct strbuf *, const char *s, int bare_ok);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "cmdline.h"
 #include "paths.h"
+#include "ports.h"
 
 /* -opt key=PATH,...: the path with its commas doubled. */
 static void
@@ -47,13 +48,16 @@ push_drives(const struct vm_config *vm, struct strvec *av)
 	}
 }
 
-/* Exactly the NICs of the config: none is -nic none, never QEMU's
- * default user-mode NIC, whose 10.0.2.2 is the host's loopback. */
+/*
+ * Exactly the NICs of the config: none is -nic none, never QEMU's
+ * default user-mode NIC, whose 10.0.2.2 is the host's loopback.  Each
+ * tap is named after the slot and the NIC (ports.h).
+ */
 static void
 push_nics(const struct vm_config *vm, const struct launch_plan *ln,
     struct strvec *av)
 {
-	char *up, *down, *eup, *edown;
+	char *up, *down, *eup, *edown, tap[TAP_NAME_SIZE];
 	size_t i;
 
 	if (vm->nnics == 0) {
@@ -69,9 +73,10 @@ push_nics(const struct vm_config *vm, const struct launch_plan *ln,
 		sv_push(av, "-device");
 		sv_pushf(av, "%s,netdev=net%zu,mac=%s", vm->nics[i].model, i,
 		    vm->nics[i].mac);
+		slot_tap_name(ln->slot, i, tap);
 		sv_push(av, "-netdev");
-		sv_pushf(av, "tap,id=net%zu,script=%s,downscript=%s", i, eup,
-		    edown);
+		sv_pushf(av, "tap,id=net%zu,ifname=%s,script=%s,downscript=%s",
+		    i, tap, eup, edown);
 	}
 	free(up);
 	free(down);
@@ -91,7 +96,10 @@ push_monitor(struct strvec *av, const char *id, const char *host,
 	sv_pushf(av, "chardev=%s,mode=%s", id, mode);
 }
 
-/* A descriptor qemu-init opened, or the file it would be (show). */
+/*
+ * A descriptor qemu-init opened, or the file it would be (show): as
+ * fd=<FILE>, or path=FILE with the plan's by_path.
+ */
 static void
 push_fd(struct strvec *av, const struct launch_plan *ln, enum plan_fd which,
     const char *fmt_before, const char *after)
@@ -104,7 +112,10 @@ push_fd(struct strvec *av, const struct launch_plan *ln, enum plan_fd which,
 	}
 	esc = qemu_opt_escape(ln->path[which] != NULL ? ln->path[which] :
 	    "?");
-	sv_pushf(av, "%sfd=<%s>%s", fmt_before, esc, after);
+	if (ln->by_path)
+		sv_pushf(av, "%spath=%s%s", fmt_before, esc, after);
+	else
+		sv_pushf(av, "%sfd=<%s>%s", fmt_before, esc, after);
 	free(esc);
 }
 
@@ -125,28 +136,40 @@ push_monitor_unix(struct strvec *av, const struct launch_plan *ln,
 /*
  * The serial console: its socket and its log are descriptors, so QEMU
  * never opens a name in RUNDIR.  The log goes through -add-fd and
- * /dev/fdset/1.
+ * /dev/fdset/1, or is named with the plan's by_path.
  */
 static void
 push_serial(const struct vm_config *vm, const struct launch_plan *ln,
     struct strvec *av)
 {
+	char *log, *after;
+
 	if (!vm->serial) {
 		sv_push(av, "-serial");
 		sv_push(av, "none");
 		return;
 	}
-	sv_push(av, "-add-fd");
-	push_fd(av, ln, PLAN_CONSOLE_LOG, "", ",set=1");
+	if (ln->by_path && ln->fd[PLAN_CONSOLE_LOG] < 0) {
+		log = qemu_opt_escape(ln->path[PLAN_CONSOLE_LOG] != NULL ?
+		    ln->path[PLAN_CONSOLE_LOG] : "?");
+		after = xasprintf(",server=on,wait=off,logfile=%s,"
+		    "logappend=on", log);
+		free(log);
+	} else {
+		sv_push(av, "-add-fd");
+		push_fd(av, ln, PLAN_CONSOLE_LOG, "", ",set=1");
+		after = xstrdup(",server=on,wait=off,logfile=/dev/fdset/1,"
+		    "logappend=on");
+	}
 	sv_push(av, "-chardev");
-	push_fd(av, ln, PLAN_SERIAL, "socket,id=serial0,",
-	    ",server=on,wait=off,logfile=/dev/fdset/1,logappend=on");
+	push_fd(av, ln, PLAN_SERIAL, "socket,id=serial0,", after);
+	free(after);
 	sv_push(av, "-serial");
 	sv_push(av, "chardev:serial0");
 }
 
 static void
-push_vnc(const struct vm_config *vm, const struct monitor_conf *mc,
+push_vnc(const struct vm_config *vm, const struct monconf *mc,
     const struct launch_plan *ln, struct strvec *av)
 {
 	sv_push(av, "-display");
@@ -171,7 +194,7 @@ push_optional(struct strvec *av, const char *opt, const char *value)
 }
 
 void
-qemu_cmdline(const struct vm_config *vm, const struct monitor_conf *mc,
+qemu_cmdline(const struct vm_config *vm, const struct monconf *mc,
     const struct launch_plan *ln, struct strvec *av)
 {
 	size_t i;
@@ -194,7 +217,7 @@ qemu_cmdline(const struct vm_config *vm, const struct monitor_conf *mc,
 	push_vnc(vm, mc, ln, av);
 	push_serial(vm, ln, av);
 	push_monitor_unix(av, ln, PLAN_CONTROL, "control", "control");
-	if (mc->unix_sockets) {
+	if (mc->unix_monitors) {
 		push_monitor_unix(av, ln, PLAN_HMP, "hmp", "readline");
 		push_monitor_unix(av, ln, PLAN_QMP, "qmp", "control");
 	} else {

@@ -30,18 +30,21 @@ struct launch_plan {
 	int		 ipv6;		/* the TCP monitors also on ::1 */
 	int		 kvm;		/* KVM, else TCG */
 	int		 run_with;	/* QEMU >= 9.1: -run-with user= */
+	int		 by_path;	/* show -s: files by name, not fd=<FILE> */
 	const char	*confdir;	/* qemu-brup, qemu-brdown */
 	char		*pidfile;	/* RUNDIR/<name>@pid */
 	/*
 	 * Open descriptors QEMU inherits, or -1 where none was opened
-	 * (show): then what it would be is shown as <path> from paths.
+	 * (show): then what it would be is shown as fd=<FILE> from path,
+	 * or named (path=FILE, logfile=FILE) with by_path, for a command
+	 * line a shell can run.
 	 */
 	int		 fd[PLAN_NFDS];
 	char		*path[PLAN_NFDS];
 };
 
 /* The whole command line, appended to av. */
-void	qemu_cmdline(const struct vm_config *, const struct monitor_conf *,
+void	qemu_cmdline(const struct vm_config *, const struct monconf *,
 	    const struct launch_plan *, struct strvec *av);
 
 #endif

@@ -85,11 +85,11 @@ check_running_macs(const char *name, const struct vm_state *st, void *arg)
 	if (strcmp(name, mc->vm->name) == 0)
 		return;
 	for (i = 0; i < mc->vm->nnics; i++)
-		for (j = 0; j < st->nmacs; j++)
-			if (strcmp(mc->vm->nics[i].mac, st->macs[j]) == 0)
+		for (j = 0; j < st->nnics; j++)
+			if (strcmp(mc->vm->nics[i].mac, st->nics[j].mac) == 0)
 				diag_error(mc->d, "MAC %s of NIC%zu is in use "
 				    "by NIC%zu of running VM '%s' (set MAC%zu)",
-				    st->macs[j], i + 1, j + 1, name, i + 1);
+				    st->nics[j].mac, i + 1, j + 1, name, i + 1);
 }
 
 /* What must hold before anything runs: the bridge, unique MACs. */
@@ -106,23 +106,6 @@ preflight(const struct vm_config *vm, const struct rundir *rd,
 	if (vm_each_running(rd, check_running_macs, &mc, d) != 0)
 		return -1;
 	return d->errors == errors ? 0 : -1;
-}
-
-/* QEMU's error output as one line. */
-static char *
-qemu_error_line(const char *text)
-{
-	struct strbuf sb;
-	const char *p;
-
-	sb_init(&sb);
-	for (p = text; *p != '\0'; p++) {
-		if (*p != '\n')
-			sb_addc(&sb, *p);
-		else if (p[1] != '\0')
-			sb_adds(&sb, "; ");
-	}
-	return sb_detach(&sb);
 }
 
 void
@@ -143,7 +126,7 @@ plan_free(struct launch_plan *ln)
 
 /* The files QEMU gets as descriptors, and where they are. */
 static int
-plan_files(const struct vm_config *vm, const struct monitor_conf *mc,
+plan_files(const struct vm_config *vm, const struct monconf *mc,
     const struct rundir *rd, int open_files, struct launch_plan *ln,
     struct diag *d)
 {
@@ -158,7 +141,7 @@ plan_files(const struct vm_config *vm, const struct monitor_conf *mc,
 		want = i == PLAN_CONTROL ||
 		    ((i == PLAN_SERIAL || i == PLAN_CONSOLE_LOG) &&
 		    vm->serial) ||
-		    ((i == PLAN_HMP || i == PLAN_QMP) && mc->unix_sockets);
+		    ((i == PLAN_HMP || i == PLAN_QMP) && mc->unix_monitors);
 		if (!want)
 			continue;
 		ln->path[i] = rundir_path(rd, vm->name, kind[i]);
@@ -176,8 +159,15 @@ plan_files(const struct vm_config *vm, const struct monitor_conf *mc,
 	return 0;
 }
 
+/* KVM=yes, or KVM=auto where /dev/kvm opens; else TCG. */
+static int
+uses_kvm(const struct vm_config *vm)
+{
+	return vm->kvm == KVM_YES || (vm->kvm == KVM_AUTO && kvm_available());
+}
+
 int
-vm_plan(const struct vm_config *vm, const struct monitor_conf *mc,
+vm_plan(const struct vm_config *vm, const struct monconf *mc,
     const char *confdir, const struct rundir *rd, unsigned slot,
     int open_files, struct launch_plan *ln, struct diag *d)
 {
@@ -188,9 +178,8 @@ vm_plan(const struct vm_config *vm, const struct monitor_conf *mc,
 		ln->fd[i] = -1;
 	ln->slot = slot;
 	slot_ports(mc, slot, &ln->monport, &ln->ctlport);
-	ln->ipv6 = !mc->unix_sockets && ipv6_loopback();
-	ln->kvm = vm->kvm == KVM_YES || (vm->kvm == KVM_AUTO &&
-	    kvm_available());
+	ln->ipv6 = !mc->unix_monitors && ipv6_loopback();
+	ln->kvm = uses_kvm(vm);
 	ln->run_with = open_files && vm->runas != NULL &&
 	    qemu_has_run_with(vm->tgtarch);
 	ln->confdir = confdir;
@@ -199,7 +188,7 @@ vm_plan(const struct vm_config *vm, const struct monitor_conf *mc,
 }
 
 int
-vm_slot(const struct vm_config *vm, const struct monitor_conf *mc,
+vm_slot(const struct vm_config *vm, const struct monconf *mc,
     const struct rundir *rd, unsigned *slot, struct diag *d)
 {
 	struct slot_needs need;
@@ -212,9 +201,10 @@ vm_slot(const struct vm_config *vm, const struct monitor_conf *mc,
 		return 0;
 	}
 	state_free(&st);
-	need.tcp_monitors = !mc->unix_sockets;
+	need.tcp_monitors = !mc->unix_monitors;
 	need.ipv6 = need.tcp_monitors && ipv6_loopback();
 	need.vnc = vm->vnc;
+	need.taps = vm->nnics;
 	rc = slot_choose(mc, rd, &need, slot, d);
 	return rc;
 }
@@ -265,7 +255,7 @@ inheritable(const struct launch_plan *ln, int on, struct diag *d)
 
 /* Runs QEMU, which daemonizes once the VM is set up. */
 static int
-run_qemu(const struct vm_config *vm, const struct monitor_conf *mc,
+run_qemu(const struct vm_config *vm, const struct monconf *mc,
     const struct launch_plan *ln, const struct rundir *rd, struct diag *d)
 {
 	struct strbuf err;
@@ -287,7 +277,7 @@ run_qemu(const struct vm_config *vm, const struct monitor_conf *mc,
 		goto out;
 	}
 	if (status != 0) {
-		msg = qemu_error_line(err.s != NULL ? err.s : "");
+		msg = diag_one_line(err.s != NULL ? err.s : "");
 		diag_error(d, "QEMU failed to start '%s': %s", vm->name,
 		    msg[0] != '\0' ? msg : "no message");
 		free(msg);
@@ -346,40 +336,76 @@ confirm(const struct vm_config *vm, const struct rundir *rd,
 	return 0;
 }
 
-/* What a running VM is recorded as. */
-static void
-record(const struct vm_config *vm, const struct monitor_conf *mc,
-    const struct launch_plan *ln, const struct proc_id *id,
-    struct vm_state *st)
+void
+vm_facts(const struct vm_config *vm, struct vm_state *st)
 {
+	static const char *const format[] = {
+		[DISK_RAW] = "raw", [DISK_QCOW2] = "qcow2", [DISK_PROBE] = "auto"
+	};
 	size_t i;
 
 	memset(st, 0, sizeof(*st));
+	st->stopdelay = vm->stopdelay;
+	st->runas = vm->runas != NULL;
+	st->autostart = vm->autostart;
+	st->serial = vm->serial;
+	st->kvm = uses_kvm(vm);
+	st->cfgpath = xstrdup(vm->cfgpath);
+	st->desc = vm->desc != NULL ? xstrdup(vm->desc) : NULL;
+	st->ram = xstrdup(vm->ram);
+	st->smp = vm->smp != NULL ? xstrdup(vm->smp) : NULL;
+	st->bridge = vm->nnics > 0 ? xstrdup(vm->bridge) : NULL;
+	st->nnics = vm->nnics;
+	st->nics = xcalloc(vm->nnics + 1, sizeof(*st->nics));
+	for (i = 0; i < vm->nnics; i++) {
+		st->nics[i].model = xstrdup(vm->nics[i].model);
+		st->nics[i].mac = xstrdup(vm->nics[i].mac);
+	}
+	st->ndisks = vm->ndisks;
+	st->disks = xcalloc(vm->ndisks + 1, sizeof(*st->disks));
+	for (i = 0; i < vm->ndisks; i++) {
+		st->disks[i].path = xstrdup(vm->disks[i].path);
+		st->disks[i].format = xstrdup(format[vm->disks[i].format]);
+	}
+	st->ncdroms = vm->ncdroms;
+	st->cdroms = xcalloc(vm->ncdroms + 1, sizeof(*st->cdroms));
+	for (i = 0; i < vm->ncdroms; i++)
+		st->cdroms[i] = xstrdup(vm->cdroms[i]);
+}
+
+/* What a running VM is recorded as: its facts and those of its launch. */
+static void
+record(const struct vm_config *vm, const struct monconf *mc,
+    const struct launch_plan *ln, const struct proc_id *id,
+    struct vm_state *st)
+{
+	char tap[TAP_NAME_SIZE];
+	size_t i;
+
+	vm_facts(vm, st);
 	st->qemu = *id;
 	st->recorded = 1;
 	st->slot = ln->slot;
-	st->unix_monitors = mc->unix_sockets;
+	st->unix_monitors = mc->unix_monitors;
 	if (!st->unix_monitors) {
 		st->monport = ln->monport;
 		st->ctlport = ln->ctlport;
 	}
 	st->started = (long long)time(NULL);
-	st->stopdelay = vm->stopdelay;
-	st->runas = vm->runas != NULL;
+	st->kvm = ln->kvm;
 	if (vm->vnc)
 		st->vnc = strchr(mc->vnc_listen, ':') != NULL ?
 		    xasprintf("[%s]:%u", mc->vnc_listen, ln->slot) :
 		    xasprintf("%s:%u", mc->vnc_listen, ln->slot);
-	st->cfgpath = xstrdup(vm->cfgpath);
-	st->nmacs = vm->nnics;
-	st->macs = xcalloc(vm->nnics + 1, sizeof(*st->macs));
-	for (i = 0; i < vm->nnics; i++)
-		st->macs[i] = xstrdup(vm->nics[i].mac);
+	for (i = 0; i < st->nnics; i++) {
+		slot_tap_name(ln->slot, i, tap);
+		st->nics[i].tap = xstrdup(tap);
+	}
 }
 
 /* Launches QEMU on a free slot and records it; the slot lock is ours. */
 static int
-launch(const struct vm_config *vm, const struct monitor_conf *mc,
+launch(const struct vm_config *vm, const struct monconf *mc,
     const char *confdir, const struct rundir *rd, struct vm_started *out,
     struct diag *d)
 {
@@ -414,7 +440,7 @@ fail:
 }
 
 int
-vm_start(const struct vm_config *vm, const struct monitor_conf *mc,
+vm_start(const struct vm_config *vm, const struct monconf *mc,
     const char *confdir, const struct rundir *rd, struct vm_started *out,
     struct diag *d)
 {
@@ -465,6 +491,27 @@ out:
 	return rc;
 }
 
+/*
+ * One QMP command through the control socket, held only for it, so
+ * that status and list are never kept waiting by a stop: QMP_OK or why
+ * in d.
+ */
+static int
+control_command(const struct rundir *rd, const char *name,
+    const char *command, int greeting_ms, struct diag *d)
+{
+	struct vm_state none;
+	struct qmp q;
+	int rc;
+
+	memset(&none, 0, sizeof(none));
+	rc = control_open(&q, rd, name, &none, greeting_ms, 0, d);
+	if (rc == QMP_OK)
+		rc = qmp_execute(&q, command, NULL, d);
+	qmp_close(&q);
+	return rc;
+}
+
 /* SIGTERM or SIGKILL to our QEMU only, then a bounded wait. */
 static int
 signal_and_wait(const struct proc_id *id, int sig)
@@ -475,26 +522,21 @@ signal_and_wait(const struct proc_id *id, int sig)
 }
 
 /*
- * stop -f and kill: quit over QMP when connected, then signals.  1 once
- * QEMU is gone, 0 (and why in d) when it survived even SIGKILL.
+ * stop -f and kill: QMP quit through the control socket, then signals
+ * (SIGTERM only with term).  1 once QEMU is gone, 0 (and why in d) when
+ * it survived even SIGKILL.
  */
 static int
-force_off(struct qmp *q, int connected, const struct proc_id *id,
-    const char *name, int term, struct diag *d)
+force_off(const struct rundir *rd, const char *name, const struct proc_id *id,
+    int term, struct diag *d)
 {
-	struct diag quiet;
-
-	diag_init(&quiet);
-	if (connected) {
-		(void)qmp_execute(q, "{\"execute\":\"quit\"}", NULL, &quiet);
-		if (proc_wait_exit(id, now_ms() + FORCE_STEP_MS))
-			goto out;
-	}
+	if (control_command(rd, name, "{\"execute\":\"quit\"}",
+	    QMP_GREETING_MS, NULL) == QMP_OK &&
+	    proc_wait_exit(id, now_ms() + FORCE_STEP_MS))
+		return 1;
 	if (term && signal_and_wait(id, SIGTERM))
-		goto out;
+		return 1;
 	(void)signal_and_wait(id, SIGKILL);
-out:
-	diag_clear(&quiet);
 	if (!proc_alive(id))
 		return 1;
 	diag_error(d, "'%s' (pid %ld) survived SIGKILL", name, (long)id->pid);
@@ -524,34 +566,42 @@ find_running(const struct rundir *rd, const char *name, struct vm_state *st,
 	return run == VM_RUNNING;
 }
 
+#define POWERDOWN	"{\"execute\":\"system_powerdown\"}"
+
 /*
  * Presses the power button and waits for QEMU to exit, pressing again
  * every REPRESS_MS: a guest still booting loses a press that comes
  * before its button driver is loaded.  1 gone, 0 still there at the
- * deadline, -1 the monitor failed.
+ * deadline, -1 the first press failed (why in d).
  */
 static int
-power_button(struct qmp *q, const struct proc_id *id, long long deadline,
+power_button(const struct rundir *rd, const char *name,
+    const struct proc_id *id, const struct stop_how *how, unsigned wait_s,
     struct diag *d)
 {
+	long long deadline = now_ms() + (long long)wait_s * 1000;
 	long long next;
 	struct diag why;
-	int rc;
+	int rc, presses = 0;
 
 	for (;;) {
 		diag_init(&why);
-		rc = qmp_execute(q, "{\"execute\":\"system_powerdown\"}",
-		    NULL, &why);
-		if (rc != QMP_OK) {
-			/* A press that met QEMU's last moments. */
-			if (proc_wait_exit(id, now_ms() + LAST_BREATH_MS)) {
-				diag_clear(&why);
-				return 1;
-			}
+		rc = control_command(rd, name, POWERDOWN, MONITOR_TIMEOUT_MS,
+		    &why);
+		/* A press that met QEMU's last moments. */
+		if (rc != QMP_OK &&
+		    proc_wait_exit(id, now_ms() + LAST_BREATH_MS)) {
+			diag_clear(&why);
+			return 1;
+		}
+		/* Only the first press must get through. */
+		if (rc != QMP_OK && presses == 0) {
 			diag_move(d, &why);
 			return -1;
 		}
 		diag_clear(&why);
+		if (presses++ == 0 && how->pressed != NULL)
+			how->pressed(name, wait_s);
 		next = now_ms() + REPRESS_MS;
 		if (proc_wait_exit(id, next < deadline ? next : deadline))
 			return 1;
@@ -586,39 +636,31 @@ vm_stop(const struct rundir *rd, const char *name, const struct stop_how *how,
 	struct vm_state st;
 	struct proc_id id;
 	struct diag why;
-	struct qmp q;
-	long long deadline;
 	unsigned wait_s;
-	int lock, connected = 0, found, pressed = -1;
+	int lock, found, pressed;
 
-	if ((found = find_running(rd, name, &st, &lock, d)) != 1) {
+	/* Only what says no: a state of an older start is stopped. */
+	if ((found = find_running(rd, name, &st, &lock, d)) != 1 ||
+	    (how->autostart_only && st.recorded && st.autostart == 0)) {
 		state_free(&st);
 		lock_release(lock);
-		return found == 0 ? STOP_NOT_RUNNING : STOP_FAILED;
+		return found == 1 ? STOP_SKIPPED : found == 0 ?
+		    STOP_NOT_RUNNING : STOP_FAILED;
 	}
 	id = st.qemu;
 	wait_s = how->timeout_s >= 0 ? (unsigned)how->timeout_s :
 	    st.recorded ? st.stopdelay : VMCONF_STOPDELAY;
-	diag_init(&why);
-	connected = control_open(&q, rd, name, &st, MONITOR_TIMEOUT_MS, 0,
-	    &why) == QMP_OK;
 	state_free(&st);
-	deadline = now_ms() + (long long)wait_s * 1000;
-	if (connected && how->nowait) {
-		rc = qmp_execute(&q, "{\"execute\":\"system_powerdown\"}",
-		    NULL, d) == QMP_OK ? STOP_PRESSED : STOP_FAILED;
-		diag_clear(&why);
-		qmp_close(&q);
+	if (how->nowait) {
+		rc = control_command(rd, name, POWERDOWN, MONITOR_TIMEOUT_MS,
+		    d) == QMP_OK ? STOP_PRESSED : STOP_FAILED;
 		lock_release(lock);
 		return rc;
 	}
 	/* The wait is not an action: kill and stop -f may act meanwhile. */
 	lock_release(lock);
-	if (connected) {
-		if (how->pressed != NULL)
-			how->pressed(name, wait_s);
-		pressed = power_button(&q, &id, deadline, &why);
-	}
+	diag_init(&why);
+	pressed = power_button(rd, name, &id, how, wait_s, &why);
 	if (pressed == 1)
 		rc = STOP_DONE;
 	else if (!how->force) {
@@ -628,11 +670,10 @@ vm_stop(const struct rundir *rd, const char *name, const struct stop_how *how,
 	} else {
 		/* Forced: what went wrong before is not the outcome. */
 		diag_clear(&why);
-		rc = force_off(&q, connected, &id, name, 1, &why) ?
-		    STOP_FORCED : STOP_FAILED;
+		rc = force_off(rd, name, &id, 1, &why) ? STOP_FORCED :
+		    STOP_FAILED;
 	}
 	diag_move(d, &why);
-	qmp_close(&q);
 	if (rc != STOP_FAILED)
 		forget(rd, name, &id);
 	return rc;
@@ -643,29 +684,61 @@ vm_kill(const struct rundir *rd, const char *name, struct diag *d)
 {
 	enum vm_stopped rc = STOP_KILLED;
 	struct vm_state st;
-	struct proc_id id;
-	struct diag quiet;
-	struct qmp q;
-	int lock, connected, found;
+	int lock, found;
 
 	if ((found = find_running(rd, name, &st, &lock, d)) != 1) {
 		state_free(&st);
 		lock_release(lock);
 		return found == 0 ? STOP_NOT_RUNNING : STOP_FAILED;
 	}
-	id = st.qemu;
-	diag_init(&quiet);
-	connected = control_open(&q, rd, name, &st, QMP_GREETING_MS, 0,
-	    &quiet) == QMP_OK;
-	diag_clear(&quiet);
-	if (force_off(&q, connected, &id, name, 0, d))
+	if (force_off(rd, name, &st.qemu, 0, d))
 		state_remove(rd, name);
 	else
 		rc = STOP_FAILED;
-	qmp_close(&q);
 	state_free(&st);
 	lock_release(lock);
 	return rc;
+}
+
+int
+vm_machine(const struct rundir *rd, const char *name, enum vm_machine_op op,
+    struct diag *d)
+{
+	static const char *const command[] = {
+		[MACHINE_PAUSE] = "{\"execute\":\"stop\"}",
+		[MACHINE_RESUME] = "{\"execute\":\"cont\"}",
+		[MACHINE_RESET] = "{\"execute\":\"system_reset\"}"
+	};
+	struct vm_state st;
+	struct qmp q;
+	int lock, found, rc = -1;
+
+	if ((found = find_running(rd, name, &st, &lock, d)) == 0)
+		diag_error(d, "'%s' is not running", name);
+	if (found == 1 && control_open(&q, rd, name, &st, MONITOR_TIMEOUT_MS,
+	    0, d) == QMP_OK && qmp_execute(&q, command[op], NULL, d) == QMP_OK)
+		rc = 0;
+	if (found == 1)
+		qmp_close(&q);
+	state_free(&st);
+	lock_release(lock);
+	return rc;
+}
+
+int
+vm_wait_stopped(const struct rundir *rd, const char *name,
+    long long deadline)
+{
+	struct vm_state st;
+	int gone = 1;
+
+	/* Until no QEMU of the VM runs: a restart meanwhile is waited for. */
+	while (gone && vm_probe(rd, name, &st) == VM_RUNNING) {
+		gone = proc_wait_exit(&st.qemu, deadline);
+		state_free(&st);
+	}
+	state_free(&st);
+	return gone;
 }
 
 char *
@@ -683,8 +756,8 @@ vm_run_state(const struct rundir *rd, const char *name,
 		(void)qmp_query(&q, "query-status", "status", &status, &d);
 	qmp_close(&q);
 	if (status == NULL)
-		status = d.n > 0 && strstr(d.msgs[0].text, "busy") != NULL ?
-		    xstrdup("monitor busy") : xstrdup("monitor not answering");
+		status = xstrdup(rc == QMP_BUSY ? "monitor busy" :
+		    "monitor not answering");
 	diag_clear(&d);
 	return status;
 }

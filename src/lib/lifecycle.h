@@ -1,8 +1,9 @@
 /*
  * lifecycle.h - starting and stopping a VM's QEMU (qemu-init(8)): the
  * locks, the launch plan, the slot, the launch, the identity check, the
- * ACPI power button and the forced way out, and what a running VM says
- * of itself.  Messages go to a diag; the program prints them.
+ * facts a start records, the ACPI power button and the forced way out,
+ * pause, resume and reset, waiting for the end, and what a running VM
+ * says of itself.  Messages go to a diag; the program prints them.
  *
  * qemu-init controls every VM through its private control socket
  * (monitor.h), so no TCP client can slow, block or fool it.
@@ -33,7 +34,7 @@
  * where they would be (show: QEMU's version is then not asked, and
  * RUNAS shows as -runas).  0, or -1 with why in d; plan_free either way.
  */
-int	vm_plan(const struct vm_config *, const struct monitor_conf *,
+int	vm_plan(const struct vm_config *, const struct monconf *,
 	    const char *confdir, const struct rundir *, unsigned slot,
 	    int open_files, struct launch_plan *, struct diag *);
 void	plan_free(struct launch_plan *);
@@ -41,8 +42,15 @@ void	plan_free(struct launch_plan *);
  * The slot a start would take now, or the one the VM runs on; 0, or -1
  * with why in d.
  */
-int	vm_slot(const struct vm_config *, const struct monitor_conf *,
+int	vm_slot(const struct vm_config *, const struct monconf *,
 	    const struct rundir *, unsigned *slot, struct diag *);
+
+/*
+ * The facts of a VM as a start would record them (state.h), those of a
+ * launch left out: no process, slot, ports, VNC display or taps.  st
+ * is to be freed with state_free; st->recorded is 0.
+ */
+void	vm_facts(const struct vm_config *, struct vm_state *st);
 
 struct vm_started {
 	struct vm_state	 st;		/* as recorded: state_free it */
@@ -54,7 +62,7 @@ struct vm_started {
  * nothing left behind.  Warnings (a failed POSTCMD) go to d too.  RUNDIR
  * must have been opened with RUNDIR_CREATE.
  */
-int	vm_start(const struct vm_config *, const struct monitor_conf *,
+int	vm_start(const struct vm_config *, const struct monconf *,
 	    const char *confdir, const struct rundir *,
 	    struct vm_started *out, struct diag *);
 
@@ -64,13 +72,19 @@ enum vm_stopped {
 	STOP_PRESSED,		/* the button was pressed; not waited for */
 	STOP_FORCED,		/* quit, SIGTERM or SIGKILL did it */
 	STOP_KILLED,		/* vm_kill did it */
-	STOP_NOT_RUNNING
+	STOP_NOT_RUNNING,
+	STOP_SKIPPED		/* autostart_only: started with AUTOSTART=no */
 };
 
 struct stop_how {
 	long long	 timeout_s;	/* < 0: the STOPDELAY recorded at start */
 	int		 force;		/* then quit, SIGTERM, SIGKILL */
 	int		 nowait;	/* press the button and return */
+	/*
+	 * Leave running a VM whose state records AUTOSTART=no; stop one
+	 * recorded with yes, and one whose state does not say.
+	 */
+	int		 autostart_only;
 	/* Called once the button was pressed, with the wait in seconds. */
 	void		(*pressed)(const char *name, unsigned wait_s);
 };
@@ -85,6 +99,27 @@ enum vm_stopped vm_stop(const struct rundir *, const char *name,
 /* QMP quit at once, SIGKILL when that does not end it. */
 enum vm_stopped vm_kill(const struct rundir *, const char *name,
 	    struct diag *);
+
+enum vm_machine_op {
+	MACHINE_PAUSE,		/* QMP stop: the vCPUs halt */
+	MACHINE_RESUME,		/* QMP cont */
+	MACHINE_RESET		/* QMP system_reset: the reset button */
+};
+
+/*
+ * One of those on a running VM, through its control socket, under the
+ * VM's lock.  0, or -1 with why in d ("'web' is not running").
+ */
+int	vm_machine(const struct rundir *, const char *name, enum vm_machine_op,
+	    struct diag *);
+
+/*
+ * Waits, without polling where the kernel has pidfds, until no QEMU of
+ * the VM runs, or the deadline (now_ms(); LLONG_MAX: none) passes.  1
+ * when none runs, 0 when one still does.  Nothing is changed in RUNDIR.
+ */
+int	vm_wait_stopped(const struct rundir *, const char *name,
+	    long long deadline);
 
 /*
  * The VMs stop -a stops: every running VM, and every VM that another

@@ -6,6 +6,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,11 +16,21 @@
 #include "state.h"
 
 void
-slot_ports(const struct monitor_conf *mc, unsigned s, unsigned *monport,
+slot_ports(const struct monconf *mc, unsigned s, unsigned *monport,
     unsigned *ctlport)
 {
 	*monport = mc->monport + s;
 	*ctlport = mc->monport + s + MONCONF_SLOTS_MAX;
+}
+
+void
+slot_tap_name(unsigned s, size_t i, char name[TAP_NAME_SIZE])
+{
+	char full[64];
+
+	/* Slots are below MONCONF_SLOTS_MAX: "qi99n" leaves 10 digits. */
+	(void)snprintf(full, sizeof(full), "qi%un%zu", s, i);
+	(void)snprintf(name, TAP_NAME_SIZE, "%.15s", full);
 }
 
 struct taken {
@@ -67,29 +79,46 @@ free_on(const char *address, unsigned port)
 	return rc;
 }
 
-/* 0 when slot s has what the VM needs free, else the first port held. */
-static unsigned
-held_port(const struct monitor_conf *mc, const struct slot_needs *need,
-    unsigned s)
+/*
+ * 0 when slot s has what the VM needs free, else 1 with what another
+ * program holds ("port 30320", "interface qi3n0") in held.
+ */
+static int
+slot_held(const struct monconf *mc, const struct slot_needs *need,
+    unsigned s, char *held, size_t size)
 {
-	unsigned mon, ctl;
+	char tap[TAP_NAME_SIZE];
+	unsigned mon, ctl, port = 0;
+	size_t i;
 
 	slot_ports(mc, s, &mon, &ctl);
 	if (need->tcp_monitors && !sock_port_free(mon, need->ipv6))
-		return mon;
-	if (need->tcp_monitors && !sock_port_free(ctl, need->ipv6))
-		return ctl;
-	if (need->vnc && !free_on(mc->vnc_listen, VNC_PORT_BASE + s))
-		return VNC_PORT_BASE + s;
+		port = mon;
+	else if (need->tcp_monitors && !sock_port_free(ctl, need->ipv6))
+		port = ctl;
+	else if (need->vnc && !free_on(mc->vnc_listen, VNC_PORT_BASE + s))
+		port = VNC_PORT_BASE + s;
+	if (port != 0) {
+		(void)snprintf(held, size, "port %u", port);
+		return 1;
+	}
+	for (i = 0; i < need->taps; i++) {
+		slot_tap_name(s, i, tap);
+		if (if_nametoindex(tap) != 0) {
+			(void)snprintf(held, size, "interface %s", tap);
+			return 1;
+		}
+	}
 	return 0;
 }
 
 int
-slot_choose(const struct monitor_conf *mc, const struct rundir *rd,
+slot_choose(const struct monconf *mc, const struct rundir *rd,
     const struct slot_needs *need, unsigned *slot, struct diag *d)
 {
 	struct taken t;
-	unsigned s, held, first_held = 0, nheld = 0;
+	char held[64], first_held[64] = "";
+	unsigned s, nheld = 0;
 
 	memset(&t, 0, sizeof(t));
 	if (vm_each_running(rd, note_taken, &t, d) != 0)
@@ -97,12 +126,13 @@ slot_choose(const struct monitor_conf *mc, const struct rundir *rd,
 	for (s = 0; s < mc->slots; s++) {
 		if (t.slot[s])
 			continue;
-		if ((held = held_port(mc, need, s)) == 0) {
+		if (!slot_held(mc, need, s, held, sizeof(held))) {
 			*slot = s;
 			return 0;
 		}
 		if (nheld++ == 0)
-			first_held = held;
+			(void)snprintf(first_held, sizeof(first_held), "%s",
+			    held);
 	}
 	if (nheld == 0)
 		diag_error(d, "no free monitor slot in %u-%u: all %u are taken by "
@@ -110,9 +140,9 @@ slot_choose(const struct monitor_conf *mc, const struct rundir *rd,
 		    mc->monport + mc->slots - 1, mc->slots);
 	else
 		diag_error(d, "no free monitor slot in %u-%u: %u taken by running "
-		    "VMs, %u by other programs holding their ports (port %u "
-		    "first; see ss -ltnp): move MONPORT or raise SLOTS in "
-		    "monitor.conf", mc->monport, mc->monport + mc->slots - 1,
+		    "VMs, %u by other programs holding their ports or tap "
+		    "names (%s first; see ss -ltnp, ip link): move MONPORT or "
+		    "raise SLOTS in monitor.conf", mc->monport, mc->monport + mc->slots - 1,
 		    mc->slots - nheld, nheld, first_held);
 	return -1;
 }

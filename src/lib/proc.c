@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -493,7 +494,8 @@ proc_wait_exit(const struct proc_id *id, long long deadline)
 	pfd.events = POLLIN;
 	for (;;) {
 		left = deadline - now_ms();
-		rc = poll(&pfd, 1, left > 0 ? (int)left : 0);
+		rc = poll(&pfd, 1, left <= 0 ? 0 : left > INT_MAX ? INT_MAX :
+		    (int)left);
 		if (rc > 0 || (rc == 0 && left <= 0) ||
 		    (rc < 0 && errno != EINTR))
 			break;

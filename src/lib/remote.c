@@ -14,12 +14,14 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "cfg.h"
 #include "cli.h"
 #include "diag.h"
+#include "fileread.h"
 #include "fleet.h"
 #include "paths.h"
 #include "remote.h"
+#include "scalar.h"
+#include "shwords.h"
 
 /* --- hosts ---------------------------------------------------------------- */
 
@@ -303,18 +305,6 @@ remote_options(int *argc, char ***argv, struct remote_request *r,
 
 /* --- ssh's argument vector ----------------------------------------------- */
 
-void
-remote_quote(struct strbuf *sb, const char *s)
-{
-	sb_addc(sb, '\'');
-	for (; *s != '\0'; s++)
-		if (*s == '\'')
-			sb_adds(sb, "'\\''");
-		else
-			sb_addc(sb, *s);
-	sb_addc(sb, '\'');
-}
-
 /* args[0] or, in the init-script form (vm ACTION), args[1] is word. */
 static int
 action_is(int argc, char *const args[], const char *word)
@@ -407,11 +397,11 @@ remote_ssh_argv(const struct remote_host *h, const struct remote_how *how,
 	sv_push(out, "--");
 	sv_push(out, h->name);
 	sb_init(&cmd);
-	remote_quote(&cmd, program);
+	sb_add_shell_word(&cmd, program, 0);
 	sb_adds(&cmd, " '--host='");
 	for (i = 0; i < argc; i++) {
 		sb_addc(&cmd, ' ');
-		remote_quote(&cmd, args[i]);
+		sb_add_shell_word(&cmd, args[i], 0);
 	}
 	sv_push(out, cmd.s);
 	sb_free(&cmd);

@@ -72,9 +72,6 @@ int	remote_options(int *argc, char ***argv, struct remote_request *r,
 	    struct diag *d);
 void	remote_request_free(struct remote_request *);
 
-/* Appends s quoted for a POSIX shell: 'it'\''s'. */
-void	remote_quote(struct strbuf *, const char *s);
-
 /* What the remote program does with stdin, and so what ssh is told. */
 enum remote_input {
 	REMOTE_INPUT_NONE,	/* -n: ssh leaves the caller's stdin alone */
@@ -104,7 +101,8 @@ struct remote_how {
  * escapes: every byte reaches the remote program, Ctrl-] too), -t or
  * -T, -n when nothing reads stdin, -p and -l from h, "--", the host, and
  * the remote command: the program, "--host=" (this host there, whatever
- * its QEMU_INIT_HOST says) and args, each one quoted.  0, or -1 with why
+ * its QEMU_INIT_HOST says) and args, each one in single quotes
+ * (sb_add_shell_word).  0, or -1 with why
  * in d (QEMU_INIT_SSH cannot be split).
  */
 int	remote_ssh_argv(const struct remote_host *h,

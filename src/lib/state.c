@@ -2,8 +2,11 @@
  * state.c - state files and whether the VM they describe still runs.
  *
  * A state file is in the config syntax (cfg.h), written by start:
- * PID and PIDSTART (the process), SLOT, MONPORT, CTLPORT, MONITOR,
- * STARTED, STOPDELAY, RUNAS, VNC, CFG and MAC1, MAC2, ...
+ * PID and PIDSTART (the process), SLOT, MONPORT, CTLPORT, STARTED and
+ * STOPDELAY (numbers, required), MONITOR, RUNAS, AUTOSTART, SERIAL,
+ * ACCEL, VNC, CFG, DESC, RAM, SMP, BRIDGE, and for each NIC x NICx (its
+ * model), MACx and TAPx, for each disk DSKx and DSKFMTx, for each ISO
+ * CDRx.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -22,6 +25,7 @@
 #include "state.h"
 
 #define STATE_MAX	(64 * 1024)
+#define CONNECT_MS	2000	/* to a control socket whose queue is full */
 
 /* Reads a small file of RUNDIR: 0, 1 when missing, -1 on an error. */
 static int
@@ -55,23 +59,23 @@ read_small(const struct rundir *rd, const char *name, enum run_file kind,
 	return 0;
 }
 
+/* A number the state must have (0 is a number here, not unset). */
 static int
 state_number(const struct cfg *cfg, const char *key, long long max,
     long long *out, struct diag *d)
 {
-	const struct cfg_entry *e = cfg_get(cfg, key);
-	const char *why;
-
-	if (e == NULL) {
+	*out = 0;
+	switch (cfg_get_number(cfg, key, 0, max, out, d)) {
+	case 0:
+		return 0;
+	case 1:
+		if (cfg_get(cfg, key) != NULL)
+			return 0;	/* empty or 0 */
 		diag_error(d, "%s: %s is missing", cfg->path, key);
+		/* FALLTHROUGH */
+	default:
 		return -1;
 	}
-	if (cfg_number(e->value, 0, max, out, &why) != 0) {
-		diag_error(d, "%s:%u: %s '%s' is %s", cfg->path, e->line, key,
-		    e->value, why);
-		return -1;
-	}
-	return 0;
 }
 
 static char *
@@ -82,20 +86,87 @@ state_string(const struct cfg *cfg, const char *key)
 	return e != NULL && e->value[0] != '\0' ? xstrdup(e->value) : NULL;
 }
 
-static void
-read_macs(const struct cfg *cfg, struct vm_state *st)
+static int
+state_string_is(const struct cfg *cfg, const char *key, const char *value)
 {
-	const struct cfg_entry *e;
+	const struct cfg_entry *e = cfg_get(cfg, key);
+
+	return e != NULL && strcmp(e->value, value) == 0;
+}
+
+/* A numbered key's value (MAC1, ...), or NULL. */
+static char *
+state_numbered(const struct cfg *cfg, const char *base, size_t i)
+{
 	char key[32];
 
-	for (;;) {
-		(void)snprintf(key, sizeof(key), "MAC%zu", st->nmacs + 1);
-		if ((e = cfg_get(cfg, key)) == NULL || st->nmacs >= 1000)
+	(void)snprintf(key, sizeof(key), "%s%zu", base, i + 1);
+	return state_string(cfg, key);
+}
+
+/* How many of base1, base2, ... are set before the first gap. */
+static size_t
+state_count(const struct cfg *cfg, const char *base)
+{
+	char key[32];
+	size_t n;
+
+	for (n = 0; n < 1000; n++) {
+		(void)snprintf(key, sizeof(key), "%s%zu", base, n + 1);
+		if (cfg_get(cfg, key) == NULL)
 			break;
-		st->macs = xreallocarray(st->macs, st->nmacs + 1,
-		    sizeof(*st->macs));
-		st->macs[st->nmacs++] = xstrdup(e->value);
 	}
+	return n;
+}
+
+/* key=yes; missing: the default. */
+static int
+state_yes(const struct cfg *cfg, const char *key, int missing)
+{
+	if (cfg_get(cfg, key) == NULL)
+		return missing;
+	return state_string_is(cfg, key, "yes");
+}
+
+/* What the VM runs with besides its process, slot and ports. */
+static void
+read_facts(const struct cfg *cfg, struct vm_state *st)
+{
+	size_t i;
+
+	st->unix_monitors = state_string_is(cfg, "MONITOR", "unix");
+	st->runas = state_yes(cfg, "RUNAS", 0);
+	st->autostart = state_yes(cfg, "AUTOSTART", -1);
+	st->serial = state_yes(cfg, "SERIAL", 1);
+	st->kvm = state_string_is(cfg, "ACCEL", "kvm");
+	st->vnc = state_string(cfg, "VNC");
+	st->cfgpath = state_string(cfg, "CFG");
+	st->desc = state_string(cfg, "DESC");
+	st->ram = state_string(cfg, "RAM");
+	st->smp = state_string(cfg, "SMP");
+	st->bridge = state_string(cfg, "BRIDGE");
+	st->nnics = state_count(cfg, "MAC");
+	st->nics = xcalloc(st->nnics + 1, sizeof(*st->nics));
+	for (i = 0; i < st->nnics; i++) {
+		st->nics[i].mac = state_numbered(cfg, "MAC", i);
+		st->nics[i].model = state_numbered(cfg, "NIC", i);
+		st->nics[i].tap = state_numbered(cfg, "TAP", i);
+		if (st->nics[i].mac == NULL)
+			st->nics[i].mac = xstrdup("");
+	}
+	st->ndisks = state_count(cfg, "DSK");
+	st->disks = xcalloc(st->ndisks + 1, sizeof(*st->disks));
+	for (i = 0; i < st->ndisks; i++) {
+		st->disks[i].path = state_numbered(cfg, "DSK", i);
+		st->disks[i].format = state_numbered(cfg, "DSKFMT", i);
+		if (st->disks[i].path == NULL)
+			st->disks[i].path = xstrdup("");
+	}
+	st->ncdroms = state_count(cfg, "CDR");
+	st->cdroms = xcalloc(st->ncdroms + 1, sizeof(*st->cdroms));
+	for (i = 0; i < st->ncdroms; i++)
+		if ((st->cdroms[i] = state_numbered(cfg, "CDR", i)) == NULL)
+			st->cdroms[i] = xstrdup("");
 }
 
 int
@@ -103,7 +174,6 @@ state_read(const struct rundir *rd, const char *name, struct vm_state *st,
     struct diag *d)
 {
 	long long pid, start, slot, mon, ctl, started, delay;
-	const struct cfg_entry *e;
 	struct strbuf sb;
 	struct cfg cfg;
 	char *path;
@@ -143,29 +213,21 @@ state_read(const struct rundir *rd, const char *name, struct vm_state *st,
 	st->ctlport = (unsigned)ctl;
 	st->started = started;
 	st->stopdelay = (unsigned)delay;
-	e = cfg_get(&cfg, "MONITOR");
-	st->unix_monitors = e != NULL && strcmp(e->value, "unix") == 0;
-	e = cfg_get(&cfg, "RUNAS");
-	st->runas = e != NULL && strcmp(e->value, "yes") == 0;
-	st->vnc = state_string(&cfg, "VNC");
-	st->cfgpath = state_string(&cfg, "CFG");
-	read_macs(&cfg, st);
+	read_facts(&cfg, st);
 	cfg_free(&cfg);
 	return 0;
 }
 
-/* 'it'\''s': the value in single quotes, safe for the cfg parser. */
+/* KEY='value', in single quotes (safe for the cfg parser); NULL: empty. */
 static void
-sb_add_quoted(struct strbuf *sb, const char *s)
+add_key(struct strbuf *sb, const char *key, size_t i, const char *value)
 {
-	sb_addc(sb, '\'');
-	for (; *s != '\0'; s++) {
-		if (*s == '\'')
-			sb_adds(sb, "'\\''");
-		else
-			sb_addc(sb, *s);
-	}
-	sb_addc(sb, '\'');
+	if (i > 0)
+		sb_addf(sb, "%s%zu=", key, i);
+	else
+		sb_addf(sb, "%s=", key);
+	sb_add_shell_word(sb, value != NULL ? value : "", 0);
+	sb_addc(sb, '\n');
 }
 
 static void
@@ -175,16 +237,30 @@ format_state(struct strbuf *sb, const struct vm_state *st)
 
 	sb_addf(sb, "# qemu-init state of a running VM; do not edit\n"
 	    "PID=%ld\nPIDSTART=%llu\nSLOT=%u\nMONPORT=%u\nCTLPORT=%u\n"
-	    "STARTED=%lld\nSTOPDELAY=%u\nMONITOR=%s\nRUNAS=%s\nVNC=",
+	    "STARTED=%lld\nSTOPDELAY=%u\nMONITOR=%s\nRUNAS=%s\n"
+	    "AUTOSTART=%s\nSERIAL=%s\nACCEL=%s\n",
 	    (long)st->qemu.pid, st->qemu.start, st->slot, st->monport,
 	    st->ctlport, st->started, st->stopdelay,
-	    st->unix_monitors ? "unix" : "tcp", st->runas ? "yes" : "no");
-	sb_add_quoted(sb, st->vnc != NULL ? st->vnc : "");
-	sb_adds(sb, "\nCFG=");
-	sb_add_quoted(sb, st->cfgpath != NULL ? st->cfgpath : "");
-	sb_addc(sb, '\n');
-	for (i = 0; i < st->nmacs; i++)
-		sb_addf(sb, "MAC%zu=%s\n", i + 1, st->macs[i]);
+	    st->unix_monitors ? "unix" : "tcp", st->runas ? "yes" : "no",
+	    st->autostart == 1 ? "yes" : "no", st->serial ? "yes" : "no",
+	    st->kvm ? "kvm" : "tcg");
+	add_key(sb, "VNC", 0, st->vnc);
+	add_key(sb, "CFG", 0, st->cfgpath);
+	add_key(sb, "DESC", 0, st->desc);
+	add_key(sb, "RAM", 0, st->ram);
+	add_key(sb, "SMP", 0, st->smp);
+	add_key(sb, "BRIDGE", 0, st->bridge);
+	for (i = 0; i < st->nnics; i++) {
+		add_key(sb, "NIC", i + 1, st->nics[i].model);
+		add_key(sb, "MAC", i + 1, st->nics[i].mac);
+		add_key(sb, "TAP", i + 1, st->nics[i].tap);
+	}
+	for (i = 0; i < st->ndisks; i++) {
+		add_key(sb, "DSK", i + 1, st->disks[i].path);
+		add_key(sb, "DSKFMT", i + 1, st->disks[i].format);
+	}
+	for (i = 0; i < st->ncdroms; i++)
+		add_key(sb, "CDR", i + 1, st->cdroms[i]);
 }
 
 int
@@ -248,11 +324,26 @@ state_free(struct vm_state *st)
 {
 	size_t i;
 
-	for (i = 0; i < st->nmacs; i++)
-		free(st->macs[i]);
-	free(st->macs);
+	for (i = 0; i < st->nnics; i++) {
+		free(st->nics[i].model);
+		free(st->nics[i].mac);
+		free(st->nics[i].tap);
+	}
+	free(st->nics);
+	for (i = 0; i < st->ndisks; i++) {
+		free(st->disks[i].path);
+		free(st->disks[i].format);
+	}
+	free(st->disks);
+	for (i = 0; i < st->ncdroms; i++)
+		free(st->cdroms[i]);
+	free(st->cdroms);
 	free(st->vnc);
 	free(st->cfgpath);
+	free(st->desc);
+	free(st->ram);
+	free(st->smp);
+	free(st->bridge);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -267,7 +358,7 @@ control_listener(const struct rundir *rd, const char *name)
 	int fd;
 
 	/* The peer's credentials come with the connect: no greeting waited. */
-	fd = sock_connect_unix(path, NULL);
+	fd = sock_connect_unix(path, now_ms() + CONNECT_MS, NULL);
 	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred,
 	    &len) == 0)
 		pid = cred.pid;

@@ -5,8 +5,9 @@
  * A VM runs when the process recorded at its start is still that same
  * process: its pid and its start time, never a command-line match that
  * any user can imitate once a pid is reused.  A VM's facts while it runs
- * (ports, VNC, STOPDELAY, MACs) are the ones recorded here at its start,
- * not what its config says now.
+ * (slot, ports, VNC, STOPDELAY, AUTOSTART, RAM, disks, NICs with their
+ * MACs and taps, ...) are the ones recorded here at its start, never
+ * what its config says now.
  */
 #ifndef QI_STATE_H
 #define QI_STATE_H
@@ -16,6 +17,19 @@
 #include "diag.h"
 #include "proc.h"
 #include "rundir.h"
+
+/* A NIC as the VM runs with it. */
+struct vm_state_nic {
+	char		*model;		/* NULL: not recorded (an older start) */
+	char		*mac;
+	char		*tap;		/* "qi3n0"; NULL: not recorded */
+};
+
+/* A disk image as the VM runs with it. */
+struct vm_state_disk {
+	char		*path;
+	char		*format;	/* "raw", "qcow2", "auto": QEMU probes */
+};
 
 struct vm_state {
 	struct proc_id	 qemu;
@@ -27,10 +41,21 @@ struct vm_state {
 	long long	 started;	/* seconds since the epoch */
 	unsigned	 stopdelay;	/* STOPDELAY at start */
 	int		 runas;		/* QEMU dropped root (RUNAS) */
+	int		 autostart;	/* AUTOSTART at start; -1: not said */
+	int		 serial;	/* SERIAL=yes: RUN_SERIAL, RUN_CONSOLE_LOG */
+	int		 kvm;		/* KVM, else TCG */
 	char		*vnc;		/* "127.0.0.1:3", NULL: none */
 	char		*cfgpath;
-	char		**macs;		/* of NIC1, NIC2, ... */
-	size_t		 nmacs;
+	char		*desc;		/* DESC; NULL: unset */
+	char		*ram;		/* RAM, as given to -m */
+	char		*smp;		/* NULL: unset */
+	char		*bridge;	/* BRIDGE_IFNAME */
+	struct vm_state_nic *nics;	/* NIC1, NIC2, ... */
+	size_t		 nnics;
+	struct vm_state_disk *disks;	/* DSK1, DSK2, ... */
+	size_t		 ndisks;
+	char		**cdroms;	/* CDR1, CDR2, ... */
+	size_t		 ncdroms;
 };
 
 enum vm_run {
@@ -41,7 +66,9 @@ enum vm_run {
 
 /*
  * Reads a VM's state: 0 read, 1 none, -1 unreadable or garbage (d says
- * why).  st is always set up for state_free.
+ * why).  st is always set up for state_free.  A state that an older
+ * qemu-init wrote without some of the facts reads back with those NULL
+ * or 0 (SERIAL: 1, its default; AUTOSTART: -1, not known).
  */
 int	state_read(const struct rundir *, const char *name, struct vm_state *,
 	    struct diag *);

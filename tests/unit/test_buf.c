@@ -41,6 +41,22 @@ TEST(qemu_opt_escape_doubles_commas)
 	free(s);
 }
 
+TEST(shell_words_read_back)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	sb_add_shell_word(&sb, "file=/a,b.img", 1);
+	sb_addc(&sb, ' ');
+	sb_add_shell_word(&sb, "it's $HOME", 1);
+	sb_addc(&sb, ' ');
+	sb_add_shell_word(&sb, "", 1);
+	sb_addc(&sb, ' ');
+	sb_add_shell_word(&sb, "plain", 0);
+	CHECK_STR(sb.s, "file=/a,b.img 'it'\\''s $HOME' '' 'plain'");
+	sb_free(&sb);
+}
+
 TEST(diag_counts_and_keeps_order)
 {
 	struct diag d;

@@ -18,7 +18,7 @@ has(const struct strvec *av, const char *opt, const char *value)
 }
 
 static void
-setup(struct vm_config *vm, struct monitor_conf *mc, struct launch_plan *ln)
+setup(struct vm_config *vm, struct monconf *mc, struct launch_plan *ln)
 {
 	static struct vm_disk disk = { "/srv/a,b.img", DISK_RAW };
 	static struct vm_nic nic = { "e1000", "DE:AD:BE:EF:93:34" };
@@ -55,7 +55,7 @@ setup(struct vm_config *vm, struct monitor_conf *mc, struct launch_plan *ln)
 
 TEST(cmdline_slot_ports_escaping)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct vm_config vm;
 	struct launch_plan ln;
 	struct strvec av;
@@ -69,8 +69,8 @@ TEST(cmdline_slot_ports_escaping)
 	CHECK(has(&av, "-drive", "file=/srv/a,,b.img,format=raw,"
 	    "snapshot=off"));
 	CHECK(has(&av, "-device", "e1000,netdev=net0,mac=DE:AD:BE:EF:93:34"));
-	CHECK(has(&av, "-netdev", "tap,id=net0,script=/etc/qe,,mu/qemu-brup,"
-	    "downscript=/etc/qe,,mu/qemu-brdown"));
+	CHECK(has(&av, "-netdev", "tap,id=net0,ifname=qi3n0,"
+	    "script=/etc/qe,,mu/qemu-brup,downscript=/etc/qe,,mu/qemu-brdown"));
 	CHECK(has(&av, "-vnc", "127.0.0.1:3"));
 	CHECK(has(&av, "-chardev", "socket,id=qmp4,host=127.0.0.1,port=30423,"
 	    "server=on,wait=off,nodelay=on,ipv4=on"));
@@ -89,7 +89,7 @@ TEST(cmdline_slot_ports_escaping)
 
 TEST(cmdline_ipv6_kvm_serial_runas)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct vm_config vm;
 	struct launch_plan ln;
 	struct strvec av;
@@ -115,7 +115,7 @@ TEST(cmdline_ipv6_kvm_serial_runas)
 
 TEST(cmdline_no_nics_is_no_network)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct vm_config vm;
 	struct launch_plan ln;
 	struct strvec av;
@@ -133,7 +133,7 @@ TEST(cmdline_no_nics_is_no_network)
 
 TEST(cmdline_show_names_the_files)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct vm_config vm;
 	struct launch_plan ln;
 	struct strvec av;
@@ -148,16 +148,55 @@ TEST(cmdline_show_names_the_files)
 	sv_free(&av);
 }
 
-TEST(cmdline_unix_monitors)
+TEST(cmdline_by_path_for_a_shell)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct vm_config vm;
 	struct launch_plan ln;
 	struct strvec av;
 	size_t i;
 
 	setup(&vm, &mc, &ln);
-	mc.unix_sockets = 1;
+	ln.fd[PLAN_CONTROL] = ln.fd[PLAN_SERIAL] = -1;
+	ln.fd[PLAN_CONSOLE_LOG] = -1;
+	ln.path[PLAN_CONTROL] = "/run/q,i/web@control";
+	ln.path[PLAN_SERIAL] = "/run/q,i/web@serial";
+	ln.path[PLAN_CONSOLE_LOG] = "/run/q,i/web@console.log";
+	ln.by_path = 1;
+	sv_init(&av);
+	qemu_cmdline(&vm, &mc, &ln, &av);
+	CHECK(has(&av, "-chardev", "socket,id=control,"
+	    "path=/run/q,,i/web@control,server=on,wait=off"));
+	CHECK(has(&av, "-chardev", "socket,id=serial0,"
+	    "path=/run/q,,i/web@serial,server=on,wait=off,"
+	    "logfile=/run/q,,i/web@console.log,logappend=on"));
+	for (i = 0; i < av.n; i++)
+		CHECK(strcmp(av.v[i], "-add-fd") != 0);
+	sv_free(&av);
+}
+
+TEST(tap_names_fit_ifnamsiz)
+{
+	char name[TAP_NAME_SIZE];
+
+	slot_tap_name(3, 0, name);
+	CHECK_STR(name, "qi3n0");
+	slot_tap_name(99, 12, name);
+	CHECK_STR(name, "qi99n12");
+	slot_tap_name(99, (size_t)-1, name);
+	CHECK(strlen(name) == 15);
+}
+
+TEST(cmdline_unix_monitors)
+{
+	struct monconf mc;
+	struct vm_config vm;
+	struct launch_plan ln;
+	struct strvec av;
+	size_t i;
+
+	setup(&vm, &mc, &ln);
+	mc.unix_monitors = 1;
 	ln.fd[PLAN_HMP] = 11;
 	ln.fd[PLAN_QMP] = 12;
 	sv_init(&av);

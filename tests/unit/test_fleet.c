@@ -254,8 +254,9 @@ TEST(fleet_json_names_from_the_documents)
 		CHECK(v != NULL && v->type == JSON_TRUE);
 		CHECK_STR(json_get_string(&hosts->items[2], "error"),
 		    "exit 64: qemu-init: list: unknown option -o");
-		CHECK_STR(json_get_string(&hosts->items[3], "error"),
-		    "not a JSON answer: bad number");
+		v = json_get(&hosts->items[3], "error");
+		CHECK(v != NULL && v->type == JSON_STRING && strncmp(v->text,
+		    "not a JSON answer: ", 19) == 0);
 		CHECK_STR(json_get_string(&vms->items[0], "host"), "a");
 		CHECK(vms->items[0].n == 2);	/* theirs gave way to ours */
 		CHECK_STR(json_get_string(&vms->items[1], "name"), "db");

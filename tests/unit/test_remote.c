@@ -1,8 +1,8 @@
 /*
  * test_remote.c - -H and ssh's argument vector: [user@]host[:port],
- * host lists, the -H options taken off the front of argv, quoting that a
- * real /bin/sh reads back byte for byte, what ssh is told about stdin
- * and the terminal, and the whole vector.
+ * host lists, the -H options taken off the front of argv, the remote
+ * words that a real /bin/sh reads back byte for byte, what ssh is told
+ * about stdin and the terminal, and the whole vector.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,32 +238,11 @@ TEST(remote_options_host_lists)
 	unsetenv("QEMU_INIT_CONFDIR");
 }
 
-static char *
-quoted(const char *s)
-{
-	struct strbuf sb;
-
-	sb_init(&sb);
-	remote_quote(&sb, s);
-	return sb_detach(&sb);
-}
-
-TEST(remote_quote_single_quotes)
-{
-	char *q;
-
-	CHECK_STR(q = quoted("info name"), "'info name'");
-	free(q);
-	CHECK_STR(q = quoted("it's"), "'it'\\''s'");
-	free(q);
-	CHECK_STR(q = quoted(""), "''");
-	free(q);
-	CHECK_STR(q = quoted("''"), "''\\'''\\'''");
-	free(q);
-}
-
-/* What /bin/sh makes of the quoted words: each one, as it was. */
-TEST(remote_quote_read_back_by_sh)
+/*
+ * The remote command's words, quoted as remote_ssh_argv quotes them:
+ * what /bin/sh makes of them is each one, as it was.
+ */
+TEST(remote_args_read_back_by_sh)
 {
 	static const char *const words[] = {
 		"sendkey ctrl-alt-f1", "info \"name\"", "it's", "$(touch x)",
@@ -282,7 +261,7 @@ TEST(remote_quote_read_back_by_sh)
 	sb_adds(&cmd, "printf '[%s]'");
 	for (i = 0; words[i] != NULL; i++) {
 		sb_addc(&cmd, ' ');
-		remote_quote(&cmd, words[i]);
+		sb_add_shell_word(&cmd, words[i], 0);
 		sb_addf(&want, "[%s]", words[i]);
 	}
 	{

@@ -22,7 +22,12 @@ TEST(state_round_trip)
 	struct vm_state st, back;
 	struct rundir rd;
 	struct diag d;
-	char *macs[] = { "DE:AD:BE:EF:93:34", "DE:AD:BE:EF:93:7D" };
+	struct vm_state_nic nics[] = {
+		{ "virtio-net-pci", "DE:AD:BE:EF:93:34", "qi7n0" },
+		{ "e1000", "DE:AD:BE:EF:93:7D", "qi7n1" }
+	};
+	struct vm_state_disk disks[] = { { "/srv/a b.img", "qcow2" } };
+	char *cdroms[] = { "/srv/x.iso" };
 
 	open_dir(&rd, unit_tmpdir());
 	memset(&st, 0, sizeof(st));
@@ -37,8 +42,18 @@ TEST(state_round_trip)
 	st.runas = 1;
 	st.vnc = "[::1]:7";
 	st.cfgpath = "/srv/it's here/web-qemu.cfg";
-	st.macs = macs;
-	st.nmacs = 2;
+	st.autostart = 1;
+	st.serial = 0;
+	st.kvm = 1;
+	st.desc = "Web \"server\"";
+	st.ram = "2G";
+	st.bridge = "br1";
+	st.nics = nics;
+	st.nnics = 2;
+	st.disks = disks;
+	st.ndisks = 1;
+	st.cdroms = cdroms;
+	st.ncdroms = 1;
 	diag_init(&d);
 	CHECK(state_write(&rd, "web", &st, &d) == 0);
 	CHECK(state_read(&rd, "web", &back, &d) == 0);
@@ -49,14 +64,53 @@ TEST(state_round_trip)
 	CHECK(back.unix_monitors == 1 && back.runas == 1);
 	CHECK_STR(back.vnc, "[::1]:7");
 	CHECK_STR(back.cfgpath, "/srv/it's here/web-qemu.cfg");
-	CHECK(back.nmacs == 2);
-	if (back.nmacs == 2)
-		CHECK_STR(back.macs[1], "DE:AD:BE:EF:93:7D");
+	CHECK(back.autostart == 1 && back.serial == 0 && back.kvm == 1);
+	CHECK_STR(back.desc, "Web \"server\"");
+	CHECK_STR(back.ram, "2G");
+	CHECK(back.smp == NULL);
+	CHECK_STR(back.bridge, "br1");
+	CHECK(back.nnics == 2);
+	if (back.nnics == 2) {
+		CHECK_STR(back.nics[1].model, "e1000");
+		CHECK_STR(back.nics[1].mac, "DE:AD:BE:EF:93:7D");
+		CHECK_STR(back.nics[1].tap, "qi7n1");
+	}
+	CHECK(back.ndisks == 1 && back.ncdroms == 1);
+	if (back.ndisks == 1) {
+		CHECK_STR(back.disks[0].path, "/srv/a b.img");
+		CHECK_STR(back.disks[0].format, "qcow2");
+	}
+	if (back.ncdroms == 1)
+		CHECK_STR(back.cdroms[0], "/srv/x.iso");
 	state_free(&back);
 	CHECK(d.errors == 0);
 	state_remove(&rd, "web");
 	CHECK(state_read(&rd, "web", &back, &d) == 1);
 	state_free(&back);
+	diag_clear(&d);
+	rundir_close(&rd);
+}
+
+TEST(state_of_an_older_start_reads_back)
+{
+	const char *dir = unit_tmpdir();
+	struct vm_state st;
+	struct rundir rd;
+	struct diag d;
+
+	open_dir(&rd, dir);
+	diag_init(&d);
+	unit_writes(dir, "web@state", "PID=12\nPIDSTART=1\nSLOT=2\n"
+	    "MONPORT=30322\nCTLPORT=30422\nSTARTED=5\nSTOPDELAY=7\n"
+	    "MONITOR=tcp\nRUNAS=no\nVNC=''\nCFG='/x/web-qemu.cfg'\n"
+	    "MAC1=DE:AD:BE:EF:93:34\n");
+	CHECK(state_read(&rd, "web", &st, &d) == 0);
+	CHECK(st.serial == 1 && st.autostart == -1 && st.ram == NULL);
+	CHECK(st.nnics == 1 && st.ndisks == 0);
+	if (st.nnics == 1)
+		CHECK(st.nics[0].model == NULL && st.nics[0].tap == NULL &&
+		    strcmp(st.nics[0].mac, "DE:AD:BE:EF:93:34") == 0);
+	state_free(&st);
 	diag_clear(&d);
 	rundir_close(&rd);
 }

@@ -1,0 +1,53 @@
+/*
+ * vminfo.c - what is reported about a VM.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "vminfo.h"
+
+void
+vm_info_get(const struct rundir *rd, const char *name,
+    const struct vm_config *vm, struct vm_info *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->uptime = -1;
+	in->run = vm_probe(rd, name, &in->st);
+	if (in->run == VM_RUNNING)
+		in->qemu_state = vm_run_state(rd, name, &in->st);
+	if (in->run == VM_STOPPED) {
+		state_free(&in->st);
+		if (vm != NULL)
+			vm_facts(vm, &in->st);
+		in->has_facts = vm != NULL;
+	} else
+		in->has_facts = in->st.recorded;
+	if (in->run == VM_RUNNING && in->st.recorded) {
+		in->uptime = (long long)time(NULL) - in->st.started;
+		if (in->uptime < 0)
+			in->uptime = 0;
+	}
+	if (in->run == VM_RUNNING && in->st.recorded && in->st.serial)
+		in->serial = rundir_path(rd, name, RUN_SERIAL);
+	if (in->has_facts && in->st.serial &&
+	    rundir_exists(rd, name, RUN_CONSOLE_LOG))
+		in->console_log = rundir_path(rd, name, RUN_CONSOLE_LOG);
+	if (in->run == VM_RUNNING && in->st.recorded &&
+	    in->st.unix_monitors) {
+		in->hmp = rundir_path(rd, name, RUN_HMP);
+		in->qmp = rundir_path(rd, name, RUN_QMP);
+	}
+}
+
+void
+vm_info_free(struct vm_info *in)
+{
+	state_free(&in->st);
+	free(in->qemu_state);
+	free(in->serial);
+	free(in->console_log);
+	free(in->hmp);
+	free(in->qmp);
+	memset(in, 0, sizeof(*in));
+}

@@ -1,0 +1,41 @@
+/*
+ * vminfo.h - what status, list and info report about one VM, gathered in
+ * one place: whether it runs, QEMU's own run state, and its facts.  The
+ * facts of a running VM are those recorded at its start (state.h),
+ * never what its config says now; those of a VM that does not run are
+ * what a start would record from its config (lifecycle.h's vm_facts).
+ */
+#ifndef QI_VMINFO_H
+#define QI_VMINFO_H
+
+#include "lifecycle.h"
+#include "rundir.h"
+#include "state.h"
+#include "vmconf.h"
+
+struct vm_info {
+	enum vm_run	 run;
+	char		*qemu_state;	/* running: vm_run_state's; else NULL */
+	/*
+	 * Running or dead: as recorded at its start (st.recorded); else
+	 * the config's facts.  Where neither is known (a start cut short,
+	 * a config that did not load), has_facts is 0.
+	 */
+	struct vm_state	 st;
+	int		 has_facts;
+	long long	 uptime;	/* seconds; -1: not running, not known */
+	char		*serial;	/* running with SERIAL: the console socket */
+	char		*console_log;	/* with SERIAL, while it exists */
+	char		*hmp, *qmp;	/* running with MONITOR=unix: sockets */
+};
+
+/*
+ * Finds out about the VM name of RUNDIR; vm is its config, or NULL when
+ * it was not loaded.  Asks a running QEMU its run state (up to
+ * MONITOR_TIMEOUT_MS).  vm_info_free it.
+ */
+void	vm_info_get(const struct rundir *, const char *name,
+	    const struct vm_config *vm, struct vm_info *);
+void	vm_info_free(struct vm_info *);
+
+#endif
