@@ -18,6 +18,7 @@
 #include "monitor.h"
 #include "paths.h"
 #include "qmp.h"
+#include "remote.h"
 
 /* One -c or -j, in the order given. */
 struct request {
@@ -170,6 +171,8 @@ main(int argc, char **argv)
 	int ch, rc, worst = QMP_OK;
 
 	cli_init("qemu-cmd");
+	if ((rc = remote_main(&argc, &argv)) != REMOTE_LOCAL)
+		return rc;	/* -H host: ssh ran it there */
 	req = xcalloc((size_t)argc, sizeof(*req));
 	while ((ch = getopt_long(argc, argv, "c:j:t:hV", cli_longopts,
 	    NULL)) != -1) {

@@ -31,6 +31,7 @@
 #include "paths.h"
 #include "registry.h"
 #include "relay.h"
+#include "remote.h"
 #include "rundir.h"
 #include "state.h"
 #include "vminfo.h"
@@ -1303,6 +1304,8 @@ main(int argc, char **argv)
 	int i, rc;
 
 	cli_init("qemu-init");
+	if ((rc = remote_main(&argc, &argv)) != REMOTE_LOCAL)
+		return rc;	/* -H host: ssh ran it there */
 	if (argc < 2) {
 		usage(stderr);
 		return EX_USAGE;

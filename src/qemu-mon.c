@@ -16,6 +16,7 @@
 #include "monitor.h"
 #include "paths.h"
 #include "relay.h"
+#include "remote.h"
 
 static void
 usage(FILE *fp)
@@ -35,6 +36,8 @@ main(int argc, char **argv)
 	int ch, fd, rc, tty;
 
 	cli_init("qemu-mon");
+	if ((rc = remote_main(&argc, &argv)) != REMOTE_LOCAL)
+		return rc;	/* -H host: ssh ran it there */
 	while ((ch = getopt_long(argc, argv, "hV", cli_longopts, NULL)) !=
 	    -1)
 		return cli_common_option(ch, usage);

@@ -20,19 +20,8 @@ check "the console log is not readable by others" \
     test "$(stat -c %a "$QEMU_INIT_RUNDIR/web@console.log")" = 600
 
 attach() {
-	rm -f "$T/stty.after" "$T/con.rc"
-	tmux -L "$TMUX_SOCK" new-session -d -x 120 -y 30 \
-	    "stty -g > $T/stty.before; qemu-init console web; \
-	     echo \$? > $T/con.rc; stty -g > $T/stty.after; sleep 600"
+	in_terminal qemu-init console web
 	wait_pane "attached to the console of 'web'"
-}
-detached() {
-	local i=0
-	while [ ! -s "$T/stty.after" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -s "$T/stty.after" ]
 }
 
 check "qemu-init console attaches in a terminal" attach
@@ -44,8 +33,8 @@ run qemu-init console web < /dev/null
 expect "a second client while one is attached gets a clear error" 1 \
     "the console of 'web' is in use (another client is attached)"
 tmux -L "$TMUX_SOCK" send-keys C-]
-check "Ctrl-] leaves" detached
-check "...with exit 0" test "$(cat "$T/con.rc" 2>/dev/null)" = 0
+check "Ctrl-] leaves" terminal_left
+check "...with exit 0" test "$(cat "$T/term.rc" 2>/dev/null)" = 0
 check "...and the terminal modes restored" \
     cmp -s "$T/stty.before" "$T/stty.after"
 tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
@@ -56,8 +45,8 @@ tmux -L "$TMUX_SOCK" send-keys 'echo $((7*8))y' Enter
 check "...and still works" wait_pane '^56y'
 pid=$(pgrep -P "$(tmux -L "$TMUX_SOCK" display -p '#{pane_pid}')" -x qemu-init)
 [ -n "$pid" ] && kill -HUP "$pid"
-check "SIGHUP detaches with the terminal restored" detached
-check "...exit status 129 (128 + SIGHUP)" test "$(cat "$T/con.rc" 2>/dev/null)" = 129
+check "SIGHUP detaches with the terminal restored" terminal_left
+check "...exit status 129 (128 + SIGHUP)" test "$(cat "$T/term.rc" 2>/dev/null)" = 129
 check "...identical modes" cmp -s "$T/stty.before" "$T/stty.after"
 tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
 check "the log kept what was typed and answered" \

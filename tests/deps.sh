@@ -3,6 +3,7 @@
 # root, installs what is missing; otherwise says what is missing.
 set -eu
 pkgs="gcc make libc6-dev qemu-system-x86 linux-image-cloud-amd64
+openssh-client openssh-server
 busybox-static cpio kmod gzip iproute2 iputils-ping socat tmux procps
 mandoc valgrind python3 dpkg-dev debhelper devscripts lintian man-db git"
 missing=

@@ -205,6 +205,27 @@ check_shipped_config() {
 	expect_out "...and so does the $2 example" 0 "1 VM checked"
 }
 
+# in_terminal COMMAND: runs the shell command line in a fresh terminal,
+# a tmux session of $TMUX_SOCK (ended by cleanup); its exit status goes
+# to $T/term.rc, the terminal's modes before and after it to
+# $T/stty.before and $T/stty.after.
+in_terminal() {
+	rm -f "$T/stty.after" "$T/term.rc"
+	tmux -L "$TMUX_SOCK" new-session -d -x 120 -y 30 \
+	    "stty -g > $T/stty.before; $*; echo \$? > $T/term.rc; \
+	     stty -g > $T/stty.after; sleep 600"
+}
+
+# terminal_left: in_terminal's command has ended, within 10 s.
+terminal_left() {
+	local i=0
+	while [ ! -s "$T/stty.after" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -s "$T/stty.after" ]
+}
+
 need_guest() {
 	if [ ! -r "$GUEST/vmlinuz" ] || [ ! -r "$GUEST/initrd.gz" ]; then
 		echo "Bail out! test guest missing: run make guest"
