@@ -17,7 +17,6 @@ monitor_conf 33000 20
 TMUX_SOCK=qinit-remote-$$
 S=$T/ssh
 SSHD_PID=
-MADE_PRIVSEP=
 
 [ -x /usr/sbin/sshd ] && command -v ssh >/dev/null ||
     { echo "Bail out! openssh-server or openssh-client missing: run make deps"; exit 1; }
@@ -25,7 +24,6 @@ MADE_PRIVSEP=
 # The sshd is ours to stop, by its pid, however the test ends.
 remote_cleanup() {
 	[ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null
-	[ -n "$MADE_PRIVSEP" ] && rmdir /run/sshd 2>/dev/null
 	cleanup
 }
 trap remote_cleanup EXIT
@@ -45,17 +43,20 @@ ME=$(id -un)
 H=$ME@127.0.0.1:$PORT
 DEAD=$ME@127.0.0.1:$DEAD_PORT
 
+# in_own_run CMD...: execs CMD (so that in a background call its pid is
+# $!, and a foreground one needs a subshell) with a private
+# tmpfs on /run holding an empty /run/sshd.
+in_own_run() {
+	exec unshare -m --propagation private sh -c 'mount -t tmpfs -o mode=0755 \
+	    qinit-run /run && mkdir -m 0755 /run/sshd && exec "$@"' sh "$@"
+}
+
 start_sshd() {
 	local i=0
 	mkdir -p "$S" || return 1
 	ssh-keygen -q -t ed25519 -N '' -C qinit-host -f "$S/host_key" &&
 	    ssh-keygen -q -t ed25519 -N '' -C qinit-user -f "$S/id" &&
 	    cp "$S/id.pub" "$S/$ME.keys" || return 1
-	# Debian's sshd needs its privilege separation folder (made by
-	# systemd at boot, so missing on a machine that never ran it).
-	if [ ! -d /run/sshd ]; then
-		mkdir -m 0755 /run/sshd && MADE_PRIVSEP=1
-	fi
 	cat > "$S/sshd_config" <<EOF
 ListenAddress 127.0.0.1:$PORT
 HostKey $S/host_key
@@ -81,8 +82,11 @@ Host *
 	IdentityFile $S/id
 	IdentitiesOnly yes
 EOF
-	/usr/sbin/sshd -t -f "$S/sshd_config" || return 1
-	/usr/sbin/sshd -D -e -f "$S/sshd_config" 2>"$S/sshd.log" &
+	# Debian's sshd needs its privilege separation folder /run/sshd: it
+	# gets one in a /run of its own (a mount namespace), so that the test
+	# touches nothing in the host's /run.
+	(in_own_run /usr/sbin/sshd -t -f "$S/sshd_config") || return 1
+	in_own_run /usr/sbin/sshd -D -e -f "$S/sshd_config" 2>"$S/sshd.log" &
 	SSHD_PID=$!
 	while ! (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do
 		alive "$SSHD_PID" && [ $i -lt 100 ] || return 1
