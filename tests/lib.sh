@@ -142,9 +142,14 @@ wait_ready() {
 	wait_for_log "$1" QINIT-GUEST-READY "${2:-180}"
 }
 
+# state_of NAME KEY: a value NAME's state file records (empty when none).
+state_of() {
+	sed -n "s/^$2=//p" "$QEMU_INIT_RUNDIR/$1@state" 2>/dev/null
+}
+
 # The pid in a VM's state file (empty when none).
 state_pid() {
-	sed -n 's/^PID=//p' "$QEMU_INIT_RUNDIR/$1@state" 2>/dev/null
+	state_of "$1" PID
 }
 
 # pid_start PID: when the process started (/proc/PID/stat field 22), as
@@ -175,9 +180,50 @@ our_qemus() {
 	done
 }
 
+# Helpers a test started in the background (idle clients, squatters,
+# impostors) and QEMUs of other run directories: killed on exit.  Not
+# jobs of the shell any more (no "Killed" notices): wait for one with
+# wait_until N gone PID.
+BG_PIDS=
+bg_started() {
+	BG_PIDS="$BG_PIDS $*"
+	[ $# -eq 0 ] || disown "$@" 2>/dev/null
+}
+
+# as_nobody CMD...: runs CMD as the unprivileged user nobody (the other
+# local user of the hostile-user tests).
+as_nobody() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+}
+
+# as_nobody_bg CMD...: the same in the background; $! is CMD's pid, and
+# CMD is killed on exit.
+as_nobody_bg() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$@" &
+	bg_started $!
+}
+
+# guest_type NAME LINE: types LINE into the shell on NAME's serial
+# console; what it prints goes to the console log (wait_for_log).
+guest_type() {
+	printf '%s\n' "$2" | qemu-init console "$1" >/dev/null 2>&1
+}
+
+# wait_until SECONDS CMD...: CMD succeeds within SECONDS.  Not a timing
+# assertion: a bound on a hang.
+wait_until() {
+	local i=0 n=$(($1 * 10))
+	shift
+	while ! "$@"; do
+		[ $i -lt $n ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 cleanup() {
 	local p
-	for p in $(our_qemus); do
+	for p in $(our_qemus) $BG_PIDS; do
 		kill -KILL "$p" 2>/dev/null
 	done
 	[ -n "$NETNS" ] && ip netns del "$NETNS" 2>/dev/null
@@ -224,6 +270,27 @@ terminal_left() {
 		i=$((i + 1))
 	done
 	[ -s "$T/stty.after" ]
+}
+
+# need_root WHY: bails out unless the test runs as root.
+need_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "Bail out! $1: run it as root"
+		exit 1
+	fi
+}
+
+# Whether the host has an IPv6 loopback, where QEMU's TCP monitors then
+# listen too.
+ipv6_loopback() {
+	ip -6 addr show dev lo 2>/dev/null | grep -q 'inet6 ::1/'
+}
+
+# nobody_dir: a folder of $T that nobody may write (its logs, its own
+# RUNDIR, ...), made on first use.
+nobody_dir() {
+	[ -d "$T/nobody" ] || { mkdir "$T/nobody" && chown nobody:nogroup "$T/nobody"; }
+	echo "$T/nobody"
 }
 
 need_guest() {

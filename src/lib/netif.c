@@ -23,6 +23,8 @@
 #define SHOW_MAX	40
 /* A sysfs attribute fits in a page; refuse anything bigger. */
 #define ATTR_MAX	4096
+/* IFF_TAP of <linux/if_tun.h>, as sysfs shows it in tun_flags. */
+#define IFF_TAP_FLAG	0x0002
 
 static const char *sysfs = "/sys/class/net";
 
@@ -179,6 +181,34 @@ read_attr(const char *path, struct strbuf *sb)
 	return n == 0 ? 0 : -1;
 }
 
+/*
+ * 1 when interface name is a tap: its tun_flags has IFF_TAP.  0 when it
+ * is not (a physical NIC, a bridge, a tun device, ...) or is gone, -1
+ * when that cannot be told; why in d either way.
+ */
+static int
+iface_is_tap(const char *name, struct diag *d)
+{
+	struct strbuf sb;
+	char *path;
+	int rc = 0;
+
+	path = iface_path(name, "tun_flags");
+	sb_init(&sb);
+	if (read_attr(path, &sb) == 0)
+		rc = (strtoul(sb.s != NULL ? sb.s : "", NULL, 16) &
+		    IFF_TAP_FLAG) != 0;
+	else if (errno != ENOENT) {
+		diag_error(d, "cannot read %s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0)
+		diag_error(d, "'%s' is not a tap: refused", name);
+	sb_free(&sb);
+	free(path);
+	return rc;
+}
+
 /* "1500\n" -> 1500; -1 when it is not a positive decimal number. */
 static int
 parse_mtu(const char *s, unsigned *mtu)
@@ -285,6 +315,10 @@ netif_up(const char *ifname, const char *bridge, struct diag *d)
 	if (!netif_name_valid(ifname, d) || netif_is_bridge(bridge, d) != 1 ||
 	    netif_mtu(bridge, &mtu, d) != 0 || (ip = find_ip(d)) == NULL)
 		return -1;
+	/* A missing tap is left to ip, which says so in its words. */
+	if ((rc = iface_exists(ifname, d)) == -1 ||
+	    (rc == 1 && iface_is_tap(ifname, d) != 1))
+		return -1;
 	/* A port with a different MTU would change or break the bridge's. */
 	mtu_s = xasprintf("%u", mtu);
 	rc = ip_link_set(ip, ifname, "mtu", mtu_s, d);
@@ -307,9 +341,18 @@ netif_down(const char *ifname, const char *bridge, struct diag *d)
 		return -1;
 	if ((rc = iface_exists(ifname, d)) != 1)
 		return rc;
+	diag_init(&tmp);
+	if (iface_is_tap(ifname, &tmp) != 1) {
+		/* Gone meanwhile: a tap QEMU just closed. */
+		if (iface_exists(ifname, d) == 0) {
+			diag_clear(&tmp);
+			return 0;
+		}
+		diag_move(d, &tmp);
+		return -1;
+	}
 	if ((ip = find_ip(d)) == NULL)
 		return -1;
-	diag_init(&tmp);
 	if (ip_link_set(ip, ifname, "down", NULL, &tmp) == 0 &&
 	    ip_link_set(ip, ifname, "nomaster", NULL, &tmp) == 0)
 		return 0;

@@ -35,14 +35,16 @@ int	netif_mtu(const char *name, unsigned *mtu, struct diag *d);
 /*
  * Gives tap ifname the MTU of bridge, enslaves it to bridge and brings
  * it up, with `ip link`.  0, or -1 and why in d (ip's own message when
- * ip fails).
+ * ip fails).  An interface that is not a tap (sysfs tun_flags with
+ * IFF_TAP) is refused before anything runs.
  */
 int	netif_up(const char *ifname, const char *bridge, struct diag *d);
 
 /*
- * Brings ifname down and releases it from its bridge.  A tap that is
- * already gone is not an error: QEMU runs its down script while it tears
- * the tap down.  bridge may be NULL; when given it is only checked.
+ * Brings tap ifname down and releases it from its bridge.  A tap that
+ * is already gone is not an error: QEMU runs its down script while it
+ * tears the tap down.  An interface that is not a tap is refused before
+ * anything runs.  bridge may be NULL; when given it is only checked.
  */
 int	netif_down(const char *ifname, const char *bridge, struct diag *d);
 

@@ -87,6 +87,11 @@ loop(int fd, int tty, enum relay_eof eof, sigset_t *waitmask,
 			n = pass(fd, STDOUT_FILENO, 0, &escaped);
 			if (n == 0)
 				return RELAY_PEER_CLOSED;
+			if (n < 0 && errno == EPIPE) {
+				/* Whoever read stdout left (| head). */
+				got_signal = SIGPIPE;
+				return RELAY_SIGNALLED;
+			}
 			if (n < 0) {
 				diag_error(d, "relay: %s", strerror(errno));
 				return RELAY_ERROR;
@@ -105,6 +110,8 @@ loop(int fd, int tty, enum relay_eof eof, sigset_t *waitmask,
 			}
 			if (n == 0)
 				return RELAY_INPUT_CLOSED;
+			if (n < 0 && errno == EPIPE)
+				return RELAY_PEER_CLOSED;
 			if (n < 0) {
 				diag_error(d, "relay: %s", strerror(errno));
 				return RELAY_ERROR;
@@ -123,7 +130,7 @@ enum relay_end
 relay_run(int fd, enum relay_eof eof, struct diag *d)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa, old[3];
+	struct sigaction sa, old[3], ign, oldpipe;
 	struct termios saved, raw;
 	sigset_t block, waitmask;
 	enum relay_end end;
@@ -140,6 +147,11 @@ relay_run(int fd, enum relay_eof eof, struct diag *d)
 		sigaction(sigs[i], &sa, &old[i]);
 		sigaddset(&block, sigs[i]);
 	}
+	/* A closed stdout or socket is an end like the others, not death. */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &oldpipe);
 	sigprocmask(SIG_BLOCK, &block, &waitmask);
 	for (i = 0; i < 3; i++)
 		sigdelset(&waitmask, sigs[i]);
@@ -162,5 +174,6 @@ out:
 	sigprocmask(SIG_UNBLOCK, &block, NULL);
 	for (i = 0; i < 3; i++)
 		sigaction(sigs[i], &old[i], NULL);
+	sigaction(SIGPIPE, &oldpipe, NULL);
 	return end;
 }

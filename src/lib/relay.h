@@ -24,7 +24,8 @@ enum relay_end {
 	RELAY_ESCAPED,		/* the user pressed Ctrl-] */
 	RELAY_PEER_CLOSED,	/* the other side closed */
 	RELAY_INPUT_CLOSED,	/* stdin reached its end */
-	RELAY_SIGNALLED		/* SIGINT, SIGTERM or SIGHUP */
+	RELAY_SIGNALLED		/* SIGINT, SIGTERM or SIGHUP; SIGPIPE when
+				   stdout is a pipe its reader closed */
 };
 
 /*
@@ -35,7 +36,9 @@ enum relay_end {
  * the socket's write side is shut and the relay lasts until the peer
  * closes (RELAY_PEER_CLOSED) or is silent for RELAY_DRAIN_SECONDS; with
  * RELAY_LINGER until the peer has been silent for RELAY_LINGER_MS
- * (RELAY_INPUT_CLOSED).
+ * (RELAY_INPUT_CLOSED).  SIGPIPE is ignored meanwhile: a closed stdout
+ * ends the relay as RELAY_SIGNALLED (SIGPIPE), a socket closed under a
+ * write as RELAY_PEER_CLOSED, with the terminal restored.
  */
 enum relay_end relay_run(int fd, enum relay_eof, struct diag *);
 /* After RELAY_SIGNALLED: which signal it was. */

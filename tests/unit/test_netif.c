@@ -83,7 +83,10 @@ TEST(netif_bridge_choice)
 	CHECK_STR(netif_bridge_choose("", ""), "br0");
 }
 
-/* A /sys/class/net look-alike: br0 (a bridge), eth0 (not one), odd MTUs. */
+/*
+ * A /sys/class/net look-alike: br0 (a bridge), eth0 (not one), tun0 (a
+ * tun device, not a tap), odd MTUs.
+ */
 static const char *
 fake_sysfs(void)
 {
@@ -108,6 +111,10 @@ fake_sysfs(void)
 	p = xasprintf("%s/huge", dir);
 	CHECK(mkdir(p, 0755) == 0);
 	free(p);
+	p = xasprintf("%s/tun0", dir);
+	CHECK(mkdir(p, 0755) == 0);
+	free(p);
+	unit_writes(dir, "tun0/tun_flags", "0x1001\n");
 	unit_writes(dir, "br0/mtu", "1400\n");
 	unit_writes(dir, "eth0/mtu", "9000\n");
 	unit_writes(dir, "junk/mtu", "14x0\n");
@@ -191,5 +198,36 @@ TEST(netif_up_and_down_check_first)
 	CHECK(netif_down("tap0", "b/r", &d) == -1);
 	CHECK(d.errors == 2);
 	diag_clear(&d);
+	netif_set_sysfs("/sys/class/net");
+}
+
+/* rc is -1 and the one error in d says name is not a tap; d is cleared. */
+static int
+not_a_tap(int rc, struct diag *d, const char *name)
+{
+	char *want = xasprintf("'%s' is not a tap: refused", name);
+	int ok = rc == -1 && d->errors == 1 &&
+	    strcmp(diag_first_error(d), want) == 0;
+
+	if (!ok)
+		printf("#   %s: rc %d, %s\n", name, rc,
+		    d->n > 0 ? d->msgs[0].text : "no error");
+	free(want);
+	diag_clear(d);
+	return ok;
+}
+
+/* Only a tap is taken down or put on a bridge; nothing runs otherwise. */
+TEST(netif_up_and_down_refuse_what_is_not_a_tap)
+{
+	struct diag d;
+
+	netif_set_sysfs(fake_sysfs());
+	diag_init(&d);
+	CHECK(not_a_tap(netif_down("eth0", NULL, &d), &d, "eth0"));
+	CHECK(not_a_tap(netif_down("br0", "br0", &d), &d, "br0"));
+	CHECK(not_a_tap(netif_down("tun0", NULL, &d), &d, "tun0"));
+	CHECK(not_a_tap(netif_up("eth0", "br0", &d), &d, "eth0"));
+	CHECK(not_a_tap(netif_up("tun0", "br0", &d), &d, "tun0"));
 	netif_set_sysfs("/sys/class/net");
 }
