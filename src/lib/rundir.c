@@ -254,8 +254,14 @@ rundir_new_console_log(const struct rundir *rd, const char *vm,
 {
 	char *log = rundir_name(vm, RUN_CONSOLE_LOG);
 	char *old = rundir_name(vm, RUN_CONSOLE_LOG_OLD);
+	struct stat st;
 	int fd = -1;
 
+	/* Only a log of ours is kept: anything else planted there goes. */
+	if (fstatat(rd->fd, log, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISREG(st.st_mode))
+		(void)unlinkat(rd->fd, log, 0);
+	(void)unlinkat(rd->fd, old, 0);
 	if (renameat(rd->fd, log, rd->fd, old) != 0 && errno != ENOENT)
 		diag_error(d, "cannot keep the last console log as %s/%s: %s",
 		    rd->path, old, strerror(errno));
@@ -296,13 +302,49 @@ lock_fd(const struct rundir *rd, int *fd, int wait_ms, struct diag *d)
 	return LOCK_ERROR;
 }
 
+/*
+ * Opens (creating) the lock file name; one that is not a regular file
+ * (a symlink planted while RUNDIR was writable by others) is removed
+ * and made anew, never followed.  The fd, or -1 with errno.
+ */
+static int
+open_lock(const struct rundir *rd, const char *name)
+{
+	struct stat st;
+	int fd, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		fd = openat(rd->fd, name, O_RDWR | O_CREAT | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			return fd;
+		if (fd >= 0)
+			(void)close(fd);
+		else if (errno != ELOOP && errno != ENXIO &&
+		    errno != EOPNOTSUPP && errno != EISDIR)
+			return -1;
+		if (unlinkat(rd->fd, name, 0) != 0 &&
+		    unlinkat(rd->fd, name, AT_REMOVEDIR) != 0)
+			return -1;
+	}
+	errno = ELOOP;
+	return -1;
+}
+
 enum lock_result
 lock_take(const struct rundir *rd, const char *vm, enum run_file kind,
     int wait_ms, int *fd, struct diag *d)
 {
-	char *path;
+	char *path, *name;
 
-	*fd = rundir_openat(rd, vm, kind, O_RDWR | O_CREAT, 0600);
+	if (rd->fd < 0) {
+		*fd = -1;
+		errno = ENOENT;
+	} else {
+		name = rundir_name(vm, kind);
+		*fd = open_lock(rd, name);
+		free(name);
+	}
 	if (*fd < 0) {
 		path = rundir_path(rd, vm, kind);
 		diag_error(d, "cannot open lock %s: %s", path,
@@ -319,9 +361,7 @@ slot_lock(const struct rundir *rd, unsigned s, int *fd, struct diag *d)
 	char name[32];
 
 	(void)snprintf(name, sizeof(name), "slot-%u.lock", s);
-	*fd = openat(rd->fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    0600);
-	if (*fd < 0) {
+	if ((*fd = open_lock(rd, name)) < 0) {
 		diag_error(d, "cannot open lock %s/%s: %s", rd->path, name,
 		    strerror(errno));
 		return LOCK_ERROR;

@@ -124,9 +124,18 @@ TEST(rundir_follows_no_symlink)
 	CHECK(fd >= 0);
 	if (fd >= 0)
 		close(fd);
+	/* ...and is not kept as the last run's. */
+	snprintf(name, sizeof(name), "%s/web@console.log.1", sub);
+	CHECK(access(name, F_OK) != 0);
+	/* A lock planted as a symlink is made anew, not followed. */
 	snprintf(name, sizeof(name), "%s/web@lock", sub);
 	CHECK(symlink(victim, name) == 0);
-	CHECK(lock_take(&rd, "web", RUN_LOCK, 0, &fd, &d) == LOCK_ERROR);
+	CHECK(lock_take(&rd, "web", RUN_LOCK, 0, &fd, &d) == LOCK_TAKEN);
+	lock_release(fd);
+	snprintf(name, sizeof(name), "%s/slot-0.lock", sub);
+	CHECK(symlink(victim, name) == 0);
+	CHECK(slot_lock(&rd, 0, &fd, &d) == LOCK_TAKEN);
+	lock_release(fd);
 	CHECK(unit_reads(dir, "victim") != NULL &&
 	    strcmp(unit_reads(dir, "victim"), "precious\n") == 0);
 	rundir_close(&rd);
