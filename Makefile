@@ -69,13 +69,19 @@ unit: $(B)/unit $(B)/asan/unit
 deps:
 	@tests/deps.sh
 
-check: deps all unit guest
+check: deps all unit guest guest-debian
 	prove -v tests/*.t
 
 $(B)/guest/vmlinuz $(B)/guest/initrd.gz: tests/guest/build.sh tests/guest/init
 	tests/guest/build.sh $(B)/guest
 
 guest: $(B)/guest/vmlinuz
+
+# The Debian 12 guest (tests/distro.t): debootstrap, as root, a few
+# minutes the first time; rebuilt only when the builder script changes
+# (it keeps its hash in $(B)/guest-debian/key).
+guest-debian:
+	tests/guest/debian.sh $(B)/guest-debian
 
 demo: deps all guest
 	tests/demo.sh
@@ -86,7 +92,7 @@ bench: all guest
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps unit check guest demo bench clean
+.PHONY: all deps unit check guest guest-debian demo bench clean
 
 # The paths and version baked into the programs: when one of them differs
 # from the last build's (make install SYSCONFDIR=...), they are rebuilt.
