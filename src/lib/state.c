@@ -235,7 +235,8 @@ void
 state_remove(const struct rundir *rd, const char *name)
 {
 	static const enum run_file left[] = {
-		RUN_STATE, RUN_PID, RUN_CONTROL, RUN_SERIAL, RUN_HMP, RUN_QMP
+		RUN_STATE, RUN_PID, RUN_CONTROL, RUN_SERIAL, RUN_HMP, RUN_QMP,
+		RUN_AGENT
 	};
 	size_t i;
 
