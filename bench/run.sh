@@ -88,7 +88,7 @@ echo
 
 # --- 2. start -------------------------------------------------------------------
 qemu-init kill web >/dev/null
-qemu-init show web > "$W/argv"
+qemu-init show web | "$TOP/tests/guest/runnable.sh" > "$W/argv"
 mapfile -t argv < "$W/argv"
 echo "## 2. start until it returns, $START_ROUNDS rounds (each VM killed untimed after)"
 timeit "$START_ROUNDS" \

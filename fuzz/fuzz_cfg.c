@@ -1,9 +1,13 @@
-/* fuzz_cfg.c - libFuzzer target: the shell-subset config parser. */
+/*
+ * fuzz_cfg.c - libFuzzer target: the shell-subset config parser, and
+ * what reads its result: word splitting, numbers, unknown keys.
+ */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "cfg.h"
+#include "vmconf.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
@@ -12,6 +16,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct cfg cfg;
 	struct diag d;
 	char *err = NULL;
+	long long v;
 	size_t i;
 
 	diag_init(&d);
@@ -21,8 +26,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			cfg_split_words(cfg.v[i].value, &words, &err);
 			free(err);
 			err = NULL;
+			cfg_get_number(&cfg, cfg.v[i].key, 1, 4096, &v, &d);
 		}
 		sv_free(&words);
+		cfg_warn_unknown(&cfg, vmconf_key_known, vmconf_keys, &d);
 	}
 	cfg_free(&cfg);
 	diag_clear(&d);

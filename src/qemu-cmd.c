@@ -1,12 +1,15 @@
 /*
  * qemu-cmd - one-shot monitor commands for scripts: HMP command lines
  * through QMP's human-monitor-command on the VM's CTLPORT, or raw QMP.
+ * It connects when it has a command, so that it never holds a monitor
+ * while it waits for one.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
@@ -22,6 +25,14 @@ struct request {
 	const char	*text;
 };
 
+/* The VM's QMP monitor, opened when the first command is there. */
+struct session {
+	const struct vm_target	*t;
+	int			 timeout_ms;
+	int			 open;
+	struct qmp		 q;
+};
+
 static void
 usage(FILE *fp)
 {
@@ -31,21 +42,46 @@ usage(FILE *fp)
 	    "With no -c or -j, HMP command lines are read from stdin.\n");
 }
 
+/* QMP_OK with s->q open, or QMP_UNREACHABLE (busy too: exit 2, SPEC 5). */
+static int
+session_open(struct session *s, struct diag *d)
+{
+	if (s->open)
+		return QMP_OK;
+	if (monitor_qmp_open(&s->q, &s->t->run, s->t->ref.name, &s->t->st,
+	    s->timeout_ms, d) != QMP_OK) {
+		qmp_close(&s->q);
+		return QMP_UNREACHABLE;
+	}
+	s->open = 1;
+	return QMP_OK;
+}
+
+static void
+session_close(struct session *s)
+{
+	if (s->open)
+		qmp_close(&s->q);
+	s->open = 0;
+}
+
 /* Runs one request; QMP_OK, QMP_FAILED or QMP_UNREACHABLE. */
 static int
-run_one(struct qmp *q, const struct request *r, struct diag *d)
+run_one(struct session *s, const struct request *r, struct diag *d)
 {
 	struct strbuf out;
 	int rc;
 
+	if ((rc = session_open(s, d)) != QMP_OK)
+		return rc;
 	if (r->raw) {
-		rc = qmp_execute(q, r->text, NULL, d);
-		if (rc != QMP_UNREACHABLE && q->last != NULL)
-			printf("%s\n", q->last);
+		rc = qmp_execute(&s->q, r->text, NULL, d);
+		if (s->q.last != NULL)	/* this command's reply, if any */
+			printf("%s\n", s->q.last);
 		return rc;
 	}
 	sb_init(&out);
-	rc = qmp_hmp(q, r->text, &out, d);
+	rc = qmp_hmp(&s->q, r->text, &out, d);
 	/* An HMP error is not data: it goes to stderr alone, through d. */
 	if (rc == QMP_OK && out.len > 0)
 		fwrite(out.s, 1, out.len, stdout);
@@ -53,23 +89,44 @@ run_one(struct qmp *q, const struct request *r, struct diag *d)
 	return rc;
 }
 
-/* With no -c: one HMP command line a line of stdin. */
+/*
+ * With no -c: one HMP command line a line of stdin, each sent when it
+ * has been read.  On a terminal the monitor is held only while a
+ * command runs: a person typing does not keep it from others.
+ */
 static int
-run_stdin(struct qmp *q, struct diag *d)
+run_stdin(struct session *s, struct diag *d)
 {
 	struct request r = { 0, NULL };
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	int rc, worst = QMP_OK;
+	unsigned lineno = 0;
+	int rc, nul, worst = QMP_OK, tty = isatty(STDIN_FILENO);
 
+	if (tty)
+		fprintf(stderr, "%s: reading HMP commands for '%s' from stdin, "
+		    "one a line (Ctrl-D ends); the monitor is held only while "
+		    "a command runs\n", cli_prog, s->t->ref.name);
 	while ((n = getline(&line, &cap, stdin)) != -1) {
+		lineno++;
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = '\0';
-		if (line[strspn(line, " \t\r")] == '\0')
+		nul = strlen(line) != (size_t)n;
+		if (!nul && line[strspn(line, " \t\r")] == '\0')
 			continue;
-		r.text = line;
-		rc = run_one(q, &r, d);
+		/* Neither has a place in a command line: never sent. */
+		if (nul || !json_utf8_valid(line, (size_t)n)) {
+			fprintf(stderr, "%s: stdin line %u: %s: not sent\n",
+			    cli_prog, lineno, nul ? "holds a NUL byte" :
+			    "not valid UTF-8");
+			rc = QMP_FAILED;
+		} else {
+			r.text = line;
+			rc = run_one(s, &r, d);
+			if (tty)
+				session_close(s);
+		}
 		diag_flush(d, cli_prog);
 		if (rc > worst)
 			worst = rc;
@@ -80,22 +137,24 @@ run_stdin(struct qmp *q, struct diag *d)
 	return worst;
 }
 
-/* -j must be one JSON object: refused here rather than by QEMU. */
+/* Whether a -c or -j argument can be sent as given; if not, says why. */
 static int
-json_object_valid(const char *text)
+request_valid(int ch, const char *text)
 {
-	struct json j;
-	const char *why;
+	struct diag d;
 	int ok;
 
-	if (json_parse(&j, text, strlen(text), &why) != 0) {
-		fprintf(stderr, "%s: -j: not JSON: %s\n", cli_prog, why);
-		return 0;
+	if (ch == 'c') {
+		ok = json_utf8_valid(text, strlen(text));
+		if (!ok)
+			fprintf(stderr, "%s: -c: not valid UTF-8\n", cli_prog);
+		return ok;
 	}
-	ok = j.type == JSON_OBJECT;
-	json_free(&j);
+	diag_init(&d);
+	ok = qmp_command_check(text, &d) == 0;
 	if (!ok)
-		fprintf(stderr, "%s: -j: not a JSON object\n", cli_prog);
+		fprintf(stderr, "%s: -j: %s\n", cli_prog, diag_first_error(&d));
+	diag_clear(&d);
 	return ok;
 }
 
@@ -107,10 +166,10 @@ main(int argc, char **argv)
 		{ "version",	no_argument,	NULL,	'V' },
 		{ NULL,		0,		NULL,	0 }
 	};
+	struct session s;
 	struct request *req;
 	struct vm_target t;
 	struct diag d;
-	struct qmp q;
 	long long secs = 10;
 	size_t nreq = 0, i;
 	int ch, rc, worst = QMP_OK;
@@ -122,28 +181,30 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'c':
 		case 'j':
-			if (ch == 'j' && !json_object_valid(optarg))
-				return EX_USAGE;
+			if (!request_valid(ch, optarg))
+				goto usage_error;
 			req[nreq].raw = ch == 'j';
 			req[nreq++].text = optarg;
 			break;
 		case 't':
 			if (cli_seconds("-t", optarg, 1, 3600, &secs) != 0)
-				return EX_USAGE;
+				goto usage_error;
 			break;
 		case 'h':
+			free(req);
 			usage(stdout);
 			return cli_flush();
 		case 'V':
+			free(req);
 			return cli_version();
 		default:
 			usage(stderr);
-			return EX_USAGE;
+			goto usage_error;
 		}
 	}
 	if (argc - optind != 1) {
 		usage(stderr);
-		return EX_USAGE;
+		goto usage_error;
 	}
 	diag_init(&d);
 	rc = monitor_locate(path_confdir(), path_rundir(), argv[optind], &t,
@@ -154,22 +215,25 @@ main(int argc, char **argv)
 		free(req);
 		return rc;	/* the MONITOR_ codes are the exit statuses */
 	}
-	if (monitor_qmp_open(&q, &t.run, t.ref.name, &t.st, (int)secs * 1000,
-	    &d) != QMP_OK)
-		worst = QMP_UNREACHABLE;
-	diag_flush(&d, cli_prog);
+	memset(&s, 0, sizeof(s));
+	s.t = &t;
+	s.timeout_ms = (int)secs * 1000;
 	for (i = 0; i < nreq && worst != QMP_UNREACHABLE; i++) {
-		rc = run_one(&q, &req[i], &d);
+		rc = run_one(&s, &req[i], &d);
 		diag_flush(&d, cli_prog);
 		if (rc > worst)
 			worst = rc;
 	}
-	if (nreq == 0 && worst != QMP_UNREACHABLE)
-		worst = run_stdin(&q, &d);
-	qmp_close(&q);
+	if (nreq == 0)
+		worst = run_stdin(&s, &d);
+	session_close(&s);
 	vm_target_free(&t);
 	free(req);
 	if (cli_flush() != 0)
 		return 1;
-	return worst;	/* the QMP_ codes are qemu-cmd's exit statuses */
+	return worst;	/* QMP_OK, QMP_FAILED or QMP_UNREACHABLE: qemu-cmd(1) */
+
+usage_error:
+	free(req);
+	return EX_USAGE;
 }

@@ -140,7 +140,8 @@ action_usage(const char *name)
 
 /*
  * getopt_long for an action taking the options in opts; the choices go
- * to ctx.  0, or EX_USAGE after a message that names the program.
+ * to ctx.  0, or EX_USAGE after a message that names the program (the
+ * caller then shows the action's usage).
  */
 static int
 options(struct ctx *c, const char *action, const char *opts, int argc,
@@ -164,7 +165,7 @@ options(struct ctx *c, const char *action, const char *opts, int argc,
 		case 't':
 			if (cli_seconds("-t", optarg, 0, 86400,
 			    &c->how.timeout_s) != 0)
-				return EX_USAGE;
+				return EX_USAGE;	/* the caller: usage */
 			break;
 		default:
 			if (optopt != 0 && strchr(opts, optopt) != NULL)
@@ -177,7 +178,7 @@ options(struct ctx *c, const char *action, const char *opts, int argc,
 				fprintf(stderr, "%s: %s: unknown option "
 				    "%s\n", cli_prog, action,
 				    argv[optind - 1]);
-			return action_usage(action);
+			return EX_USAGE;	/* the caller shows the usage */
 		}
 	}
 	return 0;
@@ -203,6 +204,9 @@ show_one(struct vm_pick *p, struct diag *d, void *arg)
 
 	if (!p->loaded)
 		return pick_failed(d);
+	memset(&ln, 0, sizeof(ln));
+	for (i = 0; i < PLAN_NFDS; i++)
+		ln.fd[i] = -1;
 	if (vm_slot(&p->vm, &c->mc, &c->run, &slot, d) == 0 &&
 	    vm_plan(&p->vm, &c->mc, c->confdir, &c->run, slot, 0, &ln,
 	    d) == 0) {
@@ -262,6 +266,8 @@ act_check(struct ctx *c, int argc, char **argv)
 		return action_usage("check");
 	memset(&k, 0, sizeof(k));
 	diag_init(&d);
+	if (argc == optind)
+		(void)registry_exists(c->confdir, &d);
 	(void)vm_each_named(c->confdir, argv + optind, argc - optind,
 	    LOAD_CONFIG, check_one, &k, &d);
 	check_all(k.vms, k.n, &c->mc, c->confdir, &d);

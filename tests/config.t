@@ -18,12 +18,15 @@ VNC=no
 CFG
 echo "web $vmdir/web-qemu.cfg" > "$QEMU_INIT_CONFDIR/qemu-init.reg"
 
-run qemu-init check web
-expect "check warns about a helper key (BASE) and fails" 1 "web-qemu.cfg:6: unknown key 'BASE'"
-sed -i 's/^BASE=.$//; s/\$BASE/./' "$vmdir/web-qemu.cfg"
 run qemu-init check
-expect_out "check passes on a clean config and says so" 0 \
+expect_out "check passes on a clean config with a helper key (BASE)" 0 \
     "1 VM checked: no problems"
+check "and says nothing on stderr" test -z "$err"
+echo 'UNUSED=$BASE' >> "$vmdir/web-qemu.cfg"
+run qemu-init check web
+expect "check warns about a key nothing uses, and fails" 1 \
+    "qemu-init: warning: $vmdir/web-qemu.cfg:9: unknown key 'UNUSED'"
+sed -i '/^UNUSED=/d' "$vmdir/web-qemu.cfg"
 
 run qemu-init show web
 expect "show exits 0" 0 ""
@@ -37,16 +40,7 @@ check "show takes nothing: no run dir made" [ ! -e "$QEMU_INIT_RUNDIR" ]
 # The command line show prints is one QEMU accepts, once the descriptors
 # qemu-init opens for QEMU (shown as fd=<FILE>) are given as those files.
 runnable() {	# runnable FILE: show's lines into argv
-	local a log=
-	argv=()
-	while IFS= read -r a; do
-		case $a in
-		-add-fd) read -r a; log=${a#fd=<}; log=${log%%>*}; continue ;;
-		esac
-		a=${a//logfile=\/dev\/fdset\/1/logfile=$log}
-		a=$(printf '%s' "$a" | sed 's/fd=<\([^>]*\)>/path=\1/g')
-		argv+=("$a")
-	done < "$1"
+	mapfile -t argv < <("$TOP/tests/guest/runnable.sh" < "$1")
 }
 mkdir -p "$QEMU_INIT_RUNDIR"
 runnable "$T/out"
@@ -96,8 +90,10 @@ bad "an unknown variable" 'DSK1=$HOME/x\n' "bad-qemu.cfg:1:6: 'HOME' is not set 
 bad "a missing disk" 'OS=x\nDSK1=nothere.img\n' "bad-qemu.cfg:2: $T/bad/nothere.img: No such file or directory"
 bad "a directory as a disk" 'DSK1=/tmp\n' "bad-qemu.cfg:1: /tmp: is a directory"
 bad "a comma in a NIC model" 'NIC1="e1000,id=x"\n' "bad-qemu.cfg:1: NIC1 'e1000,id=x' is not a QEMU device name"
+long=$(head -c 61440 /dev/zero | tr '\0' x)
+bad "a 60 KiB line ending in a backtick" "DESC=$long\`\n" "bad-qemu.cfg:1:61446: command substitution"
 long=$(head -c 102400 /dev/zero | tr '\0' x)
-bad "a 100 kB line ending in a backtick" "DESC=$long\`\n" "bad-qemu.cfg:1:102406: command substitution"
+bad "a 100 KiB value" "DESC=$long\n" "bad-qemu.cfg:1:1: value longer than 64 KiB (after expansion)"
 run qemu-init show "$T"
 expect "a directory given as the config file" 1 "is not a <name>-qemu.cfg file"
 mkdir -p "$T/dir-qemu.cfg"
@@ -129,6 +125,47 @@ run qemu-init check
 expect "check reports a duplicate shortname" 1 "qemu-init.reg:2: duplicate name 'web' (also on line 1)"
 check "check reports a shortname that is an action" \
     contains "$err" "qemu-init.reg:3: shortname 'stop' is a qemu-init action"
+run qemu-init show web
+expect_out "...and 'show web' still serves the first web" 0 \
+    "$vmdir/disk,,1.img"
+
+# One bad registry line no longer fails every VM (issue 14): it is
+# reported, skipped, and the rest is served; check still fails on it.
+reg=$QEMU_INIT_CONFDIR/qemu-init.reg
+printf 'web %s\nbroken\n' "$vmdir/web-qemu.cfg" > "$reg"
+run qemu-init show web
+expect "show works beside a bad registry line, and warns of it" 0 \
+    "qemu-init: warning: $reg:2: expected '<shortname> <path>'"
+run qemu-init check
+expect "check fails on the bad registry line" 1 \
+    "qemu-init: warning: $reg:2: expected '<shortname> <path>'"
+printf 'web %s\r\n' "$vmdir/web-qemu.cfg" > "$reg"
+run qemu-init check
+expect "a CRLF registry says so, without a raw CR" 1 \
+    "$reg:1: carriage return (DOS line ending): convert the file with dos2unix"
+check "...and no message holds a CR" \
+    test -z "$(printf '%s' "$err" | tr -dc '\r')"
+
+# check web-qemu.cfg in the file's own folder checks that file (issue 15).
+echo "web $vmdir/web-qemu.cfg" > "$reg"
+cd "$vmdir" && run qemu-init check web-qemu.cfg
+cd "$TOP" || exit 1
+expect_out "check web-qemu.cfg in its folder checks that file" 0 \
+    "1 VM checked: no problems"
+
+# A registry or CONFDIR that does not exist is said to (issue 15).
+rm "$reg"
+run qemu-init status web
+expect "status without a registry says it does not exist (exit 4)" 4 \
+    "qemu-init: unknown VM 'web': $reg does not exist (set QEMU_INIT_CONFDIR to the folder that holds qemu-init.reg)"
+run qemu-init check
+expect "check without a registry fails and says why" 1 \
+    "qemu-init: $reg does not exist (set QEMU_INIT_CONFDIR"
+check "...instead of 'no problems'" test -z "$out"
+QEMU_INIT_CONFDIR=$T/nowhere run qemu-init show web
+expect "a CONFDIR that does not exist is named" 1 \
+    "qemu-init: unknown VM 'web': $T/nowhere does not exist (set QEMU_INIT_CONFDIR"
+echo "web $vmdir/web-qemu.cfg" > "$reg"
 
 # The shipped sample config.
 cp "$TOP/etc/qemu/example-qemu.cfg" "$T/example-qemu.cfg"
@@ -148,5 +185,7 @@ expect_out "ACTION -h prints that action's usage on stdout, exit 0" 0 \
     "usage: qemu-init stop [-fn] [-t secs] [-a] vm ..."
 run qemu-init start -x web
 expect "an unknown option is a usage error (64)" 64 "usage: qemu-init start"
+check "...its usage said once" test "$(grep -c '^usage:' "$T/err")" -eq 1 ||
+    show_run
 
 done_testing

@@ -78,7 +78,7 @@ step() {
 }
 
 # wait_ready SECONDS: the guest printed its ready marker on its serial
-# console, which qemu-init logs in RUNDIR/demo.console.log.
+# console, which qemu-init logs in RUNDIR/demo@console.log.
 wait_ready() {
 	local log=$QEMU_INIT_RUNDIR/demo@console.log i=0
 

@@ -120,6 +120,8 @@ expect "no free slot: the VM is not started without a monitor" 1 \
     "no free monitor slot in $BASE-$BASE"
 check "...and nothing of it is left" test "$(nqemu)" -eq 1 -a \
     ! -e "$QEMU_INIT_RUNDIR/web2@state"
+bounded qemu-init show web2
+expect "...show says the same, exit 1" 1 "no free monitor slot in $BASE-$BASE"
 bounded qemu-init kill web
 monitor_conf $BASE 20
 

@@ -1,8 +1,9 @@
 #!/bin/bash
 # monitor.t - qemu-cmd and qemu-mon against a real running guest: HMP
-# through QMP, raw QMP, errors and exit codes, a busy monitor, a port
-# that answers as another VM, stdin, and the interactive console in a
-# real pseudo-terminal.
+# through QMP, raw QMP and its ids, errors and exit codes, what is not
+# JSON or not UTF-8, a busy monitor and the other loopback address, a
+# port that answers as another VM, stdin, and both programs in a real
+# pseudo-terminal.
 . "$(dirname "$0")/lib.sh"
 need_guest
 monitor_conf 31400 20
@@ -33,6 +34,23 @@ expect "a QMP error exits 1" 1 "has not been found"
 check "...with the JSON error reply on stdout" contains "$out" '"error"'
 run qemu-cmd -j 'not json' web
 expect "-j with what is not JSON is a usage error" 64 "-j: not JSON"
+for bad in 'e5' '1-2' '1.2.3' '--1' '01' '1.' '.5'; do
+	run qemu-cmd -j "{\"execute\":\"query-status\",\"x\":$bad}" web
+	[ "$rc" -eq 64 ] && contains "$err" "-j: not JSON: " || break
+done
+check "-j with a number JSON does not have (e5, 1-2, 01, ...) is a usage error" \
+    test "$rc" -eq 64 -a "$bad" = .5 || show_run
+run qemu-cmd -j '{"execute":"query-status","id":1}' web
+expect "-j with an id that is not a string is a usage error" 64 \
+    '-j: its "id" is not a string'
+run qemu-cmd -j '{"execute":"query-name","id":"mine"}' \
+    -j '{"execute":"query-status"}' web
+check "-j: each reply carries its command's id, the given one or qemu-cmd's" \
+    test "$(printf '%s\n' "$out" | sed -n '1{/"mine"/{/"web"/p}};2{/"qinit-[0-9]*"/{/"running"/p}}' |
+        wc -l)" -eq 2 || show_run
+run qemu-cmd -c $'info \xff' web
+expect "-c with bytes that are not UTF-8 is a usage error" 64 \
+    "-c: not valid UTF-8"
 run qemu-cmd -c "info status" other
 expect "a stopped VM exits 2" 2 "'other' is not running"
 run qemu-cmd -c "info status" nosuchvm
@@ -51,20 +69,69 @@ run qemu-cmd web < "$T/mixed"
 expect "stdin: a failing line makes the exit 1, the rest still runs" 1 \
     "unknown command: 'bogus'"
 check "...both good lines answered" test "$out" = $'web\nVM status: running'
+# JSON cannot carry bytes that are not UTF-8: such a line is refused,
+# never sent, and the next command prints its own output.
+printf 'info \xff\xfe\ninfo name\n' > "$T/notutf8"
+run qemu-cmd web < "$T/notutf8"
+expect "stdin: a line that is not UTF-8 is refused, exit 1" 1 \
+    "qemu-cmd: stdin line 1: not valid UTF-8: not sent"
+check "...and the next line, info name, prints its own output" \
+    test "$out" = web || show_run
+printf 'info status\ninfo \xc0\xaf\ninfo name\ninfo status\n' > "$T/notutf8"
+run qemu-cmd web < "$T/notutf8"
+check "...in the middle of a batch too: every other answer in order" \
+    test "$rc" -eq 1 -a "$out" = $'VM status: running\nweb\nVM status: running' ||
+    show_run
 
-# A monitor takes one client: a second one gets no greeting and must
-# give up with a clear message, not hang.
+# A monitor takes one client: a second one gets no greeting.  Clients
+# then try the other loopback address, and when both are held they give
+# up with a clear message naming who holds them, never a hang.
 ctl=$(sed -n 's/^CTLPORT=//p' "$QEMU_INIT_RUNDIR/web@state")
-exec 7<>"/dev/tcp/127.0.0.1/$ctl"
-if [ -e /proc/sys/net/ipv6 ] && exec 8<>"/dev/tcp/::1/$ctl" 2>/dev/null; then
-	:
+mon=$(sed -n 's/^MONPORT=//p' "$QEMU_INIT_RUNDIR/web@state")
+printf 'info name\n' > "$T/one"
+holders=
+# hold ADDRESS PORT: an idle client on it (socat), once QEMU greeted it.
+hold() {
+	local log="$T/hold.$1.$2" i=0
+	socat -u "TCP:$1:$2" "OPEN:$log,creat" & holders="$holders $!"
+	while ! [ -s "$log" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	[ -s "$log" ]
+}
+release() {
+	local p
+	for p in $holders; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	holders=
+}
+if ss -Hltn "sport = :$ctl" | grep -q '\[::1\]'; then
+	check "an idle client holds the QMP monitor on [::1]" hold '[::1]' "$ctl"
+	p6=${holders# }
+	run qemu-cmd -c "info name" web
+	expect_out "...qemu-cmd works through 127.0.0.1" 0 web
+	check "an idle client holds the human monitor on [::1]" hold '[::1]' "$mon"
+	run qemu-mon web < "$T/one"
+	expect_out "...qemu-mon works through 127.0.0.1" 0 $'\nweb\r'
+	check "idle clients hold both monitors on 127.0.0.1 too" eval \
+	    'hold 127.0.0.1 "$ctl" && hold 127.0.0.1 "$mon"'
+	run qemu-cmd -c "info status" web
+	expect "both addresses held: exit 2, busy, and who holds it" 2 \
+	    "qemu-cmd: monitor of 'web' is busy: held by pid "
+	check "...both holders named" eval 'contains "$err" "pid $p6 (socat)" &&
+	    contains "$err" "pid $(echo $holders | cut -d" " -f3) (socat)"' ||
+	    show_run
+	run qemu-mon web < /dev/null
+	expect "...qemu-mon too: exit 2, busy, and who holds it" 2 \
+	    "qemu-mon: monitor of 'web' is busy: held by pid "
+else
+	diag "no IPv6 loopback: one address to hold"
+	check "an idle client holds the QMP monitor on 127.0.0.1" \
+	    hold 127.0.0.1 "$ctl"
+	run qemu-cmd -c "info status" web
+	expect "a busy monitor: exit 2, and who holds it" 2 \
+	    "qemu-cmd: monitor of 'web' is busy: held by pid ${holders# } (socat)"
 fi
+release
 run qemu-cmd -c "info status" web
-expect "a busy monitor: exit 2 with a clear message" 2 \
-    "monitor of 'web' is busy (another client is connected)"
-exec 7>&- 8>&- 2>/dev/null
-run qemu-cmd -c "info status" web
-expect_out "...and works again once the other client left" 0 "running"
+expect_out "...and works again once the others left" 0 "running"
 
 # A port that answers as another VM gets an error, never the command.
 mkdir -p "$QEMU_INIT_RUNDIR"
@@ -98,7 +165,6 @@ rm -f "$QEMU_INIT_RUNDIR/other@state" "$QEMU_INIT_RUNDIR/other@pid"
 # --- qemu-mon -----------------------------------------------------------------
 run qemu-mon web < /dev/null
 expect_out "qemu-mon with stdin at its end: the greeting, exit 0" 0 "(qemu)"
-printf 'info name\n' > "$T/one"
 run qemu-mon web < "$T/one"
 expect_out "qemu-mon relays stdin and prints the reply" 0 $'\nweb\r'
 run qemu-mon other < /dev/null
@@ -144,6 +210,35 @@ while [ ! -s "$T/stty.after" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); do
 check "SIGTERM ends qemu-mon with the terminal restored" \
     cmp -s "$T/stty.before" "$T/stty.after"
 check "...exit status 143 (128 + SIGTERM)" test "$(cat "$T/mon.rc" 2>/dev/null)" = 143
+tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+
+# qemu-cmd with no -c on a terminal says that it reads commands from
+# stdin, and holds the monitor only while a command runs.
+rm -f "$T/cmd.rc"
+tmux -L "$TMUX_SOCK" new-session -d -x 200 -y 30 \
+    "qemu-cmd web; echo \$? > $T/cmd.rc; sleep 600"
+established() { ss -Htn state established "( dport = :$ctl )"; }
+# no_connection: none to CTLPORT, within a second (a command may end).
+no_connection() {
+	local i=0
+	while [ -n "$(established)" ] && [ $i -lt 20 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+	[ -z "$(established)" ] || { diag "$(ss -Htnp state established \
+	    "( dport = :$ctl )")"; return 1; }
+}
+check "qemu-cmd on a terminal says it reads commands from stdin" \
+    wait_pane "reading HMP commands for 'web' from stdin, one a line (Ctrl-D ends)"
+check "...and holds no connection while it waits" no_connection
+tmux -L "$TMUX_SOCK" send-keys "info name" Enter
+check "...a typed command is answered" wait_pane '^web$'
+check "...and the connection is let go after it" no_connection
+run qemu-cmd -c "info status" web
+expect_out "...so another client gets the monitor meanwhile" 0 running
+tmux -L "$TMUX_SOCK" send-keys C-d
+i=0
+while [ ! -s "$T/cmd.rc" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "...Ctrl-D ends it, exit 0" test "$(cat "$T/cmd.rc" 2>/dev/null)" = 0
 tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
 
 # --- the power button through qemu-cmd ----------------------------------------

@@ -6,16 +6,10 @@
  * would need a shell (commands, substitutions, unknown variables) is an
  * error instead of a guess.
  */
-#include <sys/stat.h>
-
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <unistd.h>
 
 #include "cfg.h"
 
@@ -27,6 +21,7 @@ struct parser {
 	size_t		 pos;
 	unsigned	 line;
 	unsigned	 col;
+	size_t		 total;		/* bytes of the values so far */
 };
 
 static int
@@ -66,20 +61,77 @@ fail(struct parser *p, const char *msg)
 	return fail_at(p, p->line, p->col, msg);
 }
 
-/* Characters that never appear in a value unless quoted or escaped. */
-static int
-bad_char(struct parser *p, int c)
+const char *
+cfg_odd_char(const char *text, size_t len, size_t pos,
+    char msg[CFG_ODD_MSG])
 {
-	char msg[128];
+	const unsigned char *s = (const unsigned char *)text + pos;
+	size_t left = len - pos;
 
-	if (c == 0)
-		return fail(p, "NUL byte in file");
-	if (c == '\r')
-		return fail(p, "carriage return (DOS line ending)");
+	if (*s == '\0')
+		return "NUL byte in file";
+	if (*s == '\r')
+		return "carriage return (DOS line ending): convert the file "
+		    "with dos2unix";
+	if ((*s < 0x20 && *s != '\t' && *s != '\n') || *s == 0x7f) {
+		snprintf(msg, CFG_ODD_MSG, "control character (byte 0x%02X)",
+		    *s);
+		return msg;
+	}
+	if (pos == 0 && left >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		return "UTF-8 byte order mark at the start of the file: save "
+		    "it without one";
+	if (left >= 3 && cfg_typographic_quote(text + pos))
+		return CFG_TYPOGRAPHIC_MSG;
+	return NULL;
+}
+
+int
+cfg_typographic_quote(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	/* U+2018 to U+201F: ‘ ’ ‚ ‛ “ ” „ ‟, pasted from a web page. */
+	return u[0] == 0xe2 && u[1] == 0x80 && u[2] >= 0x98 && u[2] <= 0x9f;
+}
+
+/*
+ * Whether the character at p's position is one cfg_odd_char reports.
+ * Quoted text may hold typographic quotes: they are text there.
+ */
+static int
+odd_here(const struct parser *p, int quoted)
+{
+	char msg[CFG_ODD_MSG];
+	int c = peek(p);
+
+	if (c < 0 || (quoted && c >= 0x80))
+		return 0;
+	return cfg_odd_char(p->text, p->len, p->pos, msg) != NULL;
+}
+
+/* The character here cannot be where it is. */
+static int
+bad_char(struct parser *p)
+{
+	char buf[CFG_ODD_MSG], msg[128];
+	const char *odd;
+	int c = peek(p);
+
+	if (c < 0)
+		return fail(p, "unexpected end of file");
+	if ((odd = cfg_odd_char(p->text, p->len, p->pos, buf)) != NULL)
+		return fail(p, odd);
+	if (c == '\n')
+		return fail(p, "unexpected end of line");
 	if (c == '`')
 		return fail(p, "command substitution (`...`) is not allowed");
-	snprintf(msg, sizeof(msg), "unexpected '%c' (only KEY=value "
-	    "assignments are allowed; quote the value)", c);
+	if (c < 0x80)
+		snprintf(msg, sizeof(msg), "unexpected '%c' (only KEY=value "
+		    "assignments are allowed; quote the value)", c);
+	else
+		snprintf(msg, sizeof(msg), "unexpected byte 0x%02X (only "
+		    "KEY=value assignments are allowed; quote the value)", c);
 	return fail(p, msg);
 }
 
@@ -106,15 +158,66 @@ cfg_key_valid(const char *s)
 	return 1;
 }
 
+/* FNV-1a. */
+static size_t
+hash_key(const char *s)
+{
+	size_t h = 14695981039346656037ULL & (size_t)-1;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+	return h;
+}
+
+/* Where key is in the index, or the empty slot where it would go. */
+static size_t *
+index_slot(const struct cfg *cfg, const char *key)
+{
+	size_t mask = cfg->nindex - 1, i = hash_key(key) & mask;
+
+	while (cfg->index[i] != 0 &&
+	    strcmp(cfg->v[cfg->index[i] - 1].key, key) != 0)
+		i = (i + 1) & mask;
+	return &cfg->index[i];
+}
+
+/* Makes the index twice as large, or 64 slots at first. */
+static void
+index_grow(struct cfg *cfg)
+{
+	size_t *old = cfg->index, n = cfg->nindex, i;
+
+	cfg->nindex = n != 0 ? n * 2 : 64;
+	cfg->index = xcalloc(cfg->nindex, sizeof(*cfg->index));
+	for (i = 0; i < n; i++)
+		if (old[i] != 0)
+			*index_slot(cfg, cfg->v[old[i] - 1].key) = old[i];
+	free(old);
+}
+
 const struct cfg_entry *
 cfg_get(const struct cfg *cfg, const char *key)
 {
-	size_t i;
+	size_t at;
 
-	for (i = cfg->n; i > 0; i--)
-		if (strcmp(cfg->v[i - 1].key, key) == 0)
-			return &cfg->v[i - 1];
-	return NULL;
+	if (cfg->nindex == 0)
+		return NULL;
+	at = *index_slot(cfg, key);
+	return at != 0 ? &cfg->v[at - 1] : NULL;
+}
+
+/* Fails unless n more bytes fit in a value holding have bytes. */
+static int
+value_fits(struct parser *p, size_t have, size_t n, unsigned line,
+    unsigned col)
+{
+	if (have + n > CFG_MAX_VALUE)
+		return fail_at(p, line, col, "value longer than 64 KiB "
+		    "(after expansion)");
+	if (p->total + have + n > CFG_MAX_TOTAL)
+		return fail_at(p, line, col, "the values of this file are "
+		    "longer than 4 MiB together (after expansion)");
+	return 0;
 }
 
 /* $NAME or ${NAME}: p is on the '$'. */
@@ -135,7 +238,7 @@ expand(struct parser *p, struct strbuf *out)
 		return fail_at(p, line, col, "$'...' and $\"...\" quoting "
 		    "is not supported");
 	if (c != '{' && !is_name_start(c)) {
-		if (c >= 0 && (isdigit(c) || strchr("?$!#*@-", c) != NULL))
+		if (c > 0 && (isdigit(c) || strchr("?$!#*@-", c) != NULL))
 			return fail_at(p, line, col,
 			    "special parameters ($1, $?, ...) are not supported");
 		sb_addc(out, '$');	/* a lone '$' is literal in sh too */
@@ -160,13 +263,16 @@ expand(struct parser *p, struct strbuf *out)
 		advance(p);
 	}
 	e = cfg_get(p->cfg, name.s);
+	if (e != NULL)
+		p->cfg->v[e - p->cfg->v].used = 1;
 	if (e == NULL) {
-		char *msg = xasprintf("'%s' is not set earlier in this file",
-		    name.s);
+		char *msg = xasprintf("'%s' is not set earlier in this file "
+		    "(the environment is not expanded)", name.s);
 
 		rc = fail_at(p, line, col, msg);
 		free(msg);
-	} else
+	} else if ((rc = value_fits(p, out->len, strlen(e->value), line,
+	    col)) == 0)
 		sb_adds(out, e->value);
 	sb_free(&name);
 	return rc;
@@ -182,8 +288,8 @@ single_quoted(struct parser *p, struct strbuf *out)
 	while ((c = peek(p)) != '\'') {
 		if (c < 0)
 			return fail_at(p, line, col, "unterminated single quote");
-		if (c == 0)
-			return bad_char(p, c);
+		if (odd_here(p, 1))
+			return bad_char(p);
 		sb_addc(out, (char)c);
 		advance(p);
 	}
@@ -201,8 +307,8 @@ double_quoted(struct parser *p, struct strbuf *out)
 	while ((c = peek(p)) != '"') {
 		if (c < 0)
 			return fail_at(p, line, col, "unterminated double quote");
-		if (c == 0 || c == '`')
-			return bad_char(p, c);
+		if (c == '`' || odd_here(p, 1))
+			return bad_char(p);
 		if (c == '$') {
 			if (expand(p, out) != 0)
 				return -1;
@@ -243,12 +349,12 @@ value(struct parser *p, struct strbuf *out)
 			if (expand(p, out) != 0)
 				return -1;
 		} else if (c == '\\') {
-			n = peek_at(p, 1);
-			if (n < 0)
+			if (peek_at(p, 1) < 0)
 				return fail(p, "backslash at end of file");
-			if (n == 0 || n == '\r')
-				return bad_char(p, n);
 			advance(p);
+			n = peek(p);
+			if (n != '\n' && odd_here(p, 0))
+				return bad_char(p);
 			if (n != '\n')
 				sb_addc(out, (char)n);
 			advance(p);
@@ -256,8 +362,8 @@ value(struct parser *p, struct strbuf *out)
 		    (out->len > 0 && out->s[out->len - 1] == ':'))) {
 			return fail(p, "unquoted '~' would be expanded by a "
 			    "shell; quote the value");
-		} else if (c == 0 || c == '\r' || strchr("`;&|<>()", c)) {
-			return bad_char(p, c);
+		} else if (odd_here(p, 0) || strchr("`;&|<>()", c)) {
+			return bad_char(p);
 		} else {
 			sb_addc(out, (char)c);
 			advance(p);
@@ -277,6 +383,8 @@ skip_blanks(struct parser *p)
 static void
 add_entry(struct cfg *cfg, char *key, char *val, unsigned line)
 {
+	size_t *slot;
+
 	if (cfg->n == cfg->cap) {
 		cfg->cap = cfg->cap ? cfg->cap * 2 : 16;
 		cfg->v = xreallocarray(cfg->v, cfg->cap, sizeof(*cfg->v));
@@ -284,7 +392,14 @@ add_entry(struct cfg *cfg, char *key, char *val, unsigned line)
 	cfg->v[cfg->n].key = key;
 	cfg->v[cfg->n].value = val;
 	cfg->v[cfg->n].line = line;
+	cfg->v[cfg->n].used = 0;
 	cfg->n++;
+	if ((cfg->nkeys + 1) * 2 > cfg->nindex)
+		index_grow(cfg);
+	slot = index_slot(cfg, key);
+	if (*slot == 0)
+		cfg->nkeys++;
+	*slot = cfg->n;
 }
 
 static int
@@ -317,13 +432,17 @@ assignment(struct parser *p)
 		col = p->col;
 		c = read_key(p, &key);
 	}
+	if (key.len == 0 && (c < 0 || c == '\n' || c == '#')) {
+		fail_at(p, line, col, "not an assignment (expected KEY=value)");
+		goto out;
+	}
 	if (key.len == 0) {
-		bad_char(p, c);
+		bad_char(p);
 		goto out;
 	}
 	if (c != '=') {
-		if (c == 0 || c == '\r')
-			bad_char(p, c);
+		if (odd_here(p, 0))
+			bad_char(p);
 		else if (c < 0 || c == ' ' || c == '\t' || c == '\n' ||
 		    c == '#' || strchr("`;&|<>()\\", c) != NULL)
 			fail_at(p, line, col, "not an assignment (expected "
@@ -339,16 +458,20 @@ assignment(struct parser *p)
 		goto out;
 	}
 	advance(p);
-	if (value(p, &val) != 0)
+	if (value(p, &val) != 0 || value_fits(p, val.len, 0, line, col) != 0)
 		goto out;
+	p->total += val.len;
 	skip_blanks(p);
 	c = peek(p);
 	if (c == '#')
 		while ((c = peek(p)) >= 0 && c != '\n')
 			advance(p);
 	if (c >= 0 && c != '\n') {
-		fail(p, "unexpected text after the value (quote values "
-		    "that contain spaces)");
+		if (odd_here(p, 0))
+			bad_char(p);
+		else
+			fail(p, "unexpected text after the value (quote "
+			    "values that contain spaces)");
 		goto out;
 	}
 	add_entry(p->cfg, sb_detach(&key), sb_detach(&val), line);
@@ -357,6 +480,26 @@ out:
 	sb_free(&key);
 	sb_free(&val);
 	return rc;
+}
+
+/* The last entry of the key of entry i. */
+static struct cfg_entry *
+last_entry(struct cfg *cfg, size_t i)
+{
+	return &cfg->v[*index_slot(cfg, cfg->v[i].key) - 1];
+}
+
+/* A key that a $KEY expanded is a helper in every one of its entries. */
+static void
+mark_helpers(struct cfg *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n; i++)
+		if (cfg->v[i].used)
+			last_entry(cfg, i)->used = 1;
+	for (i = 0; i < cfg->n; i++)
+		cfg->v[i].used = last_entry(cfg, i)->used;
 }
 
 int
@@ -375,11 +518,14 @@ cfg_parse(struct cfg *cfg, const char *path, const char *text, size_t len,
 	p.pos = 0;
 	p.line = 1;
 	p.col = 1;
+	p.total = 0;
 	for (;;) {
 		skip_blanks(&p);
 		c = peek(&p);
-		if (c < 0)
+		if (c < 0) {
+			mark_helpers(cfg);
 			return 0;
+		}
 		if (c == '\n') {
 			advance(&p);
 		} else if (c == '#') {
@@ -388,100 +534,6 @@ cfg_parse(struct cfg *cfg, const char *path, const char *text, size_t len,
 		} else if (assignment(&p) != 0)
 			return -1;
 	}
-}
-
-/*
- * Like sshd's StrictModes: as root, a file others could have written is
- * not read, for what it says is run as root (PRECMD, QEMU's arguments).
- */
-static int
-trusted(const char *path, const struct stat *st, struct diag *d)
-{
-	uid_t me = geteuid();
-
-	if (me != 0)
-		return 1;
-	if (st->st_uid != 0) {
-		diag_error(d, "%s: owned by uid %ld, not root: refused while "
-		    "running as root (chown root %s)", path, (long)st->st_uid,
-		    path);
-		return 0;
-	}
-	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		diag_error(d, "%s: writable by group or others: refused while "
-		    "running as root (chmod go-w %s)", path, path);
-		return 0;
-	}
-	return 1;
-}
-
-static int
-read_regular(const char *path, struct strbuf *sb, int missing_ok,
-    int strict, struct diag *d)
-{
-	struct stat st;
-	char chunk[8192];
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		if (errno == ENOENT && missing_ok)
-			return 1;
-		diag_error(d, "cannot read %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) != 0) {
-		diag_error(d, "cannot read %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		diag_error(d, "cannot read %s: %s", path, S_ISDIR(st.st_mode) ?
-		    "is a directory" : "not a regular file");
-		close(fd);
-		return -1;
-	}
-	if (strict && !trusted(path, &st, d)) {
-		close(fd);
-		return -1;
-	}
-	sb_reset(sb);
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			diag_error(d, "cannot read %s: %s", path,
-			    strerror(errno));
-			close(fd);
-			return -1;
-		}
-		if (sb->len + (size_t)n > CFG_MAX_SIZE) {
-			diag_error(d, "cannot read %s: file is larger than "
-			    "%d bytes", path, CFG_MAX_SIZE);
-			close(fd);
-			return -1;
-		}
-		sb_add(sb, chunk, (size_t)n);
-	}
-	close(fd);
-	if (sb->s == NULL)
-		sb_add(sb, "", 0);
-	return 0;
-}
-
-int
-file_read(const char *path, struct strbuf *sb, int missing_ok,
-    struct diag *d)
-{
-	return read_regular(path, sb, missing_ok, 0, d);
-}
-
-int
-config_read(const char *path, struct strbuf *sb, int missing_ok,
-    struct diag *d)
-{
-	return read_regular(path, sb, missing_ok, 1, d);
 }
 
 int
@@ -511,183 +563,8 @@ cfg_free(struct cfg *cfg)
 		free(cfg->v[i].value);
 	}
 	free(cfg->v);
+	free(cfg->index);
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
-int
-cfg_split_words(const char *s, struct strvec *out, char **errmsg)
-{
-	struct strbuf w;
-	int inword = 0;
-	char q;
-
-	sb_init(&w);
-	for (;;) {
-		if (*s == '\0' || *s == ' ' || *s == '\t' || *s == '\n') {
-			if (inword)
-				sv_push(out, w.s != NULL ? w.s : "");
-			sb_reset(&w);
-			inword = 0;
-			if (*s == '\0')
-				break;
-			s++;
-			continue;
-		}
-		inword = 1;
-		if (*s == '\'' || *s == '"') {
-			q = *s++;
-			while (*s != q) {
-				if (*s == '\0') {
-					*errmsg = xasprintf("unterminated %s "
-					    "quote", q == '"' ? "double" :
-					    "single");
-					sb_free(&w);
-					return -1;
-				}
-				if (q == '"' && *s == '\\' && s[1] != '\0' &&
-				    strchr("\"\\$`", s[1]) != NULL)
-					s++;
-				sb_addc(&w, *s++);
-			}
-			s++;
-			sb_add(&w, "", 0);
-		} else if (*s == '\\' && s[1] != '\0') {
-			sb_addc(&w, s[1]);
-			s += 2;
-		} else
-			sb_addc(&w, *s++);
-	}
-	sb_free(&w);
-	return 0;
-}
-
-int
-cfg_bool(const char *s, int *out)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-	size_t i;
-
-	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*out = 1;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*out = 0;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* Edit distance with transpositions (optimal string alignment). */
-static size_t
-distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j, best, *d;
-	size_t w = lb + 1;
-
-	d = xcalloc((la + 1) * w, sizeof(*d));
-	for (i = 0; i <= la; i++)
-		d[i * w] = i;
-	for (j = 0; j <= lb; j++)
-		d[j] = j;
-	for (i = 1; i <= la; i++) {
-		for (j = 1; j <= lb; j++) {
-			size_t cost = toupper((unsigned char)a[i - 1]) ==
-			    toupper((unsigned char)b[j - 1]) ? 0 : 1;
-
-			best = d[(i - 1) * w + j] + 1;
-			if (d[i * w + j - 1] + 1 < best)
-				best = d[i * w + j - 1] + 1;
-			if (d[(i - 1) * w + j - 1] + cost < best)
-				best = d[(i - 1) * w + j - 1] + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] &&
-			    d[(i - 2) * w + j - 2] + 1 < best)
-				best = d[(i - 2) * w + j - 2] + 1;
-			d[i * w + j] = best;
-		}
-	}
-	best = d[la * w + lb];
-	free(d);
-	return best;
-}
-
-/* The candidate closest to key, NULL when none is close.  Caller frees. */
-static char *
-suggest_key(const char *key, const char *const suggest[])
-{
-	const char *digits = key + strlen(key);
-	size_t i, n, best = (size_t)-1;
-	char *cand, *found = NULL;
-
-	while (digits > key && isdigit((unsigned char)digits[-1]))
-		digits--;
-	for (i = 0; suggest[i] != NULL; i++) {
-		n = strlen(suggest[i]);
-		if (n > 0 && suggest[i][n - 1] == 'x')
-			cand = xasprintf("%.*s%s", (int)(n - 1), suggest[i],
-			    *digits != '\0' ? digits : "1");
-		else
-			cand = xstrdup(suggest[i]);
-		n = distance(key, cand);
-		if (n < best && n <= 2 && n * 3 <= strlen(cand)) {
-			free(found);
-			found = cand;
-			best = n;
-		} else
-			free(cand);
-	}
-	return found;
-}
-
-void
-cfg_warn_unknown(const struct cfg *cfg, int (*known)(const char *),
-    const char *const suggest[], struct diag *d)
-{
-	size_t i;
-	char *s;
-
-	for (i = 0; i < cfg->n; i++) {
-		if (known(cfg->v[i].key))
-			continue;
-		s = suggest_key(cfg->v[i].key, suggest);
-		if (s != NULL)
-			diag_warn(d, "%s:%u: unknown key '%s' (did you mean "
-			    "'%s'?)", cfg->path, cfg->v[i].line,
-			    cfg->v[i].key, s);
-		else
-			diag_warn(d, "%s:%u: unknown key '%s'", cfg->path,
-			    cfg->v[i].line, cfg->v[i].key);
-		free(s);
-	}
-}
-
-int
-cfg_number(const char *s, long long min, long long max, long long *out,
-    const char **why)
-{
-	long long v;
-	char *end;
-
-	*why = "not a number";
-	if (!isdigit((unsigned char)s[0]) && s[0] != '-')
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (end == s || *end != '\0')
-		return -1;
-	if ((errno == ERANGE && v == LLONG_MIN) || v < min) {
-		*why = "too small";
-		return -1;
-	}
-	if (errno == ERANGE || v > max) {
-		*why = "too large";
-		return -1;
-	}
-	*out = v;
-	return 0;
-}

@@ -1,7 +1,11 @@
 /*
- * cfg.h - the shell-subset config syntax shared by every config file
- * (SPEC 2.1): KEY=value assignments that a POSIX shell would read the
- * same way, parsed without ever executing anything.
+ * cfg.h - the parser of the shell-subset config syntax shared by every
+ * config file (SPEC 2.1, qemu-init.cfg(5)): KEY=value assignments that a
+ * POSIX shell would read the same way, parsed without ever executing
+ * anything.  It includes the modules that work on what it parses, so
+ * that one #include serves a config reader: fileread.h (reading the
+ * file), scalar.h (numbers, booleans), shwords.h (CUSTOMx words) and
+ * suggest.h (unknown keys).
  */
 #ifndef QI_CFG_H
 #define QI_CFG_H
@@ -10,13 +14,26 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "fileread.h"
+#include "scalar.h"
+#include "shwords.h"
+#include "suggest.h"
 
-#define CFG_MAX_SIZE	(1024 * 1024)	/* larger files are refused */
+/*
+ * Bounds (SPEC 2.1): a value, after expansion, is at most CFG_MAX_VALUE
+ * bytes, and all the values of a file together at most CFG_MAX_TOTAL,
+ * so that no file of CFG_MAX_SIZE bytes makes parsing take more than
+ * linear time and memory.
+ */
+#define CFG_MAX_VALUE	(64 * 1024)
+#define CFG_MAX_TOTAL	(4 * 1024 * 1024)
 
 struct cfg_entry {
 	char		*key;
 	char		*value;
 	unsigned	 line;		/* where the key starts */
+	int		 used;		/* a later $KEY or ${KEY} expanded
+					   the key: the file's own helper */
 };
 
 struct cfg {
@@ -24,52 +41,50 @@ struct cfg {
 	struct cfg_entry *v;		/* in file order */
 	size_t		  n;
 	size_t		  cap;
+	size_t		 *index;	/* hash of the keys: 1 + the index of
+					   each key's last entry, 0 empty */
+	size_t		  nindex;	/* 0 or a power of 2 */
+	size_t		  nkeys;	/* distinct keys */
 };
 
-/* Parses text; on error records "PATH:LINE:COL: message", returns -1. */
-int	cfg_parse(struct cfg *, const char *path, const char *text, size_t,
-	    struct diag *);
 /*
- * Reads and parses a file.  A missing file is an error unless missing_ok,
- * in which case it returns 1 with an empty cfg.
+ * Parses len bytes of text; path is only used in messages.  Returns 0,
+ * or -1 with "PATH:LINE:COL: message" in d; either way *cfg is set and
+ * must be freed with cfg_free.
  */
-int	cfg_load(struct cfg *, const char *path, int missing_ok,
-	    struct diag *);
+int	cfg_parse(struct cfg *cfg, const char *path, const char *text,
+	    size_t len, struct diag *d);
+/*
+ * Reads (config_read) and parses a file.  Returns 0; 1 with an empty
+ * cfg when the file does not exist and missing_ok is set; -1 with the
+ * error in d.  Either way *cfg must be freed with cfg_free.
+ */
+int	cfg_load(struct cfg *cfg, const char *path, int missing_ok,
+	    struct diag *d);
 /* The last assignment of key, or NULL. */
-const struct cfg_entry *cfg_get(const struct cfg *, const char *key);
-void	cfg_free(struct cfg *);
+const struct cfg_entry *cfg_get(const struct cfg *cfg, const char *key);
+/* Frees what cfg holds and empties it. */
+void	cfg_free(struct cfg *cfg);
+/* Whether s is a key: [A-Za-z_][A-Za-z0-9_]* */
+int	cfg_key_valid(const char *s);
 
-/* Reads a file into a strbuf: regular files up to CFG_MAX_SIZE only. */
-int	file_read(const char *path, struct strbuf *, int missing_ok,
-	    struct diag *);
+#define CFG_ODD_MSG	64	/* room for cfg_odd_char's message */
 /*
- * The same for a config file: running as root, a file that is not owned
- * by root or that group or others can write is refused, like sshd's
- * StrictModes.  cfg_load reads through it.
+ * What is wrong with the character at text[pos] (pos < len) where a
+ * config file holds only plain text: a NUL byte, a carriage return,
+ * another control character (tab and newline are fine), the UTF-8 byte
+ * order mark at the start of the text, or a typographic quote (U+2018
+ * to U+201F, such as “ and ’).  Returns the message, which never holds
+ * the raw byte (it may be written into msg), or NULL when the character
+ * is none of these.
  */
-int	config_read(const char *path, struct strbuf *, int missing_ok,
-	    struct diag *);
-
-/* Splits like shell words (quotes, backslashes; no expansion). */
-int	cfg_split_words(const char *, struct strvec *, char **errmsg);
-/* yes/no, true/false, on/off, 1/0 (any case): 0 and *out set, else -1. */
-int	cfg_bool(const char *, int *out);
+const char *cfg_odd_char(const char *text, size_t len, size_t pos,
+	    char msg[CFG_ODD_MSG]);
 /*
- * strtonum(3)-style: a decimal number in [min, max], else -1 with *why
- * set to "not a number", "too small" or "too large".
+ * Whether s starts with a typographic quote (U+2018 to U+201F); s holds
+ * at least 3 bytes or a NUL.  CFG_TYPOGRAPHIC_MSG says what to do.
  */
-int	cfg_number(const char *, long long min, long long max, long long *out,
-	    const char **why);
-/* [A-Za-z_][A-Za-z0-9_]* */
-int	cfg_key_valid(const char *);
+int	cfg_typographic_quote(const char *s);
+#define CFG_TYPOGRAPHIC_MSG	"typographic quote: use \" or '"
 
-
-
-/*
- * Warns "FILE:LINE: unknown key 'K' (did you mean 'S'?)" for every key
- * that known() refuses.  Names in suggest may end in a lowercase 'x',
- * standing for the number a numbered key carries (DSKx).
- */
-void	cfg_warn_unknown(const struct cfg *, int (*known)(const char *),
-	    const char *const suggest[], struct diag *);
 #endif

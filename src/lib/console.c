@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "console.h"
+#include "qmp.h"
 #include "sock.h"
 
 int
@@ -21,10 +22,13 @@ console_open(const struct rundir *rd, const char *name, int *lock,
 	if (got != LOCK_TAKEN)
 		return -1;
 	path = rundir_path(rd, name, RUN_SERIAL);
-	fd = sock_connect_unix(path, d);
+	fd = sock_connect_unix(path, now_ms() + QMP_GREETING_MS, d);
 	if (fd == SOCK_REFUSED)
 		diag_error(d, "'%s' has no serial console (%s is missing; "
 		    "SERIAL=no?)", name, path);
+	else if (fd == SOCK_BUSY)
+		diag_error(d, "the serial console of '%s' is busy (its queue "
+		    "of waiting clients is full)", name);
 	free(path);
 	if (fd < 0) {
 		lock_release(*lock);

@@ -115,6 +115,53 @@ unicode_escape(struct parser *ps, struct strbuf *sb)
 	return 0;
 }
 
+/*
+ * The length of the well-formed UTF-8 sequence at s (RFC 3629 section 4:
+ * no overlong form, no surrogate, nothing past U+10FFFF), or 0.
+ */
+static size_t
+utf8_seq(const unsigned char *s, size_t len)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		lo = s[0] == 0xe0 ? 0xa0 : 0x80;
+		hi = s[0] == 0xed ? 0x9f : 0xbf;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		lo = s[0] == 0xf0 ? 0x90 : 0x80;
+		hi = s[0] == 0xf4 ? 0x8f : 0xbf;
+	} else
+		return 0;
+	if (len < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+int
+json_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	while (len > 0) {
+		if ((n = utf8_seq(p, len)) == 0)
+			return 0;
+		p += n;
+		len -= n;
+	}
+	return 1;
+}
+
 static int
 parse_string(struct parser *ps, char **out)
 {
@@ -122,6 +169,7 @@ parse_string(struct parser *ps, char **out)
 	static const char named[] = "\"\\/bfnrt";
 	struct strbuf sb;
 	const char *esc;
+	size_t n;
 	char c;
 
 	ps->p++;	/* the opening quote */
@@ -138,7 +186,14 @@ parse_string(struct parser *ps, char **out)
 			return fail(ps, "control character in a string");
 		}
 		if (c != '\\') {
-			sb_addc(&sb, c);
+			n = utf8_seq((const unsigned char *)ps->p - 1,
+			    (size_t)(ps->end - ps->p) + 1);
+			if (n == 0) {
+				sb_free(&sb);
+				return fail(ps, "a string is not valid UTF-8");
+			}
+			sb_add(&sb, ps->p - 1, n);
+			ps->p += n - 1;
 			continue;
 		}
 		if (ps->p == ps->end)
@@ -160,21 +215,53 @@ parse_string(struct parser *ps, char **out)
 	return fail(ps, "unterminated string");
 }
 
+/* Skips the digits at p; how many there were. */
+static size_t
+digits(struct parser *ps)
+{
+	const char *start = ps->p;
+
+	while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9')
+		ps->p++;
+	return (size_t)(ps->p - start);
+}
+
+static int
+next_is(struct parser *ps, const char *set)
+{
+	return ps->p < ps->end && *ps->p != '\0' &&
+	    strchr(set, *ps->p) != NULL;
+}
+
+/*
+ * RFC 8259 section 6: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?
+ * What follows the number is left to the caller ("1-2" ends after "1").
+ */
 static int
 parse_number(struct parser *ps, struct json *j)
 {
 	const char *start = ps->p;
-	int digits = 0;
 
-	if (ps->p < ps->end && *ps->p == '-')
+	if (next_is(ps, "-"))
 		ps->p++;
-	while (ps->p < ps->end && ((*ps->p >= '0' && *ps->p <= '9') ||
-	    *ps->p == '.' || *ps->p == 'e' || *ps->p == 'E' ||
-	    *ps->p == '+' || *ps->p == '-')) {
-		digits += *ps->p >= '0' && *ps->p <= '9';
+	if (next_is(ps, "0"))
 		ps->p++;
+	else if (!next_is(ps, "123456789") || digits(ps) == 0)
+		return fail(ps, ps->p == start ? "unexpected character" :
+		    "bad number");
+	if (next_is(ps, ".")) {
+		ps->p++;
+		if (digits(ps) == 0)
+			return fail(ps, "bad number: no digit after '.'");
 	}
-	if (digits == 0)
+	if (next_is(ps, "eE")) {
+		ps->p++;
+		if (next_is(ps, "+-"))
+			ps->p++;
+		if (digits(ps) == 0)
+			return fail(ps, "bad number: no digit in the exponent");
+	}
+	if (next_is(ps, "0123456789.eE+-"))
 		return fail(ps, "bad number");
 	j->type = JSON_NUMBER;
 	j->text = xstrndup(start, (size_t)(ps->p - start));
@@ -318,11 +405,13 @@ json_get_string(const struct json *j, const char *key)
 	return v != NULL && v->type == JSON_STRING ? v->text : NULL;
 }
 
-void
+int
 json_quote(struct strbuf *sb, const char *s)
 {
 	unsigned char c;
 
+	if (!json_utf8_valid(s, strlen(s)))
+		return -1;
 	sb_addc(sb, '"');
 	for (; (c = (unsigned char)*s) != '\0'; s++) {
 		if (c == '"' || c == '\\') {
@@ -334,4 +423,5 @@ json_quote(struct strbuf *sb, const char *s)
 			sb_addc(sb, (char)c);
 	}
 	sb_addc(sb, '"');
+	return 0;
 }

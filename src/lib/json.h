@@ -25,8 +25,9 @@ struct json {
 };
 
 /*
- * Parses exactly one JSON value (white space around it allowed).
- * 0, or -1 with *why set; strings holding U+0000 are refused.
+ * Parses exactly one JSON value (RFC 8259; white space around it
+ * allowed).  0, or -1 with *why set.  Strings must be UTF-8 and must not
+ * hold U+0000; numbers must have RFC 8259's form.
  */
 int	json_parse(struct json *, const char *text, size_t len,
 	    const char **why);
@@ -35,7 +36,16 @@ void	json_free(struct json *);
 const struct json *json_get(const struct json *, const char *key);
 /* The string member key of an object, or NULL. */
 const char *json_get_string(const struct json *, const char *key);
-/* Appends s as a JSON string literal, quotes and escapes included. */
-void	json_quote(struct strbuf *, const char *s);
+/*
+ * Whether s holds well-formed UTF-8 only (RFC 3629: no overlong form,
+ * no surrogate, nothing past U+10FFFF): JSON text must be UTF-8.
+ */
+int	json_utf8_valid(const char *s, size_t len);
+/*
+ * Appends s as a JSON string literal, quotes and escapes included: 0; or
+ * -1, with nothing appended, when s is not valid UTF-8 (it has no JSON
+ * form).
+ */
+int	json_quote(struct strbuf *, const char *s);
 
 #endif

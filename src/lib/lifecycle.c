@@ -465,6 +465,27 @@ out:
 	return rc;
 }
 
+/*
+ * One QMP command through the control socket, held only for it, so
+ * that status and list are never kept waiting by a stop: QMP_OK or why
+ * in d.
+ */
+static int
+control_command(const struct rundir *rd, const char *name,
+    const char *command, int greeting_ms, struct diag *d)
+{
+	struct vm_state none;
+	struct qmp q;
+	int rc;
+
+	memset(&none, 0, sizeof(none));
+	rc = control_open(&q, rd, name, &none, greeting_ms, 0, d);
+	if (rc == QMP_OK)
+		rc = qmp_execute(&q, command, NULL, d);
+	qmp_close(&q);
+	return rc;
+}
+
 /* SIGTERM or SIGKILL to our QEMU only, then a bounded wait. */
 static int
 signal_and_wait(const struct proc_id *id, int sig)
@@ -475,26 +496,21 @@ signal_and_wait(const struct proc_id *id, int sig)
 }
 
 /*
- * stop -f and kill: quit over QMP when connected, then signals.  1 once
- * QEMU is gone, 0 (and why in d) when it survived even SIGKILL.
+ * stop -f and kill: QMP quit through the control socket, then signals
+ * (SIGTERM only with term).  1 once QEMU is gone, 0 (and why in d) when
+ * it survived even SIGKILL.
  */
 static int
-force_off(struct qmp *q, int connected, const struct proc_id *id,
-    const char *name, int term, struct diag *d)
+force_off(const struct rundir *rd, const char *name, const struct proc_id *id,
+    int term, struct diag *d)
 {
-	struct diag quiet;
-
-	diag_init(&quiet);
-	if (connected) {
-		(void)qmp_execute(q, "{\"execute\":\"quit\"}", NULL, &quiet);
-		if (proc_wait_exit(id, now_ms() + FORCE_STEP_MS))
-			goto out;
-	}
+	if (control_command(rd, name, "{\"execute\":\"quit\"}",
+	    QMP_GREETING_MS, NULL) == QMP_OK &&
+	    proc_wait_exit(id, now_ms() + FORCE_STEP_MS))
+		return 1;
 	if (term && signal_and_wait(id, SIGTERM))
-		goto out;
+		return 1;
 	(void)signal_and_wait(id, SIGKILL);
-out:
-	diag_clear(&quiet);
 	if (!proc_alive(id))
 		return 1;
 	diag_error(d, "'%s' (pid %ld) survived SIGKILL", name, (long)id->pid);
@@ -524,34 +540,42 @@ find_running(const struct rundir *rd, const char *name, struct vm_state *st,
 	return run == VM_RUNNING;
 }
 
+#define POWERDOWN	"{\"execute\":\"system_powerdown\"}"
+
 /*
  * Presses the power button and waits for QEMU to exit, pressing again
  * every REPRESS_MS: a guest still booting loses a press that comes
  * before its button driver is loaded.  1 gone, 0 still there at the
- * deadline, -1 the monitor failed.
+ * deadline, -1 the first press failed (why in d).
  */
 static int
-power_button(struct qmp *q, const struct proc_id *id, long long deadline,
+power_button(const struct rundir *rd, const char *name,
+    const struct proc_id *id, const struct stop_how *how, unsigned wait_s,
     struct diag *d)
 {
+	long long deadline = now_ms() + (long long)wait_s * 1000;
 	long long next;
 	struct diag why;
-	int rc;
+	int rc, presses = 0;
 
 	for (;;) {
 		diag_init(&why);
-		rc = qmp_execute(q, "{\"execute\":\"system_powerdown\"}",
-		    NULL, &why);
-		if (rc != QMP_OK) {
-			/* A press that met QEMU's last moments. */
-			if (proc_wait_exit(id, now_ms() + LAST_BREATH_MS)) {
-				diag_clear(&why);
-				return 1;
-			}
+		rc = control_command(rd, name, POWERDOWN, MONITOR_TIMEOUT_MS,
+		    &why);
+		/* A press that met QEMU's last moments. */
+		if (rc != QMP_OK &&
+		    proc_wait_exit(id, now_ms() + LAST_BREATH_MS)) {
+			diag_clear(&why);
+			return 1;
+		}
+		/* Only the first press must get through. */
+		if (rc != QMP_OK && presses == 0) {
 			diag_move(d, &why);
 			return -1;
 		}
 		diag_clear(&why);
+		if (presses++ == 0 && how->pressed != NULL)
+			how->pressed(name, wait_s);
 		next = now_ms() + REPRESS_MS;
 		if (proc_wait_exit(id, next < deadline ? next : deadline))
 			return 1;
@@ -586,10 +610,8 @@ vm_stop(const struct rundir *rd, const char *name, const struct stop_how *how,
 	struct vm_state st;
 	struct proc_id id;
 	struct diag why;
-	struct qmp q;
-	long long deadline;
 	unsigned wait_s;
-	int lock, connected = 0, found, pressed = -1;
+	int lock, found, pressed;
 
 	if ((found = find_running(rd, name, &st, &lock, d)) != 1) {
 		state_free(&st);
@@ -599,26 +621,17 @@ vm_stop(const struct rundir *rd, const char *name, const struct stop_how *how,
 	id = st.qemu;
 	wait_s = how->timeout_s >= 0 ? (unsigned)how->timeout_s :
 	    st.recorded ? st.stopdelay : VMCONF_STOPDELAY;
-	diag_init(&why);
-	connected = control_open(&q, rd, name, &st, MONITOR_TIMEOUT_MS, 0,
-	    &why) == QMP_OK;
 	state_free(&st);
-	deadline = now_ms() + (long long)wait_s * 1000;
-	if (connected && how->nowait) {
-		rc = qmp_execute(&q, "{\"execute\":\"system_powerdown\"}",
-		    NULL, d) == QMP_OK ? STOP_PRESSED : STOP_FAILED;
-		diag_clear(&why);
-		qmp_close(&q);
+	if (how->nowait) {
+		rc = control_command(rd, name, POWERDOWN, MONITOR_TIMEOUT_MS,
+		    d) == QMP_OK ? STOP_PRESSED : STOP_FAILED;
 		lock_release(lock);
 		return rc;
 	}
 	/* The wait is not an action: kill and stop -f may act meanwhile. */
 	lock_release(lock);
-	if (connected) {
-		if (how->pressed != NULL)
-			how->pressed(name, wait_s);
-		pressed = power_button(&q, &id, deadline, &why);
-	}
+	diag_init(&why);
+	pressed = power_button(rd, name, &id, how, wait_s, &why);
 	if (pressed == 1)
 		rc = STOP_DONE;
 	else if (!how->force) {
@@ -628,11 +641,10 @@ vm_stop(const struct rundir *rd, const char *name, const struct stop_how *how,
 	} else {
 		/* Forced: what went wrong before is not the outcome. */
 		diag_clear(&why);
-		rc = force_off(&q, connected, &id, name, 1, &why) ?
-		    STOP_FORCED : STOP_FAILED;
+		rc = force_off(rd, name, &id, 1, &why) ? STOP_FORCED :
+		    STOP_FAILED;
 	}
 	diag_move(d, &why);
-	qmp_close(&q);
 	if (rc != STOP_FAILED)
 		forget(rd, name, &id);
 	return rc;
@@ -643,26 +655,17 @@ vm_kill(const struct rundir *rd, const char *name, struct diag *d)
 {
 	enum vm_stopped rc = STOP_KILLED;
 	struct vm_state st;
-	struct proc_id id;
-	struct diag quiet;
-	struct qmp q;
-	int lock, connected, found;
+	int lock, found;
 
 	if ((found = find_running(rd, name, &st, &lock, d)) != 1) {
 		state_free(&st);
 		lock_release(lock);
 		return found == 0 ? STOP_NOT_RUNNING : STOP_FAILED;
 	}
-	id = st.qemu;
-	diag_init(&quiet);
-	connected = control_open(&q, rd, name, &st, QMP_GREETING_MS, 0,
-	    &quiet) == QMP_OK;
-	diag_clear(&quiet);
-	if (force_off(&q, connected, &id, name, 0, d))
+	if (force_off(rd, name, &st.qemu, 0, d))
 		state_remove(rd, name);
 	else
 		rc = STOP_FAILED;
-	qmp_close(&q);
 	state_free(&st);
 	lock_release(lock);
 	return rc;
@@ -683,8 +686,8 @@ vm_run_state(const struct rundir *rd, const char *name,
 		(void)qmp_query(&q, "query-status", "status", &status, &d);
 	qmp_close(&q);
 	if (status == NULL)
-		status = d.n > 0 && strstr(d.msgs[0].text, "busy") != NULL ?
-		    xstrdup("monitor busy") : xstrdup("monitor not answering");
+		status = xstrdup(rc == QMP_BUSY ? "monitor busy" :
+		    "monitor not answering");
 	diag_clear(&d);
 	return status;
 }

@@ -40,29 +40,10 @@ bare_number_line(const char *s, size_t len)
 	return i == len || s[i] == '\n';
 }
 
-static int
-number_key(const struct cfg *cfg, const char *key, long long min,
-    long long max, unsigned *out, struct diag *d)
-{
-	const struct cfg_entry *e = cfg_get(cfg, key);
-	const char *why;
-	long long v;
-
-	/* Empty or 0: unset, the default stays (SPEC 2.1). */
-	if (e == NULL || e->value[0] == '\0' || strcmp(e->value, "0") == 0)
-		return 0;
-	if (cfg_number(e->value, min, max, &v, &why) != 0) {
-		diag_error(d, "%s:%u: %s '%s' is %s (%lld to %lld)", cfg->path,
-		    e->line, key, e->value, why, min, max);
-		return -1;
-	}
-	*out = (unsigned)v;
-	return 0;
-}
-
 int
 monconf_load(struct monitor_conf *mc, const char *confdir, struct diag *d)
 {
+	long long slots = MONCONF_SLOTS, port = MONCONF_MONPORT;
 	const struct cfg_entry *e;
 	struct strbuf text;
 	struct cfg cfg;
@@ -99,10 +80,13 @@ monconf_load(struct monitor_conf *mc, const char *confdir, struct diag *d)
 		return -1;
 	}
 	cfg_warn_unknown(&cfg, monconf_known, monconf_keys, d);
-	if (number_key(&cfg, "SLOTS", 1, MONCONF_SLOTS_MAX, &mc->slots, d) ||
-	    number_key(&cfg, "MONPORT", 1024, 65535 - 100 - MONCONF_SLOTS_MAX,
-	    &mc->monport, d))
+	/* The last slot's CTLPORT, MONPORT + 100 + SLOTS - 1, is a port. */
+	if (cfg_get_number(&cfg, "SLOTS", 1, MONCONF_SLOTS_MAX, &slots,
+	    d) < 0 || cfg_get_number(&cfg, "MONPORT", 1024, 65535 + 1 -
+	    MONCONF_SLOTS_MAX - slots, &port, d) < 0)
 		rc = -1;
+	mc->slots = (unsigned)slots;
+	mc->monport = (unsigned)port;
 	e = cfg_get(&cfg, "VNC_LISTEN");
 	if (e != NULL && e->value[0] != '\0') {
 		if (strpbrk(e->value, ", \t\n") != NULL) {

@@ -108,6 +108,7 @@ monitor_open_hmp(const struct rundir *rd, const char *name,
     const struct vm_state *st, int timeout_ms, struct strbuf *greeting,
     struct diag *d)
 {
+	unsigned port = st->unix_monitors ? 0 : st->monport;
 	struct qmp q;
 	char *path;
 	int fd, rc;
@@ -118,22 +119,22 @@ monitor_open_hmp(const struct rundir *rd, const char *name,
 		return -1;
 	if (st->unix_monitors) {
 		path = rundir_path(rd, name, RUN_HMP);
-		fd = sock_connect_unix(path, d);
+		fd = sock_connect_unix(path, now_ms() + timeout_ms, d);
 		free(path);
 	} else
-		fd = sock_connect_loopback(st->monport, now_ms() + timeout_ms,
-		    d);
-	if (fd == SOCK_REFUSED || fd == SOCK_TIMEOUT)
+		fd = sock_connect_greeted(port, QMP_GREETING_MS,
+		    now_ms() + timeout_ms, d);
+	if (fd == SOCK_REFUSED)
 		diag_error(d, "cannot reach the human monitor of '%s'", name);
-	if (fd < 0)
-		return -1;
-	if (read_greeting(fd, now_ms() + QMP_GREETING_MS, greeting) != 0) {
-		diag_error(d, "monitor of '%s' is busy (another client is "
-		    "connected)", name);
-		close(fd);
+	if (fd == SOCK_BUSY ||
+	    (fd >= 0 && read_greeting(fd, now_ms() + QMP_GREETING_MS,
+	    greeting) != 0)) {
+		qmp_busy_error(name, port, d);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
-	return fd;
+	return fd >= 0 ? fd : -1;
 }
 
 int

@@ -47,9 +47,9 @@ int	monitor_qmp_open(struct qmp *q, const struct rundir *,
 	    struct diag *d);
 /*
  * Checks over QMP that the VM on st's monitors is name, then connects
- * to its human monitor and waits up to QMP_GREETING_MS for the HMP
- * greeting, which is put in greeting.  The socket, or -1 (MONITOR_DOWN)
- * with why in d.
+ * to its human monitor (MONPORT: ::1, then 127.0.0.1 when ::1 is busy)
+ * and waits up to QMP_GREETING_MS for the HMP greeting, which is put in
+ * greeting.  The socket, or -1 (MONITOR_DOWN) with why in d.
  */
 int	monitor_open_hmp(const struct rundir *, const char *name,
 	    const struct vm_state *st, int timeout_ms, struct strbuf *greeting,

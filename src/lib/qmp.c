@@ -1,21 +1,26 @@
 /*
- * qmp.c - the QMP client.
+ * qmp.c - the QMP client.  Every command carries an id, and its reply is
+ * the message that carries the same id: events, and replies to commands
+ * given up on earlier, are skipped.  Each request has one deadline.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "qmp.h"
 
+#define HOLDERS_MS	500	/* looking for who holds a busy port */
+
 /*
- * Reads the next message; events are noted and skipped unless
- * want_event.  A SOCK_ code: timeouts and closed connections are left
- * for the caller to word, other failures are in d.
+ * Reads the next message, a JSON object, by the deadline: its tree in
+ * msg and its text in *text (caller frees both).  A SOCK_ code:
+ * timeouts and closed connections are left for the caller to word,
+ * other failures are in d.
  */
 static int
 read_message(struct qmp *q, long long deadline, struct json *msg,
-    int want_event, struct diag *d)
+    char **text, struct diag *d)
 {
-	const char *why, *ev;
+	const char *why = NULL;
 	char *line;
 	int rc;
 
@@ -23,35 +28,23 @@ read_message(struct qmp *q, long long deadline, struct json *msg,
 		rc = sock_read_line(&q->r, deadline, QMP_REPLY_MAX, &line, d);
 		if (rc != SOCK_OK)
 			return rc;
-		if (line[0] == '\0') {
-			free(line);
-			continue;
-		}
-		why = NULL;
-		if (json_parse(msg, line, strlen(line), &why) == 0 &&
-		    msg->type != JSON_OBJECT) {
-			json_free(msg);
-			why = "not an object";
-		}
-		if (why != NULL) {
-			diag_error(d, "monitor of '%s' sent what is not QMP "
-			    "(%s)", q->vm, why);
-			free(line);
-			return SOCK_FAILED;
-		}
-		if ((ev = json_get_string(msg, "event")) != NULL) {
-			if (strcmp(ev, "SHUTDOWN") == 0)
-				q->shutdown = 1;
-			if (!want_event) {
-				json_free(msg);
-				free(line);
-				continue;
-			}
-		}
-		free(q->last);
-		q->last = line;
-		return SOCK_OK;
+		if (line[0] != '\0')
+			break;
+		free(line);
 	}
+	if (json_parse(msg, line, strlen(line), &why) == 0 &&
+	    msg->type != JSON_OBJECT) {
+		json_free(msg);
+		why = "not an object";
+	}
+	if (why != NULL) {
+		diag_error(d, "monitor of '%s' sent what is not QMP (%s)",
+		    q->vm, why);
+		free(line);
+		return SOCK_FAILED;
+	}
+	*text = line;
+	return SOCK_OK;
 }
 
 /* Words a failed read or write; returns QMP_UNREACHABLE. */
@@ -66,44 +59,124 @@ unreachable(struct qmp *q, int rc, struct diag *d)
 	return QMP_UNREACHABLE;
 }
 
+/* command as a tree in j (json_free it): 0, or -1 with why in d. */
 static int
-send_line(struct qmp *q, const char *command, struct diag *d)
+parse_command(const char *command, struct json *j, struct diag *d)
 {
-	struct strbuf sb;
+	const struct json *id;
+	const char *why;
+
+	if (json_parse(j, command, strlen(command), &why) != 0) {
+		diag_error(d, "not JSON: %s", why);
+		return -1;
+	}
+	id = json_get(j, "id");
+	if (j->type != JSON_OBJECT)
+		why = "not a JSON object";
+	else if (id != NULL && id->type != JSON_STRING)
+		why = "its \"id\" is not a string";
+	else
+		return 0;
+	diag_error(d, "%s", why);
+	json_free(j);
+	return -1;
+}
+
+int
+qmp_command_check(const char *command, struct diag *d)
+{
+	struct json j;
+
+	if (parse_command(command, &j, d) != 0)
+		return -1;
+	json_free(&j);
+	return 0;
+}
+
+/*
+ * Appends command to line with an id: its own when it has one, else the
+ * next of ours.  The id in *id (caller frees); QMP_OK, or QMP_FAILED
+ * with why in d (nothing appended).
+ */
+static int
+add_request(struct qmp *q, const char *command, struct strbuf *line,
+    char **id, struct diag *d)
+{
+	const struct json *own;
+	struct json j;
+	const char *p;
+
+	if (parse_command(command, &j, d) != 0)
+		return QMP_FAILED;
+	if ((own = json_get(&j, "id")) != NULL) {
+		*id = xstrdup(own->text);
+		sb_adds(line, command);
+	} else {
+		*id = xasprintf("qinit-%u", ++q->next_id);
+		p = strchr(command, '{') + 1;	/* an object: it has one */
+		sb_add(line, command, (size_t)(p - command));
+		sb_addf(line, "\"id\":\"%s\"", *id);
+		if (p[strspn(p, " \t\r\n")] != '}')
+			sb_addc(line, ',');
+		sb_adds(line, p);
+	}
+	sb_addc(line, '\n');
+	json_free(&j);
+	return QMP_OK;
+}
+
+static int
+send_line(struct qmp *q, const struct strbuf *line, long long deadline,
+    struct diag *d)
+{
 	int rc;
 
-	sb_init(&sb);
-	sb_adds(&sb, command);
-	sb_addc(&sb, '\n');
-	rc = sock_write_all(q->r.fd, sb.s, sb.len, now_ms() + q->timeout_ms,
-	    d);
-	sb_free(&sb);
+	rc = sock_write_all(q->r.fd, line->s, line->len, deadline, d);
 	return rc == SOCK_OK ? QMP_OK : unreachable(q, rc, d);
 }
 
-/* Reads the reply to a command sent: QMP_OK with it in reply (or freed). */
+/*
+ * Reads the reply to the command sent with id, by the deadline however
+ * much else arrives: QMP_OK with it in reply (or freed); QMP_FAILED with
+ * QEMU's error in d; QMP_UNREACHABLE.  The reply's text is kept in
+ * q->last.  An error with no id is QEMU's answer to what it could not
+ * read as a command: it is taken as this command's.
+ */
 static int
-read_reply(struct qmp *q, struct json *reply, struct diag *d)
+read_reply(struct qmp *q, const char *id, long long deadline,
+    struct json *reply, struct diag *d)
 {
-	const struct json *err;
+	const struct json *err, *got;
 	const char *desc;
 	struct json msg;
+	char *text;
 	int rc;
 
 	for (;;) {
-		rc = read_message(q, now_ms() + q->timeout_ms, &msg, 0, d);
+		rc = read_message(q, deadline, &msg, &text, d);
 		if (rc != SOCK_OK)
 			return unreachable(q, rc, d);
-		if ((err = json_get(&msg, "error")) != NULL) {
-			desc = json_get_string(err, "desc");
-			diag_error(d, "%s", desc != NULL ? desc :
-			    "the monitor reported an error");
-			json_free(&msg);
-			return QMP_FAILED;
-		}
-		if (json_get(&msg, "return") != NULL)
+		got = json_get(&msg, "id");
+		err = json_get(&msg, "error");
+		if (json_get(&msg, "event") == NULL &&
+		    (json_get(&msg, "return") != NULL || err != NULL) &&
+		    (got != NULL ? got->type == JSON_STRING &&
+		    strcmp(got->text, id) == 0 : err != NULL))
 			break;
-		json_free(&msg);	/* neither: not ours, skip it */
+		json_free(&msg);	/* an event, or not ours: skipped */
+		free(text);
+		if (now_ms() >= deadline)
+			return unreachable(q, SOCK_TIMEOUT, d);
+	}
+	free(q->last);
+	q->last = text;
+	if (err != NULL) {
+		desc = json_get_string(err, "desc");
+		diag_error(d, "%s%s", got == NULL ? "the monitor could not "
+		    "read the command: " : "", desc != NULL ? desc :
+		    "the monitor reported an error");
+		json_free(&msg);
+		return QMP_FAILED;
 	}
 	if (reply != NULL)
 		*reply = msg;
@@ -116,11 +189,22 @@ int
 qmp_execute(struct qmp *q, const char *command, struct json *reply,
     struct diag *d)
 {
+	long long deadline = now_ms() + q->timeout_ms;
+	struct strbuf line;
+	char *id = NULL;
 	int rc;
 
-	if ((rc = send_line(q, command, d)) != QMP_OK)
-		return rc;
-	return read_reply(q, reply, d);
+	free(q->last);
+	q->last = NULL;
+	sb_init(&line);
+	rc = add_request(q, command, &line, &id, d);
+	if (rc == QMP_OK)
+		rc = send_line(q, &line, deadline, d);
+	if (rc == QMP_OK)
+		rc = read_reply(q, id, deadline, reply, d);
+	sb_free(&line);
+	free(id);
+	return rc;
 }
 
 int
@@ -128,13 +212,20 @@ qmp_query(struct qmp *q, const char *name, const char *key, char **value,
     struct diag *d)
 {
 	struct json reply;
+	struct strbuf cmd;
 	const char *v;
-	char *cmd;
 	int rc;
 
-	cmd = xasprintf("{\"execute\":\"%s\"}", name);
-	rc = qmp_execute(q, cmd, &reply, d);
-	free(cmd);
+	sb_init(&cmd);
+	sb_adds(&cmd, "{\"execute\":");
+	if (json_quote(&cmd, name) != 0) {
+		sb_free(&cmd);
+		diag_error(d, "a QMP command name is not valid UTF-8");
+		return QMP_FAILED;
+	}
+	sb_addc(&cmd, '}');
+	rc = qmp_execute(q, cmd.s, &reply, d);
+	sb_free(&cmd);
 	if (rc != QMP_OK)
 		return rc;
 	v = json_get_string(json_get(&reply, "return"), key);
@@ -143,45 +234,77 @@ qmp_query(struct qmp *q, const char *name, const char *key, char **value,
 	return QMP_OK;
 }
 
-/* The greeting, capabilities and the identity check. */
-static int
-handshake(struct qmp *q, const char *where, struct diag *d)
+void
+qmp_busy_error(const char *vm, unsigned port, struct diag *d)
 {
+	char *holders;
+
+	holders = port != 0 ? sock_port_holders(port, now_ms() + HOLDERS_MS) :
+	    NULL;
+	if (holders != NULL)
+		diag_error(d, "monitor of '%s' is busy: held by %s", vm,
+		    holders);
+	else
+		diag_error(d, "monitor of '%s' is busy (another client is "
+		    "connected)", vm);
+	free(holders);
+}
+
+/*
+ * The greeting, capabilities and the identity check, by one deadline;
+ * port (0 for a unix socket) names who holds a busy monitor.
+ */
+static int
+handshake(struct qmp *q, unsigned port, const char *where,
+    long long deadline, struct diag *d)
+{
+	long long greeted = now_ms() + QMP_GREETING_MS;
+	struct strbuf line;
 	struct json msg;
 	const char *v;
-	char *name = NULL;
+	char *text, *id = NULL;
 	int rc;
 
-	rc = read_message(q, now_ms() + QMP_GREETING_MS, &msg, 0, d);
+	rc = read_message(q, greeted < deadline ? greeted : deadline, &msg,
+	    &text, d);
 	if (rc == SOCK_TIMEOUT) {
-		diag_error(d, "monitor of '%s' is busy (another client is "
-		    "connected)", q->vm);
-		return QMP_UNREACHABLE;
+		qmp_busy_error(q->vm, port, d);
+		return QMP_BUSY;
 	}
 	if (rc != SOCK_OK)
 		return unreachable(q, rc, d);
-	if (json_get(&msg, "QMP") == NULL) {
-		json_free(&msg);
+	free(text);
+	rc = json_get(&msg, "QMP") != NULL;
+	json_free(&msg);
+	if (!rc) {
 		diag_error(d, "%s does not speak QMP: it is not the monitor "
 		    "of '%s'", where, q->vm);
 		return QMP_UNREACHABLE;
 	}
-	json_free(&msg);
-	/* Both at once: QEMU answers in order, and it saves a round trip. */
-	if (send_line(q, "{\"execute\":\"qmp_capabilities\"}\n"
-	    "{\"execute\":\"query-name\"}", d) != QMP_OK ||
-	    read_reply(q, NULL, d) != QMP_OK || read_reply(q, &msg, d) != QMP_OK)
+	/*
+	 * Both at once saves a round trip.  Only query-name's reply counts:
+	 * if capabilities failed, QEMU refuses query-name too.
+	 */
+	sb_init(&line);
+	(void)add_request(q, "{\"execute\":\"qmp_capabilities\"}", &line,
+	    &id, d);
+	free(id);
+	(void)add_request(q, "{\"execute\":\"query-name\"}", &line, &id, d);
+	rc = send_line(q, &line, deadline, d);
+	sb_free(&line);
+	if (rc == QMP_OK)
+		rc = read_reply(q, id, deadline, &msg, d);
+	free(id);
+	if (rc != QMP_OK)
 		return QMP_UNREACHABLE;
-	if ((v = json_get_string(json_get(&msg, "return"), "name")) != NULL)
-		name = xstrdup(v);
-	json_free(&msg);
-	if (name == NULL || strcmp(name, q->vm) != 0) {
+	v = json_get_string(json_get(&msg, "return"), "name");
+	if (v == NULL || strcmp(v, q->vm) != 0) {
 		diag_error(d, "%s answers as VM '%s', not '%s': nothing sent",
-		    where, name != NULL ? name : "(unnamed)", q->vm);
-		free(name);
+		    where, v != NULL ? v : "(unnamed)", q->vm);
+		json_free(&msg);
 		return QMP_UNREACHABLE;
 	}
-	free(name);
+	json_free(&msg);
 	return QMP_OK;
 }
 
@@ -198,21 +321,23 @@ int
 qmp_open(struct qmp *q, const char *vm, unsigned port, int timeout_ms,
     struct diag *d)
 {
+	long long deadline = now_ms() + timeout_ms;
 	char *where;
 	int fd, rc;
 
-	fd = sock_connect_loopback(port, now_ms() + timeout_ms, d);
+	fd = sock_connect_greeted(port, QMP_GREETING_MS, deadline, d);
 	init(q, vm, fd, timeout_ms);
 	if (fd == SOCK_REFUSED)
 		diag_error(d, "'%s' is not running (nothing listens on port "
 		    "%u)", vm, port);
-	else if (fd == SOCK_TIMEOUT)
-		diag_error(d, "cannot reach the monitor of '%s' on port %u: "
-		    "timed out", vm, port);
+	else if (fd == SOCK_BUSY) {
+		qmp_busy_error(vm, port, d);
+		return QMP_BUSY;
+	}
 	if (fd < 0)
 		return QMP_UNREACHABLE;
 	where = xasprintf("port %u", port);
-	rc = handshake(q, where, d);
+	rc = handshake(q, port, where, deadline, d);
 	free(where);
 	return rc;
 }
@@ -221,16 +346,21 @@ int
 qmp_open_unix(struct qmp *q, const char *vm, const char *path,
     int timeout_ms, struct diag *d)
 {
+	long long deadline = now_ms() + timeout_ms;
 	int fd;
 
-	fd = sock_connect_unix(path, d);
+	fd = sock_connect_unix(path, deadline, d);
 	init(q, vm, fd, timeout_ms);
 	if (fd == SOCK_REFUSED)
 		diag_error(d, "'%s' is not running (nothing listens on %s)",
 		    vm, path);
+	else if (fd == SOCK_BUSY) {
+		qmp_busy_error(vm, 0, d);
+		return QMP_BUSY;
+	}
 	if (fd < 0)
 		return QMP_UNREACHABLE;
-	return handshake(q, path, d);
+	return handshake(q, 0, path, deadline, d);
 }
 
 void
@@ -263,7 +393,11 @@ qmp_hmp(struct qmp *q, const char *cmdline, struct strbuf *out,
 	sb_init(&cmd);
 	sb_adds(&cmd, "{\"execute\":\"human-monitor-command\","
 	    "\"arguments\":{\"command-line\":");
-	json_quote(&cmd, cmdline);
+	if (json_quote(&cmd, cmdline) != 0) {
+		sb_free(&cmd);
+		diag_error(d, "the command line is not valid UTF-8: not sent");
+		return QMP_FAILED;
+	}
 	sb_adds(&cmd, "}}");
 	rc = qmp_execute(q, cmd.s, &reply, d);
 	sb_free(&cmd);

@@ -1,6 +1,8 @@
 /*
  * registry.c - the VM registry and name resolution.
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -91,22 +93,22 @@ check_entry(struct registry *reg, const struct reg_entry *e,
 	const char *where = reg->path;
 
 	if (!shortname_valid(e->shortname)) {
-		diag_error(d, "%s:%u: invalid shortname '%s' (allowed: "
+		diag_warn(d, "%s:%u: invalid shortname '%s' (allowed: "
 		    "A-Z a-z 0-9 . _ -)", where, e->line, e->shortname);
 		return -1;
 	}
 	if (registry_reserved(e->shortname)) {
-		diag_error(d, "%s:%u: shortname '%s' is a qemu-init action",
+		diag_warn(d, "%s:%u: shortname '%s' is a qemu-init action",
 		    where, e->line, e->shortname);
 		return -1;
 	}
 	if (e->path[0] != '/') {
-		diag_error(d, "%s:%u: '%s' is not an absolute path", where,
+		diag_warn(d, "%s:%u: '%s' is not an absolute path", where,
 		    e->line, e->path);
 		return -1;
 	}
 	if (e->longname == NULL) {
-		diag_error(d, "%s:%u: '%s' is not a <name>%s file", where,
+		diag_warn(d, "%s:%u: '%s' is not a <name>%s file", where,
 		    e->line, e->path, CFG_SUFFIX);
 		return -1;
 	}
@@ -136,12 +138,11 @@ compare_names(const void *a, const void *b)
  * clashing entry is reported (in line order) and dropped, so that a
  * name never resolves to two VMs.
  */
-static int
+static void
 check_duplicates(struct registry *reg, struct diag *d)
 {
 	struct name_ref *names;
 	size_t *first, i, j, n = 0;
-	int rc = 0;
 
 	names = xcalloc(reg->n * 2 + 1, sizeof(*names));
 	first = xcalloc(reg->n + 1, sizeof(*first));
@@ -165,13 +166,11 @@ check_duplicates(struct registry *reg, struct diag *d)
 	}
 	/* Report first: names[] points into the entries dropped below. */
 	for (i = 0; i < reg->n; i++)
-		if (first[i] != (size_t)-1) {
-			diag_error(d, "%s:%u: duplicate name '%s' (also on "
+		if (first[i] != (size_t)-1)
+			diag_warn(d, "%s:%u: duplicate name '%s' (also on "
 			    "line %u)", reg->path, reg->v[i].line,
 			    names[first[i]].name,
 			    reg->v[names[first[i]].entry].line);
-			rc = -1;
-		}
 	for (i = 0, j = 0; i < reg->n; i++) {
 		if (first[i] != (size_t)-1) {
 			free(reg->v[i].shortname);
@@ -184,10 +183,10 @@ check_duplicates(struct registry *reg, struct diag *d)
 	reg->n = j;
 	free(first);
 	free(names);
-	return rc;
 }
 
-static int
+/* Adds the entry line holds, or warns why it holds none. */
+static void
 parse_line(struct registry *reg, char *line, unsigned lineno, size_t *cap,
     struct diag *d)
 {
@@ -197,11 +196,11 @@ parse_line(struct registry *reg, char *line, unsigned lineno, size_t *cap,
 
 	n = split_fields(line, field);
 	if (n == 0)
-		return 0;
+		return;
 	if (n != 2) {
-		diag_error(d, "%s:%u: expected '<shortname> <path>'",
+		diag_warn(d, "%s:%u: expected '<shortname> <path>'",
 		    reg->path, lineno);
-		return -1;
+		return;
 	}
 	e.shortname = field[0];
 	e.path = field[1];
@@ -209,7 +208,7 @@ parse_line(struct registry *reg, char *line, unsigned lineno, size_t *cap,
 	e.line = lineno;
 	if (check_entry(reg, &e, d) != 0) {
 		free(e.longname);
-		return -1;
+		return;
 	}
 	if (reg->n == *cap) {
 		*cap = *cap ? *cap * 2 : 16;
@@ -218,42 +217,89 @@ parse_line(struct registry *reg, char *line, unsigned lineno, size_t *cap,
 	e.shortname = xstrdup(e.shortname);
 	e.path = xstrdup(e.path);
 	reg->v[reg->n++] = e;
-	return 0;
+}
+
+/*
+ * What is wrong with the n bytes of line at text + at, whose characters
+ * are all plain text but for what cfg_odd_char reports: a NUL, a CR,
+ * another control character, a byte order mark.  Typographic quotes are
+ * characters a path may hold.  NULL when nothing is.
+ */
+static const char *
+odd_line(const char *text, size_t len, size_t at, size_t n,
+    char msg[CFG_ODD_MSG])
+{
+	const char *odd;
+	unsigned char c;
+	size_t i;
+
+	for (i = at; i < at + n; i++) {
+		c = (unsigned char)text[i];
+		if (((c < 0x20 && c != '\t') || c == 0x7f ||
+		    (i == 0 && c == 0xef)) &&
+		    (odd = cfg_odd_char(text, len, i, msg)) != NULL)
+			return odd;
+	}
+	return NULL;
 }
 
 int
 registry_parse(struct registry *reg, const char *path, const char *text,
     size_t len, struct diag *d)
 {
+	char msg[CFG_ODD_MSG], *line;
+	const char *odd, *nl;
 	unsigned lineno = 0;
-	size_t cap = 0;
-	const char *nul, *p;
-	char *copy, *line, *next;
-	int rc = 0;
+	size_t cap = 0, at, n;
 
 	memset(reg, 0, sizeof(*reg));
 	reg->path = xstrdup(path);
-	if ((nul = memchr(text, '\0', len)) != NULL) {
-		for (p = text; p < nul; p++)
-			lineno += *p == '\n';
-		diag_error(d, "%s:%u: NUL byte in file", reg->path, lineno + 1);
-		return -1;
-	}
-	copy = xstrndup(text, len);
-	for (line = copy; line != NULL; line = next) {
-		next = strchr(line, '\n');
-		if (next != NULL)
-			*next++ = '\0';
-		else if (*line == '\0')
-			break;
+	for (at = 0; at < len; at += n + 1) {
+		nl = memchr(text + at, '\n', len - at);
+		n = nl != NULL ? (size_t)(nl - (text + at)) : len - at;
 		lineno++;
-		if (parse_line(reg, line, lineno, &cap, d) != 0)
-			rc = -1;
+		if ((odd = odd_line(text, len, at, n, msg)) != NULL) {
+			diag_warn(d, "%s:%u: %s", reg->path, lineno, odd);
+			continue;
+		}
+		line = xstrndup(text + at, n);
+		parse_line(reg, line, lineno, &cap, d);
+		free(line);
 	}
-	free(copy);
-	if (check_duplicates(reg, d) != 0)
-		rc = -1;
-	return rc;
+	check_duplicates(reg, d);
+	return 0;
+}
+
+/*
+ * "PATH does not exist (...)" when path, the registry in confdir, is not
+ * there, naming confdir when that is not there either; else NULL.
+ * Caller frees.
+ */
+static char *
+absent(const char *confdir, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 || errno != ENOENT)
+		return NULL;
+	if (stat(confdir, &st) != 0 && errno == ENOENT)
+		path = confdir;
+	return xasprintf("%s does not exist (set QEMU_INIT_CONFDIR to the "
+	    "folder that holds qemu-init.reg)", path);
+}
+
+int
+registry_exists(const char *confdir, struct diag *d)
+{
+	char *path = path_join(confdir, "qemu-init.reg");
+	char *why = absent(confdir, path);
+
+	free(path);
+	if (why == NULL)
+		return 1;
+	diag_error(d, "%s", why);
+	free(why);
+	return 0;
 }
 
 int
@@ -263,16 +309,19 @@ registry_load(struct registry *reg, const char *confdir, struct diag *d)
 	char *path;
 	int rc;
 
-	memset(reg, 0, sizeof(*reg));
 	path = path_join(confdir, "qemu-init.reg");
 	sb_init(&text);
 	rc = config_read(path, &text, 1, d);
 	if (rc == 0)
 		rc = registry_parse(reg, path, text.s, text.len, d);
-	else
+	else {
+		memset(reg, 0, sizeof(*reg));
 		reg->path = xstrdup(path);
-	if (rc == 1)
+	}
+	if (rc == 1) {
 		rc = 0;
+		reg->absent = absent(confdir, path);
+	}
 	sb_free(&text);
 	free(path);
 	return rc;
@@ -290,6 +339,7 @@ registry_free(struct registry *reg)
 	}
 	free(reg->v);
 	free(reg->path);
+	free(reg->absent);
 	memset(reg, 0, sizeof(*reg));
 }
 
@@ -332,6 +382,20 @@ resolve_path(const struct registry *reg, const char *arg, struct vm_ref *ref,
 	return RESOLVE_OK;
 }
 
+/*
+ * Whether arg names a config file by its path: it has a '/', or it ends
+ * in -qemu.cfg and is there (web-qemu.cfg in the current folder).
+ */
+static int
+is_path(const char *arg)
+{
+	size_t n = strlen(arg), sl = strlen(CFG_SUFFIX);
+	struct stat st;
+
+	return strchr(arg, '/') != NULL || (n > sl &&
+	    strcmp(arg + n - sl, CFG_SUFFIX) == 0 && stat(arg, &st) == 0);
+}
+
 int
 vm_resolve(const struct registry *reg, const char *arg, struct vm_ref *ref,
     struct diag *d)
@@ -339,11 +403,15 @@ vm_resolve(const struct registry *reg, const char *arg, struct vm_ref *ref,
 	const struct reg_entry *e;
 
 	memset(ref, 0, sizeof(*ref));
-	if (strchr(arg, '/') != NULL)
+	if (is_path(arg))
 		return resolve_path(reg, arg, ref, d);
 	e = find_by(reg, reg->n, 0, arg);
 	if (e == NULL)
 		e = find_by(reg, reg->n, 1, arg);
+	if (e == NULL && reg->absent != NULL) {
+		diag_error(d, "unknown VM '%s': %s", arg, reg->absent);
+		return RESOLVE_UNKNOWN;
+	}
 	if (e == NULL) {
 		diag_error(d, "unknown VM '%s' (not in %s)", arg, reg->path);
 		return RESOLVE_UNKNOWN;
@@ -367,7 +435,7 @@ vm_lookup(const char *confdir, const char *arg, struct vm_ref *ref,
 {
 	struct registry reg;
 	struct diag regd;
-	int by_path = strchr(arg, '/') != NULL, rc;
+	int by_path = is_path(arg), rc;
 
 	memset(ref, 0, sizeof(*ref));
 	diag_init(&regd);

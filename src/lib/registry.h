@@ -22,6 +22,8 @@ struct registry {
 	char		 *path;
 	struct reg_entry *v;
 	size_t		  n;
+	char		 *absent;	/* NULL, or why there is no registry:
+					   "PATH does not exist (set ...)" */
 };
 
 /* A VM named on the command line. */
@@ -34,17 +36,41 @@ struct vm_ref {
 enum { RESOLVE_OK = 0, RESOLVE_ERROR = -1, RESOLVE_UNKNOWN = -2 };
 
 /*
- * Loads the registry; a missing file is an empty registry.  Every bad
- * line is reported; returns -1 when there was any.
+ * Loads CONFDIR/qemu-init.reg.  A bad line (malformed, a duplicate name,
+ * a CR or control character) is a warning "FILE:LINE: ..." in d and is
+ * skipped: the rest of the registry is served.  A missing file is an
+ * empty registry, with reg->absent saying which of CONFDIR and the file
+ * does not exist.  Returns 0, or -1 with the error in d when the file
+ * cannot be read (or is refused, see config_read); either way *reg must
+ * be freed with registry_free.
  */
-int	registry_load(struct registry *, const char *confdir, struct diag *);
-/* The same from text in memory; path is only used in messages. */
-int	registry_parse(struct registry *, const char *path, const char *text,
-	    size_t len, struct diag *);
-void	registry_free(struct registry *);
-/* A path (has a '/'), a shortname, else a longname. */
-int	vm_resolve(const struct registry *, const char *arg, struct vm_ref *,
-	    struct diag *);
+int	registry_load(struct registry *reg, const char *confdir,
+	    struct diag *d);
+/*
+ * registry_load's parsing, from len bytes of text; path is only used in
+ * messages.  Returns 0.
+ */
+int	registry_parse(struct registry *reg, const char *path,
+	    const char *text, size_t len, struct diag *d);
+/*
+ * Whether CONFDIR/qemu-init.reg exists (or cannot be told not to); when
+ * it does not, 0 with the error "PATH does not exist (set
+ * QEMU_INIT_CONFDIR ...)" in d, PATH being CONFDIR when that is missing
+ * too: for 'check', which must not pass a registry that is not there.
+ */
+int	registry_exists(const char *confdir, struct diag *d);
+/* Frees what reg holds and empties it. */
+void	registry_free(struct registry *reg);
+/*
+ * Resolves a <vm> argument: a path (it has a '/', or it ends in
+ * -qemu.cfg and names an existing file), else a shortname, else a
+ * longname.  Returns RESOLVE_OK with *ref set (the caller frees it with
+ * vm_ref_free), or RESOLVE_ERROR or RESOLVE_UNKNOWN ("unknown VM 'x' (not
+ * in FILE)", or saying that the registry does not exist) with the error
+ * in d.
+ */
+int	vm_resolve(const struct registry *reg, const char *arg,
+	    struct vm_ref *ref, struct diag *d);
 /*
  * vm_resolve against CONFDIR's registry.  A VM named by its path does
  * not depend on the registry's health; a name does.

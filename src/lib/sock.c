@@ -7,9 +7,14 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,9 +30,8 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void
-loopback(struct sockaddr_storage *ss, socklen_t *len, int v6,
-    unsigned port)
+socklen_t
+sock_loopback(struct sockaddr_storage *ss, int v6, unsigned port)
 {
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
 	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
@@ -37,13 +41,12 @@ loopback(struct sockaddr_storage *ss, socklen_t *len, int v6,
 		s6->sin6_family = AF_INET6;
 		s6->sin6_addr = in6addr_loopback;
 		s6->sin6_port = htons((unsigned short)port);
-		*len = sizeof(*s6);
-	} else {
-		s4->sin_family = AF_INET;
-		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		s4->sin_port = htons((unsigned short)port);
-		*len = sizeof(*s4);
+		return sizeof(*s6);
 	}
+	s4->sin_family = AF_INET;
+	s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s4->sin_port = htons((unsigned short)port);
+	return sizeof(*s4);
 }
 
 /* 1 bound, 0 in use, -1 another failure (no such address family). */
@@ -62,7 +65,7 @@ try_bind(int v6, unsigned port)
 	if (v6)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
 		    sizeof(one));
-	loopback(&ss, &len, v6, port);
+	len = sock_loopback(&ss, v6, port);
 	rc = bind(fd, (struct sockaddr *)&ss, len) == 0 ? 1 :
 	    errno == EADDRINUSE ? 0 : -1;
 	close(fd);
@@ -101,12 +104,26 @@ wait_fd(int fd, short events, long long deadline)
 	}
 }
 
+/* A connected socket made blocking: fd, or SOCK_FAILED (fd closed). */
+static int
+set_blocking(int fd, struct diag *d)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+		diag_error(d, "cannot set up a socket: %s", strerror(errno));
+		close(fd);
+		return SOCK_FAILED;
+	}
+	return fd;
+}
+
 static int
 connect_one(int v6, unsigned port, long long deadline, struct diag *d)
 {
 	struct sockaddr_storage ss;
 	socklen_t len, elen = sizeof(int);
-	int fd, one = 1, e = 0, flags;
+	int fd, one = 1, e = 0;
 
 	fd = socket(v6 ? AF_INET6 : AF_INET,
 	    SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -115,7 +132,7 @@ connect_one(int v6, unsigned port, long long deadline, struct diag *d)
 		return SOCK_FAILED;
 	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	loopback(&ss, &len, v6, port);
+	len = sock_loopback(&ss, v6, port);
 	if (connect(fd, (struct sockaddr *)&ss, len) != 0) {
 		if (errno != EINPROGRESS)
 			e = errno;
@@ -134,33 +151,42 @@ connect_one(int v6, unsigned port, long long deadline, struct diag *d)
 		    strerror(e));
 		return SOCK_FAILED;
 	}
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
-		diag_error(d, "cannot set up a socket: %s", strerror(errno));
-		close(fd);
-		return SOCK_FAILED;
-	}
-	return fd;
+	return set_blocking(fd, d);
 }
 
 int
-sock_connect_loopback(unsigned port, long long deadline, struct diag *d)
+sock_connect_greeted(unsigned port, int greet_ms, long long deadline,
+    struct diag *d)
 {
-	int fd;
+	long long until;
+	int v6, fd, busy = 0;
 
-	if (sock_has_ipv6_loopback()) {
-		fd = connect_one(1, port, deadline, d);
-		if (fd != SOCK_REFUSED)
+	for (v6 = sock_has_ipv6_loopback(); v6 >= 0; v6--) {
+		until = now_ms() + greet_ms;
+		if (until > deadline)
+			until = deadline;
+		fd = connect_one(v6, port, until, d);
+		if (fd == SOCK_FAILED)
+			return fd;
+		/* A full listen queue drops the connection request: busy. */
+		if (fd == SOCK_TIMEOUT || (fd >= 0 && wait_fd(fd, POLLIN,
+		    until) <= 0)) {
+			if (fd >= 0)
+				close(fd);
+			busy = 1;
+			continue;
+		}
+		if (fd >= 0)
 			return fd;
 	}
-	return connect_one(0, port, deadline, d);
+	return busy ? SOCK_BUSY : SOCK_REFUSED;
 }
 
 int
-sock_connect_unix(const char *path, struct diag *d)
+sock_connect_unix(const char *path, long long deadline, struct diag *d)
 {
 	struct sockaddr_un sun;
-	int fd;
+	int fd, e;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -169,21 +195,32 @@ sock_connect_unix(const char *path, struct diag *d)
 		return SOCK_FAILED;
 	}
 	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		diag_error(d, "cannot create a socket: %s", strerror(errno));
 		return SOCK_FAILED;
 	}
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		int e = errno;
-
+	/*
+	 * A blocking connect would wait for as long as the listen queue is
+	 * full; a non-blocking one says EAGAIN, and is tried again.
+	 */
+	while (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		e = errno;
+		if (e == EINTR)
+			continue;
+		if (e == EAGAIN && now_ms() < deadline) {
+			(void)poll(NULL, 0, 10);
+			continue;
+		}
 		close(fd);
 		if (e == ECONNREFUSED || e == ENOENT)
 			return SOCK_REFUSED;
+		if (e == EAGAIN)
+			return SOCK_BUSY;
 		diag_error(d, "cannot connect to %s: %s", path, strerror(e));
 		return SOCK_FAILED;
 	}
-	return fd;
+	return set_blocking(fd, d);
 }
 
 void
@@ -224,6 +261,9 @@ sock_read_line(struct sock_reader *r, long long deadline, size_t max,
 			diag_error(d, "reply longer than %zu bytes", max);
 			return SOCK_FAILED;
 		}
+		/* A peer that keeps sending does not move the deadline. */
+		if (now_ms() >= deadline)
+			return SOCK_TIMEOUT;
 		rc = wait_fd(r->fd, POLLIN, deadline);
 		if (rc == 0)
 			return SOCK_TIMEOUT;
@@ -270,4 +310,159 @@ sock_write_all(int fd, const char *buf, size_t len, long long deadline,
 		len -= (size_t)n;
 	}
 	return SOCK_OK;
+}
+
+/* A client socket connected to the port: its inode and owner. */
+struct client {
+	unsigned long	 inode;
+	unsigned	 uid;
+	int		 seen;		/* a process of it was found */
+};
+
+/* Whether a /proc/net/tcp{,6} address (hex words as stored) is loopback. */
+static int
+is_loopback(const char *hex)
+{
+	unsigned w[4];
+	size_t i, n = strlen(hex) / 8;
+
+	if (n != 1 && n != 4)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (sscanf(hex + i * 8, "%8x", &w[i]) != 1)
+			return 0;
+	if (n == 1)
+		return w[0] == htonl(INADDR_LOOPBACK);
+	return w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == htonl(1);
+}
+
+/* The established client sockets to a loopback port, from file. */
+static void
+find_clients(const char *file, unsigned port, struct client **c, size_t *n)
+{
+	char line[512], rem[65];
+	unsigned rport, st, uid;
+	unsigned long inode;
+	FILE *fp;
+
+	if ((fp = fopen(file, "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), fp) != NULL && *n < 64) {
+		if (sscanf(line, "%*s %*[0-9A-Fa-f]:%*x %64[0-9A-Fa-f]:%x %x "
+		    "%*s %*s %*s %u %*s %lu", rem, &rport, &st, &uid,
+		    &inode) != 5)
+			continue;
+		if (rport != port || st != 1 || inode == 0 || !is_loopback(rem))
+			continue;	/* 1: TCP_ESTABLISHED */
+		*c = xreallocarray(*c, *n + 1, sizeof(**c));
+		(*c)[*n].inode = inode;
+		(*c)[*n].uid = uid;
+		(*c)[(*n)++].seen = 0;
+	}
+	fclose(fp);
+}
+
+/* "pid 1234 (nc)": the command name made printable. */
+static void
+add_process(struct strbuf *sb, long pid)
+{
+	char path[64], comm[64];
+	size_t i, len = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	if ((fp = fopen(path, "re")) != NULL) {
+		len = fread(comm, 1, sizeof(comm) - 1, fp);
+		fclose(fp);
+	}
+	while (len > 0 && comm[len - 1] == '\n')
+		len--;
+	comm[len] = '\0';
+	for (i = 0; i < len; i++)
+		if (!isprint((unsigned char)comm[i]))
+			comm[i] = '?';
+	sb_addf(sb, "%spid %ld (%s)", sb->len > 0 ? ", " : "", pid, comm);
+}
+
+/* Whether process pid has one of the sockets open. */
+static int
+holds(long pid, struct client *c, size_t n, long long deadline)
+{
+	char path[64], link[64];
+	struct dirent *e;
+	unsigned long inode;
+	ssize_t len;
+	size_t i;
+	DIR *dir;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
+	if ((dir = opendir(path)) == NULL)
+		return 0;	/* gone, or not ours to see */
+	while ((e = readdir(dir)) != NULL && now_ms() < deadline) {
+		len = readlinkat(dirfd(dir), e->d_name, link, sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		if (sscanf(link, "socket:[%lu]", &inode) != 1)
+			continue;
+		for (i = 0; i < n; i++)
+			if (c[i].inode == inode)
+				found = c[i].seen = 1;
+	}
+	closedir(dir);
+	return found;
+}
+
+char *
+sock_port_holders(unsigned port, long long deadline)
+{
+	struct client *c = NULL;
+	struct strbuf sb;
+	struct passwd *pw;
+	struct dirent *e;
+	size_t n = 0, i, shown = 0;
+	char *end;
+	long pid;
+	DIR *proc;
+
+	find_clients("/proc/net/tcp6", port, &c, &n);
+	find_clients("/proc/net/tcp", port, &c, &n);
+	if (n == 0)
+		return NULL;
+	sb_init(&sb);
+	if ((proc = opendir("/proc")) != NULL) {
+		while ((e = readdir(proc)) != NULL && now_ms() < deadline &&
+		    shown < 8) {
+			pid = strtol(e->d_name, &end, 10);
+			if (pid <= 0 || *end != '\0')
+				continue;
+			/* Ours are marked as seen, and not named. */
+			if (holds(pid, c, n, deadline) &&
+			    pid != (long)getpid()) {
+				add_process(&sb, pid);
+				shown++;
+			}
+		}
+		closedir(proc);
+	}
+	/* What no process we may see holds: its owner, from the table. */
+	for (i = 0; i < n; i++) {
+		if (c[i].seen || (i > 0 && c[i].uid == c[i - 1].uid &&
+		    !c[i - 1].seen))
+			continue;
+		pw = getpwuid(c[i].uid);
+		if (pw != NULL)
+			sb_addf(&sb, "%sa process of user %s",
+			    sb.len > 0 ? ", " : "", pw->pw_name);
+		else
+			sb_addf(&sb, "%sa process of uid %u",
+			    sb.len > 0 ? ", " : "", c[i].uid);
+	}
+	free(c);
+	if (sb.len == 0) {
+		sb_free(&sb);
+		return NULL;
+	}
+	return sb_detach(&sb);
 }

@@ -1,11 +1,13 @@
 /*
  * sock.h - the loopback sockets of the monitors: whether the host has
- * IPv6 loopback, whether a port is free, connecting with a deadline, and
- * reading lines with one.  Every wait here is bounded.
+ * IPv6 loopback, whether a port is free, connecting with a deadline and
+ * past a busy address, who holds a port, and reading lines by a
+ * deadline.  Every wait here is bounded.
  */
 #ifndef QI_SOCK_H
 #define QI_SOCK_H
 
+#include <sys/socket.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -13,6 +15,8 @@
 
 /* Milliseconds on the monotonic clock. */
 long long	now_ms(void);
+/* ::1 (v6) or 127.0.0.1, and port, in ss; its length. */
+socklen_t sock_loopback(struct sockaddr_storage *ss, int v6, unsigned port);
 /* Whether ::1 can be bound (the host has IPv6 loopback). */
 int	sock_has_ipv6_loopback(void);
 /* Whether nothing listens on port, on 127.0.0.1 and (ipv6) on ::1. */
@@ -22,18 +26,38 @@ enum {
 	SOCK_OK = 0,
 	SOCK_REFUSED = -1,	/* nobody listens */
 	SOCK_TIMEOUT = -2,	/* no answer in time */
-	SOCK_FAILED = -3	/* another error, in d */
+	SOCK_FAILED = -3,	/* another error, in d */
+	SOCK_BUSY = -4		/* it listens, serving another client */
 };
 
 /*
- * Connects to a loopback port: ::1 first when the host has it, then
- * 127.0.0.1.  Returns the fd (close-on-exec, TCP_NODELAY) or a SOCK_
- * code, with the reason in d for SOCK_FAILED.
+ * Connects to a monitor on a loopback port and waits for its first
+ * bytes, its greeting, which a monitor sends only to the one client it
+ * serves.  The addresses are tried in turn, ::1 first when the host has
+ * it, then 127.0.0.1: one that refuses, or sends nothing within greet_ms
+ * (connected or queued behind another client), is left for the next.
+ * The fd (close-on-exec, TCP_NODELAY, the greeting unread), SOCK_REFUSED
+ * when nothing listens, SOCK_BUSY when every address that listens is
+ * busy, or SOCK_FAILED with why in d.  Returns by the deadline.
  */
-int	sock_connect_loopback(unsigned port, long long deadline,
+int	sock_connect_greeted(unsigned port, int greet_ms, long long deadline,
 	    struct diag *d);
-/* The same for a unix socket. */
-int	sock_connect_unix(const char *path, struct diag *d);
+/*
+ * Connects to a unix socket by the deadline: the fd (close-on-exec),
+ * SOCK_REFUSED when nothing listens there, SOCK_BUSY when its queue of
+ * waiting clients stays full until the deadline, or SOCK_FAILED with why
+ * in d.
+ */
+int	sock_connect_unix(const char *path, long long deadline,
+	    struct diag *d);
+/*
+ * Who holds connections to a loopback port, best effort, as the caller
+ * may see it in /proc: "pid 1234 (nc), pid 99 (socat)", and for a
+ * connection whose process cannot be seen "a process of user NAME".
+ * NULL when there is none.  The caller's own connections are left out;
+ * the search ends by the deadline (caller frees).
+ */
+char	*sock_port_holders(unsigned port, long long deadline);
 
 /* A socket and what has been read from it but not yet used. */
 struct sock_reader {
@@ -45,8 +69,9 @@ void	sock_reader_init(struct sock_reader *, int fd);
 void	sock_reader_free(struct sock_reader *);	/* closes fd */
 /*
  * The next line, without its "\n" or "\r\n" (caller frees).  SOCK_OK,
- * SOCK_TIMEOUT at the deadline, SOCK_REFUSED when the peer closed, or
- * SOCK_FAILED.  Lines are bounded by max bytes (SOCK_FAILED past that).
+ * SOCK_TIMEOUT at the deadline (also when the peer keeps sending),
+ * SOCK_REFUSED when the peer closed, or SOCK_FAILED.  Lines are bounded
+ * by max bytes (SOCK_FAILED past that).
  */
 int	sock_read_line(struct sock_reader *, long long deadline, size_t max,
 	    char **line, struct diag *d);

@@ -22,6 +22,7 @@
 #include "state.h"
 
 #define STATE_MAX	(64 * 1024)
+#define CONNECT_MS	2000	/* to a control socket whose queue is full */
 
 /* Reads a small file of RUNDIR: 0, 1 when missing, -1 on an error. */
 static int
@@ -268,7 +269,7 @@ control_listener(const struct rundir *rd, const char *name)
 	int fd;
 
 	/* The peer's credentials come with the connect: no greeting waited. */
-	fd = sock_connect_unix(path, NULL);
+	fd = sock_connect_unix(path, now_ms() + CONNECT_MS, NULL);
 	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred,
 	    &len) == 0)
 		pid = cred.pid;

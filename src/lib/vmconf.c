@@ -149,17 +149,10 @@ static unsigned
 get_number(struct loader *l, const char *key, long long max,
     unsigned fallback)
 {
-	const struct cfg_entry *e = get(l, key);
-	const char *why;
-	long long v;
+	long long v = fallback;
 
-	if (e == NULL)
-		return fallback;
-	if (cfg_number(e->value, 0, max, &v, &why) != 0) {
-		fail(l, e, "%s '%s' is %s (0 to %lld)", key, e->value, why,
-		    max);
-		return fallback;
-	}
+	if (cfg_get_number(l->cfg, key, 0, max, &v, l->d) < 0)
+		l->failed = 1;
 	return (unsigned)v;
 }
 
@@ -379,6 +372,7 @@ load_machine(struct loader *l)
 {
 	struct vm_config *vm = l->vm;
 	const struct cfg_entry *e = cfg_get(l->cfg, "KVM");
+	long long smp = 0;
 	int b;
 
 	vm->kvm = KVM_AUTO;
@@ -400,7 +394,10 @@ load_machine(struct loader *l)
 			fail(l, e, "RAM '%s' is not a size like 512M or 2G",
 			    e->value);
 	}
-	vm->smp = get_word(l, "SMP", NULL);
+	if (cfg_get_number(l->cfg, "SMP", 1, VMCONF_SMP_MAX, &smp, l->d) < 0)
+		l->failed = 1;
+	else if (smp > 0)
+		vm->smp = xasprintf("%lld", smp);
 	vm->cpu = get_word(l, "CPU", NULL);
 	vm->machine = get_word(l, "MACHINE", NULL);
 	vm->kernel = get_file(l, "KERNEL", NULL);

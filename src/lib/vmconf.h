@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "mac.h"
 
+#define VMCONF_SMP_MAX		4096	/* QEMU's largest machine (q35) */
 #define VMCONF_STOPDELAY	90	/* seconds, when STOPDELAY is unset */
 
 enum kvm_mode { KVM_AUTO, KVM_YES, KVM_NO };
@@ -36,7 +37,8 @@ struct vm_config {
 	char		*tgtarch;
 	enum kvm_mode	 kvm;
 	char		*ram;
-	char		*smp, *cpu, *machine;		/* NULL: unset */
+	char		*smp;		/* 1 to VMCONF_SMP_MAX; NULL: unset */
+	char		*cpu, *machine;			/* NULL: unset */
 	char		*kernel, *initrd, *append;	/* NULL: unset */
 	struct vm_disk	*disks;
 	size_t		 ndisks;

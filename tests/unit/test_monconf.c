@@ -91,3 +91,34 @@ TEST(monconf_zero_means_unset)
 	monconf_free(&mc);
 	diag_clear(&d);
 }
+
+/* The highest MONPORT leaves room for the last slot's CTLPORT. */
+TEST(monconf_monport_follows_slots)
+{
+	struct monitor_conf mc;
+	struct diag d;
+
+	CHECK(load("SLOTS=100\nMONPORT=65336\n", &mc, &d) == 0);
+	CHECK(mc.monport + 100 + mc.slots - 1 == 65535);
+	monconf_free(&mc);
+	diag_clear(&d);
+	CHECK(load("SLOTS=100\nMONPORT=65337\n", &mc, &d) == -1);
+	CHECK(strstr(diag_first_error(&d), "monitor.conf:2: MONPORT '65337' "
+	    "is too large (1024 to 65336)") != NULL);
+	monconf_free(&mc);
+	diag_clear(&d);
+	CHECK(load("MONPORT=65435\nSLOTS=1\n", &mc, &d) == 0);
+	CHECK(mc.monport == 65435 && mc.slots == 1);
+	monconf_free(&mc);
+	diag_clear(&d);
+	CHECK(load("MONPORT=65436\nSLOTS=1\n", &mc, &d) == -1);
+	CHECK(strstr(diag_first_error(&d), "MONPORT '65436' is too large "
+	    "(1024 to 65435)") != NULL);
+	monconf_free(&mc);
+	diag_clear(&d);
+	CHECK(load("MONPORT=1023\n", &mc, &d) == -1);
+	CHECK(strstr(diag_first_error(&d), "MONPORT '1023' is too small "
+	    "(1024 to 65336)") != NULL);
+	monconf_free(&mc);
+	diag_clear(&d);
+}

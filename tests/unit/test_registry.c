@@ -1,10 +1,16 @@
 /* test_registry.c - the registry and <vm> resolution */
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "registry.h"
 #include "unit.h"
 
+/*
+ * Loads text as a registry, which must succeed; returns its first
+ * warning without the temp folder, or "".
+ */
 static const char *
 load_errn(const char *text, size_t len, struct registry *reg)
 {
@@ -15,12 +21,11 @@ load_errn(const char *text, size_t len, struct registry *reg)
 	unit_write(dir, "qemu-init.reg", text, len);
 	diag_init(&d);
 	buf[0] = '\0';
-	if (registry_load(reg, dir, &d) != 0) {
-		const char *e = diag_first_error(&d);
-
-		/* Drop the temp folder from the message. */
-		snprintf(buf, sizeof(buf), "%s", strstr(e, "qemu-init.reg"));
-	}
+	CHECK(registry_load(reg, dir, &d) == 0 && d.errors == 0);
+	CHECK(reg->absent == NULL);
+	if (d.n > 0)
+		snprintf(buf, sizeof(buf), "%s",
+		    strstr(d.msgs[0].text, "qemu-init.reg"));
 	diag_clear(&d);
 	return buf;
 }
@@ -97,14 +102,120 @@ TEST(registry_rejects_bad_lines)
 	registry_free(&reg);
 }
 
+/* Issue 15: a missing registry is not "not in FILE" of no file. */
 TEST(registry_missing_file_is_empty)
 {
+	const char *dir = unit_tmpdir();
 	struct registry reg;
+	struct vm_ref ref;
 	struct diag d;
+	char *want, *gone;
 
 	diag_init(&d);
-	CHECK(registry_load(&reg, unit_tmpdir(), &d) == 0 && reg.n == 0);
+	CHECK(registry_load(&reg, dir, &d) == 0 && reg.n == 0 && d.n == 0);
+	want = xasprintf("%s/qemu-init.reg does not exist (set "
+	    "QEMU_INIT_CONFDIR to the folder that holds qemu-init.reg)", dir);
+	CHECK_STR(reg.absent, want);
+	CHECK(vm_resolve(&reg, "web", &ref, &d) == RESOLVE_UNKNOWN);
+	free(want);
+	want = xasprintf("unknown VM 'web': %s/qemu-init.reg does not exist "
+	    "(set QEMU_INIT_CONFDIR to the folder that holds qemu-init.reg)",
+	    dir);
+	CHECK_STR(diag_first_error(&d), want);
+	free(want);
+	diag_clear(&d);
+	registry_free(&reg);
+	/* A CONFDIR that is not there is named itself. */
+	gone = xasprintf("%s/nowhere", dir);
+	CHECK(registry_load(&reg, gone, &d) == 0 && reg.n == 0);
+	want = xasprintf("%s does not exist (set QEMU_INIT_CONFDIR to the "
+	    "folder that holds qemu-init.reg)", gone);
+	CHECK_STR(reg.absent, want);
+	free(want);
+	CHECK(registry_exists(gone, &d) == 0);
+	CHECK_STR(diag_first_error(&d), reg.absent);
+	diag_clear(&d);
+	CHECK(registry_exists(dir, &d) == 0 && d.errors == 1);
+	diag_clear(&d);
+	unit_writes(dir, "qemu-init.reg", "");
+	CHECK(registry_exists(dir, &d) == 1 && d.n == 0);
 	CHECK(registry_reserved("list") && !registry_reserved("web"));
+	CHECK(registry_reserved("help"));
+	registry_free(&reg);
+	free(gone);
+	diag_clear(&d);
+}
+
+/* Issue 14: one bad line no longer fails every VM: it is skipped. */
+TEST(registry_serves_the_good_lines)
+{
+	struct registry reg;
+	struct vm_ref ref;
+	struct diag d;
+
+	CHECK_STR(load_err("web /a/web-qemu.cfg\nbad\ndb /b/db-qemu.cfg\n"
+	    "web /c/c-qemu.cfg\n", &reg),
+	    "qemu-init.reg:2: expected '<shortname> <path>'");
+	CHECK(reg.n == 2);
+	diag_init(&d);
+	CHECK(vm_resolve(&reg, "db", &ref, &d) == RESOLVE_OK && d.n == 0);
+	vm_ref_free(&ref);
+	CHECK(vm_resolve(&reg, "web", &ref, &d) == RESOLVE_OK);
+	CHECK_STR(ref.cfgpath, "/a/web-qemu.cfg");
+	vm_ref_free(&ref);
+	registry_free(&reg);
+	diag_clear(&d);
+}
+
+/* Issue 14: no raw CR or control byte in a message. */
+TEST(registry_odd_characters)
+{
+	struct registry reg;
+
+	CHECK_STR(load_err("a /a/a-qemu.cfg\r\nb /b/b-qemu.cfg\n", &reg),
+	    "qemu-init.reg:1: carriage return (DOS line ending): convert the "
+	    "file with dos2unix");
+	CHECK(reg.n == 1 && strcmp(reg.v[0].shortname, "b") == 0);
+	registry_free(&reg);
+	CHECK_STR(load_err("a /a/a-qemu.cfg\nb /b/b\033[2J-qemu.cfg\n", &reg),
+	    "qemu-init.reg:2: control character (byte 0x1B)");
+	CHECK(reg.n == 1);
+	registry_free(&reg);
+	CHECK_STR(load_err("\xef\xbb\xbf" "a /a/a-qemu.cfg\nb /b/b-qemu.cfg\n",
+	    &reg), "qemu-init.reg:1: UTF-8 byte order mark at the start of "
+	    "the file: save it without one");
+	CHECK(reg.n == 1);
+	registry_free(&reg);
+	CHECK_STR(load_err("a\t/srv/\xe2\x80\x9cvm\xe2\x80\x9d/a-qemu.cfg\n",
+	    &reg), "");
+	CHECK(reg.n == 1);
+	registry_free(&reg);
+}
+
+/* Issue 15: "check web-qemu.cfg" in the file's own folder. */
+TEST(registry_cfg_file_in_the_current_folder)
+{
+	const char *dir = unit_tmpdir();
+	struct registry reg;
+	struct vm_ref ref;
+	struct diag d;
+	char *cwd = getcwd(NULL, 0), *want;
+
+	CHECK_STR(load_err("web /a/web-qemu.cfg\n", &reg), "");
+	unit_writes(dir, "here-qemu.cfg", "");
+	CHECK(cwd != NULL && chdir(dir) == 0);
+	diag_init(&d);
+	CHECK(vm_resolve(&reg, "here-qemu.cfg", &ref, &d) == RESOLVE_OK);
+	want = xasprintf("%s/here-qemu.cfg", dir);
+	CHECK_STR(ref.cfgpath, want);
+	CHECK_STR(ref.name, "here");
+	CHECK(ref.shortname == NULL);
+	vm_ref_free(&ref);
+	free(want);
+	CHECK(vm_resolve(&reg, "gone-qemu.cfg", &ref, &d) == RESOLVE_UNKNOWN);
+	CHECK(d.errors == 1);
+	CHECK(cwd != NULL && chdir(cwd) == 0);
+	free(cwd);
 	registry_free(&reg);
 	diag_clear(&d);
 }

@@ -167,3 +167,60 @@ TEST(vmconf_key_table)
 	CHECK(!vmconf_key_known("DSK0") && !vmconf_key_known("DSK01"));
 	CHECK(!vmconf_key_known("DSKx") && !vmconf_key_known("DSK"));
 }
+
+/* SPEC 2.1: a key a later $KEY uses is the file's helper, not a typo. */
+TEST(vmconf_helper_variables)
+{
+	struct vm_config vm;
+	struct diag d;
+
+	CHECK(load("DIR=.\nIMG=\"${DIR}/disk\"\nDSK1=$IMG.img\nDSK2=$DIR/disk"
+	    ".qcow2\n", &vm, &d) == 0);
+	CHECK(d.n == 0 && vm.ndisks == 2);
+	vmconf_free(&vm);
+	diag_clear(&d);
+	/* An earlier assignment of a helper is the helper too. */
+	CHECK(load("DIR=/nowhere\nDIR=.\nDSK1=$DIR/disk.img\n", &vm, &d) == 0);
+	CHECK(d.n == 0);
+	vmconf_free(&vm);
+	diag_clear(&d);
+	/* One that nothing uses is still a warning, once. */
+	CHECK(load("DIR=.\nDSK1=disk.img\nIMG=x\nIMG2=$DIR\n", &vm, &d) == 0);
+	CHECK(d.n == 2);
+	CHECK_STR(first(&d), "web-qemu.cfg:3: unknown key 'IMG'");
+	vmconf_free(&vm);
+	diag_clear(&d);
+}
+
+/* Issue 14: SMP is a number from 1 to VMCONF_SMP_MAX, like any other. */
+TEST(vmconf_smp_is_a_bounded_number)
+{
+	static const char *const bad[][2] = {
+		{ "SMP=-4\n", "'-4' is too small" },
+		{ "SMP=0x10\n", "'0x10' is not a number" },
+		{ "SMP=99999999999999999999\n",
+		    "'99999999999999999999' is too large" },
+		{ "SMP=4097\n", "'4097' is too large" },
+		{ "SMP=4,sockets=2\n", "'4,sockets=2' is not a number" },
+	};
+	struct vm_config vm;
+	struct diag d;
+	char want[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(load(bad[i][0], &vm, &d) == -1);
+		snprintf(want, sizeof(want), "web-qemu.cfg:1: SMP %s (1 to "
+		    "4096)", bad[i][1]);
+		CHECK_STR(first(&d), want);
+		vmconf_free(&vm);
+		diag_clear(&d);
+	}
+	CHECK(load("SMP=08\n", &vm, &d) == 0);
+	CHECK_STR(vm.smp, "8");
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("SMP=0\n", &vm, &d) == 0 && vm.smp == NULL);
+	vmconf_free(&vm);
+	diag_clear(&d);
+}
