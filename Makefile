@@ -86,7 +86,7 @@ guest-debian:
 demo: deps all guest
 	tests/demo.sh
 
-bench: all guest
+bench: all guest guest-debian
 	bench/run.sh
 
 clean:

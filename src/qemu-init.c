@@ -21,6 +21,7 @@
 #include "cmdline.h"
 #include "console.h"
 #include "diag.h"
+#include "guest.h"
 #include "lifecycle.h"
 #include "monconf.h"
 #include "monitor.h"
@@ -31,6 +32,9 @@
 #include "state.h"
 #include "vmselect.h"
 
+/* start -w without SECS. */
+#define START_WAIT_S	300
+
 /* A line of list: the header and every VM. */
 #define LIST_ROW	"%-12s %-16s %-10s %-8s %-7s %-7s %-15s %s\n"
 
@@ -40,6 +44,7 @@ struct ctx {
 	struct rundir		 run;
 	struct monitor_conf	 mc;
 	struct stop_how		 how;		/* stop, restart */
+	long long		 wait_s;	/* start -w: seconds, else -1 */
 	int			 all;		/* -a */
 	int			 worst;		/* status: the LSB code */
 };
@@ -65,9 +70,13 @@ static int	act_status(struct ctx *, int, char **);
 static int	act_stop(struct ctx *, int, char **);
 
 static const struct action actions[] = {
-	{ "start", act_start, RUNDIR_CREATE, 1, "start [-a] vm ...",
+	{ "start", act_start, RUNDIR_CREATE, 1, "start [-a] [-w [secs]] vm ...",
 	  "  -a, --all        every registered VM with AUTOSTART=yes, each "
-	  "after its BOOTDELAY\n" },
+	  "after its BOOTDELAY\n"
+	  "  -w, --wait[=S]   then wait up to S seconds (default 300) until "
+	  "the guest is up:\n"
+	  "                   its agent answers (AGENT=yes), or READY is in "
+	  "its console log\n" },
 	{ "stop", act_stop, RUNDIR_WRITE, 0,
 	  "stop [-fn] [-t secs] [-a] vm ...",
 	  "  -t, --timeout=S  wait up to S seconds (default: the VM's "
@@ -103,6 +112,7 @@ static const struct option longopts[] = {
 	{ "help",	no_argument,		NULL,	'h' },
 	{ "no-wait",	no_argument,		NULL,	'n' },
 	{ "timeout",	required_argument,	NULL,	't' },
+	{ "wait",	optional_argument,	NULL,	'w' },
 	{ NULL,		0,			NULL,	0 }
 };
 
@@ -166,6 +176,17 @@ options(struct ctx *c, const char *action, const char *opts, int argc,
 			if (cli_seconds("-t", optarg, 0, 86400,
 			    &c->how.timeout_s) != 0)
 				return EX_USAGE;	/* the caller: usage */
+			break;
+		case 'w':
+			/* -w SECS: a next word of digits only is SECS. */
+			if (optarg == NULL && optind < argc &&
+			    argv[optind][0] != '\0' && strspn(argv[optind],
+			    "0123456789") == strlen(argv[optind]))
+				optarg = argv[optind++];
+			c->wait_s = START_WAIT_S;
+			if (optarg != NULL && cli_seconds("-w", optarg, 1,
+			    86400, &c->wait_s) != 0)
+				return EX_USAGE;
 			break;
 		default:
 			if (optopt != 0 && strchr(opts, optopt) != NULL)
@@ -315,6 +336,14 @@ start_one(struct vm_pick *p, struct diag *d, void *arg)
 		printf("\n");
 	}
 	state_free(&vs.st);
+	if (c->wait_s > 0) {
+		(void)fflush(stdout);
+		rc = guest_wait_up(&c->run, &p->vm, c->wait_s, d);
+		diag_flush(d, cli_prog);
+		if (rc != 0)
+			return 1;
+		printf("%s: up\n", p->vm.name);
+	}
 	return cli_flush();
 }
 
@@ -324,7 +353,7 @@ act_start(struct ctx *c, int argc, char **argv)
 	struct diag d;
 	int rc;
 
-	if (options(c, "start", "ah", argc, argv) != 0 ||
+	if (options(c, "start", "ahw::", argc, argv) != 0 ||
 	    (c->all && optind != argc) || (!c->all && optind == argc))
 		return action_usage("start");
 	diag_init(&d);
@@ -361,6 +390,9 @@ stop_name(struct ctx *c, const char *name)
 		break;
 	case STOP_FORCED:
 		printf("%s: stopped (forced)\n", name);
+		break;
+	case STOP_AGENT:
+		printf("%s: stopped (by its guest agent)\n", name);
 		break;
 	case STOP_NOT_RUNNING:
 		printf("%s: not running\n", name);
@@ -534,6 +566,7 @@ status_name(struct ctx *c, const char *name)
 		rc = 1;
 		break;
 	default:
+		vm_tidy(&c->run, name);
 		printf("%s: stopped\n", name);
 		rc = 3;
 		break;
@@ -603,6 +636,7 @@ list_one(struct vm_pick *p, struct diag *d, void *arg)
 		state = xstrdup("dead");
 		break;
 	default:
+		vm_tidy(&c->run, p->ref.name);
 		state = xstrdup("stopped");
 		break;
 	}
@@ -712,6 +746,7 @@ setup(struct ctx *c, const struct action *a)
 
 	memset(c, 0, sizeof(*c));
 	c->how.timeout_s = -1;
+	c->wait_s = -1;
 	c->run.fd = -1;
 	c->confdir = path_confdir();
 	diag_init(&d);

@@ -100,11 +100,16 @@ agent_connect(struct agent *a, const struct rundir *rd, struct diag *d)
 	char *path = rundir_path(rd, a->name, RUN_AGENT);
 	int fd, rc;
 
-	fd = sock_connect_unix(path, d);
+	fd = sock_connect_unix(path, a->deadline, d);
 	free(path);
 	if (fd == SOCK_REFUSED) {
 		diag_error(d, "'%s' has no guest agent channel (not running, "
 		    "or started without AGENT=yes)", a->name);
+		return -1;
+	}
+	if (fd == SOCK_BUSY) {
+		diag_error(d, "the guest agent channel of '%s' is busy "
+		    "(another client is connected)", a->name);
 		return -1;
 	}
 	if (fd < 0)

@@ -287,6 +287,38 @@ firmware_find(const char *dirs, const char *arch, const char *machine,
 	return -1;
 }
 
+int
+firmware_for(const struct vm_config *vm, struct firmware *fw,
+    struct diag *d)
+{
+	const char *arch = firmware_arch(vm->tgtarch);
+	char *machine, *at;
+	struct diag why;
+	int rc = -1;
+
+	memset(fw, 0, sizeof(*fw));
+	at = xasprintf("%s:%u", vm->cfgpath, vmconf_key_line(vm, "FIRMWARE"));
+	if (arch == NULL) {
+		diag_error(d, "%s: FIRMWARE=uefi: cannot tell the architecture "
+		    "of TGTARCH '%s' (not qemu-system-ARCH)", at, vm->tgtarch);
+		free(at);
+		return -1;
+	}
+	/* No MACHINE: q35, as the command line has it then. */
+	machine = vmconf_machine_type(vm);
+	diag_init(&why);
+	if (firmware_find(FIRMWARE_DIRS, arch, machine != NULL ? machine :
+	    "q35", fw, &why) == 0)
+		rc = 0;
+	else
+		diag_error(d, "%s: FIRMWARE=uefi: %s", at,
+		    diag_first_error(&why));
+	diag_clear(&why);
+	free(machine);
+	free(at);
+	return rc;
+}
+
 void
 firmware_free(struct firmware *fw)
 {
@@ -296,4 +328,43 @@ firmware_free(struct firmware *fw)
 	free(fw->vars);
 	free(fw->vars_format);
 	memset(fw, 0, sizeof(*fw));
+}
+
+int
+firmware_make_vars(const struct firmware *fw, const char *path,
+    struct diag *d)
+{
+	char buf[65536];
+	ssize_t n, w;
+	int in, out, e = 0;
+
+	out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (out < 0 && errno == EEXIST)
+		return 0;
+	if (out < 0) {
+		diag_error(d, "cannot make the UEFI variable store %s: %s",
+		    path, strerror(errno));
+		return -1;
+	}
+	if ((in = open(fw->vars, O_RDONLY | O_CLOEXEC)) < 0)
+		e = errno;
+	while (e == 0 && (n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			e = errno;
+			break;
+		}
+		if ((w = write(out, buf, (size_t)n)) != n)
+			e = w < 0 ? errno : EIO;
+	}
+	if (in >= 0)
+		(void)close(in);
+	if (close(out) != 0 && e == 0)
+		e = errno;
+	if (e == 0)
+		return 0;
+	(void)unlink(path);
+	diag_error(d, "cannot make the UEFI variable store %s from %s: %s",
+	    path, fw->vars, strerror(e));
+	return -1;
 }

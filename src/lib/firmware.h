@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "vmconf.h"
 
 /* QEMU's own search path for descriptors, most important first. */
 #define FIRMWARE_DIRS	"/etc/qemu/firmware:/usr/share/qemu/firmware"
@@ -57,5 +58,22 @@ int	firmware_match(const char *json, size_t len, const char *arch,
 int	firmware_find(const char *dirs, const char *arch, const char *machine,
 	    struct firmware *fw, struct diag *d);
 void	firmware_free(struct firmware *);
+
+/*
+ * firmware_find in FIRMWARE_DIRS for a VM with FIRMWARE=uefi: its
+ * TGTARCH's architecture, the machine type it runs on.  0, or -1 with
+ * "FILE:LINE: FIRMWARE=uefi: why" in d.  firmware_free fw either way.
+ */
+int	firmware_for(const struct vm_config *, struct firmware *fw,
+	    struct diag *d);
+
+/*
+ * The VM's own variable store at path, made from fw's template when it
+ * does not exist yet (mode 0600, never over an existing file, which is
+ * kept as it is, nor through a symlink).  0, or -1 with why in d (a
+ * half-made copy is removed).
+ */
+int	firmware_make_vars(const struct firmware *fw, const char *path,
+	    struct diag *d);
 
 #endif

@@ -20,8 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "check.h"
 #include "cmdline.h"
+#include "firmware.h"
 #include "hostprobe.h"
 #include "lifecycle.h"
 #include "monitor.h"
@@ -139,6 +141,7 @@ plan_free(struct launch_plan *ln)
 	}
 	free(ln->pidfile);
 	ln->pidfile = NULL;
+	firmware_free(&ln->uefi);
 }
 
 /* The files QEMU gets as descriptors, and where they are. */
@@ -150,7 +153,7 @@ plan_files(const struct vm_config *vm, const struct monitor_conf *mc,
 	static const enum run_file kind[PLAN_NFDS] = {
 		[PLAN_CONTROL] = RUN_CONTROL, [PLAN_SERIAL] = RUN_SERIAL,
 		[PLAN_CONSOLE_LOG] = RUN_CONSOLE_LOG, [PLAN_HMP] = RUN_HMP,
-		[PLAN_QMP] = RUN_QMP
+		[PLAN_QMP] = RUN_QMP, [PLAN_AGENT] = RUN_AGENT
 	};
 	int i, want;
 
@@ -158,7 +161,8 @@ plan_files(const struct vm_config *vm, const struct monitor_conf *mc,
 		want = i == PLAN_CONTROL ||
 		    ((i == PLAN_SERIAL || i == PLAN_CONSOLE_LOG) &&
 		    vm->serial) ||
-		    ((i == PLAN_HMP || i == PLAN_QMP) && mc->unix_sockets);
+		    ((i == PLAN_HMP || i == PLAN_QMP) && mc->unix_sockets) ||
+		    (i == PLAN_AGENT && vm->agent);
 		if (!want)
 			continue;
 		ln->path[i] = rundir_path(rd, vm->name, kind[i]);
@@ -174,6 +178,24 @@ plan_files(const struct vm_config *vm, const struct monitor_conf *mc,
 			return -1;
 	}
 	return 0;
+}
+
+/*
+ * FIRMWARE=uefi: the firmware QEMU's descriptors give for the VM's
+ * architecture and machine, and (start) the VM's own variable store.
+ */
+static int
+plan_firmware(const struct vm_config *vm, int open_files,
+    struct launch_plan *ln, struct diag *d)
+{
+	int rc;
+
+	if (vm->firmware != FIRMWARE_UEFI)
+		return 0;
+	rc = firmware_for(vm, &ln->uefi, d);
+	if (rc == 0 && open_files)
+		rc = firmware_make_vars(&ln->uefi, vm->uefi_vars, d);
+	return rc;
 }
 
 int
@@ -195,6 +217,8 @@ vm_plan(const struct vm_config *vm, const struct monitor_conf *mc,
 	    qemu_has_run_with(vm->tgtarch);
 	ln->confdir = confdir;
 	ln->pidfile = rundir_path(rd, vm->name, RUN_PID);
+	if (plan_firmware(vm, open_files, ln, d) != 0)
+		return -1;
 	return plan_files(vm, mc, rd, open_files, ln, d);
 }
 
@@ -366,6 +390,7 @@ record(const struct vm_config *vm, const struct monitor_conf *mc,
 	st->started = (long long)time(NULL);
 	st->stopdelay = vm->stopdelay;
 	st->runas = vm->runas != NULL;
+	st->agent = vm->agent;
 	if (vm->vnc)
 		st->vnc = strchr(mc->vnc_listen, ':') != NULL ?
 		    xasprintf("[%s]:%u", mc->vnc_listen, ln->slot) :
@@ -545,19 +570,24 @@ find_running(const struct rundir *rd, const char *name, struct vm_state *st,
 /*
  * Presses the power button and waits for QEMU to exit, pressing again
  * every REPRESS_MS: a guest still booting loses a press that comes
- * before its button driver is loaded.  1 gone, 0 still there at the
+ * before its button driver is loaded.  With a guest agent (agent), a
+ * guest still there AGENT_AFTER_MS after the first press (a third of the
+ * wait, when that is shorter) is asked through it to shut down.  1 gone,
+ * 2 gone after the agent took that request, 0 still there at the
  * deadline, -1 the first press failed (why in d).
  */
 static int
 power_button(const struct rundir *rd, const char *name,
     const struct proc_id *id, const struct stop_how *how, unsigned wait_s,
-    struct diag *d)
+    int agent, struct diag *d)
 {
 	long long deadline = now_ms() + (long long)wait_s * 1000;
-	long long next;
+	long long next, agent_at;
 	struct diag why;
-	int rc, presses = 0;
+	int rc, presses = 0, asked = 0;
 
+	agent_at = now_ms() + ((long long)wait_s * 1000 / 3 < AGENT_AFTER_MS ?
+	    (long long)wait_s * 1000 / 3 : AGENT_AFTER_MS);
 	for (;;) {
 		diag_init(&why);
 		rc = control_command(rd, name, POWERDOWN, MONITOR_TIMEOUT_MS,
@@ -566,7 +596,7 @@ power_button(const struct rundir *rd, const char *name,
 		if (rc != QMP_OK &&
 		    proc_wait_exit(id, now_ms() + LAST_BREATH_MS)) {
 			diag_clear(&why);
-			return 1;
+			return asked ? 2 : 1;
 		}
 		/* Only the first press must get through. */
 		if (rc != QMP_OK && presses == 0) {
@@ -577,10 +607,18 @@ power_button(const struct rundir *rd, const char *name,
 		if (presses++ == 0 && how->pressed != NULL)
 			how->pressed(name, wait_s);
 		next = now_ms() + REPRESS_MS;
+		if (agent && asked == 0 && agent_at < next)
+			next = agent_at;
 		if (proc_wait_exit(id, next < deadline ? next : deadline))
-			return 1;
+			return asked ? 2 : 1;
 		if (now_ms() >= deadline)
 			return 0;
+		if (agent && asked == 0 && now_ms() >= agent_at) {
+			/* The button is ignored: the guest's agent, once. */
+			next = now_ms() + AGENT_TIMEOUT_MS;
+			asked = agent_shutdown(rd, name, next < deadline ?
+			    next : deadline, NULL) == 0 ? 1 : -1;
+		}
 	}
 }
 
@@ -611,7 +649,7 @@ vm_stop(const struct rundir *rd, const char *name, const struct stop_how *how,
 	struct proc_id id;
 	struct diag why;
 	unsigned wait_s;
-	int lock, found, pressed;
+	int lock, found, pressed, agent;
 
 	if ((found = find_running(rd, name, &st, &lock, d)) != 1) {
 		state_free(&st);
@@ -621,6 +659,7 @@ vm_stop(const struct rundir *rd, const char *name, const struct stop_how *how,
 	id = st.qemu;
 	wait_s = how->timeout_s >= 0 ? (unsigned)how->timeout_s :
 	    st.recorded ? st.stopdelay : VMCONF_STOPDELAY;
+	agent = st.agent;
 	state_free(&st);
 	if (how->nowait) {
 		rc = control_command(rd, name, POWERDOWN, MONITOR_TIMEOUT_MS,
@@ -631,9 +670,11 @@ vm_stop(const struct rundir *rd, const char *name, const struct stop_how *how,
 	/* The wait is not an action: kill and stop -f may act meanwhile. */
 	lock_release(lock);
 	diag_init(&why);
-	pressed = power_button(rd, name, &id, how, wait_s, &why);
+	pressed = power_button(rd, name, &id, how, wait_s, agent, &why);
 	if (pressed == 1)
 		rc = STOP_DONE;
+	else if (pressed == 2)
+		rc = STOP_AGENT;
 	else if (!how->force) {
 		if (pressed == 0)
 			diag_error(&why, "'%s' is still running after %u s "
@@ -669,6 +710,23 @@ vm_kill(const struct rundir *rd, const char *name, struct diag *d)
 	state_free(&st);
 	lock_release(lock);
 	return rc;
+}
+
+void
+vm_tidy(const struct rundir *rd, const char *name)
+{
+	struct vm_state st;
+	int lock;
+
+	/* Not our RUNDIR to write, or someone acts on the VM: not now. */
+	if (rd->fd < 0 || faccessat(rd->fd, ".", W_OK, AT_EACCESS) != 0 ||
+	    !rundir_exists(rd, name, RUN_STATE) ||
+	    lock_take(rd, name, RUN_LOCK, 0, &lock, NULL) != LOCK_TAKEN)
+		return;
+	if (vm_probe(rd, name, &st) == VM_STOPPED)
+		state_remove(rd, name);
+	state_free(&st);
+	lock_release(lock);
 }
 
 char *

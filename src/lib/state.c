@@ -3,7 +3,7 @@
  *
  * A state file is in the config syntax (cfg.h), written by start:
  * PID and PIDSTART (the process), SLOT, MONPORT, CTLPORT, MONITOR,
- * STARTED, STOPDELAY, RUNAS, VNC, CFG and MAC1, MAC2, ...
+ * STARTED, STOPDELAY, RUNAS, AGENT, VNC, CFG and MAC1, MAC2, ...
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -148,6 +148,8 @@ state_read(const struct rundir *rd, const char *name, struct vm_state *st,
 	st->unix_monitors = e != NULL && strcmp(e->value, "unix") == 0;
 	e = cfg_get(&cfg, "RUNAS");
 	st->runas = e != NULL && strcmp(e->value, "yes") == 0;
+	e = cfg_get(&cfg, "AGENT");
+	st->agent = e != NULL && strcmp(e->value, "yes") == 0;
 	st->vnc = state_string(&cfg, "VNC");
 	st->cfgpath = state_string(&cfg, "CFG");
 	read_macs(&cfg, st);
@@ -176,10 +178,11 @@ format_state(struct strbuf *sb, const struct vm_state *st)
 
 	sb_addf(sb, "# qemu-init state of a running VM; do not edit\n"
 	    "PID=%ld\nPIDSTART=%llu\nSLOT=%u\nMONPORT=%u\nCTLPORT=%u\n"
-	    "STARTED=%lld\nSTOPDELAY=%u\nMONITOR=%s\nRUNAS=%s\nVNC=",
-	    (long)st->qemu.pid, st->qemu.start, st->slot, st->monport,
-	    st->ctlport, st->started, st->stopdelay,
-	    st->unix_monitors ? "unix" : "tcp", st->runas ? "yes" : "no");
+	    "STARTED=%lld\nSTOPDELAY=%u\nMONITOR=%s\nRUNAS=%s\nAGENT=%s\n"
+	    "VNC=", (long)st->qemu.pid, st->qemu.start, st->slot,
+	    st->monport, st->ctlport, st->started, st->stopdelay,
+	    st->unix_monitors ? "unix" : "tcp", st->runas ? "yes" : "no",
+	    st->agent ? "yes" : "no");
 	sb_add_quoted(sb, st->vnc != NULL ? st->vnc : "");
 	sb_adds(sb, "\nCFG=");
 	sb_add_quoted(sb, st->cfgpath != NULL ? st->cfgpath : "");

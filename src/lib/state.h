@@ -27,6 +27,7 @@ struct vm_state {
 	long long	 started;	/* seconds since the epoch */
 	unsigned	 stopdelay;	/* STOPDELAY at start */
 	int		 runas;		/* QEMU dropped root (RUNAS) */
+	int		 agent;		/* a guest agent channel (AGENT) */
 	char		*vnc;		/* "127.0.0.1:3", NULL: none */
 	char		*cfgpath;
 	char		**macs;		/* of NIC1, NIC2, ... */
