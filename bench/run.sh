@@ -155,18 +155,10 @@ if [ -r "$DEB/disk.qcow2" ]; then
 	mkdir -p "$W/vms/deb"
 	qemu-img create -q -f qcow2 -F qcow2 -b "$DEB/disk.qcow2" \
 	    "$W/vms/deb/disk.qcow2"
-	cat > "$W/vms/deb/deb-qemu.cfg" <<CFG
-DESC="Debian 12 bench guest"
-KVM=no
-RAM=512M
-KERNEL=$DEB/vmlinuz
-INITRD=$DEB/initrd.img
-APPEND="console=ttyS0 root=/dev/vda rw"
-DSK1=disk.qcow2
-DISKIF=virtio
-VNC=no
-STOPDELAY=300
-CFG
+	{
+		"$TOP/tests/guest/debian-cfg.sh" "$DEB" "Debian 12 bench guest"
+		echo STOPDELAY=300
+	} > "$W/vms/deb/deb-qemu.cfg"
 	echo "deb $W/vms/deb/deb-qemu.cfg" >> "$QEMU_INIT_CONFDIR/qemu-init.reg"
 	: > "$W/boot.ms"; : > "$W/dstop.ms"
 	for i in $(seq 1 "$DEB_ROUNDS"); do

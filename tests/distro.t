@@ -27,21 +27,11 @@ deb_vm() {
 	mkdir -p "$dir"
 	qemu-img create -q -f qcow2 -F qcow2 -b "$DEB/disk.qcow2" \
 	    "$dir/disk.qcow2" || return 1
-	cat > "$dir/$name-qemu.cfg" <<-CFG
-	# the Debian test guest of tests/guest/debian.sh
-	OS=linux
-	DESC="Debian 12 test guest"
-	KVM=no
-	RAM=512M
-	KERNEL=$DEB/vmlinuz
-	INITRD=$DEB/initrd.img
-	APPEND="console=ttyS0 root=/dev/vda rw ${3:-}"
-	DSK1=disk.qcow2
-	DISKIF=virtio
-	VNC=no
-	STOPDELAY=150
-	${2:-}
-	CFG
+	{
+		"$TOP/tests/guest/debian-cfg.sh" "$DEB" "Debian 12 test guest" \
+		    "${3:-}"
+		printf '%s\n' "STOPDELAY=150" "${2:-}"
+	} > "$dir/$name-qemu.cfg"
 	echo "$name $dir/$name-qemu.cfg" >> "$QEMU_INIT_CONFDIR/qemu-init.reg"
 }
 
