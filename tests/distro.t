@@ -155,6 +155,12 @@ check "...the VM's own variable store as the second" \
 check "...on the machine UEFI needs" contains "$out" "q35"
 check "...and show made no variable store" \
     test ! -e "$T/vms/uefi/uefi-qemu.vars"
+# The template of that firmware, as its descriptor names it.
+code=$(printf '%s\n' "$out" | sed -n 's/^if=pflash,unit=0,.*,file=//p')
+template=$(grep -l -F "\"$code\"" /usr/share/qemu/firmware/*.json |
+    head -1 | xargs sed -n '/nvram-template/,/filename/s/.*"filename": *"\(.*\)".*/\1/p')
+check "...whose descriptor names a variable-store template" \
+    test -r "$template"
 run qemu-init show agent
 expect_out "SNAPSHOT=yes: -snapshot" 0 "-snapshot"
 check "...and no snapshot=off on the disk" \
@@ -193,8 +199,23 @@ vars=$T/vms/uefi/uefi-qemu.vars
 boot_login_stop uefi UEFI
 check "the UEFI VM's variable store was made beside its config, 0600" \
     test "$(stat -c %a "$vars" 2>/dev/null)" = 600
-check "...from the firmware's template, and it is kept after the stop" \
-    test "$(stat -c %s "$vars")" -gt 0
+check "...and the firmware wrote into it (it is the VM's own, not the template)" \
+    eval '! cmp -s "$vars" "$template"'
+inode=$(stat -c %i "$vars")
+sum=$(sha256sum < "$vars")
+run qemu-init start -w 400 uefi
+expect_out "start -w without an agent returns when READY (login:) is in the console log" 0 \
+    "uefi: up"
+check "...and it is there by then" grep -q "login: " \
+    "$QEMU_INIT_RUNDIR/uefi@console.log"
+check "...the second start kept the variable store (same file)" \
+    test "$(stat -c %i "$vars")" = "$inode"
+run qemu-init stop uefi
+expect_out "...which stops cleanly again" 0 "uefi: stopped"
+check "...and what the firmware stored the first time is still there" \
+    eval '! cmp -s "$vars" "$template"'
+diag "variable store changed by the second boot: $(
+    [ "$(sha256sum < "$vars")" = "$sum" ] && echo no || echo yes)"
 
 # --- a throwaway run, and the guest agent --------------------------------
 before=$(sha256sum < "$T/vms/agent/disk.qcow2")
