@@ -113,36 +113,88 @@ printf '%-24s %10.3f %10.3f %10.3f\n' "exit -> stop returns" \
     "$(sort -n "$W/stop.ms" | tail -1)"
 echo
 
-# --- 4. list and status as the registry grows ------------------------------------
-echo "## 4. list and status with N registered VMs (20 running, paused), $LIST_ROUNDS rounds"
-: > "$QEMU_INIT_CONFDIR/qemu-init.reg"
-for n in $(seq 1 1000); do
-	mkdir -p "$W/vms/v$n"
-	cat > "$W/vms/v$n/v$n-qemu.cfg" <<CFG
-DESC="idle VM $n"
+# --- 4. many VMs: list, status, start -a, stop -a ------------------------------
+# Idle VMs (paused with -S, so that they cost no CPU) registered in bulk.
+idle_vm() {	# idle_vm N [AUTOSTART]
+	mkdir -p "$W/vms/v$1"
+	cat > "$W/vms/v$1/v$1-qemu.cfg" <<CFG
+DESC="idle VM $1"
 KVM=no
 RAM=32M
 VNC=no
 SERIAL=no
+AUTOSTART=${2:-no}
 CUSTOM1=-S
 CFG
-done
-for n in $(seq 1 20); do
-	echo "v$n $W/vms/v$n/v$n-qemu.cfg" >> "$QEMU_INIT_CONFDIR/qemu-init.reg"
-	qemu-init start "v$n" >/dev/null
-done
-for size in 10 100 1000; do
-	cp "$QEMU_INIT_CONFDIR/qemu-init.reg" "$W/reg.full" 2>/dev/null || true
-	: > "$QEMU_INIT_CONFDIR/qemu-init.reg"
-	for n in $(seq 1 "$size"); do
+}
+register() {	# register FIRST LAST
+	seq "$1" "$2" | while read -r n; do
 		echo "v$n $W/vms/v$n/v$n-qemu.cfg"
-	done > "$QEMU_INIT_CONFDIR/qemu-init.reg"
-	echo "N=$size ($(( size < 20 ? size : 20 )) running)"
+	done
+}
+MANY=${MANY:-100}
+echo "## 4a. list and status with $MANY registered VMs, 1 to $MANY running, $LIST_ROUNDS rounds"
+for n in $(seq 1 1000); do idle_vm "$n"; done
+register 1 "$MANY" > "$QEMU_INIT_CONFDIR/qemu-init.reg"
+running=0
+for r in 1 10 50 $MANY; do
+	while [ $running -lt "$r" ]; do
+		running=$((running + 1))
+		qemu-init start "v$running" >/dev/null
+	done
+	echo "$r running"
 	timeit "$LIST_ROUNDS" \
 	    :: "qemu-init list" qemu-init list \
 	    :: "qemu-init status" qemu-init status \
 	    :: "qemu-init status v1" qemu-init status v1
 done
+echo "1000 registered, $MANY running (peak RSS at scale)"
+register 1 1000 > "$QEMU_INIT_CONFDIR/qemu-init.reg"
+timeit 5 \
+    :: "qemu-init list" qemu-init list \
+    :: "qemu-init status" qemu-init status \
+    :: "qemu-init check" qemu-init check
+qemu-init stop -a -f -t 0 >/dev/null 2>&1
+echo
+
+N_AUTO=${N_AUTO:-20}
+echo "## 4b. start -a of $N_AUTO AUTOSTART VMs against their $N_AUTO command lines launched at once, $START_ROUNDS rounds"
+for n in $(seq 1 "$N_AUTO"); do idle_vm "$n" yes; done
+register 1 "$N_AUTO" > "$QEMU_INIT_CONFDIR/qemu-init.reg"
+{
+	echo '#!/bin/bash'
+	for n in $(seq 1 "$N_AUTO"); do
+		qemu-init show "v$n" | "$TOP/tests/guest/runnable.sh" |
+		    sed "s/'/'\\\\''/g; s/^/'/; s/\$/'/" | tr '\n' ' '
+		echo '&'
+	done
+	echo 'wait'
+} > "$W/direct.sh"
+chmod +x "$W/direct.sh"
+echo '#!/bin/sh
+exec qemu-init stop -a -f -t 0 >/dev/null 2>&1' > "$W/killall.sh"
+chmod +x "$W/killall.sh"
+timeit "$START_ROUNDS" \
+    :: "QEMU x$N_AUTO at once (show)" "$W/direct.sh" + "$W/killall.sh" \
+    :: "qemu-init start -a" qemu-init start -a + "$W/killall.sh"
+echo
+
+echo "## 4c. stop -a of $N_AUTO booted guests: from the last QEMU's exit to stop -a returning, $STOP_ROUNDS rounds"
+: > "$QEMU_INIT_CONFDIR/qemu-init.reg"
+for n in $(seq 1 "$N_AUTO"); do vm "g$n"; done
+: > "$W/stopall.ms"
+for i in $(seq 1 "$STOP_ROUNDS"); do
+	for n in $(seq 1 "$N_AUTO"); do qemu-init start "g$n" >/dev/null; done
+	for n in $(seq 1 "$N_AUTO"); do wait_ready "g$n"; done
+	pids=$(for n in $(seq 1 "$N_AUTO"); do
+		sed -n 's/^PID=//p' "$QEMU_INIT_RUNDIR/g$n@state"; done |
+	    paste -sd,)
+	stopwatch "$pids" qemu-init stop -a >> "$W/stopall.ms"
+done
+printf '%-24s %10s %10s %10s\n' "" "median ms" "min ms" "max ms"
+printf '%-24s %10.3f %10.3f %10.3f\n' "last exit -> stop -a" \
+    "$(median < "$W/stopall.ms")" "$(sort -n "$W/stopall.ms" | head -1)" \
+    "$(sort -n "$W/stopall.ms" | tail -1)"
 echo
 
 # --- 5. a Debian 12 guest: boot and clean stop ---------------------------------
@@ -248,9 +300,9 @@ libvirt_cleanup() {
 }
 trap libvirt_cleanup EXIT
 $VIRSH define "$W/libvirt/$dom.xml" >/dev/null
-# The paused VMs of section 4 go; our VM and libvirt's guest run at once
-# from here on, both with the test guest.
-for n in $(seq 1 20); do qemu-init kill "v$n" >/dev/null; done
+# The VMs of section 4 go; our VM and libvirt's guest run at once from
+# here on, both with the test guest.
+qemu-init stop -a -f -t 0 >/dev/null 2>&1
 : > "$QEMU_INIT_CONFDIR/qemu-init.reg"
 vm web
 vm web2

@@ -1,9 +1,10 @@
 /*
- * stopwatch - how long after a process's exit a command returns: runs
- * CMD while watching PID through a pidfd, and prints the milliseconds
- * between PID's exit and CMD's return (negative: CMD returned first).
+ * stopwatch - how long after processes exit a command returns: runs CMD
+ * while watching each PID through a pidfd, and prints the milliseconds
+ * between the last PID's exit and CMD's return (negative: CMD returned
+ * first).
  *
- *   stopwatch PID CMD ARGS...
+ *   stopwatch PID[,PID...] CMD ARGS...
  */
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -11,8 +12,11 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#define MAX_PIDS	256
 
 static double
 now(void)
@@ -26,17 +30,22 @@ now(void)
 int
 main(int argc, char **argv)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[MAX_PIDS + 1];
 	double exited = 0, returned = 0;
-	pid_t pid, child;
-	int status = 0, fd;
+	pid_t child;
+	int status = 0, fd, n = 0, left, i;
+	char *p, *save = NULL;
 
 	if (argc < 3)
 		return 2;
-	pid = (pid_t)atoi(argv[1]);
-	if ((pfd[0].fd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0) {
-		perror("pidfd_open");
-		return 2;
+	for (p = strtok_r(argv[1], ",", &save); p != NULL && n < MAX_PIDS;
+	    p = strtok_r(NULL, ",", &save)) {
+		pfd[n].fd = (int)syscall(SYS_pidfd_open, (pid_t)atoi(p), 0);
+		if (pfd[n].fd < 0) {
+			perror("pidfd_open");
+			return 2;
+		}
+		pfd[n++].events = POLLIN;
 	}
 	if ((child = fork()) == 0) {
 		fd = open("/dev/null", O_RDWR);
@@ -45,18 +54,21 @@ main(int argc, char **argv)
 		execvp(argv[2], &argv[2]);
 		_exit(127);
 	}
-	pfd[1].fd = (int)syscall(SYS_pidfd_open, child, 0);
-	pfd[0].events = pfd[1].events = POLLIN;
-	while (exited == 0 || returned == 0) {
-		if (poll(pfd, 2, -1) < 0)
+	pfd[n].fd = (int)syscall(SYS_pidfd_open, child, 0);
+	pfd[n].events = POLLIN;
+	left = n;
+	while (left > 0 || returned == 0) {
+		if (poll(pfd, (nfds_t)n + 1, -1) < 0)
 			return 2;
-		if (exited == 0 && (pfd[0].revents & POLLIN)) {
-			exited = now();
-			pfd[0].fd = -1;
-		}
-		if (returned == 0 && (pfd[1].revents & POLLIN)) {
+		for (i = 0; i < n; i++)
+			if (pfd[i].fd >= 0 && (pfd[i].revents & POLLIN)) {
+				exited = now();
+				pfd[i].fd = -1;
+				left--;
+			}
+		if (returned == 0 && (pfd[n].revents & POLLIN)) {
 			returned = now();
-			pfd[1].fd = -1;
+			pfd[n].fd = -1;
 			waitpid(child, &status, 0);
 		}
 	}

@@ -161,11 +161,6 @@ request_valid(int ch, const char *text)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help",	no_argument,	NULL,	'h' },
-		{ "version",	no_argument,	NULL,	'V' },
-		{ NULL,		0,		NULL,	0 }
-	};
 	struct session s;
 	struct request *req;
 	struct vm_target t;
@@ -176,8 +171,8 @@ main(int argc, char **argv)
 
 	cli_init("qemu-cmd");
 	req = xcalloc((size_t)argc, sizeof(*req));
-	while ((ch = getopt_long(argc, argv, "c:j:t:hV", longopts, NULL)) !=
-	    -1) {
+	while ((ch = getopt_long(argc, argv, "c:j:t:hV", cli_longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 		case 'j':
@@ -190,16 +185,9 @@ main(int argc, char **argv)
 			if (cli_seconds("-t", optarg, 1, 3600, &secs) != 0)
 				goto usage_error;
 			break;
-		case 'h':
-			free(req);
-			usage(stdout);
-			return cli_flush();
-		case 'V':
-			free(req);
-			return cli_version();
 		default:
-			usage(stderr);
-			goto usage_error;
+			free(req);
+			return cli_common_option(ch, usage);
 		}
 	}
 	if (argc - optind != 1) {

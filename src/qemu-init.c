@@ -42,7 +42,7 @@
 struct ctx {
 	const char		*confdir;
 	struct rundir		 run;
-	struct monitor_conf	 mc;
+	struct monconf	 mc;
 	struct stop_how		 how;		/* stop, restart */
 	long long		 wait_s;	/* start -w: seconds, else -1 */
 	int			 all;		/* -a */

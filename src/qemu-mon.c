@@ -28,11 +28,6 @@ usage(FILE *fp)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help",	no_argument,	NULL,	'h' },
-		{ "version",	no_argument,	NULL,	'V' },
-		{ NULL,		0,		NULL,	0 }
-	};
 	struct strbuf greeting;
 	struct vm_target t;
 	struct diag d;
@@ -40,18 +35,9 @@ main(int argc, char **argv)
 	int ch, fd, rc, tty;
 
 	cli_init("qemu-mon");
-	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			usage(stdout);
-			return cli_flush();
-		case 'V':
-			return cli_version();
-		default:
-			usage(stderr);
-			return EX_USAGE;
-		}
-	}
+	while ((ch = getopt_long(argc, argv, "hV", cli_longopts, NULL)) !=
+	    -1)
+		return cli_common_option(ch, usage);
 	if (argc - optind != 1) {
 		usage(stderr);
 		return EX_USAGE;

@@ -54,11 +54,6 @@ direction(const char *runas, int *argc, char ***argv)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help",	no_argument,	NULL,	'h' },
-		{ "version",	no_argument,	NULL,	'V' },
-		{ NULL,		0,		NULL,	0 }
-	};
 	const char *runas, *bridge;
 	struct diag d;
 	int ch, up, rc;
@@ -66,17 +61,9 @@ main(int argc, char **argv)
 	cli_init("qemu-netif");
 	runas = argc > 0 ? path_basename(argv[0]) : cli_prog;
 	/* '+': options only before the first operand, as POSIX has it. */
-	while ((ch = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			usage(stdout);
-			return cli_flush();
-		case 'V':
-			return cli_version();
-		default:
-			return bad_usage();
-		}
-	}
+	while ((ch = getopt_long(argc, argv, "+hV", cli_longopts, NULL)) !=
+	    -1)
+		return cli_common_option(ch, usage);
 	argc -= optind;
 	argv += optind;
 	if ((up = direction(runas, &argc, &argv)) == -1 ||

@@ -204,28 +204,32 @@ sv_init(struct strvec *sv)
 	sv->cap = 0;
 }
 
-void
-sv_push(struct strvec *sv, const char *s)
+/* Appends s, which the vector now owns. */
+static void
+sv_take(struct strvec *sv, char *s)
 {
 	if (sv->n + 2 > sv->cap) {
 		sv->cap = sv->cap ? sv->cap * 2 : 16;
 		sv->v = xreallocarray(sv->v, sv->cap, sizeof(*sv->v));
 	}
-	sv->v[sv->n++] = xstrdup(s);
+	sv->v[sv->n++] = s;
 	sv->v[sv->n] = NULL;
+}
+
+void
+sv_push(struct strvec *sv, const char *s)
+{
+	sv_take(sv, xstrdup(s));
 }
 
 void
 sv_pushf(struct strvec *sv, const char *fmt, ...)
 {
 	va_list ap;
-	char *p;
 
 	va_start(ap, fmt);
-	p = xvasprintf(fmt, ap);
+	sv_take(sv, xvasprintf(fmt, ap));
 	va_end(ap);
-	sv_push(sv, p);
-	free(p);
 }
 
 void

@@ -665,7 +665,7 @@ custom_words(const struct vm_config *vm, struct strvec *words,
  * QEMU's slirp maps 10.0.2.2 to the host's loopback.
  */
 static void
-check_user_net(const struct vm_config *vm, const struct monitor_conf *mc,
+check_user_net(const struct vm_config *vm, const struct monconf *mc,
     struct diag *d)
 {
 	struct strvec words;
@@ -673,7 +673,7 @@ check_user_net(const struct vm_config *vm, const struct monitor_conf *mc,
 	size_t *from, i;
 	char *key;
 
-	if (mc->unix_sockets)
+	if (mc->unix_monitors)
 		return;
 	sv_init(&words);
 	custom_words(vm, &words, &from);
@@ -840,7 +840,7 @@ check_firmware(const struct vm_config *vm, struct diag *d)
 }
 
 static void
-check_vnc(const struct monitor_conf *mc, const char *confdir,
+check_vnc(const struct monconf *mc, const char *confdir,
     struct diag *d)
 {
 	char *path;
@@ -990,7 +990,7 @@ check_together(const struct vm_config *vms, size_t n, struct diag *d)
 
 void
 check_all(const struct vm_config *vms, size_t n,
-    const struct monitor_conf *mc, const char *confdir, struct diag *d)
+    const struct monconf *mc, const char *confdir, struct diag *d)
 {
 	struct checker c;
 	size_t i;

@@ -30,7 +30,7 @@
  * QEMU binary is run at most once per kind of list for the whole call.
  */
 void	check_all(const struct vm_config *vms, size_t n,
-	    const struct monitor_conf *mc, const char *confdir, struct diag *);
+	    const struct monconf *mc, const char *confdir, struct diag *);
 
 /*
  * The bridge that the NICs of the VM go on exists and is a bridge (a VM

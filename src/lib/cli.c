@@ -14,6 +14,12 @@
 
 const char *cli_prog = "qemu-init";
 
+const struct option cli_longopts[] = {
+	{ "help",	no_argument,	NULL,	'h' },
+	{ "version",	no_argument,	NULL,	'V' },
+	{ NULL,		0,		NULL,	0 }
+};
+
 void
 cli_init(const char *prog)
 {
@@ -25,6 +31,24 @@ cli_version(void)
 {
 	printf("%s %s\n", cli_prog, QI_VERSION);
 	return cli_flush();
+}
+
+int
+cli_common_option(int ch, void (*usage)(FILE *))
+{
+	switch (ch) {
+	case 'h':
+		usage(stdout);
+		return cli_flush();
+	case 'V':
+		return cli_version();
+	case '?':
+	case ':':
+		usage(stderr);
+		return EX_USAGE;
+	default:
+		return -1;
+	}
 }
 
 int

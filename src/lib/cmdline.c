@@ -242,7 +242,7 @@ push_agent(const struct vm_config *vm, const struct launch_plan *ln,
 }
 
 static void
-push_vnc(const struct vm_config *vm, const struct monitor_conf *mc,
+push_vnc(const struct vm_config *vm, const struct monconf *mc,
     const struct launch_plan *ln, struct strvec *av)
 {
 	sv_push(av, "-display");
@@ -267,7 +267,7 @@ push_optional(struct strvec *av, const char *opt, const char *value)
 }
 
 void
-qemu_cmdline(const struct vm_config *vm, const struct monitor_conf *mc,
+qemu_cmdline(const struct vm_config *vm, const struct monconf *mc,
     const struct launch_plan *ln, struct strvec *av)
 {
 	size_t i;
@@ -295,7 +295,7 @@ qemu_cmdline(const struct vm_config *vm, const struct monitor_conf *mc,
 	push_serial(vm, ln, av);
 	push_agent(vm, ln, av);
 	push_monitor_unix(av, ln, PLAN_CONTROL, "control", "control");
-	if (mc->unix_sockets) {
+	if (mc->unix_monitors) {
 		push_monitor_unix(av, ln, PLAN_HMP, "hmp", "readline");
 		push_monitor_unix(av, ln, PLAN_QMP, "qmp", "control");
 	} else {

@@ -45,7 +45,7 @@ struct launch_plan {
 };
 
 /* The whole command line, appended to av. */
-void	qemu_cmdline(const struct vm_config *, const struct monitor_conf *,
+void	qemu_cmdline(const struct vm_config *, const struct monconf *,
 	    const struct launch_plan *, struct strvec *av);
 
 #endif

@@ -2,7 +2,9 @@
  * diag.c - collected diagnostics.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "buf.h"
 #include "diag.h"
@@ -110,4 +112,48 @@ diag_flush(struct diag *d, const char *prog)
 	diag_print(d, prog, stderr);
 	diag_clear(d);
 	return errors;
+}
+
+char *
+diag_escape(const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct strbuf sb;
+	size_t n;
+
+	sb_init(&sb);
+	sb_add(&sb, "", 0);
+	for (n = 0; p[n] != '\0' && n < max; n++) {
+		if (p[n] >= 0x20 && p[n] < 0x7f && p[n] != '\\')
+			sb_addc(&sb, (char)p[n]);
+		else
+			sb_addf(&sb, "\\x%02x", p[n]);
+	}
+	if (p[n] != '\0')
+		sb_adds(&sb, "...");
+	return sb_detach(&sb);
+}
+
+char *
+diag_one_line(const char *text)
+{
+	struct strbuf sb;
+	const char *p, *nl;
+	char *line, *s;
+
+	sb_init(&sb);
+	for (p = text; *p != '\0'; p = *nl != '\0' ? nl + 1 : nl) {
+		nl = p + strcspn(p, "\n");
+		line = xstrndup(p, (size_t)(nl - p));
+		s = diag_escape(line, SIZE_MAX);
+		free(line);
+		/* Trailing blanks and empty lines say nothing. */
+		while (strlen(s) > 0 && s[strlen(s) - 1] == ' ')
+			s[strlen(s) - 1] = '\0';
+		if (*s != '\0')
+			sb_addf(&sb, "%s%s", sb.len > 0 ? "; " : "", s);
+		free(s);
+	}
+	sb_add(&sb, "", 0);
+	return sb_detach(&sb);
 }

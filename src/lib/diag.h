@@ -44,4 +44,15 @@ unsigned diag_flush(struct diag *, const char *prog);
 void	diag_move(struct diag *dst, struct diag *src);
 void	diag_clear(struct diag *);
 
+/*
+ * s fit for a one-line message: bytes other than printable ASCII as
+ * \xNN, cut after max bytes ("..."); caller frees.
+ */
+char	*diag_escape(const char *s, size_t max);
+/*
+ * A program's complaint (QEMU's, ip's) as one line: its lines escaped,
+ * trailing blanks and empty lines dropped, joined by "; "; caller frees.
+ */
+char	*diag_one_line(const char *text);
+
 #endif

@@ -110,23 +110,6 @@ preflight(const struct vm_config *vm, const struct rundir *rd,
 	return d->errors == errors ? 0 : -1;
 }
 
-/* QEMU's error output as one line. */
-static char *
-qemu_error_line(const char *text)
-{
-	struct strbuf sb;
-	const char *p;
-
-	sb_init(&sb);
-	for (p = text; *p != '\0'; p++) {
-		if (*p != '\n')
-			sb_addc(&sb, *p);
-		else if (p[1] != '\0')
-			sb_adds(&sb, "; ");
-	}
-	return sb_detach(&sb);
-}
-
 void
 plan_free(struct launch_plan *ln)
 {
@@ -146,7 +129,7 @@ plan_free(struct launch_plan *ln)
 
 /* The files QEMU gets as descriptors, and where they are. */
 static int
-plan_files(const struct vm_config *vm, const struct monitor_conf *mc,
+plan_files(const struct vm_config *vm, const struct monconf *mc,
     const struct rundir *rd, int open_files, struct launch_plan *ln,
     struct diag *d)
 {
@@ -161,7 +144,7 @@ plan_files(const struct vm_config *vm, const struct monitor_conf *mc,
 		want = i == PLAN_CONTROL ||
 		    ((i == PLAN_SERIAL || i == PLAN_CONSOLE_LOG) &&
 		    vm->serial) ||
-		    ((i == PLAN_HMP || i == PLAN_QMP) && mc->unix_sockets) ||
+		    ((i == PLAN_HMP || i == PLAN_QMP) && mc->unix_monitors) ||
 		    (i == PLAN_AGENT && vm->agent);
 		if (!want)
 			continue;
@@ -199,7 +182,7 @@ plan_firmware(const struct vm_config *vm, int open_files,
 }
 
 int
-vm_plan(const struct vm_config *vm, const struct monitor_conf *mc,
+vm_plan(const struct vm_config *vm, const struct monconf *mc,
     const char *confdir, const struct rundir *rd, unsigned slot,
     int open_files, struct launch_plan *ln, struct diag *d)
 {
@@ -210,7 +193,7 @@ vm_plan(const struct vm_config *vm, const struct monitor_conf *mc,
 		ln->fd[i] = -1;
 	ln->slot = slot;
 	slot_ports(mc, slot, &ln->monport, &ln->ctlport);
-	ln->ipv6 = !mc->unix_sockets && ipv6_loopback();
+	ln->ipv6 = !mc->unix_monitors && ipv6_loopback();
 	ln->kvm = vm->kvm == KVM_YES || (vm->kvm == KVM_AUTO &&
 	    kvm_available());
 	ln->run_with = open_files && vm->runas != NULL &&
@@ -223,7 +206,7 @@ vm_plan(const struct vm_config *vm, const struct monitor_conf *mc,
 }
 
 int
-vm_slot(const struct vm_config *vm, const struct monitor_conf *mc,
+vm_slot(const struct vm_config *vm, const struct monconf *mc,
     const struct rundir *rd, unsigned *slot, struct diag *d)
 {
 	struct slot_needs need;
@@ -236,7 +219,7 @@ vm_slot(const struct vm_config *vm, const struct monitor_conf *mc,
 		return 0;
 	}
 	state_free(&st);
-	need.tcp_monitors = !mc->unix_sockets;
+	need.tcp_monitors = !mc->unix_monitors;
 	need.ipv6 = need.tcp_monitors && ipv6_loopback();
 	need.vnc = vm->vnc;
 	rc = slot_choose(mc, rd, &need, slot, d);
@@ -289,7 +272,7 @@ inheritable(const struct launch_plan *ln, int on, struct diag *d)
 
 /* Runs QEMU, which daemonizes once the VM is set up. */
 static int
-run_qemu(const struct vm_config *vm, const struct monitor_conf *mc,
+run_qemu(const struct vm_config *vm, const struct monconf *mc,
     const struct launch_plan *ln, const struct rundir *rd, struct diag *d)
 {
 	struct strbuf err;
@@ -311,7 +294,7 @@ run_qemu(const struct vm_config *vm, const struct monitor_conf *mc,
 		goto out;
 	}
 	if (status != 0) {
-		msg = qemu_error_line(err.s != NULL ? err.s : "");
+		msg = diag_one_line(err.s != NULL ? err.s : "");
 		diag_error(d, "QEMU failed to start '%s': %s", vm->name,
 		    msg[0] != '\0' ? msg : "no message");
 		free(msg);
@@ -372,7 +355,7 @@ confirm(const struct vm_config *vm, const struct rundir *rd,
 
 /* What a running VM is recorded as. */
 static void
-record(const struct vm_config *vm, const struct monitor_conf *mc,
+record(const struct vm_config *vm, const struct monconf *mc,
     const struct launch_plan *ln, const struct proc_id *id,
     struct vm_state *st)
 {
@@ -382,7 +365,7 @@ record(const struct vm_config *vm, const struct monitor_conf *mc,
 	st->qemu = *id;
 	st->recorded = 1;
 	st->slot = ln->slot;
-	st->unix_monitors = mc->unix_sockets;
+	st->unix_monitors = mc->unix_monitors;
 	if (!st->unix_monitors) {
 		st->monport = ln->monport;
 		st->ctlport = ln->ctlport;
@@ -404,7 +387,7 @@ record(const struct vm_config *vm, const struct monitor_conf *mc,
 
 /* Launches QEMU on a free slot and records it; the slot lock is ours. */
 static int
-launch(const struct vm_config *vm, const struct monitor_conf *mc,
+launch(const struct vm_config *vm, const struct monconf *mc,
     const char *confdir, const struct rundir *rd, struct vm_started *out,
     struct diag *d)
 {
@@ -439,7 +422,7 @@ fail:
 }
 
 int
-vm_start(const struct vm_config *vm, const struct monitor_conf *mc,
+vm_start(const struct vm_config *vm, const struct monconf *mc,
     const char *confdir, const struct rundir *rd, struct vm_started *out,
     struct diag *d)
 {

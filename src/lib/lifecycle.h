@@ -35,7 +35,7 @@
  * where they would be (show: QEMU's version is then not asked, and
  * RUNAS shows as -runas).  0, or -1 with why in d; plan_free either way.
  */
-int	vm_plan(const struct vm_config *, const struct monitor_conf *,
+int	vm_plan(const struct vm_config *, const struct monconf *,
 	    const char *confdir, const struct rundir *, unsigned slot,
 	    int open_files, struct launch_plan *, struct diag *);
 void	plan_free(struct launch_plan *);
@@ -43,7 +43,7 @@ void	plan_free(struct launch_plan *);
  * The slot a start would take now, or the one the VM runs on; 0, or -1
  * with why in d.
  */
-int	vm_slot(const struct vm_config *, const struct monitor_conf *,
+int	vm_slot(const struct vm_config *, const struct monconf *,
 	    const struct rundir *, unsigned *slot, struct diag *);
 
 struct vm_started {
@@ -56,7 +56,7 @@ struct vm_started {
  * nothing left behind.  Warnings (a failed POSTCMD) go to d too.  RUNDIR
  * must have been opened with RUNDIR_CREATE.
  */
-int	vm_start(const struct vm_config *, const struct monitor_conf *,
+int	vm_start(const struct vm_config *, const struct monconf *,
 	    const char *confdir, const struct rundir *,
 	    struct vm_started *out, struct diag *);
 

@@ -41,7 +41,7 @@ bare_number_line(const char *s, size_t len)
 }
 
 int
-monconf_load(struct monitor_conf *mc, const char *confdir, struct diag *d)
+monconf_load(struct monconf *mc, const char *confdir, struct diag *d)
 {
 	long long slots = MONCONF_SLOTS, port = MONCONF_MONPORT;
 	const struct cfg_entry *e;
@@ -54,7 +54,7 @@ monconf_load(struct monitor_conf *mc, const char *confdir, struct diag *d)
 	mc->slots = MONCONF_SLOTS;
 	mc->vnc_listen = xstrdup(MONCONF_VNC_LISTEN);
 	mc->vnc_listen_line = 0;
-	mc->unix_sockets = 0;
+	mc->unix_monitors = 0;
 	path = path_join(confdir, "monitor.conf");
 	sb_init(&text);
 	rc = config_read(path, &text, 1, d);
@@ -101,7 +101,7 @@ monconf_load(struct monitor_conf *mc, const char *confdir, struct diag *d)
 	}
 	e = cfg_get(&cfg, "MONITOR");
 	if (e != NULL && strcmp(e->value, "unix") == 0)
-		mc->unix_sockets = 1;
+		mc->unix_monitors = 1;
 	else if (e != NULL && e->value[0] != '\0' &&
 	    strcmp(e->value, "tcp") != 0) {
 		diag_error(d, "%s:%u: MONITOR '%s' is not tcp or unix",
@@ -113,7 +113,7 @@ monconf_load(struct monitor_conf *mc, const char *confdir, struct diag *d)
 }
 
 void
-monconf_free(struct monitor_conf *mc)
+monconf_free(struct monconf *mc)
 {
 	free(mc->vnc_listen);
 	mc->vnc_listen = NULL;

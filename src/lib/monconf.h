@@ -12,17 +12,17 @@
 #define MONCONF_SLOTS_MAX	100	/* CTLPORT = MONPORT + 100 */
 #define MONCONF_VNC_LISTEN	"127.0.0.1"
 
-struct monitor_conf {
+struct monconf {
 	unsigned	 monport;	/* the first MONPORT */
 	unsigned	 slots;
 	char		*vnc_listen;
 	unsigned	 vnc_listen_line;	/* 0: the default */
-	int		 unix_sockets;	/* MONITOR=unix: monitors in RUNDIR */
+	int		 unix_monitors;	/* MONITOR=unix: monitors in RUNDIR */
 };
 
 /* A missing file means the defaults.  Returns 0, or -1 on an error. */
-int	monconf_load(struct monitor_conf *, const char *confdir,
+int	monconf_load(struct monconf *, const char *confdir,
 	    struct diag *);
-void	monconf_free(struct monitor_conf *);
+void	monconf_free(struct monconf *);
 
 #endif

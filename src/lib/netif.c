@@ -32,31 +32,10 @@ netif_set_sysfs(const char *dir)
 	sysfs = dir;
 }
 
-/* s fit for a one-line message: escaped, cut after max bytes; caller frees. */
-static char *
-escape(const char *s, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	struct strbuf sb;
-	size_t n;
-
-	sb_init(&sb);
-	sb_add(&sb, "", 0);
-	for (n = 0; p[n] != '\0' && n < max; n++) {
-		if (p[n] >= 0x20 && p[n] < 0x7f && p[n] != '\\')
-			sb_addc(&sb, (char)p[n]);
-		else
-			sb_addf(&sb, "\\x%02x", p[n]);
-	}
-	if (p[n] != '\0')
-		sb_adds(&sb, "...");
-	return sb_detach(&sb);
-}
-
 static char *
 shown(const char *name)
 {
-	return escape(name, SHOW_MAX);
+	return diag_escape(name, SHOW_MAX);
 }
 
 static const char *
@@ -261,30 +240,6 @@ find_ip(struct diag *d)
 	return ip;
 }
 
-/* ip's complaint as one line: its lines joined by "; ", controls escaped. */
-static char *
-one_line(const char *text)
-{
-	struct strbuf sb;
-	const char *p, *nl;
-	char *line, *s;
-
-	sb_init(&sb);
-	for (p = text; *p != '\0'; p = *nl != '\0' ? nl + 1 : nl) {
-		nl = p + strcspn(p, "\n");
-		line = xstrndup(p, (size_t)(nl - p));
-		s = escape(line, SIZE_MAX);
-		free(line);
-		/* Trailing blanks and empty lines say nothing. */
-		while (strlen(s) > 0 && s[strlen(s) - 1] == ' ')
-			s[strlen(s) - 1] = '\0';
-		if (*s != '\0')
-			sb_addf(&sb, "%s%s", sb.len > 0 ? "; " : "", s);
-		free(s);
-	}
-	sb_add(&sb, "", 0);
-	return sb_detach(&sb);
-}
 
 /* `ip link set dev IF what [arg]`; 0, or -1 and ip's message in d. */
 static int
@@ -303,7 +258,7 @@ ip_link_set(const char *ip, const char *ifname, const char *what,
 		if (status == 0)
 			rc = 0;
 		else {
-			why = one_line(err.s);
+			why = diag_one_line(err.s);
 			if (*why == '\0') {
 				free(why);
 				why = xasprintf("exit status %d", status);

@@ -14,7 +14,7 @@
 #include "state.h"
 
 void
-slot_ports(const struct monitor_conf *mc, unsigned s, unsigned *monport,
+slot_ports(const struct monconf *mc, unsigned s, unsigned *monport,
     unsigned *ctlport)
 {
 	*monport = mc->monport + s;
@@ -69,7 +69,7 @@ free_on(const char *address, unsigned port)
 
 /* 0 when slot s has what the VM needs free, else the first port held. */
 static unsigned
-held_port(const struct monitor_conf *mc, const struct slot_needs *need,
+held_port(const struct monconf *mc, const struct slot_needs *need,
     unsigned s)
 {
 	unsigned mon, ctl;
@@ -85,7 +85,7 @@ held_port(const struct monitor_conf *mc, const struct slot_needs *need,
 }
 
 int
-slot_choose(const struct monitor_conf *mc, const struct rundir *rd,
+slot_choose(const struct monconf *mc, const struct rundir *rd,
     const struct slot_needs *need, unsigned *slot, struct diag *d)
 {
 	struct taken t;

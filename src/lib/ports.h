@@ -13,7 +13,7 @@
 #define VNC_PORT_BASE	5900
 
 /* The monitor ports of slot s. */
-void	slot_ports(const struct monitor_conf *, unsigned s, unsigned *monport,
+void	slot_ports(const struct monconf *, unsigned s, unsigned *monport,
 	    unsigned *ctlport);
 
 /* What a VM will listen on, which its slot must have free. */
@@ -29,7 +29,7 @@ struct slot_needs {
  * state is written.  0, or -1 with "no free monitor slot in PORT-PORT" and why
  * (which port another program holds, what to change) in d.
  */
-int	slot_choose(const struct monitor_conf *, const struct rundir *,
+int	slot_choose(const struct monconf *, const struct rundir *,
 	    const struct slot_needs *, unsigned *slot, struct diag *);
 
 #endif

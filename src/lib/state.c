@@ -56,23 +56,23 @@ read_small(const struct rundir *rd, const char *name, enum run_file kind,
 	return 0;
 }
 
+/* A number the state must have (0 is a number here, not unset). */
 static int
 state_number(const struct cfg *cfg, const char *key, long long max,
     long long *out, struct diag *d)
 {
-	const struct cfg_entry *e = cfg_get(cfg, key);
-	const char *why;
-
-	if (e == NULL) {
+	*out = 0;
+	switch (cfg_get_number(cfg, key, 0, max, out, d)) {
+	case 0:
+		return 0;
+	case 1:
+		if (cfg_get(cfg, key) != NULL)
+			return 0;	/* empty or 0 */
 		diag_error(d, "%s: %s is missing", cfg->path, key);
+		/* FALLTHROUGH */
+	default:
 		return -1;
 	}
-	if (cfg_number(e->value, 0, max, out, &why) != 0) {
-		diag_error(d, "%s:%u: %s '%s' is %s", cfg->path, e->line, key,
-		    e->value, why);
-		return -1;
-	}
-	return 0;
 }
 
 static char *

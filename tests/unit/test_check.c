@@ -172,7 +172,7 @@ struct world {
 	char			*sysfs;		/* br0 and eth0 */
 	struct vm_config	 vms[8];
 	size_t			 n;
-	struct monitor_conf	 mc;
+	struct monconf	 mc;
 	struct diag		 d;
 };
 
@@ -559,7 +559,7 @@ TEST(check_warns_of_user_networking_beside_tcp_monitors)
 	CHECK(said(&w, "e-qemu.cfg:2: CUSTOM1 '-nic type=user' gives") == 1);
 	CHECK(w.d.n == 4 && w.d.warnings == 4);
 	/* With the monitors on unix sockets, the guest reaches none. */
-	w.mc.unix_sockets = 1;
+	w.mc.unix_monitors = 1;
 	run_check(&w);
 	CHECK(w.d.n == 0);
 	world_free(&w);

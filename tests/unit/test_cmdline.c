@@ -18,7 +18,7 @@ has(const struct strvec *av, const char *opt, const char *value)
 }
 
 static void
-setup(struct vm_config *vm, struct monitor_conf *mc, struct launch_plan *ln)
+setup(struct vm_config *vm, struct monconf *mc, struct launch_plan *ln)
 {
 	static struct vm_disk disk;
 
@@ -59,7 +59,7 @@ setup(struct vm_config *vm, struct monitor_conf *mc, struct launch_plan *ln)
 
 TEST(cmdline_slot_ports_escaping)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct vm_config vm;
 	struct launch_plan ln;
 	struct strvec av;
@@ -93,7 +93,7 @@ TEST(cmdline_slot_ports_escaping)
 
 TEST(cmdline_ipv6_kvm_serial_runas)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct vm_config vm;
 	struct launch_plan ln;
 	struct strvec av;
@@ -119,7 +119,7 @@ TEST(cmdline_ipv6_kvm_serial_runas)
 
 TEST(cmdline_no_nics_is_no_network)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct vm_config vm;
 	struct launch_plan ln;
 	struct strvec av;
@@ -137,7 +137,7 @@ TEST(cmdline_no_nics_is_no_network)
 
 TEST(cmdline_show_names_the_files)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct vm_config vm;
 	struct launch_plan ln;
 	struct strvec av;
@@ -154,14 +154,14 @@ TEST(cmdline_show_names_the_files)
 
 TEST(cmdline_unix_monitors)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct vm_config vm;
 	struct launch_plan ln;
 	struct strvec av;
 	size_t i;
 
 	setup(&vm, &mc, &ln);
-	mc.unix_sockets = 1;
+	mc.unix_monitors = 1;
 	ln.fd[PLAN_HMP] = 11;
 	ln.fd[PLAN_QMP] = 12;
 	sv_init(&av);
@@ -179,7 +179,7 @@ TEST(cmdline_unix_monitors)
 TEST(cmdline_disk_interfaces_cache_discard)
 {
 	struct vm_disk disks[4];
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct vm_config vm;
 	struct launch_plan ln;
 	struct strvec av;
@@ -219,7 +219,7 @@ TEST(cmdline_disk_interfaces_cache_discard)
 
 TEST(cmdline_snapshot_drops_snapshot_off)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct vm_config vm;
 	struct launch_plan ln;
 	struct strvec av;
@@ -238,7 +238,7 @@ TEST(cmdline_snapshot_drops_snapshot_off)
 
 TEST(cmdline_uefi_and_agent)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct vm_config vm;
 	struct launch_plan ln;
 	struct strvec av;

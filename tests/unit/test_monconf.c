@@ -5,7 +5,7 @@
 #include "unit.h"
 
 static int
-load(const char *text, struct monitor_conf *mc, struct diag *d)
+load(const char *text, struct monconf *mc, struct diag *d)
 {
 	const char *dir = unit_tmpdir();
 
@@ -17,7 +17,7 @@ load(const char *text, struct monitor_conf *mc, struct diag *d)
 
 TEST(monconf_defaults_and_values)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct diag d;
 
 	CHECK(load(NULL, &mc, &d) == 0);
@@ -37,7 +37,7 @@ TEST(monconf_defaults_and_values)
 
 TEST(monconf_errors)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct diag d;
 
 	CHECK(load("SLOTS=101\n", &mc, &d) == -1);
@@ -59,19 +59,19 @@ TEST(monconf_errors)
 
 TEST(monconf_monitor_kind)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct diag d;
 
 	CHECK(load("MONPORT=40000\n", &mc, &d) == 0);
-	CHECK(mc.unix_sockets == 0);
+	CHECK(mc.unix_monitors == 0);
 	monconf_free(&mc);
 	diag_clear(&d);
 	CHECK(load("MONITOR=unix\n", &mc, &d) == 0);
-	CHECK(mc.unix_sockets == 1);
+	CHECK(mc.unix_monitors == 1);
 	monconf_free(&mc);
 	diag_clear(&d);
 	CHECK(load("MONITOR=tcp\n", &mc, &d) == 0);
-	CHECK(mc.unix_sockets == 0);
+	CHECK(mc.unix_monitors == 0);
 	monconf_free(&mc);
 	diag_clear(&d);
 	CHECK(load("MONITOR=fifo\n", &mc, &d) == -1);
@@ -83,7 +83,7 @@ TEST(monconf_monitor_kind)
 
 TEST(monconf_zero_means_unset)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct diag d;
 
 	CHECK(load("MONPORT=0\nSLOTS=0\n", &mc, &d) == 0);
@@ -95,7 +95,7 @@ TEST(monconf_zero_means_unset)
 /* The highest MONPORT leaves room for the last slot's CTLPORT. */
 TEST(monconf_monport_follows_slots)
 {
-	struct monitor_conf mc;
+	struct monconf mc;
 	struct diag d;
 
 	CHECK(load("SLOTS=100\nMONPORT=65336\n", &mc, &d) == 0);
