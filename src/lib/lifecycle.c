@@ -557,7 +557,8 @@ find_running(const struct rundir *rd, const char *name, struct vm_state *st,
  * guest still there AGENT_AFTER_MS after the first press (a third of the
  * wait, when that is shorter) is asked through it to shut down.  1 gone,
  * 2 gone after the agent took that request, 0 still there at the
- * deadline, -1 the first press failed (why in d).
+ * deadline (and why the agent did not take it, if it did not, in d), -1
+ * the first press failed (why in d).
  */
 static int
 power_button(const struct rundir *rd, const char *name,
@@ -566,11 +567,12 @@ power_button(const struct rundir *rd, const char *name,
 {
 	long long deadline = now_ms() + (long long)wait_s * 1000;
 	long long next, agent_at;
-	struct diag why;
+	struct diag why, agent_why;
 	int rc, presses = 0, asked = 0;
 
 	agent_at = now_ms() + ((long long)wait_s * 1000 / 3 < AGENT_AFTER_MS ?
 	    (long long)wait_s * 1000 / 3 : AGENT_AFTER_MS);
+	diag_init(&agent_why);
 	for (;;) {
 		diag_init(&why);
 		rc = control_command(rd, name, POWERDOWN, MONITOR_TIMEOUT_MS,
@@ -578,13 +580,14 @@ power_button(const struct rundir *rd, const char *name,
 		/* A press that met QEMU's last moments. */
 		if (rc != QMP_OK &&
 		    proc_wait_exit(id, now_ms() + LAST_BREATH_MS)) {
-			diag_clear(&why);
-			return asked ? 2 : 1;
+			rc = asked == 1 ? 2 : 1;
+			break;
 		}
 		/* Only the first press must get through. */
 		if (rc != QMP_OK && presses == 0) {
 			diag_move(d, &why);
-			return -1;
+			rc = -1;
+			break;
 		}
 		diag_clear(&why);
 		if (presses++ == 0 && how->pressed != NULL)
@@ -592,17 +595,25 @@ power_button(const struct rundir *rd, const char *name,
 		next = now_ms() + REPRESS_MS;
 		if (agent && asked == 0 && agent_at < next)
 			next = agent_at;
-		if (proc_wait_exit(id, next < deadline ? next : deadline))
-			return asked ? 2 : 1;
-		if (now_ms() >= deadline)
-			return 0;
+		if (proc_wait_exit(id, next < deadline ? next : deadline)) {
+			rc = asked == 1 ? 2 : 1;
+			break;
+		}
+		if (now_ms() >= deadline) {
+			diag_move(d, &agent_why);
+			rc = 0;
+			break;
+		}
 		if (agent && asked == 0 && now_ms() >= agent_at) {
 			/* The button is ignored: the guest's agent, once. */
 			next = now_ms() + AGENT_TIMEOUT_MS;
 			asked = agent_shutdown(rd, name, next < deadline ?
-			    next : deadline, NULL) == 0 ? 1 : -1;
+			    next : deadline, &agent_why) == 0 ? 1 : -1;
 		}
 	}
+	diag_clear(&why);
+	diag_clear(&agent_why);
+	return rc;
 }
 
 /* The end of a stop: the state of a QEMU that is gone is removed. */
