@@ -69,7 +69,7 @@ unit: $(B)/unit $(B)/asan/unit
 deps:
 	@tests/deps.sh
 
-check: deps all unit guest
+check: deps all unit guest guest-debian
 	prove -v tests/*.t
 
 $(B)/guest/vmlinuz $(B)/guest/initrd.gz: tests/guest/build.sh tests/guest/init
@@ -77,16 +77,22 @@ $(B)/guest/vmlinuz $(B)/guest/initrd.gz: tests/guest/build.sh tests/guest/init
 
 guest: $(B)/guest/vmlinuz
 
+# The Debian 12 guest (tests/distro.t): debootstrap, as root, a few
+# minutes the first time; rebuilt only when the builder script changes
+# (it keeps its hash in $(B)/guest-debian/key).
+guest-debian:
+	tests/guest/debian.sh $(B)/guest-debian
+
 demo: deps all guest
 	tests/demo.sh
 
-bench: all guest
+bench: all guest guest-debian
 	bench/run.sh
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps unit check guest demo bench clean
+.PHONY: all deps unit check guest guest-debian demo bench clean
 
 # The paths and version baked into the programs: when one of them differs
 # from the last build's (make install SYSCONFDIR=...), they are rebuilt.

@@ -11,6 +11,7 @@ ROUNDS=${ROUNDS:-200}
 START_ROUNDS=${START_ROUNDS:-20}
 STOP_ROUNDS=${STOP_ROUNDS:-7}
 LIST_ROUNDS=${LIST_ROUNDS:-20}
+DEB_ROUNDS=${DEB_ROUNDS:-3}
 PATH=$BIN:$B:$PATH
 
 if ! command -v socat >/dev/null; then
@@ -196,12 +197,47 @@ printf '%-24s %10.3f %10.3f %10.3f\n' "last exit -> stop -a" \
     "$(sort -n "$W/stopall.ms" | tail -1)"
 echo
 
-# --- 5. libvirt ------------------------------------------------------------------
+# --- 5. a Debian 12 guest: boot and clean stop ---------------------------------
+# The guest of tests/guest/debian.sh (systemd on a virtio disk, TCG):
+# start -w until its login prompt is in the console log (READY), and
+# qemu-init stop until it is off (systemd's own shutdown through logind).
+echo "## 5. a Debian 12 guest (systemd, virtio disk, TCG): boot and clean stop, $DEB_ROUNDS rounds"
+DEB=$TOP/build/guest-debian
+if [ -r "$DEB/disk.qcow2" ]; then
+	mkdir -p "$W/vms/deb"
+	qemu-img create -q -f qcow2 -F qcow2 -b "$DEB/disk.qcow2" \
+	    "$W/vms/deb/disk.qcow2"
+	{
+		"$TOP/tests/guest/debian-cfg.sh" "$DEB" "Debian 12 bench guest"
+		echo STOPDELAY=300
+	} > "$W/vms/deb/deb-qemu.cfg"
+	echo "deb $W/vms/deb/deb-qemu.cfg" >> "$QEMU_INIT_CONFDIR/qemu-init.reg"
+	: > "$W/boot.ms"; : > "$W/dstop.ms"
+	for i in $(seq 1 "$DEB_ROUNDS"); do
+		timeit 1 :: b qemu-init start -w 600 deb |
+		    awk '$1 == "b" { print $2 }' >> "$W/boot.ms"
+		timeit 1 :: s qemu-init stop deb |
+		    awk '$1 == "s" { print $2 }' >> "$W/dstop.ms"
+	done
+	printf '%-28s %10s %10s %10s\n' "" "median ms" "min ms" "max ms"
+	for f in boot dstop; do
+		printf '%-28s %10.0f %10.0f %10.0f\n' \
+		    "$( [ $f = boot ] && echo "start -w (to the login prompt)" ||
+		    echo "stop (to powered off)")" \
+		    "$(median < "$W/$f.ms")" "$(sort -n "$W/$f.ms" | head -1)" \
+		    "$(sort -n "$W/$f.ms" | tail -1)"
+	done
+else
+	echo "(skipped: no build/guest-debian; make guest-debian, as root)"
+fi
+echo
+
+# --- 6. libvirt ------------------------------------------------------------------
 # The same guest under libvirt, beside qemu-init: only where virsh is
 # installed (BENCH_LIBVIRT=yes installs Debian's libvirt-daemon-system and
 # libvirt-clients first, as root).  A libvirtd (and virtlogd) the bench
 # has to start is stopped again, by its pid, at the end.
-echo "## 5. libvirt, the same guest, side by side"
+echo "## 6. libvirt, the same guest, side by side"
 if [ "${BENCH_LIBVIRT:-}" = yes ] && ! command -v virsh >/dev/null &&
     [ "$(id -u)" -eq 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \

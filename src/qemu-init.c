@@ -22,6 +22,7 @@
 #include "cmdline.h"
 #include "console.h"
 #include "diag.h"
+#include "guest.h"
 #include "jsonw.h"
 #include "lifecycle.h"
 #include "monconf.h"
@@ -39,6 +40,7 @@
 
 #define INFO_KEY_WIDTH	15	/* info's "key:" and the blanks after it */
 #define START_ALL_MAX	8	/* how many VMs start -a launches at once */
+#define START_WAIT_S	300	/* start -w without SECS */
 
 /* What every action gets: the directories, opened once here. */
 struct ctx {
@@ -47,6 +49,7 @@ struct ctx {
 	struct rundir		 run;
 	struct monconf		 mc;
 	struct stop_how		 how;		/* stop, restart; wait's -t */
+	long long		 wait_s;	/* start -w: seconds, else -1 */
 	int			 all;		/* -a, -A */
 	int			 console;	/* start -c */
 	int			 json;		/* -o json */
@@ -109,14 +112,18 @@ static int	show_one(struct vm_pick *, struct diag *, void *);
 #define LOOK	NEED_RUNDIR, RUNDIR_READ	/* looks at them */
 
 static const struct action actions[] = {
-	{ "start", "aAch", ARGS_ALL_OR_SOME, act_start, NULL, LOAD_CONFIG,
+	{ "start", "aAchw::", ARGS_ALL_OR_SOME, act_start, NULL, LOAD_CONFIG,
 	  NEED_MONCONF | NEED_RUNDIR, RUNDIR_CREATE,
-	  "start [-c] -a | -A | vm ...",
+	  "start [-c] [-w [secs]] -a | -A | vm ...",
 	  "  -a, --all        every registered VM with AUTOSTART=yes, each "
 	  "after its BOOTDELAY\n"
 	  "  -A, --autostart  the same\n"
 	  "  -c, --console    then attach the terminal to its console (one "
-	  "vm)\n" },
+	  "vm)\n"
+	  "  -w, --wait[=S]   then wait up to S seconds (default 300) until "
+	  "the guest is up:\n"
+	  "                   its agent answers (AGENT=yes), or READY is in "
+	  "its console log\n" },
 	{ "stop", "aAfnt:h", ARGS_ALL_OR_SOME, act_stop, NULL, LOAD_NONE, ACT,
 	  "stop [-fn] [-t secs] -a | -A | vm ...",
 	  "  -t, --timeout=S  wait up to S seconds (default: the VM's "
@@ -190,6 +197,7 @@ static const struct option longopts[] = {
 	{ "quiet",	no_argument,		NULL,	'q' },
 	{ "shell",	no_argument,		NULL,	's' },
 	{ "timeout",	required_argument,	NULL,	't' },
+	{ "wait",	optional_argument,	NULL,	'w' },
 	{ NULL,		0,			NULL,	0 }
 };
 
@@ -280,6 +288,17 @@ options(struct ctx *c, int argc, char **argv)
 			if (cli_seconds("-t", optarg, 0, 86400,
 			    &c->how.timeout_s) != 0)
 				return EX_USAGE;	/* the caller: usage */
+			break;
+		case 'w':
+			/* -w SECS: a next word of digits only is SECS. */
+			if (optarg == NULL && optind < argc &&
+			    argv[optind][0] != '\0' && strspn(argv[optind],
+			    "0123456789") == strlen(argv[optind]))
+				optarg = argv[optind++];
+			c->wait_s = START_WAIT_S;
+			if (optarg != NULL && cli_seconds("-w", optarg, 1,
+			    86400, &c->wait_s) != 0)
+				return EX_USAGE;
 			break;
 		default:
 			if (optopt != 0 && strchr(opts, optopt) != NULL)
@@ -472,6 +491,14 @@ start_vm(struct ctx *c, const struct vm_config *vm, struct diag *d)
 		printf("\n");
 	}
 	state_free(&vs.st);
+	if (c->wait_s > 0) {
+		(void)fflush(stdout);
+		rc = guest_wait_up(&c->run, vm, c->wait_s, d);
+		diag_flush(d, cli_prog);
+		if (rc != 0)
+			return 1;
+		printf("%s: up\n", vm->name);
+	}
 	if (cli_flush() != 0)
 		return 1;
 	return c->console ? attach_console(c, vm->name, d) : 0;
@@ -593,6 +620,9 @@ stop_name(struct ctx *c, const char *name)
 		break;
 	case STOP_FORCED:
 		printf("%s: stopped (forced)\n", name);
+		break;
+	case STOP_AGENT:
+		printf("%s: stopped (by its guest agent)\n", name);
 		break;
 	case STOP_NOT_RUNNING:
 		printf("%s: not running\n", name);
@@ -1282,6 +1312,8 @@ setup(struct ctx *c, const struct action *a)
 	memset(c, 0, sizeof(*c));
 	c->act = a;
 	c->how.timeout_s = -1;
+	c->wait_s = -1;
+	c->wait_s = -1;
 	c->run.fd = -1;
 	c->confdir = path_confdir();
 	diag_init(&d);

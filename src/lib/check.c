@@ -21,6 +21,8 @@
 #include "buf.h"
 #include "cfg.h"
 #include "check.h"
+#include "firmware.h"
+#include "hostprobe.h"
 #include "netif.h"
 #include "paths.h"
 #include "proc.h"
@@ -433,24 +435,6 @@ qemu_knows(struct qemu_caps *q, enum qemu_list k, const char *name,
 	return 0;
 }
 
-/* The machine type of a -machine value ("q35,accel=kvm"), or NULL. */
-static char *
-machine_type(const char *value)
-{
-	const char *p = value;
-	size_t n;
-
-	for (;; p += n + 1) {
-		n = strcspn(p, ",");
-		if (strncmp(p, "type=", 5) == 0)
-			return xstrndup(p + 5, n - 5);
-		if (p == value && memchr(p, '=', n) == NULL)
-			return xstrndup(p, n);
-		if (p[n] == '\0')
-			return NULL;
-	}
-}
-
 static void
 check_nic_models(struct qemu_caps *q, const struct vm_config *vm,
     struct diag *d)
@@ -481,7 +465,7 @@ check_qemu(struct checker *c, const struct vm_config *vm, struct diag *d)
 		finding(d, DIAG_ERROR, vm, "TGTARCH", "%s", q->broken);
 		return;
 	}
-	if (vm->machine != NULL && (name = machine_type(vm->machine)) != NULL) {
+	if (vm->machine != NULL && (name = machine_type_of(vm->machine)) != NULL) {
 		(void)qemu_knows(q, LIST_MACHINES, name, &at, vm, "MACHINE", d);
 		free(name);
 	}
@@ -710,6 +694,151 @@ check_user_net(const struct vm_config *vm, const struct monconf *mc,
 	sv_free(&words);
 }
 
+/*
+ * How many drives the machine's IDE takes (the CD-ROMs too): four on
+ * the PC's two IDE buses, six on q35's AHCI; 0 when we cannot tell (a
+ * machine or target of which we know nothing).
+ */
+static size_t
+ide_places(const struct vm_config *vm)
+{
+	const char *arch = firmware_arch(vm->tgtarch);
+	char *type = vmconf_machine_type(vm);
+	size_t n = 0;
+
+	if (arch == NULL || (strcmp(arch, "x86_64") != 0 &&
+	    strcmp(arch, "i386") != 0))
+		n = 0;
+	else if (type == NULL || strcmp(type, "pc") == 0 ||
+	    strncmp(type, "pc-i440fx-", 10) == 0)
+		n = 4;
+	else if (strcmp(type, "q35") == 0 || strncmp(type, "pc-q35-", 7) == 0)
+		n = 6;
+	free(type);
+	return n;
+}
+
+/* More disks and CD-ROMs on IDE than the machine has places for. */
+static void
+check_ide(const struct vm_config *vm, struct diag *d)
+{
+	size_t i, places = ide_places(vm), disks = 0, last = 0;
+	char *key, *type;
+
+	for (i = 0; i < vm->ndisks; i++)
+		if (vm->disks[i].iface == DISKIF_IDE) {
+			disks++;
+			last = i;
+		}
+	if (places == 0 || disks + vm->ncdroms <= places)
+		return;
+	key = vm->ncdroms > 0 ? xasprintf("CDR%zu", vm->ncdroms) :
+	    xasprintf("DSK%zu", last + 1);
+	type = vmconf_machine_type(vm);
+	finding(d, DIAG_ERROR, vm, key, "%zu disk%s and %zu CD-ROM%s on IDE, "
+	    "but machine '%s' has %zu places there: QEMU would refuse to start "
+	    "(put the disks on virtio: DISKIF=virtio)", disks,
+	    disks == 1 ? "" : "s", vm->ncdroms, vm->ncdroms == 1 ? "" : "s",
+	    type != NULL ? type : "pc", places);
+	free(type);
+	free(key);
+}
+
+/*
+ * root=/dev/vdX or root=/dev/sdX in APPEND: the X-th (from a) disk the
+ * guest sees with that name.  virtio-blk disks are vdX; IDE (through
+ * libata) and SCSI disks are sdX.
+ */
+static void
+check_root(const struct vm_config *vm, struct diag *d)
+{
+	const char *p, *want;
+	size_t i, n = 0, letter;
+	int virtio;
+
+	if (vm->append == NULL)
+		return;
+	for (p = vm->append; (p = strstr(p, "root=/dev/")) != NULL; p++)
+		if ((p == vm->append || p[-1] == ' ') &&
+		    (strncmp(p + 10, "vd", 2) == 0 ||
+		    strncmp(p + 10, "sd", 2) == 0) &&
+		    p[12] >= 'a' && p[12] <= 'z')
+			break;
+	if (p == NULL)
+		return;
+	virtio = p[10] == 'v';
+	letter = (size_t)(p[12] - 'a');
+	for (i = 0; i < vm->ndisks; i++)
+		if (virtio ? vm->disks[i].iface == DISKIF_VIRTIO :
+		    vm->disks[i].iface == DISKIF_IDE ||
+		    vm->disks[i].iface == DISKIF_SCSI)
+			n++;
+	if (letter < n)
+		return;
+	want = virtio ? "virtio (DISKIF=virtio)" : "IDE or SCSI (DISKIF=ide "
+	    "or scsi)";
+	if (n == 0)
+		finding(d, DIAG_WARNING, vm, "APPEND", "APPEND has "
+		    "root=/dev/%.3s, but no DSKx is on %s: the guest would not "
+		    "find its root file system", p + 10, want);
+	else
+		finding(d, DIAG_WARNING, vm, "APPEND", "APPEND has "
+		    "root=/dev/%.3s, but only %zu DSKx %s on %s: the guest "
+		    "would not find its root file system", p + 10, n,
+		    n == 1 ? "is" : "are", want);
+}
+
+/* CPU=host needs KVM: TCG cannot pass the host's CPU through. */
+static void
+check_cpu_host(const struct vm_config *vm, struct diag *d)
+{
+	if (vm->cpu == NULL || strncmp(vm->cpu, "host", 4) != 0 ||
+	    (vm->cpu[4] != '\0' && vm->cpu[4] != ','))
+		return;
+	if (vm->kvm == KVM_NO)
+		finding(d, DIAG_ERROR, vm, "CPU", "CPU=host needs KVM, but "
+		    "KVM=no: QEMU would refuse to start (use CPU=max)");
+	else if (vm->kvm == KVM_AUTO && !kvm_available())
+		finding(d, DIAG_ERROR, vm, "CPU", "CPU=host needs KVM, which "
+		    "this host does not have (/dev/kvm cannot be opened): QEMU "
+		    "would refuse to start (use CPU=max)");
+}
+
+/* -snapshot in CUSTOMx is silently undone by the disks' snapshot=off. */
+static void
+check_custom_snapshot(const struct vm_config *vm, struct diag *d)
+{
+	struct strvec words;
+	size_t *from, i;
+	char *key;
+
+	sv_init(&words);
+	custom_words(vm, &words, &from);
+	for (i = 0; i < words.n; i++) {
+		if (strcmp(option(words.v[i]), "-snapshot") != 0)
+			continue;
+		key = xasprintf("CUSTOM%zu", from[i]);
+		finding(d, DIAG_ERROR, vm, key, "%s: -snapshot does not make "
+		    "the DSKx disks throwaway (each has snapshot=off): use "
+		    "SNAPSHOT=yes", key);
+		free(key);
+	}
+	free(from);
+	sv_free(&words);
+}
+
+/* FIRMWARE=uefi: the descriptors have firmware for this VM. */
+static void
+check_firmware(const struct vm_config *vm, struct diag *d)
+{
+	struct firmware fw;
+
+	if (vm->firmware != FIRMWARE_UEFI)
+		return;
+	(void)firmware_for(vm, &fw, d);
+	firmware_free(&fw);
+}
+
 static void
 check_vnc(const struct monconf *mc, const char *confdir,
     struct diag *d)
@@ -875,6 +1004,11 @@ check_all(const struct vm_config *vms, size_t n,
 		check_scripts(&c, &vms[i], d);
 		check_boot(&vms[i], d);
 		check_user_net(&vms[i], mc, d);
+		check_ide(&vms[i], d);
+		check_root(&vms[i], d);
+		check_cpu_host(&vms[i], d);
+		check_custom_snapshot(&vms[i], d);
+		check_firmware(&vms[i], d);
 	}
 	check_together(vms, n, d);
 	for (i = 0; i < c.nqemus; i++)

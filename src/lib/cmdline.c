@@ -20,21 +20,74 @@ push_kv(struct strvec *av, const char *fmt_before, const char *path,
 	free(esc);
 }
 
-static void
-push_drives(const struct vm_config *vm, struct strvec *av)
+/* A disk's -drive options after file=PATH. */
+static char *
+drive_options(const struct vm_config *vm, size_t i)
 {
 	static const char *const fmt[] = {
 		[DISK_RAW] = ",format=raw", [DISK_QCOW2] = ",format=qcow2",
 		[DISK_PROBE] = ""
 	};
+	const struct vm_disk *disk = &vm->disks[i];
+	struct strbuf sb;
+
+	sb_init(&sb);
+	sb_adds(&sb, fmt[disk->format]);
+	/* IDE is QEMU's plain -drive: no interface named, as before. */
+	if (disk->iface != DISKIF_IDE)
+		sb_addf(&sb, ",if=none,id=disk%zu", i);
+	if (!vm->snapshot)
+		sb_adds(&sb, ",snapshot=off");
+	if (disk->cache != NULL)
+		sb_addf(&sb, ",cache=%s", disk->cache);
+	if (disk->discard)
+		sb_adds(&sb, ",discard=unmap");
+	return sb_detach(&sb);
+}
+
+/* The device of a disk on an interface other than IDE. */
+static void
+push_disk_device(const struct vm_config *vm, size_t i, int *scsi,
+    struct strvec *av)
+{
+	switch (vm->disks[i].iface) {
+	case DISKIF_IDE:
+		return;
+	case DISKIF_VIRTIO:
+		sv_push(av, "-device");
+		sv_pushf(av, "virtio-blk-pci,drive=disk%zu", i);
+		return;
+	case DISKIF_SCSI:
+		if (!*scsi) {
+			sv_push(av, "-device");
+			sv_push(av, "virtio-scsi-pci,id=scsi0");
+			*scsi = 1;
+		}
+		sv_push(av, "-device");
+		sv_pushf(av, "scsi-hd,drive=disk%zu,bus=scsi0.0", i);
+		return;
+	case DISKIF_NVME:
+		sv_push(av, "-device");
+		sv_pushf(av, "nvme,drive=disk%zu,serial=DSK%zu", i, i + 1);
+		return;
+	}
+}
+
+static void
+push_drives(const struct vm_config *vm, struct strvec *av)
+{
 	size_t i;
 	char *opts;
+	int scsi = 0;
 
+	if (vm->snapshot)
+		sv_push(av, "-snapshot");
 	for (i = 0; i < vm->ndisks; i++) {
-		opts = xasprintf("%s,snapshot=off", fmt[vm->disks[i].format]);
+		opts = drive_options(vm, i);
 		sv_push(av, "-drive");
 		push_kv(av, "file=", vm->disks[i].path, opts);
 		free(opts);
+		push_disk_device(vm, i, &scsi, av);
 	}
 	for (i = 0; i < vm->ncdroms; i++) {
 		if (i == 0) {
@@ -46,6 +99,30 @@ push_drives(const struct vm_config *vm, struct strvec *av)
 		sv_push(av, "-drive");
 		push_kv(av, "file=", vm->cdroms[i], ",media=cdrom");
 	}
+}
+
+/*
+ * FIRMWARE=uefi: the firmware's code read-only, the VM's own variable
+ * store beside its config (made from the template by the first start).
+ */
+static void
+push_firmware(const struct vm_config *vm, const struct launch_plan *ln,
+    struct strvec *av)
+{
+	char *before;
+
+	if (vm->firmware != FIRMWARE_UEFI || ln->uefi.code == NULL)
+		return;
+	before = xasprintf("if=pflash,unit=0,format=%s,readonly=on,file=",
+	    ln->uefi.code_format);
+	sv_push(av, "-drive");
+	push_kv(av, before, ln->uefi.code, "");
+	free(before);
+	before = xasprintf("if=pflash,unit=1,format=%s,file=",
+	    ln->uefi.vars_format);
+	sv_push(av, "-drive");
+	push_kv(av, before, vm->uefi_vars, "");
+	free(before);
 }
 
 /*
@@ -168,6 +245,25 @@ push_serial(const struct vm_config *vm, const struct launch_plan *ln,
 	sv_push(av, "chardev:serial0");
 }
 
+/*
+ * AGENT=yes: the guest agent's port on a virtio-serial bus of its own,
+ * its host side a socket qemu-init bound in RUNDIR.
+ */
+static void
+push_agent(const struct vm_config *vm, const struct launch_plan *ln,
+    struct strvec *av)
+{
+	if (!vm->agent)
+		return;
+	sv_push(av, "-chardev");
+	push_fd(av, ln, PLAN_AGENT, "socket,id=agent,", ",server=on,wait=off");
+	sv_push(av, "-device");
+	sv_push(av, "virtio-serial-pci,id=agent0");
+	sv_push(av, "-device");
+	sv_push(av, "virtserialport,bus=agent0.0,chardev=agent,"
+	    "name=org.qemu.guest_agent.0");
+}
+
 static void
 push_vnc(const struct vm_config *vm, const struct monconf *mc,
     const struct launch_plan *ln, struct strvec *av)
@@ -208,7 +304,11 @@ qemu_cmdline(const struct vm_config *vm, const struct monconf *mc,
 	sv_push(av, vm->ram);
 	push_optional(av, "-smp", vm->smp);
 	push_optional(av, "-cpu", vm->cpu);
-	push_optional(av, "-machine", vm->machine);
+	if (vm->machine == NULL && vm->firmware == FIRMWARE_UEFI)
+		push_optional(av, "-machine", "q35");
+	else
+		push_optional(av, "-machine", vm->machine);
+	push_firmware(vm, ln, av);
 	push_optional(av, "-kernel", vm->kernel);
 	push_optional(av, "-initrd", vm->initrd);
 	push_optional(av, "-append", vm->append);
@@ -216,6 +316,7 @@ qemu_cmdline(const struct vm_config *vm, const struct monconf *mc,
 	push_nics(vm, ln, av);
 	push_vnc(vm, mc, ln, av);
 	push_serial(vm, ln, av);
+	push_agent(vm, ln, av);
 	push_monitor_unix(av, ln, PLAN_CONTROL, "control", "control");
 	if (mc->unix_monitors) {
 		push_monitor_unix(av, ln, PLAN_HMP, "hmp", "readline");

@@ -9,6 +9,7 @@
 #define QI_CMDLINE_H
 
 #include "buf.h"
+#include "firmware.h"
 #include "monconf.h"
 #include "vmconf.h"
 
@@ -19,6 +20,7 @@ enum plan_fd {
 	PLAN_CONSOLE_LOG,	/* the serial console's log */
 	PLAN_HMP,		/* MONITOR=unix */
 	PLAN_QMP,		/* MONITOR=unix */
+	PLAN_AGENT,		/* AGENT=yes: the guest agent's channel */
 	PLAN_NFDS
 };
 
@@ -41,6 +43,8 @@ struct launch_plan {
 	 */
 	int		 fd[PLAN_NFDS];
 	char		*path[PLAN_NFDS];
+	/* FIRMWARE=uefi: what the descriptors gave (code, template). */
+	struct firmware	 uefi;
 };
 
 /* The whole command line, appended to av. */

@@ -20,8 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "check.h"
 #include "cmdline.h"
+#include "firmware.h"
 #include "hostprobe.h"
 #include "lifecycle.h"
 #include "monitor.h"
@@ -123,6 +125,7 @@ plan_free(struct launch_plan *ln)
 	}
 	free(ln->pidfile);
 	ln->pidfile = NULL;
+	firmware_free(&ln->uefi);
 }
 
 /* The files QEMU gets as descriptors, and where they are. */
@@ -134,7 +137,7 @@ plan_files(const struct vm_config *vm, const struct monconf *mc,
 	static const enum run_file kind[PLAN_NFDS] = {
 		[PLAN_CONTROL] = RUN_CONTROL, [PLAN_SERIAL] = RUN_SERIAL,
 		[PLAN_CONSOLE_LOG] = RUN_CONSOLE_LOG, [PLAN_HMP] = RUN_HMP,
-		[PLAN_QMP] = RUN_QMP
+		[PLAN_QMP] = RUN_QMP, [PLAN_AGENT] = RUN_AGENT
 	};
 	int i, want;
 
@@ -142,7 +145,8 @@ plan_files(const struct vm_config *vm, const struct monconf *mc,
 		want = i == PLAN_CONTROL ||
 		    ((i == PLAN_SERIAL || i == PLAN_CONSOLE_LOG) &&
 		    vm->serial) ||
-		    ((i == PLAN_HMP || i == PLAN_QMP) && mc->unix_monitors);
+		    ((i == PLAN_HMP || i == PLAN_QMP) && mc->unix_monitors) ||
+		    (i == PLAN_AGENT && vm->agent);
 		if (!want)
 			continue;
 		ln->path[i] = rundir_path(rd, vm->name, kind[i]);
@@ -167,6 +171,24 @@ uses_kvm(const struct vm_config *vm)
 	return vm->kvm == KVM_YES || (vm->kvm == KVM_AUTO && kvm_available());
 }
 
+/*
+ * FIRMWARE=uefi: the firmware QEMU's descriptors give for the VM's
+ * architecture and machine, and (start) the VM's own variable store.
+ */
+static int
+plan_firmware(const struct vm_config *vm, int open_files,
+    struct launch_plan *ln, struct diag *d)
+{
+	int rc;
+
+	if (vm->firmware != FIRMWARE_UEFI)
+		return 0;
+	rc = firmware_for(vm, &ln->uefi, d);
+	if (rc == 0 && open_files)
+		rc = firmware_make_vars(&ln->uefi, vm->uefi_vars, d);
+	return rc;
+}
+
 int
 vm_plan(const struct vm_config *vm, const struct monconf *mc,
     const char *confdir, const struct rundir *rd, unsigned slot,
@@ -185,6 +207,8 @@ vm_plan(const struct vm_config *vm, const struct monconf *mc,
 	    qemu_has_run_with(vm->tgtarch);
 	ln->confdir = confdir;
 	ln->pidfile = rundir_path(rd, vm->name, RUN_PID);
+	if (plan_firmware(vm, open_files, ln, d) != 0)
+		return -1;
 	return plan_files(vm, mc, rd, open_files, ln, d);
 }
 
@@ -348,6 +372,7 @@ vm_facts(const struct vm_config *vm, struct vm_state *st)
 	memset(st, 0, sizeof(*st));
 	st->stopdelay = vm->stopdelay;
 	st->runas = vm->runas != NULL;
+	st->agent = vm->agent;
 	st->autostart = vm->autostart;
 	st->serial = vm->serial;
 	st->kvm = uses_kvm(vm);
@@ -394,6 +419,7 @@ record(const struct vm_config *vm, const struct monconf *mc,
 	}
 	st->started = (long long)time(NULL);
 	st->kvm = ln->kvm;
+	st->agent = vm->agent;
 	if (vm->vnc)
 		st->vnc = strchr(mc->vnc_listen, ':') != NULL ?
 		    xasprintf("[%s]:%u", mc->vnc_listen, ln->slot) :
@@ -566,19 +592,26 @@ find_running(const struct rundir *rd, const char *name, struct vm_state *st,
 /*
  * Presses the power button and waits for QEMU to exit, pressing again
  * every REPRESS_MS: a guest still booting loses a press that comes
- * before its button driver is loaded.  1 gone, 0 still there at the
- * deadline, -1 the first press failed (why in d).
+ * before its button driver is loaded.  With a guest agent (agent), a
+ * guest still there AGENT_AFTER_MS after the first press (a third of the
+ * wait, when that is shorter) is asked through it to shut down.  1 gone,
+ * 2 gone after the agent took that request, 0 still there at the
+ * deadline (and why the agent did not take it, if it did not, in d), -1
+ * the first press failed (why in d).
  */
 static int
 power_button(const struct rundir *rd, const char *name,
     const struct proc_id *id, const struct stop_how *how, unsigned wait_s,
-    struct diag *d)
+    int agent, struct diag *d)
 {
 	long long deadline = now_ms() + (long long)wait_s * 1000;
-	long long next;
-	struct diag why;
-	int rc, presses = 0;
+	long long next, agent_at;
+	struct diag why, agent_why;
+	int rc, presses = 0, asked = 0;
 
+	agent_at = now_ms() + ((long long)wait_s * 1000 / 3 < AGENT_AFTER_MS ?
+	    (long long)wait_s * 1000 / 3 : AGENT_AFTER_MS);
+	diag_init(&agent_why);
 	for (;;) {
 		diag_init(&why);
 		rc = control_command(rd, name, POWERDOWN, MONITOR_TIMEOUT_MS,
@@ -586,23 +619,40 @@ power_button(const struct rundir *rd, const char *name,
 		/* A press that met QEMU's last moments. */
 		if (rc != QMP_OK &&
 		    proc_wait_exit(id, now_ms() + LAST_BREATH_MS)) {
-			diag_clear(&why);
-			return 1;
+			rc = asked == 1 ? 2 : 1;
+			break;
 		}
 		/* Only the first press must get through. */
 		if (rc != QMP_OK && presses == 0) {
 			diag_move(d, &why);
-			return -1;
+			rc = -1;
+			break;
 		}
 		diag_clear(&why);
 		if (presses++ == 0 && how->pressed != NULL)
 			how->pressed(name, wait_s);
 		next = now_ms() + REPRESS_MS;
-		if (proc_wait_exit(id, next < deadline ? next : deadline))
-			return 1;
-		if (now_ms() >= deadline)
-			return 0;
+		if (agent && asked == 0 && agent_at < next)
+			next = agent_at;
+		if (proc_wait_exit(id, next < deadline ? next : deadline)) {
+			rc = asked == 1 ? 2 : 1;
+			break;
+		}
+		if (now_ms() >= deadline) {
+			diag_move(d, &agent_why);
+			rc = 0;
+			break;
+		}
+		if (agent && asked == 0 && now_ms() >= agent_at) {
+			/* The button is ignored: the guest's agent, once. */
+			next = now_ms() + AGENT_TIMEOUT_MS;
+			asked = agent_shutdown(rd, name, next < deadline ?
+			    next : deadline, &agent_why) == 0 ? 1 : -1;
+		}
 	}
+	diag_clear(&why);
+	diag_clear(&agent_why);
+	return rc;
 }
 
 /* The end of a stop: the state of a QEMU that is gone is removed. */
@@ -632,7 +682,7 @@ vm_stop(const struct rundir *rd, const char *name, const struct stop_how *how,
 	struct proc_id id;
 	struct diag why;
 	unsigned wait_s;
-	int lock, found, pressed;
+	int lock, found, pressed, agent;
 
 	/* Only what says no: a state of an older start is stopped. */
 	if ((found = find_running(rd, name, &st, &lock, d)) != 1 ||
@@ -645,6 +695,7 @@ vm_stop(const struct rundir *rd, const char *name, const struct stop_how *how,
 	id = st.qemu;
 	wait_s = how->timeout_s >= 0 ? (unsigned)how->timeout_s :
 	    st.recorded ? st.stopdelay : VMCONF_STOPDELAY;
+	agent = st.agent;
 	state_free(&st);
 	if (how->nowait) {
 		rc = control_command(rd, name, POWERDOWN, MONITOR_TIMEOUT_MS,
@@ -655,9 +706,11 @@ vm_stop(const struct rundir *rd, const char *name, const struct stop_how *how,
 	/* The wait is not an action: kill and stop -f may act meanwhile. */
 	lock_release(lock);
 	diag_init(&why);
-	pressed = power_button(rd, name, &id, how, wait_s, &why);
+	pressed = power_button(rd, name, &id, how, wait_s, agent, &why);
 	if (pressed == 1)
 		rc = STOP_DONE;
+	else if (pressed == 2)
+		rc = STOP_AGENT;
 	else if (!how->force) {
 		if (pressed == 0)
 			diag_error(&why, "'%s' is still running after %u s "
@@ -734,6 +787,23 @@ vm_wait_stopped(const struct rundir *rd, const char *name,
 	}
 	state_free(&st);
 	return gone;
+}
+
+void
+vm_tidy(const struct rundir *rd, const char *name)
+{
+	struct vm_state st;
+	int lock;
+
+	/* Not our RUNDIR to write, or someone acts on the VM: not now. */
+	if (rd->fd < 0 || faccessat(rd->fd, ".", W_OK, AT_EACCESS) != 0 ||
+	    !rundir_exists(rd, name, RUN_STATE) ||
+	    lock_take(rd, name, RUN_LOCK, 0, &lock, NULL) != LOCK_TAKEN)
+		return;
+	if (vm_probe(rd, name, &st) == VM_STOPPED)
+		state_remove(rd, name);
+	state_free(&st);
+	lock_release(lock);
 }
 
 char *

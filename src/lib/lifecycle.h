@@ -25,6 +25,8 @@
 #define FORCE_STEP_MS		5000	/* each step of stop -f */
 #define REPRESS_MS		3000	/* the power button, again */
 #define LAST_BREATH_MS		1000	/* a press that met QEMU's exit */
+#define AGENT_AFTER_MS		30000	/* the button ignored: the agent */
+#define AGENT_TIMEOUT_MS	5000	/* its answer to that request */
 
 /*
  * The launch plan of a VM on slot s: ports, host probes, the pid file.
@@ -73,6 +75,7 @@ enum vm_stopped {
 	STOP_PRESSED,		/* the button was pressed; not waited for */
 	STOP_FORCED,		/* quit, SIGTERM or SIGKILL did it */
 	STOP_KILLED,		/* vm_kill did it */
+	STOP_AGENT,		/* the guest agent's shutdown did it */
 	STOP_NOT_RUNNING,
 	STOP_SKIPPED		/* autostart_only: started with AUTOSTART=no */
 };
@@ -91,7 +94,9 @@ struct stop_how {
 };
 
 /*
- * The power button, then a wait for QEMU to exit; with force, QMP quit,
+ * The power button, then a wait for QEMU to exit; a VM started with a
+ * guest agent that is still there AGENT_AFTER_MS later (or a third of
+ * the wait) is asked through it to shut down; with force, QMP quit,
  * SIGTERM and SIGKILL after that.  The VM's lock is not held during the
  * wait, so kill and stop -f from elsewhere win over it.
  */
@@ -129,6 +134,13 @@ int	vm_wait_stopped(const struct rundir *, const char *name,
  */
 int	vm_names_active(const struct rundir *, struct strvec *names,
 	    struct diag *);
+
+/*
+ * For status and list: a VM that is stopped but whose run left its
+ * state behind (the guest powered itself off) has that removed, when
+ * RUNDIR is ours to write and no other qemu-init acts on the VM.
+ */
+void	vm_tidy(const struct rundir *, const char *name);
 
 /*
  * QEMU's own run state of a running VM ("running", "paused",

@@ -33,7 +33,8 @@ static const char *const kinds[] = {
 	[RUN_HMP] = "hmp",
 	[RUN_QMP] = "qmp",
 	[RUN_LOCK] = "lock",
-	[RUN_CONSOLE_LOCK] = "console.lock"
+	[RUN_CONSOLE_LOCK] = "console.lock",
+	[RUN_AGENT] = "agent"
 };
 
 /* The checks of rundir_open on an open directory. */

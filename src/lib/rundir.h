@@ -27,7 +27,8 @@ enum run_file {
 	RUN_HMP,		/* MONITOR=unix: the human monitor */
 	RUN_QMP,		/* MONITOR=unix: QMP for people's scripts */
 	RUN_LOCK,		/* held for a whole action on the VM */
-	RUN_CONSOLE_LOCK	/* held by the attached console client */
+	RUN_CONSOLE_LOCK,	/* held by the attached console client */
+	RUN_AGENT		/* AGENT=yes: the guest agent's channel (0600) */
 };
 
 struct rundir {

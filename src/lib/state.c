@@ -3,7 +3,7 @@
  *
  * A state file is in the config syntax (cfg.h), written by start:
  * PID and PIDSTART (the process), SLOT, MONPORT, CTLPORT, STARTED and
- * STOPDELAY (numbers, required), MONITOR, RUNAS, AUTOSTART, SERIAL,
+ * STOPDELAY (numbers, required), MONITOR, RUNAS, AGENT, AUTOSTART, SERIAL,
  * ACCEL, VNC, CFG, DESC, RAM, SMP, BRIDGE, and for each NIC x NICx (its
  * model), MACx and TAPx, for each disk DSKx and DSKFMTx, for each ISO
  * CDRx.
@@ -136,6 +136,7 @@ read_facts(const struct cfg *cfg, struct vm_state *st)
 
 	st->unix_monitors = state_string_is(cfg, "MONITOR", "unix");
 	st->runas = state_yes(cfg, "RUNAS", 0);
+	st->agent = state_yes(cfg, "AGENT", 0);
 	st->autostart = state_yes(cfg, "AUTOSTART", -1);
 	st->serial = state_yes(cfg, "SERIAL", 1);
 	st->kvm = state_string_is(cfg, "ACCEL", "kvm");
@@ -237,11 +238,12 @@ format_state(struct strbuf *sb, const struct vm_state *st)
 
 	sb_addf(sb, "# qemu-init state of a running VM; do not edit\n"
 	    "PID=%ld\nPIDSTART=%llu\nSLOT=%u\nMONPORT=%u\nCTLPORT=%u\n"
-	    "STARTED=%lld\nSTOPDELAY=%u\nMONITOR=%s\nRUNAS=%s\n"
+	    "STARTED=%lld\nSTOPDELAY=%u\nMONITOR=%s\nRUNAS=%s\nAGENT=%s\n"
 	    "AUTOSTART=%s\nSERIAL=%s\nACCEL=%s\n",
 	    (long)st->qemu.pid, st->qemu.start, st->slot, st->monport,
 	    st->ctlport, st->started, st->stopdelay,
 	    st->unix_monitors ? "unix" : "tcp", st->runas ? "yes" : "no",
+	    st->agent ? "yes" : "no",
 	    st->autostart == 1 ? "yes" : "no", st->serial ? "yes" : "no",
 	    st->kvm ? "kvm" : "tcg");
 	add_key(sb, "VNC", 0, st->vnc);
@@ -311,7 +313,8 @@ void
 state_remove(const struct rundir *rd, const char *name)
 {
 	static const enum run_file left[] = {
-		RUN_STATE, RUN_PID, RUN_CONTROL, RUN_SERIAL, RUN_HMP, RUN_QMP
+		RUN_STATE, RUN_PID, RUN_CONTROL, RUN_SERIAL, RUN_HMP, RUN_QMP,
+		RUN_AGENT
 	};
 	size_t i;
 

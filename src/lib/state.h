@@ -44,6 +44,7 @@ struct vm_state {
 	int		 autostart;	/* AUTOSTART at start; -1: not said */
 	int		 serial;	/* SERIAL=yes: RUN_SERIAL, RUN_CONSOLE_LOG */
 	int		 kvm;		/* KVM, else TCG */
+	int		 agent;		/* a guest agent channel (AGENT) */
 	char		*vnc;		/* "127.0.0.1:3", NULL: none */
 	char		*cfgpath;
 	char		*desc;		/* DESC; NULL: unset */

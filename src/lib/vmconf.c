@@ -23,7 +23,23 @@ const char *const vmconf_keys[] = {
 	"NAME", "OS", "DESC", "TGTARCH", "KVM", "RAM", "SMP", "CPU",
 	"MACHINE", "KERNEL", "INITRD", "APPEND", "DSKx", "CDRx", "NICx",
 	"MACx", "BRIDGE_IFNAME", "VNC", "SERIAL", "RUNAS", "STOPDELAY",
-	"BOOTDELAY", "AUTOSTART", "PRECMD", "POSTCMD", "CUSTOMx", NULL
+	"BOOTDELAY", "AUTOSTART", "PRECMD", "POSTCMD", "CUSTOMx", "DISKIF",
+	"DISKIFx", "DISKCACHE", "DISKCACHEx", "DISKDISCARD", "DISKDISCARDx",
+	"SNAPSHOT", "FIRMWARE", "AGENT", "READY", NULL
+};
+
+const char *const vmconf_disk_ifs[] = {
+	[DISKIF_IDE] = "ide", [DISKIF_VIRTIO] = "virtio",
+	[DISKIF_SCSI] = "scsi", [DISKIF_NVME] = "nvme", NULL
+};
+
+/* DISKCACHE's values, QEMU's cache= modes. */
+static const char *const cache_modes[] = {
+	"none", "writeback", "writethrough", "directsync", "unsafe", NULL
+};
+
+static const char *const firmwares[] = {
+	[FIRMWARE_BIOS] = "bios", [FIRMWARE_UEFI] = "uefi", NULL
 };
 
 /* Shared by every check: the file, the config and where errors go. */
@@ -145,6 +161,31 @@ get_bool(struct loader *l, const char *key, int fallback)
 	return v;
 }
 
+/*
+ * One of choices (case matters, as in QEMU), by its index: e's value,
+ * or fallback when e is NULL or the value is none of them (an error).
+ */
+static int
+get_choice(struct loader *l, const struct cfg_entry *e,
+    const char *const *choices, int fallback)
+{
+	struct strbuf list;
+	int i;
+
+	if (e == NULL)
+		return fallback;
+	for (i = 0; choices[i] != NULL; i++)
+		if (strcmp(e->value, choices[i]) == 0)
+			return i;
+	sb_init(&list);
+	for (i = 0; choices[i] != NULL; i++)
+		sb_addf(&list, "%s%s", i == 0 ? "" : choices[i + 1] == NULL ?
+		    " or " : ", ", choices[i]);
+	fail(l, e, "%s '%s' is not %s", e->key, e->value, list.s);
+	sb_free(&list);
+	return fallback;
+}
+
 static unsigned
 get_number(struct loader *l, const char *key, long long max,
     unsigned fallback)
@@ -238,6 +279,44 @@ get_numbered(const struct loader *l, const char *base, size_t i)
 	return e;
 }
 
+/* A per-item key (DISKIF3, MAC2) whose OWNERx is not set: said so. */
+static void
+warn_orphans(struct loader *l, const char *base, size_t n, const char *owner)
+{
+	const struct cfg_entry *e;
+	size_t i;
+
+	for (i = 0; i < l->cfg->n; i++) {
+		e = &l->cfg->v[i];
+		if (key_number(e->key, base) > n && get(l, e->key) != NULL)
+			diag_warn(l->d, "%s:%u: %s is ignored: there is no "
+			    "%s%u", l->cfg->path, e->line, e->key, owner,
+			    key_number(e->key, base));
+	}
+}
+
+/*
+ * The interface, cache mode and discard of a disk as the entries of
+ * DISKIF, DISKCACHE and DISKDISCARD (or of their x forms) set them,
+ * over what disk holds.
+ */
+static void
+disk_options(struct loader *l, const struct cfg_entry *iface,
+    const struct cfg_entry *cache, const struct cfg_entry *discard,
+    struct vm_disk *disk)
+{
+	int b;
+
+	disk->iface = get_choice(l, iface, vmconf_disk_ifs, disk->iface);
+	if (cache != NULL)
+		disk->cache = cache_modes[get_choice(l, cache, cache_modes, 1)];
+	if (discard != NULL && cfg_bool(discard->value, &b) != 0)
+		fail(l, discard, "%s '%s' is not yes or no", discard->key,
+		    discard->value);
+	else if (discard != NULL)
+		disk->discard = b;
+}
+
 static void
 load_disks(struct loader *l)
 {
@@ -245,16 +324,29 @@ load_disks(struct loader *l)
 	size_t i, n;
 	char *path;
 
+	struct vm_disk every;
+
+	/* DISKIF, DISKCACHE, DISKDISCARD, then each disk's own. */
+	memset(&every, 0, sizeof(every));
+	disk_options(l, get(l, "DISKIF"), get(l, "DISKCACHE"),
+	    get(l, "DISKDISCARD"), &every);
 	n = count_numbered(l, "DSK");
 	vm->disks = xcalloc(n, sizeof(*vm->disks));
 	for (i = 0; i < n; i++) {
 		path = get_file(l, NULL, get_numbered(l, "DSK", i));
 		if (path == NULL)
 			continue;
+		vm->disks[vm->ndisks] = every;
 		vm->disks[vm->ndisks].path = path;
 		vm->disks[vm->ndisks].format = disk_format(path);
+		disk_options(l, get_numbered(l, "DISKIF", i),
+		    get_numbered(l, "DISKCACHE", i),
+		    get_numbered(l, "DISKDISCARD", i), &vm->disks[vm->ndisks]);
 		vm->ndisks++;
 	}
+	warn_orphans(l, "DISKIF", n, "DSK");
+	warn_orphans(l, "DISKCACHE", n, "DSK");
+	warn_orphans(l, "DISKDISCARD", n, "DSK");
 	n = count_numbered(l, "CDR");
 	vm->cdroms = xcalloc(n, sizeof(*vm->cdroms));
 	for (i = 0; i < n; i++) {
@@ -280,7 +372,6 @@ load_nics(struct loader *l)
 	const struct cfg_entry *e, *m;
 	const char *why;
 	size_t i, n;
-	char *key;
 
 	n = count_numbered(l, "NIC");
 	vm->nics = xcalloc(n, sizeof(*vm->nics));
@@ -301,13 +392,7 @@ load_nics(struct loader *l)
 			    m->value, why);
 		vm->nnics++;
 	}
-	for (i = 0; i < l->cfg->n; i++) {
-		key = l->cfg->v[i].key;
-		if (key_number(key, "MAC") > n && get(l, key) != NULL)
-			diag_warn(l->d, "%s:%u: %s is ignored: there is no "
-			    "NIC%u", l->cfg->path, l->cfg->v[i].line, key,
-			    key_number(key, "MAC"));
-	}
+	warn_orphans(l, "MAC", n, "NIC");
 }
 
 static void
@@ -438,6 +523,31 @@ load_runtime(struct loader *l)
 	vm->postcmd = get_string(l, "POSTCMD", NULL);
 }
 
+/* The variable store of a UEFI VM: <dir>/<name>-qemu.vars. */
+static char *
+uefi_vars_path(const char *cfgpath)
+{
+	size_t n = strlen(cfgpath);
+
+	if (n > 4 && strcmp(cfgpath + n - 4, ".cfg") == 0)
+		return xasprintf("%.*s.vars", (int)(n - 4), cfgpath);
+	return xasprintf("%s.vars", cfgpath);
+}
+
+static void
+load_boot(struct loader *l)
+{
+	struct vm_config *vm = l->vm;
+
+	vm->snapshot = get_bool(l, "SNAPSHOT", 0);
+	vm->firmware = get_choice(l, get(l, "FIRMWARE"), firmwares,
+	    FIRMWARE_BIOS);
+	if (vm->firmware == FIRMWARE_UEFI)
+		vm->uefi_vars = uefi_vars_path(vm->cfgpath);
+	vm->agent = get_bool(l, "AGENT", 0);
+	vm->ready = get_string(l, "READY", VMCONF_READY);
+}
+
 int
 vmconf_load(struct vm_config *vm, const char *cfgpath, const char *name,
     struct diag *d)
@@ -459,8 +569,34 @@ vmconf_load(struct vm_config *vm, const char *cfgpath, const char *name,
 	load_disks(&l);
 	load_nics(&l);
 	load_runtime(&l);
+	load_boot(&l);
 	load_custom(&l);
 	return l.failed ? -1 : 0;
+}
+
+char *
+machine_type_of(const char *value)
+{
+	const char *p = value;
+	size_t n;
+
+	for (;; p += n + 1) {
+		n = strcspn(p, ",");
+		if (strncmp(p, "type=", 5) == 0)
+			return xstrndup(p + 5, n - 5);
+		if (p == value && memchr(p, '=', n) == NULL)
+			return xstrndup(p, n);
+		if (p[n] == '\0')
+			return NULL;
+	}
+}
+
+char *
+vmconf_machine_type(const struct vm_config *vm)
+{
+	if (vm->machine != NULL)
+		return machine_type_of(vm->machine);
+	return vm->firmware == FIRMWARE_UEFI ? xstrdup("q35") : NULL;
 }
 
 unsigned
@@ -502,6 +638,8 @@ vmconf_free(struct vm_config *vm)
 	free(vm->runas);
 	free(vm->precmd);
 	free(vm->postcmd);
+	free(vm->uefi_vars);
+	free(vm->ready);
 	for (i = 0; i < vm->ncustom; i++)
 		free(vm->custom[i]);
 	free(vm->custom);

@@ -15,12 +15,23 @@
 #define VMCONF_SMP_MAX		4096	/* QEMU's largest machine (q35) */
 #define VMCONF_STOPDELAY	90	/* seconds, when STOPDELAY is unset */
 
+#define VMCONF_READY		"login:"	/* READY, when unset */
+
 enum kvm_mode { KVM_AUTO, KVM_YES, KVM_NO };
 enum disk_format { DISK_RAW, DISK_QCOW2, DISK_PROBE };
+/* DISKIF: the interfaces, as vmconf_disk_ifs names them. */
+enum disk_if { DISKIF_IDE, DISKIF_VIRTIO, DISKIF_SCSI, DISKIF_NVME };
+enum firmware_kind { FIRMWARE_BIOS, FIRMWARE_UEFI };
+
+/* "ide", "virtio", "scsi", "nvme", NULL: DISKIF's values. */
+extern const char *const vmconf_disk_ifs[];
 
 struct vm_disk {
 	char		*path;		/* absolute */
 	enum disk_format format;
+	enum disk_if	 iface;		/* DISKIFx, else DISKIF */
+	const char	*cache;		/* DISKCACHEx, else DISKCACHE; NULL */
+	int		 discard;	/* DISKDISCARDx, else DISKDISCARD */
 };
 
 struct vm_nic {
@@ -42,6 +53,11 @@ struct vm_config {
 	char		*kernel, *initrd, *append;	/* NULL: unset */
 	struct vm_disk	*disks;
 	size_t		 ndisks;
+	int		 snapshot;	/* SNAPSHOT=yes: -snapshot */
+	enum firmware_kind firmware;
+	char		*uefi_vars;	/* FIRMWARE=uefi: <dir>/<name>-qemu.vars */
+	int		 agent;		/* AGENT=yes */
+	char		*ready;		/* READY, or VMCONF_READY */
 	char		**cdroms;
 	size_t		 ncdroms;
 	struct vm_nic	*nics;
@@ -73,5 +89,14 @@ unsigned vmconf_key_line(const struct vm_config *, const char *key);
 int	vmconf_key_known(const char *);
 /* The keys, numbered ones ending in 'x' (DSKx), NULL-terminated. */
 extern const char *const vmconf_keys[];
+/*
+ * The machine type the VM runs on: MACHINE's type ("q35" of
+ * "q35,accel=kvm" or "type=q35,..."), else q35 for FIRMWARE=uefi (the
+ * machine every x86 UEFI descriptor supports), else NULL: QEMU's
+ * default.  Caller frees.
+ */
+char	*vmconf_machine_type(const struct vm_config *);
+/* The machine type of a -machine value, or NULL; caller frees. */
+char	*machine_type_of(const char *value);
 
 #endif

@@ -17,6 +17,9 @@ vm_info_get(const struct rundir *rd, const char *name,
 	memset(in, 0, sizeof(*in));
 	in->uptime = -1;
 	in->run = vm_probe(rd, name, &in->st);
+	/* What a guest's own power-off left goes, where we may write. */
+	if (in->run == VM_STOPPED)
+		vm_tidy(rd, name);
 	if (in->run == VM_RUNNING)
 		in->qemu_state = known != NULL &&
 		    (qs = run_states_find(known, name)) != NULL ?

@@ -20,11 +20,15 @@ has(const struct strvec *av, const char *opt, const char *value)
 static void
 setup(struct vm_config *vm, struct monconf *mc, struct launch_plan *ln)
 {
-	static struct vm_disk disk = { "/srv/a,b.img", DISK_RAW };
+	static struct vm_disk disk;
+
 	static struct vm_nic nic = { "e1000", "DE:AD:BE:EF:93:34" };
 	static char *custom[] = { "-device", "virtio-rng-pci", NULL };
 	int i;
 
+	memset(&disk, 0, sizeof(disk));
+	disk.path = "/srv/a,b.img";
+	disk.format = DISK_RAW;
 	memset(vm, 0, sizeof(*vm));
 	vm->name = "web";
 	vm->tgtarch = "qemu-system-x86_64";
@@ -208,5 +212,100 @@ TEST(cmdline_unix_monitors)
 	CHECK(has(&av, "-mon", "chardev=qmp,mode=control"));
 	for (i = 0; i < av.n; i++)
 		CHECK(strstr(av.v[i], "host=127.0.0.1") == NULL);
+	sv_free(&av);
+}
+
+TEST(cmdline_disk_interfaces_cache_discard)
+{
+	struct vm_disk disks[4];
+	struct monconf mc;
+	struct vm_config vm;
+	struct launch_plan ln;
+	struct strvec av;
+	size_t i, scsi = 0;
+
+	setup(&vm, &mc, &ln);
+	memset(disks, 0, sizeof(disks));
+	disks[0].path = "/srv/v,1.qcow2";
+	disks[0].format = DISK_QCOW2;
+	disks[0].iface = DISKIF_VIRTIO;
+	disks[0].cache = "none";
+	disks[0].discard = 1;
+	disks[1].path = "/srv/s1.img";
+	disks[1].iface = DISKIF_SCSI;
+	disks[2].path = "/srv/s2.img";
+	disks[2].iface = DISKIF_SCSI;
+	disks[3].path = "/srv/n.img";
+	disks[3].iface = DISKIF_NVME;
+	vm.disks = disks;
+	vm.ndisks = 4;
+	sv_init(&av);
+	qemu_cmdline(&vm, &mc, &ln, &av);
+	CHECK(has(&av, "-drive", "file=/srv/v,,1.qcow2,format=qcow2,if=none,"
+	    "id=disk0,snapshot=off,cache=none,discard=unmap"));
+	CHECK(has(&av, "-device", "virtio-blk-pci,drive=disk0"));
+	CHECK(has(&av, "-drive", "file=/srv/s1.img,format=raw,if=none,"
+	    "id=disk1,snapshot=off"));
+	CHECK(has(&av, "-device", "scsi-hd,drive=disk1,bus=scsi0.0"));
+	CHECK(has(&av, "-device", "scsi-hd,drive=disk2,bus=scsi0.0"));
+	for (i = 0; i < av.n; i++)
+		scsi += strcmp(av.v[i], "virtio-scsi-pci,id=scsi0") == 0;
+	CHECK(scsi == 1);
+	CHECK(has(&av, "-device", "nvme,drive=disk3,serial=DSK4"));
+	CHECK(!has(&av, "-snapshot", "-drive"));
+	sv_free(&av);
+}
+
+TEST(cmdline_snapshot_drops_snapshot_off)
+{
+	struct monconf mc;
+	struct vm_config vm;
+	struct launch_plan ln;
+	struct strvec av;
+	size_t i, snap = 0;
+
+	setup(&vm, &mc, &ln);
+	vm.snapshot = 1;
+	sv_init(&av);
+	qemu_cmdline(&vm, &mc, &ln, &av);
+	CHECK(has(&av, "-drive", "file=/srv/a,,b.img,format=raw"));
+	for (i = 0; i < av.n; i++)
+		snap += strcmp(av.v[i], "-snapshot") == 0;
+	CHECK(snap == 1);
+	sv_free(&av);
+}
+
+TEST(cmdline_uefi_and_agent)
+{
+	struct monconf mc;
+	struct vm_config vm;
+	struct launch_plan ln;
+	struct strvec av;
+
+	setup(&vm, &mc, &ln);
+	vm.firmware = FIRMWARE_UEFI;
+	vm.uefi_vars = "/srv/vm,s/web-qemu.vars";
+	vm.agent = 1;
+	ln.uefi.code = "/usr/share/OVMF/CODE.fd";
+	ln.uefi.code_format = "raw";
+	ln.uefi.vars_format = "raw";
+	ln.fd[PLAN_AGENT] = 11;
+	sv_init(&av);
+	qemu_cmdline(&vm, &mc, &ln, &av);
+	CHECK(has(&av, "-machine", "q35"));
+	CHECK(has(&av, "-drive", "if=pflash,unit=0,format=raw,readonly=on,"
+	    "file=/usr/share/OVMF/CODE.fd"));
+	CHECK(has(&av, "-drive", "if=pflash,unit=1,format=raw,"
+	    "file=/srv/vm,,s/web-qemu.vars"));
+	CHECK(has(&av, "-chardev", "socket,id=agent,fd=11,server=on,"
+	    "wait=off"));
+	CHECK(has(&av, "-device", "virtio-serial-pci,id=agent0"));
+	CHECK(has(&av, "-device", "virtserialport,bus=agent0.0,chardev=agent,"
+	    "name=org.qemu.guest_agent.0"));
+	sv_free(&av);
+	/* A MACHINE of the admin's is kept. */
+	vm.machine = "pc";
+	qemu_cmdline(&vm, &mc, &ln, &av);
+	CHECK(has(&av, "-machine", "pc") && !has(&av, "-machine", "q35"));
 	sv_free(&av);
 }

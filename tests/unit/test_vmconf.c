@@ -224,3 +224,94 @@ TEST(vmconf_smp_is_a_bounded_number)
 	vmconf_free(&vm);
 	diag_clear(&d);
 }
+
+TEST(vmconf_disk_keys_and_per_disk_overrides)
+{
+	struct vm_config vm;
+	struct diag d;
+
+	CHECK(load("DSK1=disk.qcow2\nDSK2=disk.img\nDISKIF=virtio\n"
+	    "DISKCACHE=none\nDISKDISCARD=yes\nDISKIF2=ide\n"
+	    "DISKCACHE2=unsafe\nDISKDISCARD2=no\n", &vm, &d) == 0 && d.n == 0);
+	CHECK(vm.ndisks == 2);
+	CHECK(vm.disks[0].iface == DISKIF_VIRTIO);
+	CHECK_STR(vm.disks[0].cache, "none");
+	CHECK(vm.disks[0].discard == 1);
+	CHECK(vm.disks[1].iface == DISKIF_IDE);
+	CHECK_STR(vm.disks[1].cache, "unsafe");
+	CHECK(vm.disks[1].discard == 0);
+	CHECK(!vm.snapshot && vm.firmware == FIRMWARE_BIOS && !vm.agent);
+	CHECK_STR(vm.ready, "login:");
+	CHECK(vm.uefi_vars == NULL && vmconf_machine_type(&vm) == NULL);
+	vmconf_free(&vm);
+	diag_clear(&d);
+
+	CHECK(load("DSK1=disk.img\n", &vm, &d) == 0);
+	CHECK(vm.disks[0].iface == DISKIF_IDE && vm.disks[0].cache == NULL &&
+	    !vm.disks[0].discard);
+	vmconf_free(&vm);
+	diag_clear(&d);
+}
+
+TEST(vmconf_disk_keys_errors)
+{
+	struct vm_config vm;
+	struct diag d;
+
+	CHECK(load("DSK1=disk.img\nDISKIF=sata\n", &vm, &d) == -1);
+	CHECK_STR(first(&d), "web-qemu.cfg:2: DISKIF 'sata' is not ide, "
+	    "virtio, scsi or nvme");
+	CHECK(d.n == 1);
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("DSK1=disk.img\nDISKCACHE1=fast\n", &vm, &d) == -1);
+	CHECK_STR(first(&d), "web-qemu.cfg:2: DISKCACHE1 'fast' is not none, "
+	    "writeback, writethrough, directsync or unsafe");
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("DSK1=disk.img\nDISKDISCARD=maybe\n", &vm, &d) == -1);
+	CHECK_STR(first(&d), "web-qemu.cfg:2: DISKDISCARD 'maybe' is not yes "
+	    "or no");
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("FIRMWARE=efi\n", &vm, &d) == -1);
+	CHECK_STR(first(&d), "web-qemu.cfg:1: FIRMWARE 'efi' is not bios or "
+	    "uefi");
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("SNAPSHOT=perhaps\n", &vm, &d) == -1);
+	vmconf_free(&vm);
+	diag_clear(&d);
+	/* A per-disk key without its disk is a warning, not used. */
+	CHECK(load("DSK1=disk.img\nDISKIF3=virtio\n", &vm, &d) == 0);
+	CHECK_STR(first(&d), "web-qemu.cfg:2: DISKIF3 is ignored: there is "
+	    "no DSK3");
+	vmconf_free(&vm);
+	diag_clear(&d);
+}
+
+TEST(vmconf_uefi_agent_snapshot_ready)
+{
+	struct vm_config vm;
+	struct diag d;
+	char *m;
+
+	CHECK(load("FIRMWARE=uefi\nAGENT=yes\nSNAPSHOT=yes\n"
+	    "READY='Welcome to'\n", &vm, &d) == 0 && d.n == 0);
+	CHECK(vm.firmware == FIRMWARE_UEFI && vm.agent && vm.snapshot);
+	CHECK(strstr(vm.uefi_vars, "/web-qemu.vars") != NULL);
+	CHECK(strncmp(vm.uefi_vars, dir, strlen(dir)) == 0);
+	CHECK_STR(vm.ready, "Welcome to");
+	m = vmconf_machine_type(&vm);
+	CHECK_STR(m, "q35");
+	free(m);
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("FIRMWARE=uefi\nMACHINE=type=pc,accel=tcg\n", &vm,
+	    &d) == 0);
+	m = vmconf_machine_type(&vm);
+	CHECK_STR(m, "pc");
+	free(m);
+	vmconf_free(&vm);
+	diag_clear(&d);
+}

@@ -1,0 +1,170 @@
+/*
+ * agent.c - a client of the QEMU guest agent.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "buf.h"
+#include "json.h"
+#include "sock.h"
+
+#define AGENT_REPLY_MAX	(64 * 1024)
+
+/* One connection to the agent's socket. */
+struct agent {
+	struct sock_reader r;
+	const char	*name;
+	long long	 deadline;
+};
+
+/* Writes one request; SOCK_OK or a SOCK_ code. */
+static int
+agent_send(struct agent *a, const char *request, struct diag *d)
+{
+	struct strbuf sb;
+	int rc;
+
+	sb_init(&sb);
+	sb_adds(&sb, request);
+	sb_addc(&sb, '\n');
+	rc = sock_write_all(a->r.fd, sb.s, sb.len, a->deadline, d);
+	sb_free(&sb);
+	return rc;
+}
+
+/*
+ * Reads replies until one whose "return" is want (a number's digits),
+ * or any "return" when want is NULL.  SOCK_OK or a SOCK_ code.
+ */
+static int
+agent_reply(struct agent *a, const char *want, struct diag *d)
+{
+	const struct json *ret;
+	const char *why;
+	struct json j;
+	char *line;
+	int rc, ours;
+
+	for (;;) {
+		rc = sock_read_line(&a->r, a->deadline, AGENT_REPLY_MAX, &line,
+		    d);
+		if (rc != SOCK_OK)
+			return rc;
+		/* Not JSON (a half reply of an earlier client): skipped. */
+		if (json_parse(&j, line, strlen(line), &why) != 0) {
+			free(line);
+			continue;
+		}
+		ret = j.type == JSON_OBJECT ? json_get(&j, "return") : NULL;
+		ours = ret != NULL && (want == NULL ||
+		    (ret->type == JSON_NUMBER && strcmp(ret->text, want) == 0));
+		json_free(&j);
+		free(line);
+		if (ours)
+			return SOCK_OK;
+	}
+}
+
+/* guest-sync with a fresh id: the agent is there and in step with us. */
+static int
+agent_sync(struct agent *a, struct diag *d)
+{
+	struct timespec ts;
+	char *req, id[32];
+	int rc;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	(void)snprintf(id, sizeof(id), "%ld", (long)(ts.tv_nsec ^ getpid()) &
+	    0x7fffffffL);
+	req = xasprintf("{\"execute\":\"guest-sync\",\"arguments\":"
+	    "{\"id\":%s}}", id);
+	rc = agent_send(a, req, d);
+	free(req);
+	if (rc == SOCK_OK)
+		rc = agent_reply(a, id, d);
+	return rc;
+}
+
+/*
+ * Connects and syncs.  QEMU listens on the socket as long as it runs
+ * and keeps a connection open until it exits, so a refused connection
+ * or a closed one means the VM is gone: no reason to try again.  0 with
+ * a->r open, or -1 with why in d.
+ */
+static int
+agent_connect(struct agent *a, const struct rundir *rd, struct diag *d)
+{
+	char *path = rundir_path(rd, a->name, RUN_AGENT);
+	int fd, rc;
+
+	fd = sock_connect_unix(path, a->deadline, d);
+	free(path);
+	if (fd == SOCK_REFUSED) {
+		diag_error(d, "'%s' has no guest agent channel (not running, "
+		    "or started without AGENT=yes)", a->name);
+		return -1;
+	}
+	if (fd == SOCK_BUSY) {
+		diag_error(d, "the guest agent channel of '%s' is busy "
+		    "(another client is connected)", a->name);
+		return -1;
+	}
+	if (fd < 0)
+		return -1;
+	sock_reader_init(&a->r, fd);
+	rc = agent_sync(a, d);
+	if (rc == SOCK_OK)
+		return 0;
+	sock_reader_free(&a->r);
+	if (rc == SOCK_TIMEOUT)
+		diag_error(d, "the guest agent of '%s' did not answer (is "
+		    "qemu-ga running in the guest?)", a->name);
+	else if (rc == SOCK_REFUSED)
+		diag_error(d, "'%s' closed its guest agent channel (QEMU "
+		    "exited?)", a->name);
+	return -1;
+}
+
+int
+agent_ping(const struct rundir *rd, const char *name, long long deadline,
+    struct diag *d)
+{
+	struct agent a = { .name = name, .deadline = deadline };
+	int rc;
+
+	if (agent_connect(&a, rd, d) != 0)
+		return -1;
+	rc = agent_send(&a, "{\"execute\":\"guest-ping\"}", d);
+	if (rc == SOCK_OK)
+		rc = agent_reply(&a, NULL, d);
+	sock_reader_free(&a.r);
+	if (rc != SOCK_OK) {
+		diag_error(d, "the guest agent of '%s' did not answer "
+		    "guest-ping", name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+agent_shutdown(const struct rundir *rd, const char *name, long long deadline,
+    struct diag *d)
+{
+	struct agent a = { .name = name, .deadline = deadline };
+	int rc;
+
+	if (agent_connect(&a, rd, d) != 0)
+		return -1;
+	rc = agent_send(&a, "{\"execute\":\"guest-shutdown\",\"arguments\":"
+	    "{\"mode\":\"powerdown\"}}", d);
+	sock_reader_free(&a.r);
+	if (rc != SOCK_OK) {
+		diag_error(d, "cannot ask the guest agent of '%s' to shut "
+		    "down", name);
+		return -1;
+	}
+	return 0;
+}

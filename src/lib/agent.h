@@ -1,0 +1,37 @@
+/*
+ * agent.h - the QEMU guest agent of a VM with AGENT=yes (qemu-init.cfg(5)):
+ * qemu-ga in the guest on the virtio-serial port org.qemu.guest_agent.0,
+ * whose host side is a unix socket QEMU listens on, RUNDIR/<name>@agent
+ * (mode 0600: only RUNDIR's owner).
+ *
+ * The agent speaks QMP's JSON without a greeting, one client at a time,
+ * and a request sent before it runs waits in the channel until it does.
+ * Every exchange starts with guest-sync and a fresh id, so that a reply
+ * left over from an earlier client is never taken for ours.  Every wait
+ * is bounded by the one deadline given.
+ */
+#ifndef QI_AGENT_H
+#define QI_AGENT_H
+
+#include "diag.h"
+#include "rundir.h"
+
+/*
+ * Waits until the guest's agent answers guest-ping, up to deadline (ms
+ * on now_ms's clock).  A refused or closed channel ends the wait at
+ * once: QEMU keeps it open as long as it runs.  0 it answered; -1 with
+ * why in d.
+ */
+int	agent_ping(const struct rundir *, const char *name, long long deadline,
+	    struct diag *);
+
+/*
+ * Asks the guest through its agent to power off (guest-shutdown, mode
+ * powerdown: the guest's own clean shutdown).  0 once the agent took
+ * the request (it sends no reply to it); -1 with why in d when the
+ * agent did not answer by deadline.
+ */
+int	agent_shutdown(const struct rundir *, const char *name,
+	    long long deadline, struct diag *);
+
+#endif

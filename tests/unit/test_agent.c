@@ -1,0 +1,148 @@
+/*
+ * test_agent.c - the guest agent client against a fake qemu-ga in a
+ * child process, on a socket bound in RUNDIR as start binds it: sync
+ * past stale replies, ping, shutdown, an agent that never answers, a VM
+ * without the channel.
+ */
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "sock.h"
+#include "unit.h"
+
+static void
+say(int fd, const char *s)
+{
+	if (write(fd, s, strlen(s)) < 0)
+		_exit(1);
+}
+
+/*
+ * One client: first a reply left over from an earlier client and a
+ * broken line, then answers by command; guest-shutdown is noted in
+ * dir/shutdown.  silent: reads but never answers.
+ */
+static void __attribute__((noreturn))
+serve(int l, const char *dir, int silent)
+{
+	char buf[4096], reply[256], *nl, *id, path[512];
+	size_t len = 0;
+	ssize_t n;
+	int c, fd;
+
+	if ((c = accept(l, NULL, NULL)) < 0)
+		_exit(1);
+	if (!silent)
+		say(c, "{\"return\": 7}\n{\"retu\n");
+	for (;;) {
+		while ((nl = memchr(buf, '\n', len)) == NULL) {
+			if ((n = read(c, buf + len, sizeof(buf) - len - 1)) <= 0)
+				_exit(0);
+			len += (size_t)n;
+		}
+		*nl = '\0';
+		if (silent)
+			;
+		else if ((id = strstr(buf, "\"id\":")) != NULL) {
+			snprintf(reply, sizeof(reply), "{\"return\": %ld}\n",
+			    strtol(id + 5, NULL, 10));
+			say(c, reply);
+		} else if (strstr(buf, "guest-ping"))
+			say(c, "{\"return\": {}}\n");
+		else if (strstr(buf, "guest-shutdown") &&
+		    strstr(buf, "powerdown")) {
+			snprintf(path, sizeof(path), "%s/shutdown", dir);
+			if ((fd = open(path, O_WRONLY | O_CREAT, 0600)) >= 0)
+				close(fd);
+		}
+		len -= (size_t)(nl + 1 - buf);
+		memmove(buf, nl + 1, len);
+	}
+}
+
+/* A RUNDIR under dir with web@agent listened on by a fake; its pid. */
+static pid_t
+fake(const char *dir, struct rundir *rd, int silent)
+{
+	struct diag d;
+	char sub[512];
+	pid_t pid;
+	int l;
+
+	diag_init(&d);
+	snprintf(sub, sizeof(sub), "%s/run", dir);
+	CHECK(rundir_open(rd, sub, RUNDIR_CREATE, &d) == 0);
+	l = rundir_bind(rd, "web", RUN_AGENT, &d);
+	CHECK(l >= 0 && listen(l, 4) == 0);
+	diag_clear(&d);
+	if ((pid = fork()) == 0)
+		serve(l, dir, silent);
+	close(l);
+	return pid;
+}
+
+static void
+reap(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
+TEST(agent_ping_and_shutdown_past_stale_replies)
+{
+	const char *dir = unit_tmpdir();
+	struct rundir rd;
+	struct diag d;
+	pid_t pid;
+
+	diag_init(&d);
+	pid = fake(dir, &rd, 0);
+	CHECK(agent_ping(&rd, "web", now_ms() + 5000, &d) == 0);
+	CHECK(d.n == 0);
+	reap(pid);
+	rundir_close(&rd);
+	pid = fake(dir, &rd, 0);
+	CHECK(agent_shutdown(&rd, "web", now_ms() + 5000, &d) == 0);
+	/* The fake notes it once it has read the request. */
+	for (int i = 0; i < 100 && unit_reads(dir, "shutdown") == NULL; i++)
+		usleep(20000);
+	CHECK(unit_reads(dir, "shutdown") != NULL);
+	reap(pid);
+	rundir_close(&rd);
+	diag_clear(&d);
+}
+
+TEST(agent_silent_times_out_at_the_deadline)
+{
+	const char *dir = unit_tmpdir();
+	struct rundir rd;
+	struct diag d;
+	long long t0;
+	pid_t pid;
+
+	diag_init(&d);
+	pid = fake(dir, &rd, 1);
+	t0 = now_ms();
+	CHECK(agent_ping(&rd, "web", t0 + 300, &d) == -1);
+	CHECK(now_ms() - t0 < 2000);
+	CHECK(strstr(diag_first_error(&d), "qemu-ga") != NULL);
+	reap(pid);
+	diag_clear(&d);
+	/* No one listens any more: at once, and said so. */
+	t0 = now_ms();
+	CHECK(agent_ping(&rd, "web", t0 + 5000, &d) == -1);
+	CHECK(now_ms() - t0 < 1000);
+	CHECK(strstr(diag_first_error(&d), "no guest agent channel") != NULL);
+	rundir_close(&rd);
+	diag_clear(&d);
+}
