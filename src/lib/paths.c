@@ -34,6 +34,18 @@ path_rundir(void)
 	return env_or("QEMU_INIT_RUNDIR", QI_RUNDIR);
 }
 
+const char *
+path_env_host(void)
+{
+	return env_or("QEMU_INIT_HOST", NULL);
+}
+
+const char *
+path_env_ssh(void)
+{
+	return env_or("QEMU_INIT_SSH", NULL);
+}
+
 char *
 path_join(const char *dir, const char *name)
 {

@@ -1,7 +1,8 @@
 /*
  * paths.h - where the suite keeps its files (qemu-init(8) FILES): CONFDIR
- * and RUNDIR, each overridable from the environment (the one module that
- * reads QEMU_INIT_CONFDIR and QEMU_INIT_RUNDIR), and path arithmetic.
+ * and RUNDIR, each overridable from the environment, and the other hosts
+ * it may act on (QEMU_INIT_HOST, QEMU_INIT_SSH): the one module that
+ * reads QEMU_INIT_* from the environment.  And path arithmetic.
  */
 #ifndef QI_PATHS_H
 #define QI_PATHS_H
@@ -10,6 +11,10 @@
 const char *path_confdir(void);
 /* QEMU_INIT_RUNDIR, else the build-time default (/run/qemu-init). */
 const char *path_rundir(void);
+/* QEMU_INIT_HOST (the host to act on, as -H), or NULL when unset. */
+const char *path_env_host(void);
+/* QEMU_INIT_SSH (the ssh command to use), or NULL when unset. */
+const char *path_env_ssh(void);
 /* "dir/name"; caller frees. */
 char	*path_join(const char *dir, const char *name);
 /* The folder part of a path ("." when there is none); caller frees. */

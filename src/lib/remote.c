@@ -279,8 +279,7 @@ remote_options(int *argc, char ***argv, struct remote_request *r,
 		else
 			rc = request_add(r, "-H ", value, d);
 	}
-	if (rc == 0 && given == 0 && (env = getenv("QEMU_INIT_HOST")) !=
-	    NULL && env[0] != '\0') {
+	if (rc == 0 && given == 0 && (env = path_env_host()) != NULL) {
 		given = 1;
 		rc = request_add(r, "QEMU_INIT_HOST=", env, d);
 	}
@@ -533,9 +532,7 @@ remote_main(int *argc, char ***argv)
 		return rc;
 	if (r.n == 0)
 		return REMOTE_LOCAL;
-	how.ssh = getenv("QEMU_INIT_SSH");
-	if (how.ssh != NULL && how.ssh[0] == '\0')
-		how.ssh = NULL;
+	how.ssh = path_env_ssh();
 	how.input = remote_input_of(cli_prog, *argc - 1, *argv + 1);
 	how.terminal = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
 	if (r.fleet) {
