@@ -179,7 +179,7 @@ check_completion "--all --autostart --force --no-wait --timeout --help" \
     qemu-init stop --
 check_completion "" qemu-init stop -t ""
 check_completion "" qemu-init wait --timeout ""
-check_completion "-a -A -c -h" qemu-init start -
+check_completion "-a -A -c -w -h" qemu-init start -
 check_completion "webserver" qemu-init show webs
 check_completion "-s -h" qemu-init show -
 check_completion "" qemu-init list ""
