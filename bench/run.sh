@@ -31,7 +31,7 @@ done
 W=$(mktemp -d "${TMPDIR:-/tmp}/qinit-bench.XXXXXX")
 export QEMU_INIT_CONFDIR=$W/etc QEMU_INIT_RUNDIR=$W/run
 mkdir -p "$QEMU_INIT_CONFDIR" "$W/vms"
-printf 'MONPORT=33000\nSLOTS=100\n' > "$QEMU_INIT_CONFDIR/monitor.conf"
+printf 'MONPORT=30000\nSLOTS=100\n' > "$QEMU_INIT_CONFDIR/monitor.conf"
 : > "$QEMU_INIT_CONFDIR/qemu-init.reg"
 cleanup() {
 	local p
