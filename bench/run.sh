@@ -66,6 +66,12 @@ wait_ready() {
 	done
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# spread LABEL FILE: the median, least and greatest of FILE's times (ms).
+spread() {
+	printf '%-24s %10s %10s %10s\n' "" "median ms" "min ms" "max ms"
+	printf '%-24s %10.3f %10.3f %10.3f\n' "$1" "$(median < "$2")" \
+	    "$(sort -n "$2" | head -1)" "$(sort -n "$2" | tail -1)"
+}
 
 echo "qemu-init benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)," \
@@ -107,10 +113,7 @@ for i in $(seq 1 "$STOP_ROUNDS"); do
 	stopwatch "$pid" qemu-init stop web >> "$W/stop.ms"
 	rm -f "$QEMU_INIT_RUNDIR/web@console.log"
 done
-printf '%-24s %10s %10s %10s\n' "" "median ms" "min ms" "max ms"
-printf '%-24s %10.3f %10.3f %10.3f\n' "exit -> stop returns" \
-    "$(median < "$W/stop.ms")" "$(sort -n "$W/stop.ms" | head -1)" \
-    "$(sort -n "$W/stop.ms" | tail -1)"
+spread "exit -> stop returns" "$W/stop.ms"
 echo
 
 # --- 4. many VMs: list, status, start -a, stop -a ------------------------------
@@ -194,10 +197,7 @@ for i in $(seq 1 "$STOP_ROUNDS"); do
 	    paste -sd,)
 	stopwatch "$pids" qemu-init stop -a >> "$W/stopall.ms"
 done
-printf '%-24s %10s %10s %10s\n' "" "median ms" "min ms" "max ms"
-printf '%-24s %10.3f %10.3f %10.3f\n' "last exit -> stop -a" \
-    "$(median < "$W/stopall.ms")" "$(sort -n "$W/stopall.ms" | head -1)" \
-    "$(sort -n "$W/stopall.ms" | tail -1)"
+spread "last exit -> stop -a" "$W/stopall.ms"
 echo
 
 # --- 5. a Debian 12 guest: boot and clean stop ---------------------------------
