@@ -866,30 +866,39 @@ vm_names_active(const struct rundir *rd, struct strvec *names, struct diag *d)
 #define RUN_STATES_OPEN	64
 
 static void
-add_asked(const char *name, const struct vm_state *st, void *arg)
+add_known(const char *name, enum vm_run run, struct vm_state *st, void *arg)
 {
-	(void)st;
-	sv_push(arg, name);
+	struct run_states *rs = arg;
+	struct run_known *k;
+
+	if ((rs->n & (rs->n - 1)) == 0)	/* 0, 1, 2, 4...: grow */
+		rs->v = xreallocarray(rs->v, rs->n == 0 ? 1 : 2 * rs->n,
+		    sizeof(*rs->v));
+	k = &rs->v[rs->n++];
+	k->name = xstrdup(name);
+	k->run = run;
+	k->st = *st;
+	k->qemu_state = NULL;
+	memset(st, 0, sizeof(*st));
 }
 
 void
 vm_run_states(const struct rundir *rd, struct run_states *rs)
 {
-	struct strvec running;
 	struct qmp_ask *ask;
 	size_t i, n;
 
-	sv_init(&rs->names);
-	sv_init(&rs->states);
-	sv_init(&running);
-	if (vm_each_running(rd, add_asked, &running, NULL) != 0) {
-		sv_free(&running);
+	memset(rs, 0, sizeof(*rs));
+	if (vm_each_probed(rd, add_known, rs, NULL) != 0)
 		return;
-	}
-	ask = xcalloc(running.n + 1, sizeof(*ask));
-	for (i = n = 0; i < running.n; i++) {
-		ask[n].vm = running.v[i];
-		ask[n].path = rundir_path(rd, running.v[i], RUN_CONTROL);
+	rs->complete = 1;
+	ask = xcalloc(rs->n + 1, sizeof(*ask));
+	for (i = n = 0; i < rs->n; i++) {
+		if (rs->v[i].run != VM_RUNNING)
+			continue;
+		ask[n].pid = rs->v[i].st.qemu.pid;
+		ask[n].path = rundir_path(rd, rs->v[i].name, RUN_CONTROL);
+		ask[n].tag = i;
 		/* Others ask the people's monitor, one by one. */
 		if (access(ask[n].path, R_OK | W_OK) == 0)
 			n++;
@@ -899,32 +908,41 @@ vm_run_states(const struct rundir *rd, struct run_states *rs)
 	qmp_ask_all(ask, n, "query-status", "status", MONITOR_TIMEOUT_MS,
 	    RUN_STATES_OPEN);
 	for (i = 0; i < n; i++) {
-		sv_push(&rs->names, ask[i].vm);
-		sv_push(&rs->states, ask[i].result == QMP_MANY_OK &&
+		rs->v[ask[i].tag].qemu_state = ask[i].result == QMP_MANY_OK &&
 		    ask[i].value != NULL ? ask[i].value :
-		    ask[i].result == QMP_MANY_BUSY ? "monitor busy" :
+		    xstrdup(ask[i].result == QMP_MANY_BUSY ? "monitor busy" :
 		    "monitor not answering");
-		free(ask[i].value);
+		if (ask[i].result != QMP_MANY_OK)
+			free(ask[i].value);
 		free((char *)ask[i].path);
 	}
 	free(ask);
-	sv_free(&running);
 }
 
-const char *
+static int
+cmp_known(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct run_known *)elem)->name);
+}
+
+struct run_known *
 run_states_find(const struct run_states *rs, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < rs->names.n; i++)
-		if (strcmp(rs->names.v[i], name) == 0)
-			return rs->states.v[i];
-	return NULL;
+	if (rs->n == 0)
+		return NULL;
+	return bsearch(name, rs->v, rs->n, sizeof(*rs->v), cmp_known);
 }
 
 void
 run_states_free(struct run_states *rs)
 {
-	sv_free(&rs->names);
-	sv_free(&rs->states);
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		free(rs->v[i].name);
+		state_free(&rs->v[i].st);
+		free(rs->v[i].qemu_state);
+	}
+	free(rs->v);
+	memset(rs, 0, sizeof(*rs));
 }

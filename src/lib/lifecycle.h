@@ -150,20 +150,33 @@ void	vm_tidy(const struct rundir *, const char *name);
 char	*vm_run_state(const struct rundir *, const char *name,
 	    const struct vm_state *);
 
-/* The run states of many VMs, asked at once. */
+/*
+ * What RUNDIR holds of many VMs, gathered at once: every VM with a state
+ * or pid file, in name order, as vm_probe saw it, and the run state of
+ * each running one.  Any other VM is stopped with nothing recorded.
+ */
+struct run_known {
+	char		*name;
+	enum vm_run	 run;
+	struct vm_state	 st;		/* taken by vm_info_get */
+	char		*qemu_state;	/* running: as vm_run_state words it */
+};
+
 struct run_states {
-	struct strvec	 names;
-	struct strvec	 states;	/* as vm_run_state words them */
+	struct run_known *v;
+	size_t		  n;
+	int		  complete;	/* RUNDIR was read: v is every VM */
 };
 
 /*
- * Asks every running VM of RUNDIR whose control socket this user may
- * open its run state, all at once (qmpmany.h): each VM costs its own
- * deadline, not everyone's.  run_states_free it.
+ * Probes every VM of RUNDIR and asks each running one whose control
+ * socket this user may open its run state, all at once (qmpmany.h):
+ * each VM costs its own deadline, not everyone's.  run_states_free it.
  */
 void	vm_run_states(const struct rundir *, struct run_states *);
-/* The state known for name, or NULL. */
-const char *run_states_find(const struct run_states *, const char *name);
+/* The entry of name, or NULL. */
+struct run_known *run_states_find(const struct run_states *,
+	    const char *name);
 void	run_states_free(struct run_states *);
 
 #endif

@@ -1,14 +1,16 @@
 /*
  * qmpmany.c - many QMP sockets from one poll loop.
  *
- * Each connection reads QMP's greeting, then sends the capabilities
- * negotiation, query-name and the question in one write, each with its
- * own "id", and reads until the question's reply.
+ * Each connection checks who listens (SO_PEERCRED), sends the
+ * capabilities negotiation and the question in one write, each with its
+ * own "id", then reads QMP's greeting and the replies up to the
+ * question's.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +30,6 @@ struct conn {
 	int		 fd;
 	enum conn_step	 step;
 	long long	 deadline;
-	int		 name_ok;
 	struct strbuf	 in;
 };
 
@@ -43,8 +44,35 @@ finish(struct conn *c, enum qmp_many_result result)
 	sb_free(&c->in);
 }
 
+/* Whether the VM's QEMU is who listens on fd. */
 static int
-open_conn(struct conn *c, struct qmp_ask *a, int timeout_ms)
+peer_is(int fd, pid_t pid)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
+	    cred.pid == pid;
+}
+
+/* The two requests, in one write: a few hundred bytes to a fresh socket. */
+static int
+send_requests(struct conn *c, const char *command)
+{
+	char out[256];
+	int len;
+
+	len = snprintf(out, sizeof(out),
+	    "{\"execute\":\"qmp_capabilities\",\"id\":1}\n"
+	    "{\"execute\":\"%s\",\"id\":2}\n", command);
+	if (len < 0 || (size_t)len >= sizeof(out))
+		return -1;
+	return write(c->fd, out, (size_t)len) == len ? 0 : -1;
+}
+
+static int
+open_conn(struct conn *c, struct qmp_ask *a, const char *command,
+    int timeout_ms)
 {
 	struct sockaddr_un sun;
 
@@ -68,33 +96,22 @@ open_conn(struct conn *c, struct qmp_ask *a, int timeout_ms)
 		finish(c, errno == EAGAIN ? QMP_MANY_BUSY : QMP_MANY_FAILED);
 		return -1;
 	}
+	/*
+	 * Nothing goes to another process; what waits in the socket is read
+	 * once QEMU accepts, after its greeting.
+	 */
+	if (!peer_is(c->fd, a->pid) || send_requests(c, command) != 0) {
+		finish(c, QMP_MANY_FAILED);
+		return -1;
+	}
 	c->step = GREETING;
 	c->deadline = now_ms() + timeout_ms;
 	return 0;
 }
 
-/* The three requests after the greeting, in one write. */
-static int
-send_requests(struct conn *c, const char *command)
-{
-	char *out;
-	size_t len;
-	ssize_t n;
-
-	out = xasprintf("{\"execute\":\"qmp_capabilities\",\"id\":1}\n"
-	    "{\"execute\":\"query-name\",\"id\":2}\n"
-	    "{\"execute\":\"%s\",\"id\":3}\n", command);
-	len = strlen(out);
-	/* A few hundred bytes to a fresh socket: one write takes them. */
-	n = write(c->fd, out, len);
-	free(out);
-	return n == (ssize_t)len ? 0 : -1;
-}
-
 /* One line of the peer: 1 done with this VM, 0 go on. */
 static int
-take_line(struct conn *c, const char *line, const char *command,
-    const char *key)
+take_line(struct conn *c, const char *line, const char *key)
 {
 	const struct json *id, *ret;
 	const char *why = NULL, *v;
@@ -111,8 +128,7 @@ take_line(struct conn *c, const char *line, const char *command,
 		return 1;
 	}
 	if (c->step == GREETING) {
-		if (json_get(&msg, "QMP") == NULL ||
-		    send_requests(c, command) != 0) {
+		if (json_get(&msg, "QMP") == NULL) {
 			finish(c, QMP_MANY_FAILED);
 			rc = 1;
 		} else
@@ -128,14 +144,9 @@ take_line(struct conn *c, const char *line, const char *command,
 		finish(c, QMP_MANY_FAILED);	/* an error reply */
 		rc = 1;
 	} else if (strcmp(id->text, "2") == 0) {
-		v = json_get_string(ret, "name");
-		c->name_ok = v != NULL && strcmp(v, c->ask->vm) == 0;
-	} else if (strcmp(id->text, "3") == 0) {
-		if (c->name_ok) {
-			v = json_get_string(ret, key);
-			c->ask->value = v != NULL ? xstrdup(v) : NULL;
-		}
-		finish(c, c->name_ok ? QMP_MANY_OK : QMP_MANY_FAILED);
+		v = json_get_string(ret, key);
+		c->ask->value = v != NULL ? xstrdup(v) : NULL;
+		finish(c, QMP_MANY_OK);
 		rc = 1;
 	}
 	json_free(&msg);
@@ -144,7 +155,7 @@ take_line(struct conn *c, const char *line, const char *command,
 
 /* Reads what is there and takes each whole line. */
 static void
-serve(struct conn *c, const char *command, const char *key)
+serve(struct conn *c, const char *key)
 {
 	char buf[4096], *nl, *line;
 	ssize_t n;
@@ -163,7 +174,7 @@ serve(struct conn *c, const char *command, const char *key)
 		if (nl > c->in.s && nl[-1] == '\r')
 			line[nl - c->in.s - 1] = '\0';
 		sb_consume(&c->in, (size_t)(nl - c->in.s) + 1);
-		(void)take_line(c, line, command, key);
+		(void)take_line(c, line, key);
 		free(line);
 	}
 	if (c->step != DONE && c->in.len > LINE_MAX_BYTES)
@@ -189,7 +200,8 @@ qmp_ask_all(struct qmp_ask *asks, size_t n, const char *command,
 		/* Fill the free places with the next VMs. */
 		for (i = 0; i < max_open && next < n; i++)
 			if (c[i].step == DONE &&
-			    open_conn(&c[i], &asks[next++], timeout_ms) == 0)
+			    open_conn(&c[i], &asks[next++], command,
+			    timeout_ms) == 0)
 				open++;
 		if (open == 0 && next >= n)
 			break;
@@ -219,7 +231,7 @@ qmp_ask_all(struct qmp_ask *asks, size_t n, const char *command,
 			if (c[i].step == DONE)
 				continue;
 			if (pfd[np++].revents != 0) {
-				serve(&c[i], command, key);
+				serve(&c[i], key);
 				if (c[i].step == DONE)
 					open--;
 			}

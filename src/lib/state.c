@@ -453,12 +453,13 @@ add_name(const char *vm, void *arg)
 }
 
 int
-vm_each_running(const struct rundir *rd,
-    void (*fn)(const char *name, const struct vm_state *, void *), void *arg,
-    struct diag *d)
+vm_each_probed(const struct rundir *rd,
+    void (*fn)(const char *name, enum vm_run, struct vm_state *, void *),
+    void *arg, struct diag *d)
 {
 	struct strvec names;
 	struct vm_state st;
+	enum vm_run run;
 	size_t i;
 	int rc = 0;
 
@@ -468,10 +469,35 @@ vm_each_running(const struct rundir *rd,
 		rc = -1;
 	sv_sort_unique(&names);
 	for (i = 0; rc == 0 && i < names.n; i++) {
-		if (vm_probe(rd, names.v[i], &st) == VM_RUNNING)
-			fn(names.v[i], &st, arg);
+		run = vm_probe(rd, names.v[i], &st);
+		fn(names.v[i], run, &st, arg);
 		state_free(&st);
 	}
 	sv_free(&names);
 	return rc;
+}
+
+struct running {
+	void	(*fn)(const char *, const struct vm_state *, void *);
+	void	 *arg;
+};
+
+static void
+pass_running(const char *name, enum vm_run run, struct vm_state *st,
+    void *arg)
+{
+	struct running *r = arg;
+
+	if (run == VM_RUNNING)
+		r->fn(name, st, r->arg);
+}
+
+int
+vm_each_running(const struct rundir *rd,
+    void (*fn)(const char *name, const struct vm_state *, void *), void *arg,
+    struct diag *d)
+{
+	struct running r = { fn, arg };
+
+	return vm_each_probed(rd, pass_running, &r, d);
 }

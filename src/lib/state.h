@@ -91,6 +91,15 @@ enum vm_run vm_probe(const struct rundir *, const char *name,
 	    struct vm_state *st);
 
 /*
+ * Calls fn for every VM of RUNDIR that has a state or a pid file, in
+ * name order, with what vm_probe says of it; fn may take what st holds
+ * (and zero it).  Every VM without such a file is VM_STOPPED with
+ * nothing recorded.  0, or -1 with why in d when RUNDIR cannot be read.
+ */
+int	vm_each_probed(const struct rundir *,
+	    void (*fn)(const char *name, enum vm_run, struct vm_state *,
+	    void *), void *arg, struct diag *);
+/*
  * Calls fn for every VM of RUNDIR that runs, by its state or its pid
  * file, in name order.  0, or -1 with why in d when RUNDIR cannot be
  * read.

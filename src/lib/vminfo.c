@@ -9,21 +9,31 @@
 
 void
 vm_info_get(const struct rundir *rd, const char *name,
-    const struct vm_config *vm, const struct run_states *known,
+    const struct vm_config *vm, struct run_states *known,
     struct vm_info *in)
 {
-	const char *qs;
+	struct run_known *k = known != NULL ? run_states_find(known, name) :
+	    NULL;
 
 	memset(in, 0, sizeof(*in));
 	in->uptime = -1;
-	in->run = vm_probe(rd, name, &in->st);
+	if (k != NULL) {
+		/* Taken, not copied: each VM is reported once. */
+		in->run = k->run;
+		in->st = k->st;
+		memset(&k->st, 0, sizeof(k->st));
+		in->qemu_state = k->qemu_state;
+		k->qemu_state = NULL;
+	} else if (known != NULL && known->complete)
+		in->run = VM_STOPPED;	/* no file of it in RUNDIR */
+	else
+		in->run = vm_probe(rd, name, &in->st);
 	/* What a guest's own power-off left goes, where we may write. */
-	if (in->run == VM_STOPPED)
+	if (in->run == VM_STOPPED && (k != NULL || known == NULL ||
+	    !known->complete))
 		vm_tidy(rd, name);
-	if (in->run == VM_RUNNING)
-		in->qemu_state = known != NULL &&
-		    (qs = run_states_find(known, name)) != NULL ?
-		    xstrdup(qs) : vm_run_state(rd, name, &in->st);
+	if (in->run == VM_RUNNING && in->qemu_state == NULL)
+		in->qemu_state = vm_run_state(rd, name, &in->st);
 	if (in->run == VM_STOPPED) {
 		state_free(&in->st);
 		if (vm != NULL)

@@ -31,12 +31,13 @@ struct vm_info {
 
 /*
  * Finds out about the VM name of RUNDIR; vm is its config, or NULL when
- * it was not loaded.  A running QEMU's run state is taken from known
- * (vm_run_states, for many VMs at once) when it is there, else asked
- * (up to MONITOR_TIMEOUT_MS).  vm_info_free it.
+ * it was not loaded.  What known (vm_run_states, for many VMs at once;
+ * or NULL) holds of the VM is taken from it (so each VM once); else the
+ * VM is probed and a running QEMU's run state asked (up to
+ * MONITOR_TIMEOUT_MS).  vm_info_free it.
  */
 void	vm_info_get(const struct rundir *, const char *name,
-	    const struct vm_config *vm, const struct run_states *known,
+	    const struct vm_config *vm, struct run_states *known,
 	    struct vm_info *);
 void	vm_info_free(struct vm_info *);
 

@@ -1,6 +1,7 @@
 /*
  * test_qmpmany.c - one question to many fake QEMUs at once: answers,
- * a VM that answers as another, one that never greets, one that greets
+ * a socket another process listens on (never asked), one that never
+ * greets, one that greets
  * and goes silent, one that sends events forever; the slow ones cost
  * their own deadline only.
  */
@@ -48,14 +49,16 @@ serve(int l, const char *name, enum fake how)
 	if (how == FAKE_CHATTY)
 		for (;;)
 			say(c, "{\"event\": \"RTC_CHANGE\", \"data\": {}}\r\n");
-	/* The three requests come in one write. */
+	/* Both requests come in one write; none for another's socket. */
 	if ((n = read(c, buf, sizeof(buf) - 1)) <= 0)
 		_exit(0);
+	buf[n] = '\0';
+	if (strstr(buf, "\"id\":2") == NULL)
+		_exit(1);
 	snprintf(reply, sizeof(reply), "{\"return\": {}, \"id\": 1}\r\n"
 	    "{\"event\": \"STOP\", \"data\": {}}\r\n"
-	    "{\"return\": {\"name\": \"%s\"}, \"id\": 2}\r\n"
-	    "{\"return\": {\"status\": \"paused\", \"running\": false}, "
-	    "\"id\": 3}\r\n", name);
+	    "{\"return\": {\"status\": \"%s\", \"running\": false}, "
+	    "\"id\": 2}\r\n", name);
 	say(c, reply);
 	sleep(10);
 	_exit(0);
@@ -100,22 +103,24 @@ TEST(qmpmany_answers_and_slow_ones_cost_their_deadline)
 	for (i = 0; i < 6; i++) {
 		snprintf(path[i], sizeof(path[i]), "%s/%s@control", dir,
 		    names[i]);
-		pid[i] = fake(path[i], i == 2 ? "someone-else" : names[i],
-		    kinds[i]);
+		/* The status a fake gives is the VM's name. */
+		pid[i] = fake(path[i], names[i], kinds[i]);
 		CHECK(pid[i] > 0);
-		ask[i].vm = names[i];
+		/* This process listens: VM c expects another QEMU. */
+		ask[i].pid = i == 2 ? pid[i] : getpid();
 		ask[i].path = path[i];
 	}
 	t0 = now_ms();
 	qmp_ask_all(ask, 6, "query-status", "status", 500, 6);
 	took = now_ms() - t0;
 	CHECK(ask[0].result == QMP_MANY_OK);
-	CHECK_STR(ask[0].value, "paused");
+	CHECK_STR(ask[0].value, "a");
 	CHECK(ask[1].result == QMP_MANY_BUSY);
 	CHECK(ask[2].result == QMP_MANY_FAILED && ask[2].value == NULL);
 	CHECK(ask[3].result == QMP_MANY_SILENT);
 	CHECK(ask[4].result == QMP_MANY_SILENT);	/* events forever */
 	CHECK(ask[5].result == QMP_MANY_OK);
+	CHECK_STR(ask[5].value, "f");
 	/* Three slow ones at once: about one deadline; one after another
 	 * they would take three (1500 ms) at the least. */
 	CHECK(took < 1500);
@@ -128,7 +133,7 @@ TEST(qmpmany_answers_and_slow_ones_cost_their_deadline)
 
 TEST(qmpmany_missing_socket_fails_at_once)
 {
-	struct qmp_ask ask = { "x", "/nonexistent/x@control", 0, NULL };
+	struct qmp_ask ask = { 1, "/nonexistent/x@control", 0, 0, NULL };
 	long long t0 = now_ms();
 
 	qmp_ask_all(&ask, 1, "query-status", "status", 5000, 8);
