@@ -43,6 +43,15 @@
 #define START_WAIT_S	300	/* start -w without SECS */
 
 /* What every action gets: the directories, opened once here. */
+#define LIST_COLUMNS	8
+
+/* list's table: every cell, NUL-ended, in one buffer, row after row. */
+struct table {
+	struct strbuf	 cells;
+	size_t		 n;
+	size_t		 width[LIST_COLUMNS];
+};
+
 struct ctx {
 	const struct action	*act;
 	const char		*confdir;
@@ -58,7 +67,7 @@ struct ctx {
 	int			 worst;		/* status: the LSB code */
 	long long		 deadline;	/* wait: now_ms() */
 	struct jsonw		 jw;		/* -o json: the document */
-	struct strvec		 cells;		/* list: the table, by rows */
+	struct table		 table;		/* list: the table, by rows */
 	struct run_states	 known;		/* list, status: asked at once */
 };
 
@@ -987,6 +996,16 @@ json_begin(struct ctx *c)
 	jsonw_array(&c->jw, "vms");
 }
 
+/* What the document has so far goes out: a VM at a time, not all kept. */
+static void
+json_flush(struct ctx *c)
+{
+	char *part = jsonw_take(&c->jw);
+
+	fputs(part, stdout);
+	free(part);
+}
+
 static int
 json_print(struct ctx *c)
 {
@@ -1067,6 +1086,7 @@ status_one(struct vm_pick *p, struct diag *d, void *arg)
 		report_vm(&r, p->resolved == RESOLVE_OK ? &p->ref : NULL, &in);
 		jsonw_number(&c->jw, "lsb", lsb);
 		jsonw_end(&c->jw);
+		json_flush(c);
 	}
 	vm_info_free(&in);
 	/* Several VMs: 0 only when all run, else the first other. */
@@ -1096,28 +1116,48 @@ act_status(struct ctx *c, int nargs, char **args)
 	return nargs == 0 ? rc : c->worst;
 }
 
-#define LIST_COLUMNS	8
+static void
+table_add(struct table *t, const char *cell)
+{
+	size_t len = strlen(cell);
+
+	sb_add(&t->cells, cell, len + 1);
+	if (len > t->width[t->n % LIST_COLUMNS])
+		t->width[t->n % LIST_COLUMNS] = len;
+	t->n++;
+}
+
+static void
+table_addu(struct table *t, unsigned long n)
+{
+	char buf[3 * sizeof(n) + 1];
+
+	(void)snprintf(buf, sizeof(buf), "%lu", n);
+	table_add(t, buf);
+}
 
 /*
  * The table of list, each column as wide as its widest cell, one blank
  * between columns and none at the end of a line.
  */
 static void
-print_table(const struct strvec *cells)
+print_table(const struct table *t)
 {
-	size_t width[LIST_COLUMNS] = { 0 }, i, len;
+	const char *cell = t->cells.s;
 	struct strbuf line;
+	size_t i, len;
 
-	for (i = 0; i < cells->n; i++)
-		if ((len = strlen(cells->v[i])) > width[i % LIST_COLUMNS])
-			width[i % LIST_COLUMNS] = len;
 	sb_init(&line);
-	for (i = 0; i < cells->n; i++) {
-		sb_adds(&line, cells->v[i]);
+	for (i = 0; i < t->n; i++, cell += len + 1) {
+		len = strlen(cell);
+		sb_add(&line, cell, len);
 		if (i % LIST_COLUMNS != LIST_COLUMNS - 1) {
-			for (len = strlen(cells->v[i]);
-			    len <= width[i % LIST_COLUMNS]; len++)
+			while (line.len < t->width[i % LIST_COLUMNS] + 1 +
+			    (size_t)(line.s + line.len - line.s) - line.len)
+				break;
+			for (; len <= t->width[i % LIST_COLUMNS]; len++)
 				sb_addc(&line, ' ');
+			len = strlen(cell);
 			continue;
 		}
 		while (line.len > 0 && line.s[line.len - 1] == ' ')
@@ -1136,6 +1176,7 @@ list_one(struct vm_pick *p, struct diag *d, void *arg)
 	struct report r = { &c->jw };
 	struct vm_info in;
 	const struct vm_state *st = &in.st;
+	const struct run_known *k;
 	const char *desc, *state;
 	int on;
 
@@ -1144,6 +1185,10 @@ list_one(struct vm_pick *p, struct diag *d, void *arg)
 		printf("%s\n", p->ref.shortname);
 		return 0;
 	}
+	/* The table takes what a VM that runs was started with. */
+	k = run_states_find(&c->known, p->ref.name);
+	if (c->json || k == NULL || k->run == VM_STOPPED || !k->st.recorded)
+		(void)vm_pick_load(p);
 	vm_info_get(&c->run, p->ref.name, p->loaded ? &p->vm : NULL,
 	    &c->known, &in);
 	if (c->json) {
@@ -1151,6 +1196,7 @@ list_one(struct vm_pick *p, struct diag *d, void *arg)
 		report_vm(&r, &p->ref, &in);
 		jsonw_bool(&c->jw, "config_ok", p->loaded);
 		jsonw_end(&c->jw);
+		json_flush(c);
 		vm_info_free(&in);
 		return 0;
 	}
@@ -1163,25 +1209,25 @@ list_one(struct vm_pick *p, struct diag *d, void *arg)
 		desc = "(config error: see qemu-init check)";
 	state = in.run != VM_RUNNING ? run_word(in.run) :
 	    strchr(in.qemu_state, ' ') != NULL ? "busy" : in.qemu_state;
-	sv_push(&c->cells, p->ref.shortname);
-	sv_push(&c->cells, p->ref.name);
-	sv_push(&c->cells, state);
+	table_add(&c->table, p->ref.shortname);
+	table_add(&c->table, p->ref.name);
+	table_add(&c->table, state);
 	if (in.run == VM_RUNNING)
-		sv_pushf(&c->cells, "%ld", (long)st->qemu.pid);
+		table_addu(&c->table, (unsigned long)st->qemu.pid);
 	else
-		sv_push(&c->cells, "-");
+		table_add(&c->table, "-");
 	if (on && st->unix_monitors) {
-		sv_push(&c->cells, "unix");
-		sv_push(&c->cells, "unix");
+		table_add(&c->table, "unix");
+		table_add(&c->table, "unix");
 	} else if (on) {
-		sv_pushf(&c->cells, "%u", st->monport);
-		sv_pushf(&c->cells, "%u", st->ctlport);
+		table_addu(&c->table, st->monport);
+		table_addu(&c->table, st->ctlport);
 	} else {
-		sv_push(&c->cells, "-");
-		sv_push(&c->cells, "-");
+		table_add(&c->table, "-");
+		table_add(&c->table, "-");
 	}
-	sv_push(&c->cells, on && st->vnc != NULL ? st->vnc : "-");
-	sv_push(&c->cells, desc);
+	table_add(&c->table, on && st->vnc != NULL ? st->vnc : "-");
+	table_add(&c->table, desc);
 	vm_info_free(&in);
 	return 0;
 }
@@ -1201,21 +1247,22 @@ act_list(struct ctx *c, int nargs, char **args)
 	(void)args;
 	if (c->quiet && c->json)
 		return action_usage(c->act);
-	sv_init(&c->cells);
+	memset(&c->table, 0, sizeof(c->table));
+	sb_init(&c->table.cells);
 	for (i = 0; i < LIST_COLUMNS; i++)
-		sv_push(&c->cells, head[i]);
+		table_add(&c->table, head[i]);
 	if (c->json)
 		json_begin(c);
 	if (!c->quiet)
 		vm_run_states(&c->run, &c->known);
 	diag_init(&d);
 	(void)vm_each_named(c->confdir, NULL, 0, c->quiet ? LOAD_NONE :
-	    LOAD_QUIET, list_one, c, &d);
+	    LOAD_LAZY, list_one, c, &d);
 	run_states_free(&c->known);
 	rc = diag_flush(&d, cli_prog) > 0 ? 1 : 0;
 	if (!c->quiet && !c->json)
-		print_table(&c->cells);
-	sv_free(&c->cells);
+		print_table(&c->table);
+	sb_free(&c->table.cells);
 	if ((c->json ? json_print(c) : cli_flush()) != 0)
 		return 1;
 	return rc;

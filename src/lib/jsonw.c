@@ -134,6 +134,12 @@ jsonw_detach(struct jsonw *w)
 	return sb_detach(&w->out);
 }
 
+char *
+jsonw_take(struct jsonw *w)
+{
+	return sb_detach(&w->out);
+}
+
 /*
  * The length of the valid UTF-8 sequence at s (1 to 4), or 0: no
  * overlong form, no surrogate, nothing above U+10FFFF.

@@ -41,6 +41,13 @@ void	jsonw_null(struct jsonw *, const char *key);
  */
 char	*jsonw_detach(struct jsonw *);
 
+/*
+ * What is written of the document so far, for a long one printed as it
+ * grows (list of a thousand VMs); caller frees.  The document goes on
+ * where it was.
+ */
+char	*jsonw_take(struct jsonw *);
+
 /* s with each byte outside a valid UTF-8 sequence as U+FFFD; caller frees. */
 char	*utf8_repair(const char *s);
 

@@ -5,6 +5,21 @@
 
 #include "vmselect.h"
 
+int
+vm_pick_load(struct vm_pick *p)
+{
+	struct diag quiet;
+
+	if (p->tried || p->resolved != RESOLVE_OK)
+		return p->loaded;
+	diag_init(&quiet);
+	p->loaded = vmconf_load(&p->vm, p->ref.cfgpath, p->ref.name,
+	    &quiet) == 0;
+	diag_clear(&quiet);
+	p->tried = 1;
+	return p->loaded;
+}
+
 /*
  * Resolves (or takes entry e), loads, and hands the pick to fn, with
  * first's messages (the registry's) before its own.
@@ -14,7 +29,7 @@ pick_one(struct vm_pick *p, const char *confdir, const struct reg_entry *e,
     enum vm_load load, int (*fn)(struct vm_pick *, struct diag *, void *),
     void *arg, struct diag *first)
 {
-	struct diag d, quiet;
+	struct diag d;
 	int rc;
 
 	diag_init(&d);
@@ -25,14 +40,16 @@ pick_one(struct vm_pick *p, const char *confdir, const struct reg_entry *e,
 		p->resolved = RESOLVE_OK;
 	} else
 		p->resolved = vm_lookup(confdir, p->arg, &p->ref, &d);
-	diag_init(&quiet);
-	if (p->resolved == RESOLVE_OK && load != LOAD_NONE)
+	if (load == LOAD_QUIET)
+		(void)vm_pick_load(p);
+	else if (p->resolved == RESOLVE_OK && load == LOAD_CONFIG) {
 		p->loaded = vmconf_load(&p->vm, p->ref.cfgpath, p->ref.name,
-		    load == LOAD_QUIET ? &quiet : &d) == 0;
-	diag_clear(&quiet);
+		    &d) == 0;
+		p->tried = 1;
+	}
 	rc = fn(p, &d, arg);
 	diag_clear(&d);
-	if (load != LOAD_NONE)
+	if (p->tried)
 		vmconf_free(&p->vm);
 	vm_ref_free(&p->ref);
 	return rc;

@@ -15,13 +15,15 @@
 enum vm_load {
 	LOAD_NONE,
 	LOAD_CONFIG,		/* its errors and warnings go to fn's d */
-	LOAD_QUIET		/* they are dropped (list: check tells) */
+	LOAD_QUIET,		/* they are dropped (list: check tells) */
+	LOAD_LAZY		/* by fn, quiet, if it calls vm_pick_load */
 };
 
 struct vm_pick {
 	const char	*arg;		/* as the user named it, or NULL */
 	int		 resolved;	/* RESOLVE_OK, _UNKNOWN or _ERROR */
 	int		 loaded;	/* vm holds the config */
+	int		 tried;		/* a load was tried: vm to free */
 	struct vm_ref	 ref;		/* when resolved is RESOLVE_OK */
 	struct vm_config vm;		/* when loaded */
 };
@@ -34,6 +36,12 @@ struct vm_pick {
  * about the registry itself come first in the first call's d, or stay in
  * rd when there is no VM.
  */
+/*
+ * Loads the pick's config as LOAD_QUIET would, unless it is loaded: for
+ * fn under LOAD_LAZY, which needs it for some VMs only.  p->loaded.
+ */
+int	vm_pick_load(struct vm_pick *);
+
 int	vm_each_named(const char *confdir, char *const args[], int nargs,
 	    enum vm_load, int (*fn)(struct vm_pick *, struct diag *d, void *arg),
 	    void *arg, struct diag *rd);
