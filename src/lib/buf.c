@@ -126,6 +126,17 @@ sb_grow(struct strbuf *sb, size_t more)
 }
 
 void
+sb_reserve(struct strbuf *sb, size_t more)
+{
+	if (more > SIZE_MAX - sb->len - 1)
+		out_of_memory();
+	if (sb->len + more + 1 > sb->cap) {
+		sb->cap = sb->len + more + 1;
+		sb->s = xrealloc(sb->s, sb->cap);
+	}
+}
+
+void
 sb_add(struct strbuf *sb, const char *p, size_t n)
 {
 	sb_grow(sb, n);

@@ -30,6 +30,8 @@ char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 char	*xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
 
 void	 sb_init(struct strbuf *);
+/* Room for n bytes more, exactly: for a size known beforehand. */
+void	 sb_reserve(struct strbuf *, size_t n);
 void	 sb_add(struct strbuf *, const char *, size_t);
 void	 sb_adds(struct strbuf *, const char *);
 void	 sb_addc(struct strbuf *, char);

@@ -84,6 +84,8 @@ read_regular(const char *path, struct strbuf *sb, int missing_ok,
 		return -1;
 	}
 	sb_reset(sb);
+	if (st.st_size > 0 && st.st_size <= CFG_MAX_SIZE)
+		sb_reserve(sb, (size_t)st.st_size);
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)

@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -116,21 +117,27 @@ check_entry(struct registry *reg, const struct reg_entry *e,
 	return 0;
 }
 
-/* A name an entry answers to: its shortname, and its longname. */
-struct name_ref {
-	const char	*name;
-	size_t		 entry;
-};
+/*
+ * A name an entry answers to, as 2 * entry (its shortname) or 2 * entry
+ * + 1 (its longname): four bytes a name, for registries of thousands.
+ */
+static const char *
+name_of(const struct registry *reg, uint32_t ref)
+{
+	const struct reg_entry *e = &reg->v[ref / 2];
+
+	return ref % 2 ? e->longname : e->shortname;
+}
 
 static int
-compare_names(const void *a, const void *b)
+compare_names(const void *a, const void *b, void *arg)
 {
-	const struct name_ref *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int c = strcmp(name_of(arg, x), name_of(arg, y));
 
 	if (c != 0)
 		return c;
-	return x->entry < y->entry ? -1 : x->entry > y->entry;
+	return x / 2 < y / 2 ? -1 : x / 2 > y / 2;
 }
 
 /*
@@ -142,57 +149,53 @@ compare_names(const void *a, const void *b)
 static void
 check_duplicates(struct registry *reg, struct diag *d)
 {
-	struct name_ref *names;
-	size_t *first, i, j, n = 0;
+	uint32_t *names, *first, none = UINT32_MAX;
+	size_t i, j, n = 0;
 
+	if (reg->n > UINT32_MAX / 2 - 1)	/* over 1 MiB of text: never */
+		return;
 	names = xcalloc(reg->n * 2 + 1, sizeof(*names));
 	first = xcalloc(reg->n + 1, sizeof(*first));
 	for (i = 0; i < reg->n; i++) {
-		names[n].name = reg->v[i].shortname;
-		names[n++].entry = i;
-		if (strcmp(reg->v[i].longname, reg->v[i].shortname) != 0) {
-			names[n].name = reg->v[i].longname;
-			names[n++].entry = i;
-		}
-		first[i] = (size_t)-1;
+		names[n++] = (uint32_t)(2 * i);
+		if (strcmp(reg->v[i].longname, reg->v[i].shortname) != 0)
+			names[n++] = (uint32_t)(2 * i + 1);
+		first[i] = none;
 	}
-	qsort(names, n, sizeof(*names), compare_names);
+	qsort_r(names, n, sizeof(*names), compare_names, reg);
 	/* j: where the run of equal names that i is in begins. */
 	for (i = 1, j = 0; i < n; i++) {
-		if (strcmp(names[i].name, names[j].name) != 0)
+		if (strcmp(name_of(reg, names[i]), name_of(reg, names[j])) != 0)
 			j = i;
-		else if (names[j].entry != names[i].entry &&
-		    first[names[i].entry] == (size_t)-1)
-			first[names[i].entry] = j;
+		else if (names[j] / 2 != names[i] / 2 &&
+		    first[names[i] / 2] == none)
+			first[names[i] / 2] = (uint32_t)j;
 	}
-	/* Report first: names[] points into the entries dropped below. */
+	/* Report first: names[] refers to the entries dropped below. */
 	for (i = 0; i < reg->n; i++)
-		if (first[i] != (size_t)-1)
+		if (first[i] != none)
 			diag_warn(d, "%s:%u: duplicate name '%s' (also on "
 			    "line %u)", reg->path, reg->v[i].line,
-			    names[first[i]].name,
-			    reg->v[names[first[i]].entry].line);
-	for (i = 0, j = 0; i < reg->n; i++) {
-		if (first[i] != (size_t)-1) {
-			free(reg->v[i].shortname);
-			free(reg->v[i].path);
-			free(reg->v[i].longname);
-			continue;
-		}
-		reg->v[j++] = reg->v[i];
-	}
+			    name_of(reg, names[first[i]]),
+			    reg->v[names[first[i]] / 2].line);
+	for (i = 0, j = 0; i < reg->n; i++)
+		if (first[i] == none)
+			reg->v[j++] = reg->v[i];
 	reg->n = j;
 	free(first);
 	free(names);
 }
 
-/* Adds the entry line holds, or warns why it holds none. */
+/*
+ * Adds the entry line (in the registry's text) holds, or warns why it
+ * holds none.  Its longname goes to the registry's longnames at *end.
+ */
 static void
 parse_line(struct registry *reg, char *line, unsigned lineno, size_t *cap,
-    struct diag *d)
+    char **end, struct diag *d)
 {
 	struct reg_entry e;
-	char *field[3];
+	char *field[3], *longname;
 	size_t n;
 
 	n = split_fields(line, field);
@@ -205,18 +208,20 @@ parse_line(struct registry *reg, char *line, unsigned lineno, size_t *cap,
 	}
 	e.shortname = field[0];
 	e.path = field[1];
-	e.longname = cfg_path_name(field[1]);
+	e.longname = longname = cfg_path_name(field[1]);
 	e.line = lineno;
 	if (check_entry(reg, &e, d) != 0) {
-		free(e.longname);
+		free(longname);
 		return;
 	}
 	if (reg->n == *cap) {
 		*cap = *cap ? *cap * 2 : 16;
 		reg->v = xreallocarray(reg->v, *cap, sizeof(*reg->v));
 	}
-	e.shortname = xstrdup(e.shortname);
-	e.path = xstrdup(e.path);
+	n = strlen(longname) + 1;
+	e.longname = memcpy(*end, longname, n);
+	*end += n;
+	free(longname);
 	reg->v[reg->n++] = e;
 }
 
@@ -244,17 +249,24 @@ odd_line(const char *text, size_t len, size_t at, size_t n,
 	return NULL;
 }
 
-int
-registry_parse(struct registry *reg, const char *path, const char *text,
-    size_t len, struct diag *d)
+/* registry_parse, on text (len bytes and a NUL) that reg takes. */
+static void
+parse_text(struct registry *reg, const char *path, char *text, size_t len,
+    struct diag *d)
 {
-	char msg[CFG_ODD_MSG], *line;
-	const char *odd, *nl;
+	char msg[CFG_ODD_MSG], *end, *nl;
+	const char *odd;
 	unsigned lineno = 0;
 	size_t cap = 0, at, n;
 
 	memset(reg, 0, sizeof(*reg));
 	reg->path = xstrdup(path);
+	reg->text = text;
+	/*
+	 * A longname is shorter than the line it is on: the text's length
+	 * holds them all.  Only what is written of it is ever in memory.
+	 */
+	reg->longnames = end = xmalloc(len + 1);
 	for (at = 0; at < len; at += n + 1) {
 		nl = memchr(text + at, '\n', len - at);
 		n = nl != NULL ? (size_t)(nl - (text + at)) : len - at;
@@ -263,11 +275,22 @@ registry_parse(struct registry *reg, const char *path, const char *text,
 			diag_warn(d, "%s:%u: %s", reg->path, lineno, odd);
 			continue;
 		}
-		line = xstrndup(text + at, n);
-		parse_line(reg, line, lineno, &cap, d);
-		free(line);
+		/* The entry's strings are where they are in the text. */
+		text[at + n] = '\0';
+		parse_line(reg, text + at, lineno, &cap, &end, d);
 	}
 	check_duplicates(reg, d);
+}
+
+int
+registry_parse(struct registry *reg, const char *path, const char *text,
+    size_t len, struct diag *d)
+{
+	char *copy = xmalloc(len + 1);
+
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	parse_text(reg, path, copy, len, d);
 	return 0;
 }
 
@@ -308,14 +331,16 @@ registry_load(struct registry *reg, const char *confdir, struct diag *d)
 {
 	struct strbuf text;
 	char *path;
+	size_t n;
 	int rc;
 
 	path = path_join(confdir, "qemu-init.reg");
 	sb_init(&text);
 	rc = config_read(path, &text, 1, d);
-	if (rc == 0)
-		rc = registry_parse(reg, path, text.s, text.len, d);
-	else {
+	if (rc == 0) {
+		n = text.len;
+		parse_text(reg, path, sb_detach(&text), n, d);
+	} else {
 		memset(reg, 0, sizeof(*reg));
 		reg->path = xstrdup(path);
 	}
@@ -331,14 +356,9 @@ registry_load(struct registry *reg, const char *confdir, struct diag *d)
 void
 registry_free(struct registry *reg)
 {
-	size_t i;
-
-	for (i = 0; i < reg->n; i++) {
-		free(reg->v[i].shortname);
-		free(reg->v[i].path);
-		free(reg->v[i].longname);
-	}
 	free(reg->v);
+	free(reg->text);
+	free(reg->longnames);
 	free(reg->path);
 	free(reg->absent);
 	memset(reg, 0, sizeof(*reg));

@@ -11,10 +11,11 @@
 
 #define CFG_SUFFIX	"-qemu.cfg"
 
+/* An entry's strings live in its registry's text. */
 struct reg_entry {
-	char		*shortname;
-	char		*path;		/* absolute path of <longname>-qemu.cfg */
-	char		*longname;
+	const char	*shortname;
+	const char	*path;		/* absolute path of <longname>-qemu.cfg */
+	const char	*longname;
 	unsigned	 line;
 };
 
@@ -22,6 +23,8 @@ struct registry {
 	char		 *path;
 	struct reg_entry *v;
 	size_t		  n;
+	char		 *text;		/* the file: shortnames and paths */
+	char		 *longnames;	/* every entry's, one block */
 	char		 *absent;	/* NULL, or why there is no registry:
 					   "PATH does not exist (set ...)" */
 };
