@@ -23,7 +23,7 @@ if ! command -v socat >/dev/null; then
 	fi
 fi
 mkdir -p "$B"
-for t in timeit bare_qmp stopwatch; do
+for t in timeit bare_qmp bare_many stopwatch; do
 	cc -O2 -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE -o "$B/$t" \
 	    "$TOP/bench/$t.c"
 done
@@ -146,7 +146,10 @@ for r in 1 10 50 $MANY; do
 		qemu-init start "v$running" >/dev/null
 	done
 	echo "$r running"
+	mapfile -t socks < <(seq 1 "$r" |
+	    sed "s|.*|$QEMU_INIT_RUNDIR/v&@control|")
 	timeit "$LIST_ROUNDS" \
+	    :: "bare C, all at once" bare_many "${socks[@]}" \
 	    :: "qemu-init list" qemu-init list \
 	    :: "qemu-init status" qemu-init status \
 	    :: "qemu-init status v1" qemu-init status v1
