@@ -1,6 +1,8 @@
 /*
  * timeit - runs commands side by side, round after round, and prints
- * each one's median wall time, spread and peak RSS.  Interleaving the
+ * each one's median wall time, spread and peak RSS (the median and the
+ * greatest of the runs' peaks: where a shared library lands moves which
+ * of its pages each run maps, by up to about 200 KiB).  Interleaving the
  * commands in every round shares the machine's noise between them.
  *
  *   timeit ROUNDS :: LABEL [<FILE] CMD ARGS... [+ AFTER ARGS...] :: ...
@@ -24,7 +26,7 @@ struct cmd {
 	char		**argv;
 	char		**after;
 	double		*ms;
-	long		 maxrss;	/* KiB */
+	long		*rss;		/* KiB, each run's peak */
 	int		 failed;
 };
 
@@ -63,7 +65,7 @@ run(char **argv, const char *input, long *rss)
 		perror("wait4");
 		exit(2);
 	}
-	if (rss != NULL && ru.ru_maxrss > *rss)
+	if (rss != NULL)
 		*rss = ru.ru_maxrss;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
@@ -72,6 +74,14 @@ static int
 compare(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+compare_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
 
 	return x < y ? -1 : x > y;
 }
@@ -98,6 +108,7 @@ main(int argc, char **argv)
 				c[n].input = argv[++i] + 1;
 			c[n].argv = &argv[i + 1];
 			c[n].ms = calloc((size_t)rounds, sizeof(double));
+			c[n].rss = calloc((size_t)rounds, sizeof(long));
 			n++;
 		} else if (strcmp(argv[i], "+") == 0 && n > 0) {
 			argv[i] = NULL;
@@ -107,23 +118,26 @@ main(int argc, char **argv)
 	for (r = 0; r < rounds; r++)
 		for (i = 0; i < n; i++) {
 			t = now();
-			if (run(c[i].argv, c[i].input, &c[i].maxrss) != 0)
+			if (run(c[i].argv, c[i].input, &c[i].rss[r]) != 0)
 				c[i].failed++;
 			c[i].ms[r] = now() - t;
 			if (c[i].after != NULL)
 				(void)run(c[i].after, NULL, NULL);
 		}
-	printf("%-24s %10s %10s %10s %8s %9s %s\n", "command", "median ms",
-	    "p10 ms", "p90 ms", "ratio", "peak RSS", "failed");
+	printf("%-24s %10s %10s %10s %8s %9s %9s %s\n", "command",
+	    "median ms", "p10 ms", "p90 ms", "ratio", "RSS med", "RSS max",
+	    "failed");
 	for (i = 0; i < n; i++) {
 		qsort(c[i].ms, (size_t)rounds, sizeof(double), compare);
+		qsort(c[i].rss, (size_t)rounds, sizeof(long), compare_long);
 		t = c[i].ms[rounds / 2];
 		if (i == 0)
 			base = t;
-		printf("%-24s %10.3f %10.3f %10.3f %8.2f %6ld KiB %d/%d\n",
-		    c[i].label, t, c[i].ms[rounds / 10],
+		printf("%-24s %10.3f %10.3f %10.3f %8.2f %5ld KiB %5ld KiB "
+		    "%d/%d\n", c[i].label, t, c[i].ms[rounds / 10],
 		    c[i].ms[rounds - 1 - rounds / 10], base > 0 ? t / base : 0,
-		    c[i].maxrss, c[i].failed, rounds);
+		    c[i].rss[rounds / 2], c[i].rss[rounds - 1], c[i].failed,
+		    rounds);
 	}
 	return 0;
 }
