@@ -230,7 +230,9 @@ usage(FILE *fp)
 	    "       %s vm action [options]\n", cli_prog, cli_prog);
 	for (a = actions; a->name != NULL; a++)
 		fprintf(fp, "       %s %s\n", cli_prog, a->usage);
-	fprintf(fp, "       %s -h | -V\n", cli_prog);
+	fprintf(fp, "       %s -h | -V\n"
+	    "       %s -H [user@]host[:port] [-H ...] action ...\n",
+	    cli_prog, cli_prog);
 }
 
 static int
