@@ -167,7 +167,7 @@ static const struct action actions[] = {
 	  OUTPUT_HELP
 	  "  (no vm: every registered VM; exit 0 running, 1 dead, 3 stopped, "
 	  "4 unknown)\n" },
-	{ "list", "qo:h", ARGS_NONE, act_list, NULL, LOAD_QUIET, LOOK,
+	{ "list", "qo:h", ARGS_NONE, act_list, NULL, LOAD_LAZY, LOOK,
 	  "list [-q | -o json]",
 	  "  -q, --quiet      the shortnames only, one a line\n"
 	  OUTPUT_HELP },

@@ -40,9 +40,7 @@ pick_one(struct vm_pick *p, const char *confdir, const struct reg_entry *e,
 		p->resolved = RESOLVE_OK;
 	} else
 		p->resolved = vm_lookup(confdir, p->arg, &p->ref, &d);
-	if (load == LOAD_QUIET)
-		(void)vm_pick_load(p);
-	else if (p->resolved == RESOLVE_OK && load == LOAD_CONFIG) {
+	if (p->resolved == RESOLVE_OK && load == LOAD_CONFIG) {
 		p->loaded = vmconf_load(&p->vm, p->ref.cfgpath, p->ref.name,
 		    &d) == 0;
 		p->tried = 1;

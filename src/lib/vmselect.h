@@ -15,8 +15,8 @@
 enum vm_load {
 	LOAD_NONE,
 	LOAD_CONFIG,		/* its errors and warnings go to fn's d */
-	LOAD_QUIET,		/* they are dropped (list: check tells) */
-	LOAD_LAZY		/* by fn, quiet, if it calls vm_pick_load */
+	LOAD_LAZY		/* by fn, if it calls vm_pick_load; what the
+				   config says is dropped (list: check tells) */
 };
 
 struct vm_pick {
@@ -37,8 +37,9 @@ struct vm_pick {
  * rd when there is no VM.
  */
 /*
- * Loads the pick's config as LOAD_QUIET would, unless it is loaded: for
- * fn under LOAD_LAZY, which needs it for some VMs only.  p->loaded.
+ * Loads the pick's config, dropping its errors and warnings, unless that
+ * was tried: for fn under LOAD_LAZY, which needs it for some VMs only.
+ * p->loaded.
  */
 int	vm_pick_load(struct vm_pick *);
 
