@@ -103,19 +103,21 @@ release() {
 	holders=
 }
 if ss -Hltn "sport = :$ctl" | grep -q '\[::1\]'; then
-	check "an idle client holds the QMP monitor on [::1]" hold '[::1]' "$ctl"
-	p6=${holders# }
+	check "an idle client holds the QMP monitor on 127.0.0.1" \
+	    hold 127.0.0.1 "$ctl"
+	p4=${holders# }
 	run qemu-cmd -c "info name" web
-	expect_out "...qemu-cmd works through 127.0.0.1" 0 web
-	check "an idle client holds the human monitor on [::1]" hold '[::1]' "$mon"
+	expect_out "...qemu-cmd works through [::1], where QEMU listens too" 0 web
+	check "an idle client holds the human monitor on 127.0.0.1" \
+	    hold 127.0.0.1 "$mon"
 	run qemu-mon web < "$T/one"
-	expect_out "...qemu-mon works through 127.0.0.1" 0 $'\nweb\r'
-	check "idle clients hold both monitors on 127.0.0.1 too" eval \
-	    'hold 127.0.0.1 "$ctl" && hold 127.0.0.1 "$mon"'
+	expect_out "...qemu-mon works through [::1]" 0 $'\nweb\r'
+	check "idle clients hold both monitors on [::1] too" eval \
+	    'hold "[::1]" "$ctl" && hold "[::1]" "$mon"'
 	run qemu-cmd -c "info status" web
 	expect "both addresses held: exit 2, busy, and who holds it" 2 \
 	    "qemu-cmd: monitor of 'web' is busy: held by pid "
-	check "...both holders named" eval 'contains "$err" "pid $p6 (socat)" &&
+	check "...both holders named" eval 'contains "$err" "pid $p4 (socat)" &&
 	    contains "$err" "pid $(echo $holders | cut -d" " -f3) (socat)"' ||
 	    show_run
 	run qemu-mon web < /dev/null
@@ -134,6 +136,9 @@ run qemu-cmd -c "info status" web
 expect_out "...and works again once the others left" 0 "running"
 
 # A port that answers as another VM gets an error, never the command.
+# The QEMU recorded for 'other' is told from its command line in /proc
+# (its -name), without a word to it; where that cannot be told, it is
+# asked its name.
 mkdir -p "$QEMU_INIT_RUNDIR"
 impostor_port=31499
 qemu-system-x86_64 -accel tcg -m 64M -display none -S -name impostor \
@@ -142,9 +147,11 @@ qemu-system-x86_64 -accel tcg -m 64M -display none -S -name impostor \
 ipid=$(cat "$QEMU_INIT_RUNDIR/other@pid" 2>/dev/null)
 check "an impostor QEMU runs with other's pid file" alive "$ipid" ||
     diag "$(cat "$T/imp.err")"
-cat > "$QEMU_INIT_RUNDIR/other@state" <<STATE
-PID=$ipid
-PIDSTART=$(pid_start "$ipid")
+# plant_other PID: other's state, naming PID as its QEMU.
+plant_other() {
+	cat > "$QEMU_INIT_RUNDIR/other@state" <<STATE
+PID=$1
+PIDSTART=$(pid_start "$1")
 SLOT=19
 MONPORT=$((impostor_port - 100))
 CTLPORT=$impostor_port
@@ -152,14 +159,28 @@ STARTED=1
 STOPDELAY=90
 CFG=x
 STATE
-run qemu-cmd -c "system_powerdown" other
+}
+# still_paused: the impostor got no command: it still runs, paused.
+still_paused() {
+	test "$(printf '%s\n' '{"execute":"qmp_capabilities"}' \
+	    '{"execute":"query-status"}' | timeout 5 socat - \
+	    "TCP:127.0.0.1:$impostor_port" | grep -c '"status": "prelaunch"')" -eq 1
+}
+plant_other "$ipid"
+run qemu-cmd -c cont other
 expect "a port held by another VM: exit 2, named" 2 \
-    "answers as VM 'impostor', not 'other': nothing sent"
-check "...and nothing was sent: it still runs, paused" \
-    test "$(printf '%s\n' '{"execute":"qmp_capabilities"}' \
-        '{"execute":"query-status"}' | timeout 5 socat - \
-        "TCP:127.0.0.1:$impostor_port" | grep -c '"status": "prelaunch"')" -eq 1
-kill "$ipid"
+    "the QEMU of 'other' (pid $ipid) is VM 'impostor': nothing sent"
+check "...and nothing was sent: it still runs, paused" still_paused
+# A process whose command line tells nothing (no -name) recorded as
+# other's QEMU: who answers on the port is asked, and says impostor.
+sleep 600 & spid=$!
+plant_other "$spid"
+run qemu-cmd -c cont other
+expect "...told by its answer where the command line cannot tell: exit 2" 2 \
+    "port $impostor_port answers as VM 'impostor', not 'other': nothing sent"
+check "...and nothing was sent: it still runs, paused" still_paused
+kill "$spid" "$ipid"
+wait "$spid" 2>/dev/null
 rm -f "$QEMU_INIT_RUNDIR/other@state" "$QEMU_INIT_RUNDIR/other@pid"
 
 # --- qemu-mon -----------------------------------------------------------------
