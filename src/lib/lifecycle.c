@@ -422,9 +422,10 @@ record(const struct vm_config *vm, const struct monconf *mc,
 }
 
 /*
- * Launches QEMU on a free slot and records it.  The slot stays reserved
- * for this start until its state records it, so other starts launch
- * beside it on other slots.
+ * Launches QEMU on a free slot and records it, once the caller removed
+ * what an earlier run left (state_remove).  The slot stays reserved for
+ * this start until its state records it, so other starts launch beside
+ * it on other slots.
  */
 static int
 launch(const struct vm_config *vm, const struct monconf *mc,
@@ -437,7 +438,6 @@ launch(const struct vm_config *vm, const struct monconf *mc,
 	int rc = -1, reserved = -1;
 
 	memset(&ln, 0, sizeof(ln));
-	state_remove(rd, vm->name);
 	if (vm_slot(vm, mc, rd, &slot, &reserved, d) != 0)
 		return -1;
 	if (vm_plan(vm, mc, confdir, rd, slot, 1, &ln, d) != 0 ||
