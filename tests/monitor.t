@@ -1,9 +1,10 @@
 #!/bin/bash
 # monitor.t - qemu-cmd and qemu-mon against a real running guest: HMP
 # through QMP, raw QMP and its ids, errors and exit codes, what is not
-# JSON or not UTF-8, a busy monitor and the other loopback address, a
-# port that answers as another VM, stdin, and both programs in a real
-# pseudo-terminal.
+# JSON or not UTF-8, a busy monitor and the other loopback address (and
+# ::1 only where QEMU listens, in a network namespace of the test's
+# own), a port that answers as another VM, stdin, and both programs in a
+# real pseudo-terminal.
 . "$(dirname "$0")/lib.sh"
 need_guest
 monitor_conf 31400 20
@@ -261,6 +262,71 @@ i=0
 while [ ! -s "$T/cmd.rc" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 check "...Ctrl-D ends it, exit 0" test "$(cat "$T/cmd.rc" 2>/dev/null)" = 0
 tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+
+# --- ::1 only where QEMU listens ----------------------------------------------
+# In a network namespace of the test's own whose loopback has no ::1 when
+# v6less starts, QEMU listens on 127.0.0.1 alone.  Then ::1 comes up and
+# a fake monitor that answers as v6less takes CTLPORT there: with
+# 127.0.0.1 held, qemu-cmd says busy, and never reaches the fake.
+if [ "$(id -u)" -eq 0 ]; then
+	guest_vm v6less obey
+	NETNS=qinit-mon$$
+	inns() { ip netns exec "$NETNS" "$@"; }
+	check "a network namespace whose loopback has no ::1" eval \
+	    'ip netns add "$NETNS" &&
+	    inns sysctl -qw net.ipv6.conf.lo.disable_ipv6=1 &&
+	    inns ip link set lo up'
+	run inns qemu-init start v6less
+	expect_out "v6less starts in it" 0 "v6less: started"
+	v6ctl=$(state_of v6less CTLPORT)
+	check "...its QEMU listens on 127.0.0.1 only" eval \
+	    'inns ss -Hltn "sport = :$v6ctl" | grep -q "127.0.0.1:$v6ctl" &&
+	    ! inns ss -Hltn "sport = :$v6ctl" | grep -q "\[::1\]"'
+	cat > "$T/fake6.pl" <<'PERL'
+use strict;
+use warnings;
+use IO::Socket::IP;
+my ($port, $log) = @ARGV;
+my $srv = IO::Socket::IP->new(LocalHost => '::1', LocalPort => $port,
+    Listen => 5, ReuseAddr => 1, V6Only => 1) or die "listen: $!\n";
+open(my $lf, '>>', $log) or die "$log: $!\n";
+$lf->autoflush(1);
+$SIG{PIPE} = 'IGNORE';
+while (my $c = $srv->accept) {
+	$c->autoflush(1);
+	print $lf "connect\n";
+	print $c '{"QMP": {"version": {}, "capabilities": []}}' . "\r\n";
+	while (my $line = <$c>) {
+		print $lf $line;
+		my ($id) = $line =~ /"id":\s*"([^"]*)"/;
+		my $ret = $line =~ /query-name/ ? '{"name": "v6less"}' : '{}';
+		print $c "{\"return\": $ret, \"id\": \"" . ($id // '') .
+		    "\"}\r\n";
+	}
+}
+PERL
+	: > "$T/fake6.log"
+	inns sysctl -qw net.ipv6.conf.lo.disable_ipv6=0
+	# Not through inns: $! must be the fake's own pid, for cleanup.
+	ip netns exec "$NETNS" perl "$T/fake6.pl" "$v6ctl" "$T/fake6.log" \
+	    2>"$T/fake6.err" &
+	bg_started $!
+	check "::1 comes up, and a fake that answers as v6less takes CTLPORT there" \
+	    wait_until 10 eval 'inns ss -Hltn "sport = :$v6ctl" | grep -q "\[::1\]"' ||
+	    diag "$(cat "$T/fake6.err")"
+	ip netns exec "$NETNS" socat -u "TCP:127.0.0.1:$v6ctl" \
+	    "OPEN:$T/hold6,creat" &
+	bg_started $!
+	check "an idle client holds the QMP monitor on 127.0.0.1" \
+	    wait_until 10 test -s "$T/hold6"
+	run inns qemu-cmd -t 3 -c "info status" v6less
+	expect "qemu-cmd: busy (exit 2), not the fake on ::1" 2 \
+	    "monitor of 'v6less' is busy"
+	check "...which was never connected to" test ! -s "$T/fake6.log" ||
+	    diag "$(cat "$T/fake6.log")"
+	run qemu-init kill v6less
+	expect_out "...kill ends v6less" 0 "v6less: killed"
+fi
 
 # --- the power button through qemu-cmd ----------------------------------------
 pid=$(state_pid web)
