@@ -1,9 +1,10 @@
 #!/bin/bash
 # monitor.t - qemu-cmd and qemu-mon against a real running guest: HMP
 # through QMP, raw QMP and its ids, errors and exit codes, what is not
-# JSON or not UTF-8, a busy monitor and the other loopback address, a
-# port that answers as another VM, stdin, and both programs in a real
-# pseudo-terminal.
+# JSON or not UTF-8, a busy monitor and the other loopback address (and
+# ::1 only where QEMU listens, in a network namespace of the test's
+# own), a port that answers as another VM, stdin, and both programs in a
+# real pseudo-terminal.
 . "$(dirname "$0")/lib.sh"
 need_guest
 monitor_conf 31400 20
@@ -103,19 +104,21 @@ release() {
 	holders=
 }
 if ss -Hltn "sport = :$ctl" | grep -q '\[::1\]'; then
-	check "an idle client holds the QMP monitor on [::1]" hold '[::1]' "$ctl"
-	p6=${holders# }
+	check "an idle client holds the QMP monitor on 127.0.0.1" \
+	    hold 127.0.0.1 "$ctl"
+	p4=${holders# }
 	run qemu-cmd -c "info name" web
-	expect_out "...qemu-cmd works through 127.0.0.1" 0 web
-	check "an idle client holds the human monitor on [::1]" hold '[::1]' "$mon"
+	expect_out "...qemu-cmd works through [::1], where QEMU listens too" 0 web
+	check "an idle client holds the human monitor on 127.0.0.1" \
+	    hold 127.0.0.1 "$mon"
 	run qemu-mon web < "$T/one"
-	expect_out "...qemu-mon works through 127.0.0.1" 0 $'\nweb\r'
-	check "idle clients hold both monitors on 127.0.0.1 too" eval \
-	    'hold 127.0.0.1 "$ctl" && hold 127.0.0.1 "$mon"'
+	expect_out "...qemu-mon works through [::1]" 0 $'\nweb\r'
+	check "idle clients hold both monitors on [::1] too" eval \
+	    'hold "[::1]" "$ctl" && hold "[::1]" "$mon"'
 	run qemu-cmd -c "info status" web
 	expect "both addresses held: exit 2, busy, and who holds it" 2 \
 	    "qemu-cmd: monitor of 'web' is busy: held by pid "
-	check "...both holders named" eval 'contains "$err" "pid $p6 (socat)" &&
+	check "...both holders named" eval 'contains "$err" "pid $p4 (socat)" &&
 	    contains "$err" "pid $(echo $holders | cut -d" " -f3) (socat)"' ||
 	    show_run
 	run qemu-mon web < /dev/null
@@ -134,6 +137,9 @@ run qemu-cmd -c "info status" web
 expect_out "...and works again once the others left" 0 "running"
 
 # A port that answers as another VM gets an error, never the command.
+# The QEMU recorded for 'other' is told from its command line in /proc
+# (its -name), without a word to it; where that cannot be told, it is
+# asked its name.
 mkdir -p "$QEMU_INIT_RUNDIR"
 impostor_port=31499
 qemu-system-x86_64 -accel tcg -m 64M -display none -S -name impostor \
@@ -142,9 +148,11 @@ qemu-system-x86_64 -accel tcg -m 64M -display none -S -name impostor \
 ipid=$(cat "$QEMU_INIT_RUNDIR/other@pid" 2>/dev/null)
 check "an impostor QEMU runs with other's pid file" alive "$ipid" ||
     diag "$(cat "$T/imp.err")"
-cat > "$QEMU_INIT_RUNDIR/other@state" <<STATE
-PID=$ipid
-PIDSTART=$(pid_start "$ipid")
+# plant_other PID: other's state, naming PID as its QEMU.
+plant_other() {
+	cat > "$QEMU_INIT_RUNDIR/other@state" <<STATE
+PID=$1
+PIDSTART=$(pid_start "$1")
 SLOT=19
 MONPORT=$((impostor_port - 100))
 CTLPORT=$impostor_port
@@ -152,14 +160,28 @@ STARTED=1
 STOPDELAY=90
 CFG=x
 STATE
-run qemu-cmd -c "system_powerdown" other
+}
+# still_paused: the impostor got no command: it still runs, paused.
+still_paused() {
+	test "$(printf '%s\n' '{"execute":"qmp_capabilities"}' \
+	    '{"execute":"query-status"}' | timeout 5 socat - \
+	    "TCP:127.0.0.1:$impostor_port" | grep -c '"status": "prelaunch"')" -eq 1
+}
+plant_other "$ipid"
+run qemu-cmd -c cont other
 expect "a port held by another VM: exit 2, named" 2 \
-    "answers as VM 'impostor', not 'other': nothing sent"
-check "...and nothing was sent: it still runs, paused" \
-    test "$(printf '%s\n' '{"execute":"qmp_capabilities"}' \
-        '{"execute":"query-status"}' | timeout 5 socat - \
-        "TCP:127.0.0.1:$impostor_port" | grep -c '"status": "prelaunch"')" -eq 1
-kill "$ipid"
+    "the QEMU of 'other' (pid $ipid) is VM 'impostor': nothing sent"
+check "...and nothing was sent: it still runs, paused" still_paused
+# A process whose command line tells nothing (no -name) recorded as
+# other's QEMU: who answers on the port is asked, and says impostor.
+sleep 600 & spid=$!
+plant_other "$spid"
+run qemu-cmd -c cont other
+expect "...told by its answer where the command line cannot tell: exit 2" 2 \
+    "port $impostor_port answers as VM 'impostor', not 'other': nothing sent"
+check "...and nothing was sent: it still runs, paused" still_paused
+kill "$spid" "$ipid"
+wait "$spid" 2>/dev/null
 rm -f "$QEMU_INIT_RUNDIR/other@state" "$QEMU_INIT_RUNDIR/other@pid"
 
 # --- qemu-mon -----------------------------------------------------------------
@@ -240,6 +262,71 @@ i=0
 while [ ! -s "$T/cmd.rc" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 check "...Ctrl-D ends it, exit 0" test "$(cat "$T/cmd.rc" 2>/dev/null)" = 0
 tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+
+# --- ::1 only where QEMU listens ----------------------------------------------
+# In a network namespace of the test's own whose loopback has no ::1 when
+# v6less starts, QEMU listens on 127.0.0.1 alone.  Then ::1 comes up and
+# a fake monitor that answers as v6less takes CTLPORT there: with
+# 127.0.0.1 held, qemu-cmd says busy, and never reaches the fake.
+if [ "$(id -u)" -eq 0 ]; then
+	guest_vm v6less obey
+	NETNS=qinit-mon$$
+	inns() { ip netns exec "$NETNS" "$@"; }
+	check "a network namespace whose loopback has no ::1" eval \
+	    'ip netns add "$NETNS" &&
+	    inns sysctl -qw net.ipv6.conf.lo.disable_ipv6=1 &&
+	    inns ip link set lo up'
+	run inns qemu-init start v6less
+	expect_out "v6less starts in it" 0 "v6less: started"
+	v6ctl=$(state_of v6less CTLPORT)
+	check "...its QEMU listens on 127.0.0.1 only" eval \
+	    'inns ss -Hltn "sport = :$v6ctl" | grep -q "127.0.0.1:$v6ctl" &&
+	    ! inns ss -Hltn "sport = :$v6ctl" | grep -q "\[::1\]"'
+	cat > "$T/fake6.pl" <<'PERL'
+use strict;
+use warnings;
+use IO::Socket::IP;
+my ($port, $log) = @ARGV;
+my $srv = IO::Socket::IP->new(LocalHost => '::1', LocalPort => $port,
+    Listen => 5, ReuseAddr => 1, V6Only => 1) or die "listen: $!\n";
+open(my $lf, '>>', $log) or die "$log: $!\n";
+$lf->autoflush(1);
+$SIG{PIPE} = 'IGNORE';
+while (my $c = $srv->accept) {
+	$c->autoflush(1);
+	print $lf "connect\n";
+	print $c '{"QMP": {"version": {}, "capabilities": []}}' . "\r\n";
+	while (my $line = <$c>) {
+		print $lf $line;
+		my ($id) = $line =~ /"id":\s*"([^"]*)"/;
+		my $ret = $line =~ /query-name/ ? '{"name": "v6less"}' : '{}';
+		print $c "{\"return\": $ret, \"id\": \"" . ($id // '') .
+		    "\"}\r\n";
+	}
+}
+PERL
+	: > "$T/fake6.log"
+	inns sysctl -qw net.ipv6.conf.lo.disable_ipv6=0
+	# Not through inns: $! must be the fake's own pid, for cleanup.
+	ip netns exec "$NETNS" perl "$T/fake6.pl" "$v6ctl" "$T/fake6.log" \
+	    2>"$T/fake6.err" &
+	bg_started $!
+	check "::1 comes up, and a fake that answers as v6less takes CTLPORT there" \
+	    wait_until 10 eval 'inns ss -Hltn "sport = :$v6ctl" | grep -q "\[::1\]"' ||
+	    diag "$(cat "$T/fake6.err")"
+	ip netns exec "$NETNS" socat -u "TCP:127.0.0.1:$v6ctl" \
+	    "OPEN:$T/hold6,creat" &
+	bg_started $!
+	check "an idle client holds the QMP monitor on 127.0.0.1" \
+	    wait_until 10 test -s "$T/hold6"
+	run inns qemu-cmd -t 3 -c "info status" v6less
+	expect "qemu-cmd: busy (exit 2), not the fake on ::1" 2 \
+	    "monitor of 'v6less' is busy"
+	check "...which was never connected to" test ! -s "$T/fake6.log" ||
+	    diag "$(cat "$T/fake6.log")"
+	run qemu-init kill v6less
+	expect_out "...kill ends v6less" 0 "v6less: killed"
+fi
 
 # --- the power button through qemu-cmd ----------------------------------------
 pid=$(state_pid web)

@@ -6,7 +6,8 @@
 # power button; a process with a recycled pid and an imitated command
 # line is never taken for the VM; and the life cycle holds where it used
 # to give up: RUNAS, a start cut short, a long stop, no RUNDIR yet, a
-# QEMU that exits while the button is pressed again.
+# QEMU that exits while the button is pressed again; and only the VM's
+# QEMU on its control socket gets a command.
 . "$(dirname "$0")/lib.sh"
 need_guest
 need_root "trust.t plays another local user (nobody)"
@@ -398,18 +399,22 @@ perl "$T/fakeqmp.pl" "unix:$R/fading@control,tcp:$((BASE + 119))" fading \
     "$T/fading.log" 2 -name fading -pidfile "$R/fading@pid" &
 fpid=$!
 bg_started $fpid
-cat > "$R/fading@state" <<STATE
-PID=$fpid
-PIDSTART=$(pid_start $fpid)
-SLOT=19
-MONPORT=$((BASE + 19))
-CTLPORT=$((BASE + 119))
+# fake_state VM PID SLOT: a state of VM that names PID as its QEMU.
+fake_state() {
+	cat > "$R/$1@state" <<STATE
+PID=$2
+PIDSTART=$(pid_start $2)
+SLOT=$3
+MONPORT=$((BASE + $3))
+CTLPORT=$((BASE + 100 + $3))
 STARTED=$(date +%s)
 STOPDELAY=90
 MONITOR=tcp
 RUNAS=no
-CFG=$T/vms/fading/fading-qemu.cfg
+CFG=$T/vms/$1/$1-qemu.cfg
 STATE
+}
+fake_state fading $fpid 19
 check "a fake QEMU plays fading on its control socket" \
     wait_until 10 test -S "$R/fading@control"
 run qemu-init stop -t 30 fading
@@ -417,6 +422,29 @@ check "stop: a second press that meets QEMU's exit is a stop, exit 0" \
     test "$rc:$out:$err" = "0:fading: stopped:" || show_run
 check "...it was pressed twice, and the fake has exited" \
     eval 'test "$(grep -c system_powerdown "$T/fading.log")" -eq 2 && gone "$fpid"'
+
+# --- 11. only the VM's QEMU on its control socket gets a command ----------
+# Another process listens on squat's control socket while the state
+# names a live process that is not it: stop sends it nothing, not even
+# the capabilities, and says who listens there.
+guest_vm squat obey
+sleep 600 &
+spid=$!
+bg_started $spid
+perl "$T/fakeqmp.pl" "unix:$R/squat@control" squat "$T/squat.log" 0 &
+qpid=$!
+bg_started $qpid
+fake_state squat $spid 18
+check "a fake QEMU listens on squat's control socket, its state names another process" \
+    wait_until 10 test -S "$R/squat@control"
+run qemu-init stop -t 5 squat
+check "stop: exit 1, the listener named, nothing sent" \
+    eval 'test "$rc" -eq 1 && contains "$err" "$R/squat@control is not the monitor of '"'"'squat'"'"' (pid $qpid listens there, not its QEMU, pid $spid): nothing sent"' ||
+    show_run
+check "...the fake got no command at all" \
+    eval '! grep -v "^connect$" "$T/squat.log"' || diag "$(cat "$T/squat.log")"
+kill "$qpid" "$spid"
+rm -f "$R/squat@state" "$R/squat@control"
 
 check "no QEMU of this test is left" test -z "$(our_qemus)"
 done_testing

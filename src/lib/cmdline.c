@@ -161,16 +161,82 @@ push_nics(const struct vm_config *vm, const struct launch_plan *ln,
 	free(edown);
 }
 
+/*
+ * The four words of a TCP monitor: -chardev and its socket, -mon and
+ * its mode; QMP (qmp) or HMP, on ::1 (v6) or 127.0.0.1.
+ */
 static void
-push_monitor(struct strvec *av, const char *id, const char *host,
-    unsigned port, const char *mode)
+monitor_words(int qmp, int v6, unsigned port, char *w[4])
 {
-	sv_push(av, "-chardev");
-	sv_pushf(av, "socket,id=%s,host=%s,port=%u,server=on,wait=off,"
-	    "nodelay=on,%s=on", id, host, port,
-	    strchr(host, ':') != NULL ? "ipv6" : "ipv4");
-	sv_push(av, "-mon");
-	sv_pushf(av, "chardev=%s,mode=%s", id, mode);
+	const char *id = qmp ? "qmp" : "hmp";
+
+	w[0] = xstrdup("-chardev");
+	w[1] = xasprintf("socket,id=%s%c,host=%s,port=%u,server=on,wait=off,"
+	    "nodelay=on,%s=on", id, v6 ? '6' : '4', v6 ? "::1" : "127.0.0.1",
+	    port, v6 ? "ipv6" : "ipv4");
+	w[2] = xstrdup("-mon");
+	w[3] = xasprintf("chardev=%s%c,mode=%s", id, v6 ? '6' : '4',
+	    qmp ? "control" : "readline");
+}
+
+static void
+free_words(char *w[4])
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		free(w[i]);
+}
+
+static void
+push_monitor(struct strvec *av, int qmp, int v6, unsigned port)
+{
+	char *w[4];
+	int i;
+
+	monitor_words(qmp, v6, port, w);
+	for (i = 0; i < 4; i++)
+		sv_push(av, w[i]);
+	free_words(w);
+}
+
+int
+qemu_cmdline_monitor(const struct strvec *av, int qmp, int v6,
+    unsigned port)
+{
+	char *w[4];
+	size_t i;
+	int found = 0;
+
+	monitor_words(qmp, v6, port, w);
+	for (i = 0; !found && i + 4 <= av->n; i++)
+		found = strcmp(av->v[i], w[0]) == 0 &&
+		    strcmp(av->v[i + 1], w[1]) == 0 &&
+		    strcmp(av->v[i + 2], w[2]) == 0 &&
+		    strcmp(av->v[i + 3], w[3]) == 0;
+	free_words(w);
+	return found;
+}
+
+int
+qemu_cmdline_name(const struct strvec *av, const char *name,
+    const char **other)
+{
+	const char *v = NULL;
+	size_t i;
+
+	for (i = 1; i + 1 < av->n; i++) {
+		if (strcmp(av->v[i], "-name") != 0)
+			continue;
+		if (v != NULL)
+			return CMDLINE_UNKNOWN;	/* which one counts? */
+		v = av->v[++i];
+	}
+	/* "guest=web,debug-threads=on" and the like: not a plain name. */
+	if (v == NULL || v[0] == '\0' || v[strcspn(v, ",=")] != '\0')
+		return CMDLINE_UNKNOWN;
+	*other = v;
+	return strcmp(v, name) == 0 ? CMDLINE_VM : CMDLINE_OTHER;
 }
 
 /*
@@ -322,14 +388,12 @@ qemu_cmdline(const struct vm_config *vm, const struct monconf *mc,
 		push_monitor_unix(av, ln, PLAN_HMP, "hmp", "readline");
 		push_monitor_unix(av, ln, PLAN_QMP, "qmp", "control");
 	} else {
-		push_monitor(av, "hmp4", "127.0.0.1", ln->monport, "readline");
+		push_monitor(av, 0, 0, ln->monport);
 		if (ln->ipv6)
-			push_monitor(av, "hmp6", "::1", ln->monport,
-			    "readline");
-		push_monitor(av, "qmp4", "127.0.0.1", ln->ctlport, "control");
+			push_monitor(av, 0, 1, ln->monport);
+		push_monitor(av, 1, 0, ln->ctlport);
 		if (ln->ipv6)
-			push_monitor(av, "qmp6", "::1", ln->ctlport,
-			    "control");
+			push_monitor(av, 1, 1, ln->ctlport);
 	}
 	if (vm->runas != NULL && ln->run_with) {
 		sv_push(av, "-run-with");

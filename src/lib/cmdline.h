@@ -51,4 +51,26 @@ struct launch_plan {
 void	qemu_cmdline(const struct vm_config *, const struct monconf *,
 	    const struct launch_plan *, struct strvec *av);
 
+/* What a process's command line says of the VM it runs. */
+enum {
+	CMDLINE_UNKNOWN,	/* no -name, two, or not a plain name */
+	CMDLINE_VM,		/* its -name is the VM's */
+	CMDLINE_OTHER		/* it names another VM */
+};
+
+/*
+ * Whether av, a process's command line, names VM name with -name: a
+ * CMDLINE_ code, with the name it gives in *other (a word of av) unless
+ * CMDLINE_UNKNOWN.
+ */
+int	qemu_cmdline_name(const struct strvec *av, const char *name,
+	    const char **other);
+/*
+ * Whether av has, word for word as qemu_cmdline writes it, the TCP
+ * monitor on port: QMP (qmp) or HMP, on ::1 (v6) or 127.0.0.1.  A QEMU
+ * that runs with it listens there: it exits when it cannot.
+ */
+int	qemu_cmdline_monitor(const struct strvec *av, int qmp, int v6,
+	    unsigned port);
+
 #endif

@@ -26,7 +26,11 @@ kvm_available(void)
 int
 ipv6_loopback(void)
 {
-	return sock_has_ipv6_loopback();
+	static int known = -1;	/* a start asks for its slot and its plan */
+
+	if (known < 0)
+		known = sock_has_ipv6_loopback();
+	return known;
 }
 
 int

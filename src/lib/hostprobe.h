@@ -8,7 +8,10 @@
 
 /* KVM=auto: whether /dev/kvm can be opened. */
 int	kvm_available(void);
-/* Whether ::1 can be bound, so the TCP monitors listen there too. */
+/*
+ * Whether ::1 can be bound, so the TCP monitors listen there too; found
+ * out once a process.
+ */
 int	ipv6_loopback(void);
 /*
  * Whether TGTARCH is QEMU 9.1 or later, where -run-with user= replaces

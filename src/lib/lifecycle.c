@@ -241,12 +241,7 @@ vm_slot(const struct vm_config *vm, const struct monconf *mc,
 static void
 launched_qemu(const struct rundir *rd, const char *name, struct proc_id *id)
 {
-	struct vm_state st;
-
-	memset(id, 0, sizeof(*id));
-	if (vm_probe(rd, name, &st) == VM_RUNNING)
-		*id = st.qemu;
-	state_free(&st);
+	(void)vm_pidfile(rd, name, id);
 }
 
 /* Ends a QEMU we just started and which must not stay. */
@@ -318,32 +313,28 @@ out:
 }
 
 /*
- * Who answers on the control socket: the QEMU that wrote the pid file,
- * as this VM (query-name), not stopped at once in internal-error.  Its
+ * Who answers on the control socket: the QEMU that wrote the pid file
+ * (the one listening there), not stopped at once in internal-error.
+ * One round trip: the capabilities and query-status go together.  Its
  * identity goes to *id.
  */
 static int
 confirm(const struct vm_config *vm, const struct rundir *rd,
     struct proc_id *id, struct diag *d)
 {
-	struct vm_state none;
-	struct qmp q;
-	char *status = NULL;
-	long peer;
-	int rc;
+	char *path, *status = NULL;
+	int rc = QMP_UNREACHABLE;
 
-	memset(&none, 0, sizeof(none));
 	launched_qemu(rd, vm->name, id);
-	rc = control_open(&q, rd, vm->name, &none, MONITOR_TIMEOUT_MS, 0, d);
-	peer = control_peer_pid(&q);
-	if (rc == QMP_OK && (id->pid == 0 || peer != (long)id->pid)) {
+	if (id->pid == 0)
 		diag_error(d, "QEMU of '%s' exited right after its start, or "
 		    "its pid file names another process", vm->name);
-		rc = QMP_UNREACHABLE;
+	else {
+		path = rundir_path(rd, vm->name, RUN_CONTROL);
+		rc = qmp_query_unix(vm->name, path, id, "query-status",
+		    "status", &status, MONITOR_TIMEOUT_MS, d);
+		free(path);
 	}
-	if (rc == QMP_OK)
-		rc = qmp_query(&q, "query-status", "status", &status, d);
-	qmp_close(&q);
 	if (rc != QMP_OK) {
 		diag_error(d, "the monitor of '%s' does not answer: start "
 		    "undone", vm->name);
@@ -431,9 +422,10 @@ record(const struct vm_config *vm, const struct monconf *mc,
 }
 
 /*
- * Launches QEMU on a free slot and records it.  The slot stays reserved
- * for this start until its state records it, so other starts launch
- * beside it on other slots.
+ * Launches QEMU on a free slot and records it, once the caller removed
+ * what an earlier run left (state_remove).  The slot stays reserved for
+ * this start until its state records it, so other starts launch beside
+ * it on other slots.
  */
 static int
 launch(const struct vm_config *vm, const struct monconf *mc,
@@ -446,7 +438,6 @@ launch(const struct vm_config *vm, const struct monconf *mc,
 	int rc = -1, reserved = -1;
 
 	memset(&ln, 0, sizeof(ln));
-	state_remove(rd, vm->name);
 	if (vm_slot(vm, mc, rd, &slot, &reserved, d) != 0)
 		return -1;
 	if (vm_plan(vm, mc, confdir, rd, slot, 1, &ln, d) != 0 ||
@@ -519,14 +510,16 @@ out:
  */
 static int
 control_command(const struct rundir *rd, const char *name,
-    const char *command, int greeting_ms, struct diag *d)
+    const struct proc_id *qemu, const char *command, int greeting_ms,
+    struct diag *d)
 {
-	struct vm_state none;
+	struct vm_state st;
 	struct qmp q;
 	int rc;
 
-	memset(&none, 0, sizeof(none));
-	rc = control_open(&q, rd, name, &none, greeting_ms, 0, d);
+	memset(&st, 0, sizeof(st));
+	st.qemu = *qemu;
+	rc = control_open(&q, rd, name, &st, greeting_ms, 0, d);
 	if (rc == QMP_OK)
 		rc = qmp_execute(&q, command, NULL, d);
 	qmp_close(&q);
@@ -551,7 +544,7 @@ static int
 force_off(const struct rundir *rd, const char *name, const struct proc_id *id,
     int term, struct diag *d)
 {
-	if (control_command(rd, name, "{\"execute\":\"quit\"}",
+	if (control_command(rd, name, id, "{\"execute\":\"quit\"}",
 	    QMP_GREETING_MS, NULL) == QMP_OK &&
 	    proc_wait_exit(id, now_ms() + FORCE_STEP_MS))
 		return 1;
@@ -614,8 +607,8 @@ power_button(const struct rundir *rd, const char *name,
 	diag_init(&agent_why);
 	for (;;) {
 		diag_init(&why);
-		rc = control_command(rd, name, POWERDOWN, MONITOR_TIMEOUT_MS,
-		    &why);
+		rc = control_command(rd, name, id, POWERDOWN,
+		    MONITOR_TIMEOUT_MS, &why);
 		/* A press that met QEMU's last moments. */
 		if (rc != QMP_OK &&
 		    proc_wait_exit(id, now_ms() + LAST_BREATH_MS)) {
@@ -698,8 +691,9 @@ vm_stop(const struct rundir *rd, const char *name, const struct stop_how *how,
 	agent = st.agent;
 	state_free(&st);
 	if (how->nowait) {
-		rc = control_command(rd, name, POWERDOWN, MONITOR_TIMEOUT_MS,
-		    d) == QMP_OK ? STOP_PRESSED : STOP_FAILED;
+		rc = control_command(rd, name, &id, POWERDOWN,
+		    MONITOR_TIMEOUT_MS, d) == QMP_OK ? STOP_PRESSED :
+		    STOP_FAILED;
 		lock_release(lock);
 		return rc;
 	}

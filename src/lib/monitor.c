@@ -1,15 +1,15 @@
 /*
  * monitor.c - locating and opening a running VM's monitors.
  */
-#include <sys/socket.h>
-
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "monitor.h"
+#include "proc.h"
 #include "qmp.h"
 #include "sock.h"
 
@@ -50,17 +50,70 @@ monitor_known(const struct vm_state *st)
 	return st->recorded && (st->unix_monitors || st->ctlport != 0);
 }
 
+/*
+ * What /proc says of st's QEMU and its TCP monitor (qmp, else HMP) on
+ * port: 1 it is name's QEMU and listens there, on the addresses put in
+ * *addrs; 0 it is another VM's (why in d); -1 that cannot be told (its
+ * command line is hidden from us, or not one of ours).
+ */
+static int
+qemu_listens(const char *name, const struct vm_state *st, int qmp,
+    unsigned port, int *addrs, struct diag *d)
+{
+	struct strvec av;
+	const char *other;
+	int rc = -1;
+
+	sv_init(&av);
+	if (st->qemu.pid > 1 && proc_cmdline(st->qemu.pid, &av) == 0) {
+		switch (qemu_cmdline_name(&av, name, &other)) {
+		case CMDLINE_OTHER:
+			if (!proc_alive(&st->qemu))
+				break;	/* that pid is another's now */
+			diag_error(d, "the QEMU of '%s' (pid %ld) is VM '%s': "
+			    "nothing sent", name, (long)st->qemu.pid, other);
+			rc = 0;
+			break;
+		case CMDLINE_VM:
+			*addrs = (qemu_cmdline_monitor(&av, qmp, 0, port) ?
+			    SOCK_V4 : 0) | (qemu_cmdline_monitor(&av, qmp, 1,
+			    port) ? SOCK_V6 : 0);
+			if (*addrs != 0)
+				rc = 1;
+			break;
+		}
+	}
+	sv_free(&av);
+	return rc;
+}
+
+/* st's QEMU, when it was recorded (else NULL). */
+static const struct proc_id *
+recorded_qemu(const struct vm_state *st)
+{
+	return st->qemu.pid > 1 ? &st->qemu : NULL;
+}
+
 int
 monitor_qmp_open(struct qmp *q, const struct rundir *rd, const char *name,
     const struct vm_state *st, int timeout_ms, struct diag *d)
 {
 	char *path;
-	int rc;
+	int rc, addrs;
 
-	if (!st->unix_monitors)
-		return qmp_open(q, name, st->ctlport, timeout_ms, d);
+	if (!st->unix_monitors) {
+		rc = qemu_listens(name, st, 1, st->ctlport, &addrs, d);
+		if (rc == 0) {
+			qmp_init(q, name, timeout_ms);
+			return QMP_UNREACHABLE;
+		}
+		/* Where /proc cannot tell, QEMU is asked who it is. */
+		return qmp_open(q, name, st->ctlport, rc == 1 ? addrs :
+		    SOCK_V4 | SOCK_V6, rc == 1 ? &st->qemu : NULL, timeout_ms,
+		    d);
+	}
 	path = rundir_path(rd, name, RUN_QMP);
-	rc = qmp_open_unix(q, name, path, timeout_ms, d);
+	rc = qmp_open_unix(q, name, path, recorded_qemu(st), timeout_ms, d);
 	free(path);
 	return rc;
 }
@@ -109,32 +162,60 @@ monitor_open_hmp(const struct rundir *rd, const char *name,
     struct diag *d)
 {
 	unsigned port = st->unix_monitors ? 0 : st->monport;
+	const struct proc_id *qemu = recorded_qemu(st);
+	long long deadline = now_ms() + timeout_ms;
+	struct sock_reader r;
 	struct qmp q;
 	char *path;
-	int fd, rc;
+	int addrs = SOCK_V4 | SOCK_V6, rc;
 
-	rc = monitor_qmp_open(&q, rd, name, st, timeout_ms, d);
-	qmp_close(&q);
-	if (rc != QMP_OK)
-		return -1;
+	if (!st->unix_monitors && qemu != NULL &&
+	    (rc = qemu_listens(name, st, 0, port, &addrs, d)) != 1) {
+		if (rc == 0)
+			return -1;
+		qemu = NULL;
+	}
+	/* Who it is cannot be told from here: QMP asks. */
+	if (qemu == NULL) {
+		rc = monitor_qmp_open(&q, rd, name, st, timeout_ms, d);
+		qmp_close(&q);
+		if (rc != QMP_OK)
+			return -1;
+	}
 	if (st->unix_monitors) {
 		path = rundir_path(rd, name, RUN_HMP);
-		fd = sock_connect_unix(path, now_ms() + timeout_ms, d);
+		sock_reader_init(&r, sock_connect_unix(path, deadline, d));
+		rc = r.fd >= 0 ? SOCK_OK : r.fd;
+		if (rc == SOCK_OK && qemu != NULL &&
+		    qmp_peer_is(r.fd, name, path, qemu, d) != 0)
+			rc = SOCK_FAILED;
 		free(path);
-	} else
-		fd = sock_connect_greeted(port, QMP_GREETING_MS,
-		    now_ms() + timeout_ms, d);
-	if (fd == SOCK_REFUSED)
+	} else {
+		rc = sock_connect_greeted(&r, port, addrs, NULL,
+		    QMP_GREETING_MS, deadline, d);
+		/* qemu-mon's relay writes to it as it comes. */
+		if (rc == SOCK_OK)
+			rc = sock_set_blocking(r.fd, d);
+	}
+	if (rc == SOCK_REFUSED)
 		diag_error(d, "cannot reach the human monitor of '%s'", name);
-	if (fd == SOCK_BUSY ||
-	    (fd >= 0 && read_greeting(fd, now_ms() + QMP_GREETING_MS,
-	    greeting) != 0)) {
+	if (rc == SOCK_OK)
+		sb_add(greeting, r.in.s != NULL ? r.in.s : "", r.in.len);
+	if (rc == SOCK_BUSY || (rc == SOCK_OK &&
+	    read_greeting(r.fd, now_ms() + QMP_GREETING_MS, greeting) != 0)) {
 		qmp_busy_error(name, port, d);
-		if (fd >= 0)
-			close(fd);
+		rc = SOCK_BUSY;
+	}
+	if (rc == SOCK_OK && qemu != NULL &&
+	    qmp_still_runs(name, qemu, d) != 0)
+		rc = SOCK_FAILED;
+	sb_free(&r.in);
+	if (rc != SOCK_OK) {
+		if (r.fd >= 0)
+			close(r.fd);
 		return -1;
 	}
-	return fd >= 0 ? fd : -1;
+	return r.fd;
 }
 
 int
@@ -150,19 +231,7 @@ control_open(struct qmp *q, const struct rundir *rd, const char *name,
 		free(path);
 		return monitor_qmp_open(q, rd, name, st, timeout_ms, d);
 	}
-	rc = qmp_open_unix(q, name, path, timeout_ms, d);
+	rc = qmp_open_unix(q, name, path, recorded_qemu(st), timeout_ms, d);
 	free(path);
 	return rc;
-}
-
-long
-control_peer_pid(const struct qmp *q)
-{
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-
-	if (q->r.fd < 0 || getsockopt(q->r.fd, SOL_SOCKET, SO_PEERCRED,
-	    &cred, &len) != 0)
-		return -1;
-	return (long)cred.pid;
 }

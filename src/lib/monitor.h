@@ -40,16 +40,24 @@ int	monitor_known(const struct vm_state *st);
 /*
  * Opens the QMP monitor of a running VM for people's commands: its
  * CTLPORT, or RUNDIR/<name>@qmp with MONITOR=unix, with qmp_open's
- * checks.  q is set up even on failure: qmp_close it either way.
+ * checks.  That it reaches st's QEMU is told without asking it where
+ * that can be: on a unix socket by who listens there; on a port by
+ * that QEMU's command line in /proc, which must be name's (its -name)
+ * and listen on the port (cmdline.h), and the addresses tried are the
+ * ones it listens on.  Where the command line cannot be read, QEMU is
+ * asked its name (qmp_open).  q is set up even on failure: qmp_close
+ * it either way.
  */
 int	monitor_qmp_open(struct qmp *q, const struct rundir *,
 	    const char *name, const struct vm_state *st, int timeout_ms,
 	    struct diag *d);
 /*
- * Checks over QMP that the VM on st's monitors is name, then connects
- * to its human monitor (MONPORT: ::1, then 127.0.0.1 when ::1 is busy)
- * and waits up to QMP_GREETING_MS for the HMP greeting, which is put in
- * greeting.  The socket, or -1 (MONITOR_DOWN) with why in d.
+ * Connects to the human monitor of a running VM (MONPORT: 127.0.0.1,
+ * then ::1 when that is busy and QEMU listens there too; or RUNDIR/
+ * <name>@hmp), reaching st's QEMU as monitor_qmp_open does (where that
+ * cannot be told from here, the VM's QMP monitor is asked first), and
+ * waits up to QMP_GREETING_MS for the HMP greeting, which is put in
+ * greeting.  The socket (blocking), or -1 (MONITOR_DOWN) with why in d.
  */
 int	monitor_open_hmp(const struct rundir *, const char *name,
 	    const struct vm_state *st, int timeout_ms, struct strbuf *greeting,
@@ -60,14 +68,14 @@ char	*monitor_where(const struct rundir *, const char *name,
 
 /*
  * Opens qemu-init's own QMP socket of a VM, RUNDIR/<name>@control (mode
- * 0600: only RUNDIR's owner), which no TCP client can hold or squat.
- * Where this user may not open it, and fallback is set, the people's
- * monitor instead (status and list for other users).  As qmp_open.
+ * 0600: only RUNDIR's owner), which no TCP client can hold or squat;
+ * the process listening there must be st's QEMU (st->qemu; with pid 0,
+ * QEMU is asked its name).  Where this user may not open it, and
+ * fallback is set, the people's monitor instead (status and list for
+ * other users).  As qmp_open.
  */
 int	control_open(struct qmp *q, const struct rundir *, const char *name,
 	    const struct vm_state *st, int timeout_ms, int fallback,
 	    struct diag *d);
-/* The pid of the process at the other end of a unix socket, or -1. */
-long	control_peer_pid(const struct qmp *q);
 
 #endif

@@ -415,6 +415,34 @@ proc_identify(pid_t pid, struct proc_id *id)
 }
 
 int
+proc_cmdline(pid_t pid, struct strvec *av)
+{
+	struct strbuf sb;
+	char path[64], buf[4096];
+	size_t i;
+	ssize_t n;
+	int fd;
+
+	(void)snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	sb_init(&sb);
+	while ((n = read(fd, buf, sizeof(buf))) > 0 &&
+	    sb.len + (size_t)n <= PROC_CMDLINE_MAX)
+		sb_add(&sb, buf, (size_t)n);
+	(void)close(fd);
+	/* Read whole, and as the kernel keeps it: words ended by NULs. */
+	if (n != 0 || sb.len == 0 || sb.s[sb.len - 1] != '\0') {
+		sb_free(&sb);
+		return -1;
+	}
+	for (i = 0; i < sb.len; i += strlen(sb.s + i) + 1)
+		sv_push(av, sb.s + i);
+	sb_free(&sb);
+	return 0;
+}
+
+int
 proc_alive(const struct proc_id *id)
 {
 	unsigned long long start;

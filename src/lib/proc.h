@@ -49,6 +49,14 @@ struct proc_id {
 int	proc_identify(pid_t, struct proc_id *);
 /* Whether the process id names still runs (a zombie does not). */
 int	proc_alive(const struct proc_id *);
+#define PROC_CMDLINE_MAX	(256 * 1024)
+/*
+ * The command line of process pid as /proc shows it, its words appended
+ * to av: 0, or -1 when it cannot be read (gone, hidden from us, empty,
+ * longer than PROC_CMDLINE_MAX).  The pid may have changed hands by
+ * then: proc_alive after says whether it was still the process meant.
+ */
+int	proc_cmdline(pid_t, struct strvec *av);
 /*
  * Sends sig to the process id names and to no other (through a pidfd,
  * where the kernel has them): 0 sent, 1 that process is gone, -1 error

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proc.h"
 #include "qmp.h"
 
 #define HOLDERS_MS	500	/* looking for who holds a busy port */
@@ -207,31 +208,45 @@ qmp_execute(struct qmp *q, const char *command, struct json *reply,
 	return rc;
 }
 
+/* {"execute": name} in cmd: 0, or -1 with why in d. */
+static int
+query_command(const char *name, struct strbuf *cmd, struct diag *d)
+{
+	sb_adds(cmd, "{\"execute\":");
+	if (json_quote(cmd, name) != 0) {
+		diag_error(d, "a QMP command name is not valid UTF-8");
+		return -1;
+	}
+	sb_addc(cmd, '}');
+	return 0;
+}
+
+/* The "return" member's string member key of reply, which is freed. */
+static void
+query_value(struct json *reply, const char *key, char **value)
+{
+	const char *v;
+
+	v = json_get_string(json_get(reply, "return"), key);
+	*value = v != NULL ? xstrdup(v) : NULL;
+	json_free(reply);
+}
+
 int
 qmp_query(struct qmp *q, const char *name, const char *key, char **value,
     struct diag *d)
 {
 	struct json reply;
 	struct strbuf cmd;
-	const char *v;
-	int rc;
+	int rc = QMP_FAILED;
 
 	sb_init(&cmd);
-	sb_adds(&cmd, "{\"execute\":");
-	if (json_quote(&cmd, name) != 0) {
-		sb_free(&cmd);
-		diag_error(d, "a QMP command name is not valid UTF-8");
-		return QMP_FAILED;
-	}
-	sb_addc(&cmd, '}');
-	rc = qmp_execute(q, cmd.s, &reply, d);
+	if (query_command(name, &cmd, d) == 0)
+		rc = qmp_execute(q, cmd.s, &reply, d);
 	sb_free(&cmd);
-	if (rc != QMP_OK)
-		return rc;
-	v = json_get_string(json_get(&reply, "return"), key);
-	*value = v != NULL ? xstrdup(v) : NULL;
-	json_free(&reply);
-	return QMP_OK;
+	if (rc == QMP_OK)
+		query_value(&reply, key, value);
+	return rc;
 }
 
 void
@@ -251,18 +266,40 @@ qmp_busy_error(const char *vm, unsigned port, struct diag *d)
 }
 
 /*
- * The greeting, capabilities and the identity check, by one deadline;
- * port (0 for a unix socket) names who holds a busy monitor.
+ * What a handshake sends before the greeting has come: capabilities,
+ * and the question of who answers when that is not known (query-name,
+ * whose reply counts: if capabilities failed, QEMU refuses it too).
+ * Both are harmless wherever they go.  The id of query-name in *id.
+ */
+static void
+hello(struct qmp *q, const struct proc_id *qemu, struct strbuf *line,
+    char **id)
+{
+	*id = NULL;
+	(void)add_request(q, "{\"execute\":\"qmp_capabilities\"}", line,
+	    id, NULL);
+	free(*id);
+	*id = NULL;
+	if (qemu == NULL)
+		(void)add_request(q, "{\"execute\":\"query-name\"}", line, id,
+		    NULL);
+}
+
+/*
+ * After the hello: the greeting, and who answers, by one deadline; port
+ * (0 for a unix socket) names who holds a busy monitor.  With qemu, the
+ * caller knows that it answers while it runs; else it is asked its
+ * name (its reply's id is id).
  */
 static int
 handshake(struct qmp *q, unsigned port, const char *where,
-    long long deadline, struct diag *d)
+    const struct proc_id *qemu, const char *id, long long deadline,
+    struct diag *d)
 {
 	long long greeted = now_ms() + QMP_GREETING_MS;
-	struct strbuf line;
 	struct json msg;
 	const char *v;
-	char *text, *id = NULL;
+	char *text;
 	int rc;
 
 	rc = read_message(q, greeted < deadline ? greeted : deadline, &msg,
@@ -281,21 +318,11 @@ handshake(struct qmp *q, unsigned port, const char *where,
 		    "of '%s'", where, q->vm);
 		return QMP_UNREACHABLE;
 	}
-	/*
-	 * Both at once saves a round trip.  Only query-name's reply counts:
-	 * if capabilities failed, QEMU refuses query-name too.
-	 */
-	sb_init(&line);
-	(void)add_request(q, "{\"execute\":\"qmp_capabilities\"}", &line,
-	    &id, d);
-	free(id);
-	(void)add_request(q, "{\"execute\":\"query-name\"}", &line, &id, d);
-	rc = send_line(q, &line, deadline, d);
-	sb_free(&line);
-	if (rc == QMP_OK)
-		rc = read_reply(q, id, deadline, &msg, d);
-	free(id);
-	if (rc != QMP_OK)
+	/* It listened there from its start, and has not ended since. */
+	if (qemu != NULL)
+		return qmp_still_runs(q->vm, qemu, d) == 0 ? QMP_OK :
+		    QMP_UNREACHABLE;
+	if (read_reply(q, id, deadline, &msg, d) != QMP_OK)
 		return QMP_UNREACHABLE;
 	v = json_get_string(json_get(&msg, "return"), "name");
 	if (v == NULL || strcmp(v, q->vm) != 0) {
@@ -308,49 +335,90 @@ handshake(struct qmp *q, unsigned port, const char *where,
 	return QMP_OK;
 }
 
-static void
-init(struct qmp *q, const char *vm, int fd, int timeout_ms)
+int
+qmp_peer_is(int fd, const char *vm, const char *where,
+    const struct proc_id *qemu, struct diag *d)
+{
+	long peer;
+
+	/* Who listens came with the connect: nothing is sent to another. */
+	if ((peer = sock_peer_pid(fd)) == (long)qemu->pid)
+		return 0;
+	diag_error(d, "%s is not the monitor of '%s' (pid %ld listens there, "
+	    "not its QEMU, pid %ld): nothing sent", where, vm, peer,
+	    (long)qemu->pid);
+	return -1;
+}
+
+int
+qmp_still_runs(const char *vm, const struct proc_id *qemu, struct diag *d)
+{
+	if (proc_alive(qemu))
+		return 0;
+	diag_error(d, "'%s' is not running (its QEMU, pid %ld, is gone): "
+	    "nothing sent", vm, (long)qemu->pid);
+	return -1;
+}
+
+void
+qmp_init(struct qmp *q, const char *vm, int timeout_ms)
 {
 	memset(q, 0, sizeof(*q));
-	sock_reader_init(&q->r, fd);
+	sock_reader_init(&q->r, -1);
 	q->vm = xstrdup(vm);
 	q->timeout_ms = timeout_ms;
 }
 
 int
-qmp_open(struct qmp *q, const char *vm, unsigned port, int timeout_ms,
-    struct diag *d)
+qmp_open(struct qmp *q, const char *vm, unsigned port, int addrs,
+    const struct proc_id *qemu, int timeout_ms, struct diag *d)
 {
 	long long deadline = now_ms() + timeout_ms;
-	char *where;
-	int fd, rc;
+	struct strbuf line;
+	char *where, *id;
+	int rc;
 
-	fd = sock_connect_greeted(port, QMP_GREETING_MS, deadline, d);
-	init(q, vm, fd, timeout_ms);
-	if (fd == SOCK_REFUSED)
+	qmp_init(q, vm, timeout_ms);
+	sb_init(&line);
+	hello(q, qemu, &line, &id);
+	rc = sock_connect_greeted(&q->r, port, addrs, line.s, QMP_GREETING_MS,
+	    deadline, d);
+	sb_free(&line);
+	if (rc == SOCK_REFUSED)
 		diag_error(d, "'%s' is not running (nothing listens on port "
 		    "%u)", vm, port);
-	else if (fd == SOCK_BUSY) {
+	else if (rc == SOCK_BUSY) {
+		free(id);
 		qmp_busy_error(vm, port, d);
 		return QMP_BUSY;
 	}
-	if (fd < 0)
+	if (rc != SOCK_OK) {
+		free(id);
 		return QMP_UNREACHABLE;
+	}
 	where = xasprintf("port %u", port);
-	rc = handshake(q, port, where, deadline, d);
+	rc = handshake(q, port, where, qemu, id, deadline, d);
 	free(where);
+	free(id);
 	return rc;
 }
 
-int
-qmp_open_unix(struct qmp *q, const char *vm, const char *path,
-    int timeout_ms, struct diag *d)
+/*
+ * qmp_open_unix by the deadline; ahead, unless NULL, is sent with the
+ * capabilities when who listens is known from the connect (else once
+ * QEMU said its name), with its id in *ahead_id.
+ */
+static int
+open_unix(struct qmp *q, const char *vm, const char *path,
+    const struct proc_id *qemu, const char *ahead, char **ahead_id,
+    long long deadline, int timeout_ms, struct diag *d)
 {
-	long long deadline = now_ms() + timeout_ms;
-	int fd;
+	struct strbuf line;
+	char *id;
+	int fd, rc;
 
+	qmp_init(q, vm, timeout_ms);
 	fd = sock_connect_unix(path, deadline, d);
-	init(q, vm, fd, timeout_ms);
 	if (fd == SOCK_REFUSED)
 		diag_error(d, "'%s' is not running (nothing listens on %s)",
 		    vm, path);
@@ -360,7 +428,63 @@ qmp_open_unix(struct qmp *q, const char *vm, const char *path,
 	}
 	if (fd < 0)
 		return QMP_UNREACHABLE;
-	return handshake(q, 0, path, deadline, d);
+	q->r.fd = fd;
+	if (qemu != NULL && qmp_peer_is(fd, vm, path, qemu, d) != 0)
+		return QMP_UNREACHABLE;
+	sb_init(&line);
+	hello(q, qemu, &line, &id);
+	if (ahead != NULL && qemu != NULL)
+		(void)add_request(q, ahead, &line, ahead_id, d);
+	rc = send_line(q, &line, deadline, d);
+	if (rc == QMP_OK)
+		rc = handshake(q, 0, path, qemu, id, deadline, d);
+	if (rc == QMP_OK && ahead != NULL && qemu == NULL) {
+		sb_reset(&line);
+		rc = add_request(q, ahead, &line, ahead_id, d);
+		if (rc == QMP_OK)
+			rc = send_line(q, &line, deadline, d);
+	}
+	sb_free(&line);
+	free(id);
+	return rc;
+}
+
+int
+qmp_open_unix(struct qmp *q, const char *vm, const char *path,
+    const struct proc_id *qemu, int timeout_ms, struct diag *d)
+{
+	return open_unix(q, vm, path, qemu, NULL, NULL, now_ms() + timeout_ms,
+	    timeout_ms, d);
+}
+
+int
+qmp_query_unix(const char *vm, const char *path, const struct proc_id *qemu,
+    const char *name, const char *key, char **value, int timeout_ms,
+    struct diag *d)
+{
+	long long deadline = now_ms() + timeout_ms;
+	struct json reply;
+	struct strbuf cmd;
+	struct qmp q;
+	char *id = NULL;
+	int rc;
+
+	*value = NULL;
+	sb_init(&cmd);
+	if (query_command(name, &cmd, d) != 0) {
+		sb_free(&cmd);
+		return QMP_FAILED;
+	}
+	rc = open_unix(&q, vm, path, qemu, cmd.s, &id, deadline, timeout_ms,
+	    d);
+	sb_free(&cmd);
+	if (rc == QMP_OK)
+		rc = read_reply(&q, id, deadline, &reply, d);
+	if (rc == QMP_OK)
+		query_value(&reply, key, value);
+	qmp_close(&q);
+	free(id);
+	return rc;
 }
 
 void

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "json.h"
+#include "proc.h"
 #include "sock.h"
 
 #define QMP_GREETING_MS	2000	/* a busy monitor sends no greeting */
@@ -35,21 +36,51 @@ struct qmp {
 };
 
 /*
- * Connects to port and waits up to QMP_GREETING_MS for the greeting, on
- * ::1 and then on 127.0.0.1 when ::1 is busy or not there (see
- * sock_connect_greeted); then negotiates capabilities and checks with
- * query-name that the VM there is vm.  All of it by one deadline,
- * timeout_ms from now, however much the monitor sends meanwhile.
- * QMP_OK; QMP_BUSY when every address is busy, with who holds the port
- * in d when that can be told; QMP_UNREACHABLE with the reason in d.  q
- * is set up even on failure: qmp_close it either way.
+ * Connects to port on the loopback addresses of addrs (SOCK_V4, then
+ * SOCK_V6 when that is busy or refuses: see sock_connect_greeted),
+ * sends qmp_capabilities at once and waits up to QMP_GREETING_MS for
+ * the greeting, which must be QMP's.  Who answers must be vm: with
+ * qemu, the caller has found that this process is vm's QEMU and listens
+ * on port on those addresses for as long as it runs (qemu_cmdline_
+ * monitor), and it must still run once greeted; with qemu NULL, it is
+ * asked (query-name, sent with the capabilities) before anything else
+ * is sent.  All of it by one deadline, timeout_ms from now, however
+ * much the monitor sends meanwhile.  QMP_OK; QMP_BUSY when every
+ * address is busy, with who holds the port in d when that can be told;
+ * QMP_UNREACHABLE with the reason in d.  q is set up even on failure:
+ * qmp_close it either way.
  */
-int	qmp_open(struct qmp *, const char *vm, unsigned port, int timeout_ms,
-	    struct diag *);
-/* The same on a unix socket (MONITOR=unix), by the same one deadline. */
+int	qmp_open(struct qmp *, const char *vm, unsigned port, int addrs,
+	    const struct proc_id *qemu, int timeout_ms, struct diag *);
+/*
+ * The same on a unix socket (MONITOR=unix, qemu-init's own socket), by
+ * the same one deadline; with qemu, the process that listens there
+ * (SO_PEERCRED) must be that one, before anything is sent.
+ */
 int	qmp_open_unix(struct qmp *, const char *vm, const char *path,
-	    int timeout_ms, struct diag *);
+	    const struct proc_id *qemu, int timeout_ms, struct diag *);
+/*
+ * One query on a unix socket, as qmp_open_unix and qmp_query by one
+ * deadline: with qemu, the query goes with the capabilities, before
+ * the greeting (one round trip).  The value (or NULL) in *value (caller
+ * frees); a QMP_ code.
+ */
+int	qmp_query_unix(const char *vm, const char *path,
+	    const struct proc_id *qemu, const char *name, const char *key,
+	    char **value, int timeout_ms, struct diag *d);
 void	qmp_close(struct qmp *);
+/* q set up for no monitor yet (for qmp_close). */
+void	qmp_init(struct qmp *, const char *vm, int timeout_ms);
+/*
+ * Whether the process that listens on the unix socket fd (at where) is
+ * qemu, vm's QEMU: 0, or -1 with why in d.
+ */
+int	qmp_peer_is(int fd, const char *vm, const char *where,
+	    const struct proc_id *qemu, struct diag *d);
+/* Whether qemu, vm's QEMU, still runs: 0, or -1 with why in d. */
+int	qmp_still_runs(const char *vm, const struct proc_id *qemu,
+	    struct diag *d);
+
 /*
  * Records in d that the monitor of vm on a loopback port (0: a unix
  * socket) is busy, naming who holds the port when that can be told

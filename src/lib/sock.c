@@ -104,46 +104,80 @@ wait_fd(int fd, short events, long long deadline)
 	}
 }
 
-/* A connected socket made blocking: fd, or SOCK_FAILED (fd closed). */
-static int
-set_blocking(int fd, struct diag *d)
+int
+sock_set_blocking(int fd, struct diag *d)
 {
 	int flags = fcntl(fd, F_GETFL);
 
 	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
 		diag_error(d, "cannot set up a socket: %s", strerror(errno));
-		close(fd);
 		return SOCK_FAILED;
 	}
-	return fd;
+	return SOCK_OK;
 }
 
+/*
+ * One read into r, by the deadline: 1 bytes came, 0 the peer closed,
+ * SOCK_TIMEOUT, SOCK_REFUSED (refused or reset) or SOCK_FAILED (in d).
+ */
 static int
-connect_one(int v6, unsigned port, long long deadline, struct diag *d)
+fill(struct sock_reader *r, long long deadline, struct diag *d)
+{
+	char buf[4096];
+	ssize_t n;
+	int rc;
+
+	for (;;) {
+		rc = wait_fd(r->fd, POLLIN, deadline);
+		if (rc == 0)
+			return SOCK_TIMEOUT;
+		if (rc < 0) {
+			diag_error(d, "poll: %s", strerror(errno));
+			return SOCK_FAILED;
+		}
+		n = recv(r->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0) {
+			sb_add(&r->in, buf, (size_t)n);
+			return 1;
+		}
+		if (n == 0)
+			return 0;
+		if (errno == EINTR || errno == EAGAIN)
+			continue;
+		if (errno == ECONNRESET || errno == ECONNREFUSED)
+			return SOCK_REFUSED;
+		diag_error(d, "read: %s", strerror(errno));
+		return SOCK_FAILED;
+	}
+}
+
+/*
+ * One address: connected (the connection may still be under way: the
+ * first send or read waits for it), hello sent, the first bytes read
+ * into r by until.  A SOCK_ code; r holds the socket unless SOCK_FAILED
+ * came before there was one.
+ */
+static int
+connect_one(struct sock_reader *r, int v6, unsigned port, const char *hello,
+    long long until, struct diag *d)
 {
 	struct sockaddr_storage ss;
-	socklen_t len, elen = sizeof(int);
-	int fd, one = 1, e = 0;
+	socklen_t len;
+	int fd, one = 1, e, rc;
 
 	fd = socket(v6 ? AF_INET6 : AF_INET,
 	    SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
+		if (errno == EAFNOSUPPORT)
+			return SOCK_REFUSED;	/* no IPv6 on this host */
 		diag_error(d, "cannot create a socket: %s", strerror(errno));
 		return SOCK_FAILED;
 	}
+	r->fd = fd;
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	len = sock_loopback(&ss, v6, port);
-	if (connect(fd, (struct sockaddr *)&ss, len) != 0) {
-		if (errno != EINPROGRESS)
-			e = errno;
-		else if (wait_fd(fd, POLLOUT, deadline) <= 0) {
-			close(fd);
-			return SOCK_TIMEOUT;
-		} else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen) != 0)
-			e = errno;
-	}
-	if (e != 0) {
-		close(fd);
+	if (connect(fd, (struct sockaddr *)&ss, len) != 0 &&
+	    (e = errno) != EINPROGRESS) {
 		if (e == ECONNREFUSED || e == EADDRNOTAVAIL ||
 		    e == ENETUNREACH || e == EAFNOSUPPORT)
 			return SOCK_REFUSED;
@@ -151,33 +185,38 @@ connect_one(int v6, unsigned port, long long deadline, struct diag *d)
 		    strerror(e));
 		return SOCK_FAILED;
 	}
-	return set_blocking(fd, d);
+	/* A full listen queue drops the connection request: a timeout. */
+	rc = hello != NULL ? sock_write_all(fd, hello, strlen(hello), until,
+	    d) : SOCK_OK;
+	if (rc == SOCK_OK)
+		rc = fill(r, until, d);
+	/* A peer that closes at once: the caller reads that end. */
+	return rc >= 0 ? SOCK_OK : rc;
 }
 
 int
-sock_connect_greeted(unsigned port, int greet_ms, long long deadline,
-    struct diag *d)
+sock_connect_greeted(struct sock_reader *r, unsigned port, int addrs,
+    const char *hello, int greet_ms, long long deadline, struct diag *d)
 {
+	static const int order[] = { SOCK_V4, SOCK_V6 };
 	long long until;
-	int v6, fd, busy = 0;
+	size_t i;
+	int rc, busy = 0;
 
-	for (v6 = sock_has_ipv6_loopback(); v6 >= 0; v6--) {
+	sock_reader_init(r, -1);
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (!(addrs & order[i]))
+			continue;
 		until = now_ms() + greet_ms;
 		if (until > deadline)
 			until = deadline;
-		fd = connect_one(v6, port, until, d);
-		if (fd == SOCK_FAILED)
-			return fd;
-		/* A full listen queue drops the connection request: busy. */
-		if (fd == SOCK_TIMEOUT || (fd >= 0 && wait_fd(fd, POLLIN,
-		    until) <= 0)) {
-			if (fd >= 0)
-				close(fd);
+		rc = connect_one(r, order[i] == SOCK_V6, port, hello, until,
+		    d);
+		if (rc == SOCK_OK || rc == SOCK_FAILED)
+			return rc;
+		sock_reader_free(r);
+		if (rc == SOCK_TIMEOUT)
 			busy = 1;
-			continue;
-		}
-		if (fd >= 0)
-			return fd;
 	}
 	return busy ? SOCK_BUSY : SOCK_REFUSED;
 }
@@ -220,7 +259,23 @@ sock_connect_unix(const char *path, long long deadline, struct diag *d)
 		diag_error(d, "cannot connect to %s: %s", path, strerror(e));
 		return SOCK_FAILED;
 	}
-	return set_blocking(fd, d);
+	if (sock_set_blocking(fd, d) != SOCK_OK) {
+		close(fd);
+		return SOCK_FAILED;
+	}
+	return fd;
+}
+
+long
+sock_peer_pid(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred,
+	    &len) != 0)
+		return -1;
+	return (long)cred.pid;
 }
 
 void
@@ -243,9 +298,8 @@ int
 sock_read_line(struct sock_reader *r, long long deadline, size_t max,
     char **line, struct diag *d)
 {
-	char buf[4096], *nl;
+	char *nl;
 	size_t len;
-	ssize_t n;
 	int rc;
 
 	for (;;) {
@@ -264,25 +318,9 @@ sock_read_line(struct sock_reader *r, long long deadline, size_t max,
 		/* A peer that keeps sending does not move the deadline. */
 		if (now_ms() >= deadline)
 			return SOCK_TIMEOUT;
-		rc = wait_fd(r->fd, POLLIN, deadline);
-		if (rc == 0)
-			return SOCK_TIMEOUT;
-		if (rc < 0) {
-			diag_error(d, "poll: %s", strerror(errno));
-			return SOCK_FAILED;
-		}
-		n = read(r->fd, buf, sizeof(buf));
-		if (n == 0)
-			return SOCK_REFUSED;
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			if (errno == ECONNRESET)
-				return SOCK_REFUSED;
-			diag_error(d, "read: %s", strerror(errno));
-			return SOCK_FAILED;
-		}
-		sb_add(&r->in, buf, (size_t)n);
+		rc = fill(r, deadline, d);
+		if (rc <= 0)
+			return rc == 0 ? SOCK_REFUSED : rc;
 	}
 }
 
@@ -293,15 +331,21 @@ sock_write_all(int fd, const char *buf, size_t len, long long deadline,
 	ssize_t n;
 	int rc;
 
+	/* A wait only when the socket cannot take more (or connects). */
 	while (len > 0) {
-		rc = wait_fd(fd, POLLOUT, deadline);
-		if (rc == 0)
-			return SOCK_TIMEOUT;
-		n = rc < 0 ? -1 : send(fd, buf, len, MSG_NOSIGNAL);
+		n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			if (errno == EINTR)
 				continue;
-			if (errno == EPIPE || errno == ECONNRESET)
+			if (errno == EAGAIN) {
+				rc = wait_fd(fd, POLLOUT, deadline);
+				if (rc == 0)
+					return SOCK_TIMEOUT;
+				if (rc > 0)
+					continue;
+			}
+			if (errno == EPIPE || errno == ECONNRESET ||
+			    errno == ECONNREFUSED)
 				return SOCK_REFUSED;
 			diag_error(d, "write: %s", strerror(errno));
 			return SOCK_FAILED;

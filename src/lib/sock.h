@@ -22,6 +22,12 @@ int	sock_has_ipv6_loopback(void);
 /* Whether nothing listens on port, on 127.0.0.1 and (ipv6) on ::1. */
 int	sock_port_free(unsigned port, int ipv6);
 
+/* A socket and what has been read from it but not yet used. */
+struct sock_reader {
+	int		 fd;
+	struct strbuf	 in;
+};
+
 enum {
 	SOCK_OK = 0,
 	SOCK_REFUSED = -1,	/* nobody listens */
@@ -30,18 +36,31 @@ enum {
 	SOCK_BUSY = -4		/* it listens, serving another client */
 };
 
+/* The loopback addresses a TCP monitor may listen on, as bits. */
+enum {
+	SOCK_V4 = 1,		/* 127.0.0.1 */
+	SOCK_V6 = 2		/* ::1 */
+};
+
 /*
  * Connects to a monitor on a loopback port and waits for its first
  * bytes, its greeting, which a monitor sends only to the one client it
- * serves.  The addresses are tried in turn, ::1 first when the host has
- * it, then 127.0.0.1: one that refuses, or sends nothing within greet_ms
- * (connected or queued behind another client), is left for the next.
- * The fd (close-on-exec, TCP_NODELAY, the greeting unread), SOCK_REFUSED
- * when nothing listens, SOCK_BUSY when every address that listens is
- * busy, or SOCK_FAILED with why in d.  Returns by the deadline.
+ * serves.  The addresses in addrs (SOCK_V4, SOCK_V6) are tried in turn,
+ * 127.0.0.1 first: one that refuses (::1 on a host without it too), or
+ * sends nothing within greet_ms (connected or queued behind another
+ * client), is left for the next.  hello, unless NULL, is sent on each
+ * connection as soon as it is made, before its greeting is waited for.
+ * SOCK_OK with r reading the socket (close-on-exec, non-blocking,
+ * TCP_NODELAY) and the greeting's first bytes in r->in (none when the
+ * peer closed at once); SOCK_REFUSED when nothing listens; SOCK_BUSY
+ * when every address that listens is busy; SOCK_FAILED with why in d.
+ * Returns by the deadline; sock_reader_free r either way.
  */
-int	sock_connect_greeted(unsigned port, int greet_ms, long long deadline,
+int	sock_connect_greeted(struct sock_reader *r, unsigned port, int addrs,
+	    const char *hello, int greet_ms, long long deadline,
 	    struct diag *d);
+/* Makes a socket blocking: SOCK_OK, or SOCK_FAILED with why in d. */
+int	sock_set_blocking(int fd, struct diag *d);
 /*
  * Connects to a unix socket by the deadline: the fd (close-on-exec),
  * SOCK_REFUSED when nothing listens there, SOCK_BUSY when its queue of
@@ -51,6 +70,11 @@ int	sock_connect_greeted(unsigned port, int greet_ms, long long deadline,
 int	sock_connect_unix(const char *path, long long deadline,
 	    struct diag *d);
 /*
+ * The pid of the process at the other end of a unix socket (of the one
+ * that listened, for a client's socket), or -1.
+ */
+long	sock_peer_pid(int fd);
+/*
  * Who holds connections to a loopback port, best effort, as the caller
  * may see it in /proc: "pid 1234 (nc), pid 99 (socat)", and for a
  * connection whose process cannot be seen "a process of user NAME".
@@ -58,12 +82,6 @@ int	sock_connect_unix(const char *path, long long deadline,
  * the search ends by the deadline (caller frees).
  */
 char	*sock_port_holders(unsigned port, long long deadline);
-
-/* A socket and what has been read from it but not yet used. */
-struct sock_reader {
-	int		 fd;
-	struct strbuf	 in;
-};
 
 void	sock_reader_init(struct sock_reader *, int fd);
 void	sock_reader_free(struct sock_reader *);	/* closes fd */

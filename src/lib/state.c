@@ -354,31 +354,22 @@ state_free(struct vm_state *st)
 static pid_t
 control_listener(const struct rundir *rd, const char *name)
 {
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
 	char *path = rundir_path(rd, name, RUN_CONTROL);
-	pid_t pid = 0;
+	long pid = 0;
 	int fd;
 
 	/* The peer's credentials come with the connect: no greeting waited. */
 	fd = sock_connect_unix(path, now_ms() + CONNECT_MS, NULL);
-	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred,
-	    &len) == 0)
-		pid = cred.pid;
+	if (fd >= 0 && (pid = sock_peer_pid(fd)) < 0)
+		pid = 0;
 	if (fd >= 0)
 		(void)close(fd);
 	free(path);
-	return pid;
+	return (pid_t)pid;
 }
 
-/*
- * The QEMU that wrote a VM's pid file, when it still runs: the process
- * of that pid must have started before the file was last written, which
- * a process that got the pid later cannot have, and must be the one
- * listening on the VM's control socket.
- */
-static int
-pidfile_qemu(const struct rundir *rd, const char *name, struct proc_id *id)
+int
+vm_pidfile(const struct rundir *rd, const char *name, struct proc_id *id)
 {
 	struct timespec real, boot;
 	struct strbuf sb;
@@ -390,6 +381,7 @@ pidfile_qemu(const struct rundir *rd, const char *name, struct proc_id *id)
 	char *file;
 	int ok = 0;
 
+	memset(id, 0, sizeof(*id));
 	sb_init(&sb);
 	diag_init(&d);
 	file = rundir_name(name, RUN_PID);
@@ -406,14 +398,26 @@ pidfile_qemu(const struct rundir *rd, const char *name, struct proc_id *id)
 			    (double)id->start / (double)hz;
 			written = (double)st.st_mtim.tv_sec +
 			    (double)st.st_mtim.tv_nsec / 1e9;
-			ok = started <= written + 0.05 &&
-			    control_listener(rd, name) == id->pid;
+			ok = started <= written + 0.05;
 		}
 	}
 	free(file);
 	diag_clear(&d);
 	sb_free(&sb);
-	return ok;
+	if (!ok)
+		memset(id, 0, sizeof(*id));
+	return ok ? 0 : -1;
+}
+
+/*
+ * The QEMU that wrote a VM's pid file, when it still runs (vm_pidfile),
+ * and is the one listening on the VM's control socket.
+ */
+static int
+pidfile_qemu(const struct rundir *rd, const char *name, struct proc_id *id)
+{
+	return vm_pidfile(rd, name, id) == 0 &&
+	    control_listener(rd, name) == id->pid;
 }
 
 enum vm_run

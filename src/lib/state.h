@@ -81,6 +81,17 @@ void	state_remove(const struct rundir *, const char *name);
 void	state_free(struct vm_state *);
 
 /*
+ * The process that wrote a VM's pid file, when it still runs and
+ * started before the file was last written, which a process that got
+ * that pid later cannot have: 0 with it in id, else -1 (id zeroed).
+ * Only RUNDIR's owner and the QEMU it starts write there; that it is
+ * the VM's QEMU is the caller's to check (vm_probe: it listens on the
+ * VM's control socket).
+ */
+int	vm_pidfile(const struct rundir *, const char *name,
+	    struct proc_id *id);
+
+/*
  * Whether the VM runs; st is set up either way (state_free it).  A QEMU
  * whose start was cut short before its state was written is found
  * through its pid file (which only the RUNDIR owner's QEMU can write):

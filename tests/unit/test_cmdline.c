@@ -117,6 +117,57 @@ TEST(cmdline_ipv6_kvm_serial_runas)
 	sv_free(&av);
 }
 
+/* What a process's command line tells of the VM and its monitors. */
+TEST(cmdline_tells_the_vm_and_its_monitors)
+{
+	struct monconf mc;
+	struct vm_config vm;
+	struct launch_plan ln;
+	struct strvec av;
+	const char *other = NULL;
+
+	setup(&vm, &mc, &ln);
+	sv_init(&av);
+	qemu_cmdline(&vm, &mc, &ln, &av);
+	CHECK(qemu_cmdline_name(&av, "web", &other) == CMDLINE_VM);
+	CHECK(qemu_cmdline_name(&av, "db", &other) == CMDLINE_OTHER);
+	CHECK_STR(other, "web");
+	/* QMP and HMP on 127.0.0.1, each on its own port; no ::1. */
+	CHECK(qemu_cmdline_monitor(&av, 1, 0, 30423));
+	CHECK(qemu_cmdline_monitor(&av, 0, 0, 30323));
+	CHECK(!qemu_cmdline_monitor(&av, 1, 0, 30323));
+	CHECK(!qemu_cmdline_monitor(&av, 0, 0, 30423));
+	CHECK(!qemu_cmdline_monitor(&av, 1, 1, 30423));
+	CHECK(!qemu_cmdline_monitor(&av, 1, 0, 30424));
+	sv_free(&av);
+	ln.ipv6 = 1;
+	qemu_cmdline(&vm, &mc, &ln, &av);
+	CHECK(qemu_cmdline_monitor(&av, 1, 1, 30423));
+	CHECK(qemu_cmdline_monitor(&av, 0, 1, 30323));
+	/* A second -name (CUSTOMx): which one QEMU takes is not told. */
+	sv_push(&av, "-name");
+	sv_push(&av, "web");
+	CHECK(qemu_cmdline_name(&av, "web", &other) == CMDLINE_UNKNOWN);
+	sv_free(&av);
+	/* A QEMU run by hand: its -name, if a plain one, is still told. */
+	sv_push(&av, "qemu-system-x86_64");
+	sv_push(&av, "-S");
+	CHECK(qemu_cmdline_name(&av, "web", &other) == CMDLINE_UNKNOWN);
+	sv_push(&av, "-name");
+	sv_push(&av, "guest=web,debug-threads=on");
+	CHECK(qemu_cmdline_name(&av, "web", &other) == CMDLINE_UNKNOWN);
+	sv_free(&av);
+	sv_push(&av, "qemu-system-x86_64");
+	sv_push(&av, "-name");
+	sv_push(&av, "impostor");
+	sv_push(&av, "-qmp");
+	sv_push(&av, "tcp:127.0.0.1:30423,server=on,wait=off");
+	CHECK(qemu_cmdline_name(&av, "web", &other) == CMDLINE_OTHER);
+	CHECK_STR(other, "impostor");
+	CHECK(!qemu_cmdline_monitor(&av, 1, 0, 30423));
+	sv_free(&av);
+}
+
 TEST(cmdline_no_nics_is_no_network)
 {
 	struct monconf mc;

@@ -1,4 +1,5 @@
 /* test_proc.c - running programs: status, capture, exec failure, no hang */
+#include <sys/wait.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,4 +241,38 @@ TEST(proc_find_ip_is_absolute)
 	CHECK(ip[0] == '/');
 	CHECK(strcmp(ip + strlen(ip) - 3, "/ip") == 0);
 	CHECK(access(ip, X_OK) == 0);
+}
+
+TEST(proc_cmdline_reads_the_words)
+{
+	struct strvec av;
+	struct proc_id id;
+	pid_t pid;
+	int status;
+
+	sv_init(&av);
+	CHECK(proc_cmdline(getpid(), &av) == 0);
+	CHECK(av.n >= 1 && strstr(av.v[0], "unit") != NULL);
+	sv_free(&av);
+	if ((pid = fork()) == 0) {
+		execl("/bin/sh", "sh", "-c", "sleep 10; :", "", "x y",
+		    (char *)NULL);
+		_exit(127);
+	}
+	CHECK(pid > 0);
+	/* Until it has exec'd: its words are the test's till then. */
+	for (status = 0; status < 100; status++) {
+		sv_free(&av);
+		if (proc_cmdline(pid, &av) == 0 && av.n == 5)
+			break;
+		usleep(10000);
+	}
+	CHECK(av.n == 5 && strcmp(av.v[2], "sleep 10; :") == 0 &&
+	    strcmp(av.v[3], "") == 0 && strcmp(av.v[4], "x y") == 0);
+	sv_free(&av);
+	CHECK(proc_identify(pid, &id) == 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	CHECK(proc_cmdline(pid, &av) == -1 && av.n == 0);
+	CHECK(!proc_alive(&id));
 }

@@ -100,6 +100,8 @@ answer(int c, const char *name, const char *line, char **held)
 		say(c, value);
 	} else if (strcmp(exec, "qmp_capabilities") == 0)
 		reply(c, "{}", id);
+	else if (strcmp(exec, "query-status") == 0)
+		reply(c, "{\"status\": \"paused\"}", id);
 	else if (strcmp(exec, "query-name") == 0) {
 		snprintf(value, sizeof(value), "{\"name\": \"%s\"}", name);
 		reply(c, value, id);
@@ -253,7 +255,7 @@ open_fake(struct qmp *q, struct diag *d)
 
 	pid = fake("web", FAKE_QEMU, &port);
 	CHECK(pid > 0);
-	CHECK(qmp_open(q, "web", port, 2000, d) == QMP_OK);
+	CHECK(qmp_open(q, "web", port, SOCK_V4, NULL, 2000, d) == QMP_OK);
 	return pid;
 }
 
@@ -303,14 +305,16 @@ TEST(qmp_refuses_another_vm_and_strangers)
 
 	diag_init(&d);
 	pid = fake("other", FAKE_QEMU, &port);
-	CHECK(qmp_open(&q, "web", port, 2000, &d) == QMP_UNREACHABLE);
+	CHECK(qmp_open(&q, "web", port, SOCK_V4, NULL, 2000, &d) ==
+	    QMP_UNREACHABLE);
 	CHECK(strstr(diag_first_error(&d), "answers as VM 'other', not "
 	    "'web': nothing sent") != NULL);
 	qmp_close(&q);
 	diag_clear(&d);
 	reap(pid);
 	pid = fake("web", FAKE_NOT_QMP, &port);
-	CHECK(qmp_open(&q, "web", port, 2000, &d) == QMP_UNREACHABLE);
+	CHECK(qmp_open(&q, "web", port, SOCK_V4, NULL, 2000, &d) ==
+	    QMP_UNREACHABLE);
 	CHECK(strstr(diag_first_error(&d), "sent what is not QMP") != NULL);
 	qmp_close(&q);
 	diag_clear(&d);
@@ -326,13 +330,15 @@ TEST(qmp_busy_monitor_times_out)
 
 	diag_init(&d);
 	pid = fake("web", FAKE_SILENT, &port);
-	CHECK(qmp_open(&q, "web", port, 5000, &d) == QMP_BUSY);
+	CHECK(qmp_open(&q, "web", port, SOCK_V4, NULL, 5000, &d) ==
+	    QMP_BUSY);
 	CHECK_STR(diag_first_error(&d),
 	    "monitor of 'web' is busy (another client is connected)");
 	qmp_close(&q);
 	diag_clear(&d);
 	reap(pid);
-	CHECK(qmp_open(&q, "web", port, 1000, &d) == QMP_UNREACHABLE);
+	CHECK(qmp_open(&q, "web", port, SOCK_V4, NULL, 1000, &d) ==
+	    QMP_UNREACHABLE);
 	CHECK(strstr(diag_first_error(&d), "'web' is not running") != NULL);
 	qmp_close(&q);
 	diag_clear(&d);
@@ -366,7 +372,8 @@ TEST(qmp_one_deadline_per_request)
 	/* The handshake: greeting, then events and no reply. */
 	pid = fake("web", FAKE_CHATTY, &port);
 	t0 = now_ms();
-	CHECK(qmp_open(&q, "web", port, 1000, &d) == QMP_UNREACHABLE);
+	CHECK(qmp_open(&q, "web", port, SOCK_V4, NULL, 1000, &d) ==
+	    QMP_UNREACHABLE);
 	CHECK(near_deadline(t0, 1000));
 	CHECK_STR(diag_first_error(&d),
 	    "monitor of 'web' did not answer in 1000 ms");
@@ -387,6 +394,26 @@ TEST(qmp_one_deadline_per_request)
 	sb_free(&out);
 }
 
+/* A unix socket of the test's, listening, at name in the test's dir. */
+static int
+unix_listener(const char *name, struct sockaddr_un *sun)
+{
+	int l;
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/%s",
+	    unit_tmpdir(), name);
+	l = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (l >= 0 && (bind(l, (struct sockaddr *)sun, sizeof(*sun)) != 0 ||
+	    listen(l, 4) != 0)) {
+		close(l);
+		l = -1;
+	}
+	CHECK(l >= 0);
+	return l;
+}
+
 /* The same on a unix socket (MONITOR=unix, qemu-init's own socket). */
 TEST(qmp_one_deadline_on_a_unix_socket)
 {
@@ -395,19 +422,11 @@ TEST(qmp_one_deadline_on_a_unix_socket)
 	struct qmp q;
 	long long t0;
 	pid_t pid;
-	int l;
 
 	diag_init(&d);
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/web.qmp",
-	    unit_tmpdir());
-	l = socket(AF_UNIX, SOCK_STREAM, 0);
-	CHECK(l >= 0 && bind(l, (struct sockaddr *)&sun, sizeof(sun)) == 0 &&
-	    listen(l, 1) == 0);
-	pid = fake_on(l, "web", FAKE_CHATTY);
+	pid = fake_on(unix_listener("web.qmp", &sun), "web", FAKE_CHATTY);
 	t0 = now_ms();
-	CHECK(qmp_open_unix(&q, "web", sun.sun_path, 1000, &d) ==
+	CHECK(qmp_open_unix(&q, "web", sun.sun_path, NULL, 1000, &d) ==
 	    QMP_UNREACHABLE);
 	CHECK(near_deadline(t0, 1000));
 	qmp_close(&q);
@@ -465,7 +484,8 @@ TEST(qmp_replies_matched_by_id)
 	reap(pid);
 	/* A handshake answered backwards still checks the right reply. */
 	pid = fake("web", FAKE_REORDER, &port);
-	CHECK(qmp_open(&q, "web", port, 2000, &d) == QMP_OK);
+	CHECK(qmp_open(&q, "web", port, SOCK_V4, NULL, 2000, &d) ==
+	    QMP_OK);
 	CHECK(d.errors == 0);
 	qmp_close(&q);
 	diag_clear(&d);
@@ -518,7 +538,8 @@ TEST(qmp_busy_says_who_holds_the_port)
 	pid = fake("web", FAKE_QEMU, &port);
 	holder = idle_client(0, port);
 	CHECK(holder > 0);
-	CHECK(qmp_open(&q, "web", port, 5000, &d) == QMP_BUSY);
+	CHECK(qmp_open(&q, "web", port, SOCK_V4, NULL, 5000, &d) ==
+	    QMP_BUSY);
 	want = xasprintf("monitor of 'web' is busy: held by pid %ld (",
 	    (long)holder);
 	CHECK(diag_first_error(&d) != NULL &&
@@ -532,7 +553,10 @@ TEST(qmp_busy_says_who_holds_the_port)
 	reap(pid);
 }
 
-/* ::1 held by an idle client, 127.0.0.1 free: the client uses that. */
+/*
+ * 127.0.0.1 held by an idle client, ::1 free: the client uses ::1, but
+ * only where it was told that QEMU listens there too.
+ */
 TEST(qmp_falls_back_to_the_other_loopback_address)
 {
 	struct diag d;
@@ -553,13 +577,94 @@ TEST(qmp_falls_back_to_the_other_loopback_address)
 	CHECK(l4 >= 0 && l6 >= 0);
 	pid6 = fake_on(l6, "web", FAKE_QEMU);
 	pid4 = fake_on(l4, "web", FAKE_QEMU);
-	holder = idle_client(1, port);
+	holder = idle_client(0, port);
 	CHECK(holder > 0);
-	CHECK(qmp_open(&q, "web", port, 5000, &d) == QMP_OK);
+	CHECK(qmp_open(&q, "web", port, SOCK_V4 | SOCK_V6, NULL, 5000, &d) ==
+	    QMP_OK);
 	CHECK(d.errors == 0);
+	qmp_close(&q);
+	CHECK(qmp_open(&q, "web", port, SOCK_V4, NULL, 5000, &d) == QMP_BUSY);
 	qmp_close(&q);
 	diag_clear(&d);
 	reap(pid4);
 	reap(pid6);
 	reap(holder);
+}
+
+/*
+ * Who answers known beforehand: it is not asked its name (this fake
+ * would say "other"), but must still run once greeted.
+ */
+TEST(qmp_known_qemu_is_not_asked)
+{
+	struct strbuf out;
+	struct proc_id id, gone;
+	struct diag d;
+	struct qmp q;
+	unsigned port = 0;
+	pid_t pid, dead;
+	int status;
+
+	diag_init(&d);
+	sb_init(&out);
+	pid = fake("other", FAKE_QEMU, &port);
+	CHECK(proc_identify(pid, &id) == 0);
+	CHECK(qmp_open(&q, "web", port, SOCK_V4, &id, 2000, &d) == QMP_OK);
+	CHECK(qmp_hmp(&q, "info status", &out, &d) == QMP_OK);
+	CHECK_STR(out.s, "VM status: running\nline 2\n");
+	qmp_close(&q);
+	/* The process said to listen there has ended: nothing is sent. */
+	if ((dead = fork()) == 0)
+		_exit(0);
+	CHECK(proc_identify(dead, &gone) == 0 || gone.pid == dead);
+	waitpid(dead, &status, 0);
+	CHECK(qmp_open(&q, "web", port, SOCK_V4, &gone, 2000, &d) ==
+	    QMP_UNREACHABLE);
+	CHECK(diag_first_error(&d) != NULL && strstr(diag_first_error(&d),
+	    "is gone): nothing sent") != NULL);
+	qmp_close(&q);
+	diag_clear(&d);
+	reap(pid);
+	sb_free(&out);
+}
+
+/*
+ * On a unix socket, who listens is known from the connect: the QEMU
+ * said, or nothing is sent.  A query then costs one round trip.
+ */
+TEST(qmp_unix_peer_must_be_the_qemu)
+{
+	struct sockaddr_un sun;
+	struct proc_id id, me;
+	struct diag d;
+	struct qmp q;
+	char *status = NULL;
+	pid_t pid;
+	int l;
+
+	diag_init(&d);
+	l = unix_listener("peer.qmp", &sun);
+	CHECK(l >= 0);
+	/* The listening socket is the test's: its pid is the peer's. */
+	CHECK(proc_identify(getpid(), &me) == 0);
+	pid = fake_on(dup(l), "other", FAKE_QEMU);
+	CHECK(proc_identify(pid, &id) == 0);
+	CHECK(qmp_query_unix("web", sun.sun_path, &me, "query-status",
+	    "status", &status, 2000, &d) == QMP_OK);
+	CHECK_STR(status, "paused");
+	free(status);
+	CHECK(qmp_query_unix("web", sun.sun_path, NULL, "query-status",
+	    "status", &status, 2000, &d) == QMP_UNREACHABLE);
+	CHECK(strstr(diag_first_error(&d), "answers as VM 'other'") != NULL);
+	free(status);
+	diag_clear(&d);
+	/* Last: the fake may die greeting a client that left at once. */
+	CHECK(qmp_open_unix(&q, "web", sun.sun_path, &id, 2000, &d) ==
+	    QMP_UNREACHABLE);
+	CHECK(diag_first_error(&d) != NULL && strstr(diag_first_error(&d),
+	    "is not the monitor of 'web'") != NULL);
+	qmp_close(&q);
+	diag_clear(&d);
+	close(l);
+	reap(pid);
 }
