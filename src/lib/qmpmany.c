@@ -44,17 +44,6 @@ finish(struct conn *c, enum qmp_many_result result)
 	sb_free(&c->in);
 }
 
-/* Whether the VM's QEMU is who listens on fd. */
-static int
-peer_is(int fd, pid_t pid)
-{
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-
-	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
-	    cred.pid == pid;
-}
-
 /* The two requests, in one write: a few hundred bytes to a fresh socket. */
 static int
 send_requests(struct conn *c, const char *command)
@@ -100,7 +89,8 @@ open_conn(struct conn *c, struct qmp_ask *a, const char *command,
 	 * Nothing goes to another process; what waits in the socket is read
 	 * once QEMU accepts, after its greeting.
 	 */
-	if (!peer_is(c->fd, a->pid) || send_requests(c, command) != 0) {
+	if (sock_peer_pid(c->fd) != (long)a->pid ||
+	    send_requests(c, command) != 0) {
 		finish(c, QMP_MANY_FAILED);
 		return -1;
 	}
