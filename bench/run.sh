@@ -23,7 +23,7 @@ if ! command -v socat >/dev/null; then
 	fi
 fi
 mkdir -p "$B"
-for t in timeit bare_qmp bare_many stopwatch; do
+for t in timeit bare_qmp bare_many bare_start stopwatch; do
 	cc -O2 -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE -o "$B/$t" \
 	    "$TOP/bench/$t.c"
 done
@@ -100,6 +100,8 @@ mapfile -t argv < "$W/argv"
 echo "## 2. start until it returns, $START_ROUNDS rounds (each VM killed untimed after)"
 timeit "$START_ROUNDS" \
     :: "QEMU -daemonize (show)" "${argv[@]}" + qemu-init kill web \
+    :: "...then one QMP answer" bare_start "$QEMU_INIT_RUNDIR/web@control" \
+	"${argv[@]}" + qemu-init kill web \
     :: "qemu-init start" qemu-init start web + qemu-init kill web
 echo
 

@@ -10,8 +10,8 @@
 #include <sys/un.h>
 
 #include <errno.h>
-#include <stdio.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
