@@ -234,16 +234,6 @@ vm_slot(const struct vm_config *vm, const struct monconf *mc,
 	return rc;
 }
 
-/*
- * The QEMU that wrote the pid file of a start of ours, or pid 0: only
- * RUNDIR's owner (we) and the QEMU we launched can write there.
- */
-static void
-launched_qemu(const struct rundir *rd, const char *name, struct proc_id *id)
-{
-	(void)vm_pidfile(rd, name, id);
-}
-
 /* Ends a QEMU we just started and which must not stay. */
 static void
 discard(const struct proc_id *id, const struct rundir *rd, const char *name)
@@ -301,7 +291,8 @@ run_qemu(const struct vm_config *vm, const struct monconf *mc,
 		diag_error(d, "QEMU failed to start '%s': %s", vm->name,
 		    msg[0] != '\0' ? msg : "no message");
 		free(msg);
-		launched_qemu(rd, vm->name, &id);
+		/* What it left of itself, if it got that far (else pid 0). */
+		(void)vm_pidfile(rd, vm->name, &id);
 		discard(&id, rd, vm->name);
 		rc = -1;
 	}
@@ -325,7 +316,8 @@ confirm(const struct vm_config *vm, const struct rundir *rd,
 	char *path, *status = NULL;
 	int rc = QMP_UNREACHABLE;
 
-	launched_qemu(rd, vm->name, id);
+	/* Only we and the QEMU we launched write in RUNDIR: pid 0 if none. */
+	(void)vm_pidfile(rd, vm->name, id);
 	if (id->pid == 0)
 		diag_error(d, "QEMU of '%s' exited right after its start, or "
 		    "its pid file names another process", vm->name);
