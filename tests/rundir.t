@@ -298,7 +298,10 @@ bg_started "$(sed -n 's/^PID=//p' "$U/strict@state" 2>/dev/null)"
 expect_out "start with umask 077 (RUNDIR made by it)" 0 "strict: started"
 check "...RUNDIR is 0755 and the state 0644 all the same" \
     test "$(stat -c %a "$U" "$U/strict@state" | tr '\n' ' ')" = "755 644 "
-run as_nobody env QEMU_INIT_RUNDIR="$U" "$BIN/qemu-init" status strict
+# The variable goes by the environment, not env(1): setpriv itself
+# executes the program, so the clone may lie in a folder nobody cannot
+# enter (mktemp -d).
+QEMU_INIT_RUNDIR="$U" run as_nobody "$BIN/qemu-init" status strict
 check "...so another user's status sees it running (exit 0)" \
     test "$rc:$(printf '%s\n' "$out" | cut -d, -f1)" = "0:strict: running" ||
     show_run
@@ -309,7 +312,7 @@ N=$NB/run
 mkdir "$N"
 chown nobody "$N"
 chmod 0300 "$N"
-run as_nobody env QEMU_INIT_RUNDIR="$N" "$BIN/qemu-init" stop -a
+QEMU_INIT_RUNDIR="$N" run as_nobody "$BIN/qemu-init" stop -a
 check "stop -a in a RUNDIR it cannot read: exit 1, saying so" \
     test "$rc:$err" = "1:qemu-init: cannot use run directory $N: Permission denied" ||
     show_run
