@@ -36,7 +36,7 @@ diag_push(struct diag *d, enum diag_level level, char *text)
 	d->n++;
 	if (level == DIAG_ERROR)
 		d->errors++;
-	else
+	else if (level == DIAG_WARNING)
 		d->warnings++;
 }
 
@@ -60,6 +60,16 @@ diag_warn(struct diag *d, const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+diag_note(struct diag *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_push(d, DIAG_NOTE, xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
 const char *
 diag_first_error(const struct diag *d)
 {
@@ -78,7 +88,8 @@ diag_print(const struct diag *d, const char *prog, FILE *fp)
 
 	for (i = 0; i < d->n; i++)
 		fprintf(fp, "%s: %s%s\n", prog,
-		    d->msgs[i].level == DIAG_WARNING ? "warning: " : "",
+		    d->msgs[i].level == DIAG_WARNING ? "warning: " :
+		    d->msgs[i].level == DIAG_NOTE ? "note: " : "",
 		    d->msgs[i].text);
 }
 

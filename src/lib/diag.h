@@ -11,7 +11,8 @@
 
 #include <stdio.h>
 
-enum diag_level { DIAG_WARNING, DIAG_ERROR };
+/* A note is neither: what check shows that is no problem. */
+enum diag_level { DIAG_WARNING, DIAG_ERROR, DIAG_NOTE };
 
 struct diag_msg {
 	enum diag_level	 level;
@@ -31,9 +32,14 @@ void	diag_error(struct diag *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	diag_warn(struct diag *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+void	diag_note(struct diag *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
 /* The text of the first error, or NULL. */
 const char *diag_first_error(const struct diag *);
-/* Prints every message as "prog: text" ("prog: warning: text"). */
+/*
+ * Prints every message as "prog: text" ("prog: warning: text", "prog:
+ * note: text").
+ */
 void	diag_print(const struct diag *, const char *prog, FILE *);
 /*
  * diag_print to stderr, then diag_clear: what a program does with the

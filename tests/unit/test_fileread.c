@@ -1,6 +1,10 @@
 /* test_fileread.c - reading config files whole, bounded */
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "fileread.h"
@@ -58,4 +62,65 @@ TEST(fileread_size_limit_names_the_line)
 	free(text);
 	sb_free(&sb);
 	diag_clear(&d);
+}
+
+/* As root: the folders on the way must be root's and no one else's. */
+TEST(fileread_folders_as_strict_as_the_file)
+{
+	const char *tmp = unit_tmpdir();
+	char *dir, *file, *sticky, *inner;
+	struct diag d;
+
+	if (geteuid() != 0)
+		return;		/* checked only when running as root */
+	dir = xasprintf("%s/vm", tmp);
+	CHECK(mkdir(dir, 0755) == 0);
+	file = xstrdup(unit_writes(tmp, "vm/web-qemu.cfg", "RAM=1G\n"));
+	diag_init(&d);
+	CHECK(path_folders_trusted(file, &d) == 1);
+	CHECK(chmod(dir, 0775) == 0);
+	CHECK(path_folders_trusted(file, &d) == 0);
+	CHECK(strstr(diag_first_error(&d), "folder writable by group or "
+	    "others: refused while running as root (chmod go-w ") != NULL);
+	diag_clear(&d);
+	CHECK(chmod(dir, 0755) == 0 && chown(dir, 65534, 65534) == 0);
+	CHECK(path_folders_trusted(file, &d) == 0);
+	CHECK(strstr(diag_first_error(&d), "folder owned by uid 65534, not "
+	    "root") != NULL);
+	diag_clear(&d);
+	CHECK(chown(dir, 0, 0) == 0);
+	/* A sticky folder (/tmp) above the file's own is fine... */
+	sticky = xasprintf("%s/sticky", tmp);
+	inner = xasprintf("%s/sticky/vm", tmp);
+	CHECK(mkdir(sticky, 0755) == 0 && chmod(sticky, 01777) == 0 &&
+	    mkdir(inner, 0755) == 0);
+	free(file);
+	file = xstrdup(unit_writes(tmp, "sticky/vm/web-qemu.cfg", "RAM=1G\n"));
+	CHECK(path_folders_trusted(file, &d) == 1);
+	/* ...but not as the file's own. */
+	free(file);
+	file = xstrdup(unit_writes(tmp, "sticky/web-qemu.cfg", "RAM=1G\n"));
+	CHECK(path_folders_trusted(file, &d) == 0);
+	diag_clear(&d);
+	free(file);
+	free(inner);
+	free(sticky);
+	free(dir);
+}
+
+/* A FIFO is refused before it is opened: no wait for a writer. */
+TEST(fileread_opens_regular_files_only)
+{
+	const char *tmp = unit_tmpdir();
+	char *fifo = xasprintf("%s/fifo", tmp);
+	struct diag d;
+
+	CHECK(mkfifo(fifo, 0644) == 0);
+	diag_init(&d);
+	CHECK(file_open_regular(fifo, O_RDONLY, &d) == -1);
+	CHECK(strstr(diag_first_error(&d), "not a regular file") != NULL);
+	CHECK(file_open_image(fifo, O_RDONLY, &d) == -1);
+	CHECK(file_open_regular(tmp, O_RDONLY, &d) == -1);
+	diag_clear(&d);
+	free(fifo);
 }

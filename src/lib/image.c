@@ -1,0 +1,228 @@
+/*
+ * image.c - qcow2 headers: the names of the files an image opens.
+ *
+ * The fields read, all big-endian: magic (0), version (4), the backing
+ * file name's offset (8) and size (16), cluster bits (20), size (24),
+ * snapshot count (60); from version 3 the incompatible features (72)
+ * and the header's length (100).  After the header come extensions, in
+ * the first cluster: type, length, data padded to 8 bytes, until type 0.
+ * Of those, the backing file's format and the external data file's
+ * name.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fileread.h"
+#include "image.h"
+#include "paths.h"
+
+#define QCOW2_MAGIC		"QFI\xfb"
+#define EXT_END			0x00000000u
+#define EXT_BACKING_FORMAT	0xe2792acau
+#define EXT_DATA_FILE		0x44415441u
+#define HEADER_V2		72
+#define HEADER_V3_MIN		104
+
+static uint32_t
+be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t
+be64(const unsigned char *p)
+{
+	return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
+
+/* Exactly n bytes at off, or -1. */
+static int
+read_at(int fd, void *buf, size_t n, uint64_t off)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = pread(fd, (char *)buf + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+/* A name of len bytes at off: text without NUL bytes, else NULL. */
+static char *
+read_name(int fd, uint64_t off, uint32_t len)
+{
+	char *s;
+
+	if (len == 0 || len > IMAGE_NAME_MAX)
+		return NULL;
+	s = xmalloc(len + 1);
+	if (read_at(fd, s, len, off) != 0 || memchr(s, '\0', len) != NULL) {
+		free(s);
+		return NULL;
+	}
+	s[len] = '\0';
+	return s;
+}
+
+/* The header extensions from off to the end of the first cluster. */
+static int
+read_extensions(int fd, uint64_t off, uint64_t cluster,
+    struct image_info *info, const char **why)
+{
+	unsigned char h[8];
+	uint32_t type, len;
+	unsigned n;
+
+	for (n = 0; n < 1024; n++) {
+		if (off + 8 > cluster || read_at(fd, h, 8, off) != 0) {
+			*why = "its header extensions run past the first "
+			    "cluster";
+			return -1;
+		}
+		type = be32(h);
+		len = be32(h + 4);
+		off += 8;
+		if (type == EXT_END)
+			return 0;
+		if (len > cluster - off) {
+			*why = "a header extension runs past the first cluster";
+			return -1;
+		}
+		if (type == EXT_BACKING_FORMAT && info->backing_format == NULL &&
+		    (info->backing_format = read_name(fd, off, len)) == NULL) {
+			*why = "its backing file format is unreadable";
+			return -1;
+		}
+		if (type == EXT_DATA_FILE && info->data_file == NULL &&
+		    (info->data_file = read_name(fd, off, len)) == NULL) {
+			*why = "its data file name is unreadable";
+			return -1;
+		}
+		off += ((uint64_t)len + 7) & ~(uint64_t)7;
+	}
+	*why = "too many header extensions";
+	return -1;
+}
+
+int
+image_inspect(int fd, struct image_info *info, const char **why)
+{
+	unsigned char h[HEADER_V3_MIN];
+	uint64_t backing_off, cluster, ext_off;
+	uint32_t backing_len, bits;
+
+	memset(info, 0, sizeof(*info));
+	if (read_at(fd, h, 4, 0) != 0 || memcmp(h, QCOW2_MAGIC, 4) != 0)
+		return 0;
+	info->qcow2 = 1;
+	if (read_at(fd, h, HEADER_V2, 0) != 0) {
+		*why = "its qcow2 header is cut short";
+		return -1;
+	}
+	info->version = be32(h + 4);
+	bits = be32(h + 20);
+	if (info->version < 2 || info->version > 3 || bits < 9 || bits > 21) {
+		*why = "its qcow2 header is not one QEMU reads";
+		return -1;
+	}
+	cluster = (uint64_t)1 << bits;
+	info->size = be64(h + 24);
+	info->snapshots = be32(h + 60);
+	ext_off = HEADER_V2;
+	if (info->version == 3) {
+		if (read_at(fd, h, HEADER_V3_MIN, 0) != 0 ||
+		    be32(h + 100) < HEADER_V3_MIN || be32(h + 100) > cluster) {
+			*why = "its qcow2 header is cut short";
+			return -1;
+		}
+		ext_off = be32(h + 100);
+	}
+	backing_off = be64(h + 8);
+	backing_len = be32(h + 16);
+	if (backing_off != 0 && (backing_len == 0 ||
+	    backing_len > IMAGE_NAME_MAX || backing_off > cluster ||
+	    (info->backing = read_name(fd, backing_off, backing_len)) ==
+	    NULL)) {
+		*why = "its backing file name is unreadable";
+		return -1;
+	}
+	return read_extensions(fd, ext_off, cluster, info, why);
+}
+
+int
+image_inspect_path(const char *path, struct image_info *info,
+    struct diag *d)
+{
+	const char *why = NULL;
+	int fd, rc;
+
+	memset(info, 0, sizeof(*info));
+	if ((fd = file_open_image(path, O_RDONLY, d)) < 0)
+		return -1;
+	rc = image_inspect(fd, info, &why);
+	(void)close(fd);
+	if (rc != 0)
+		diag_error(d, "%s: %s", path, why);
+	return rc;
+}
+
+void
+image_info_free(struct image_info *info)
+{
+	free(info->backing);
+	free(info->backing_format);
+	free(info->data_file);
+	memset(info, 0, sizeof(*info));
+}
+
+int
+image_name_plain(const char *name, const char **why)
+{
+	const char *p;
+
+	for (p = name; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			*why = "holds a control character";
+			return 0;
+		}
+	/* QEMU reads "proto:..." before any '/' as a protocol. */
+	p = name + strcspn(name, ":/");
+	if (*p == ':') {
+		*why = "is not a file name (a QEMU protocol such as json: "
+		    "or nbd:)";
+		return 0;
+	}
+	if (strncmp(name, "/dev/fdset/", 11) == 0 ||
+	    strncmp(name, "/proc/self/fd/", 14) == 0) {
+		*why = "names a descriptor QEMU was handed";
+		return 0;
+	}
+	return 1;
+}
+
+char *
+image_name_resolve(const char *image, const char *name)
+{
+	char *dir, *path;
+
+	if (name[0] == '/')
+		return xstrdup(name);
+	dir = path_dirname(image);
+	path = path_join(dir, name);
+	free(dir);
+	return path;
+}

@@ -1,0 +1,57 @@
+/*
+ * image.h - what a disk image's own header says it opens: a qcow2
+ * image's backing file and external data file (QEMU's
+ * docs/interop/qcow2.txt), so that check and info can show them and a
+ * start can hand QEMU the backing file's absolute name.
+ *
+ * The header is never what decides an image's format (qemu-init.cfg(5)
+ * DISKFORMAT): a guest writes the bytes of a raw image.  It is read
+ * only to show what QEMU will open, and to refuse names that are not
+ * plain file names (json:, nbd:, /dev/fdset/...).
+ */
+#ifndef QI_IMAGE_H
+#define QI_IMAGE_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+#define IMAGE_NAME_MAX	1023	/* QEMU's bound on a backing file name */
+#define IMAGE_CHAIN_MAX	16	/* backing files followed, at most */
+
+struct image_info {
+	int		 qcow2;		/* the file begins as a qcow2 image */
+	unsigned	 version;	/* qcow2's: 2 or 3 */
+	unsigned long long size;	/* the guest's size, in bytes */
+	unsigned	 snapshots;	/* internal snapshots in the image */
+	char		*backing;	/* as the header says it; NULL: none */
+	char		*backing_format;	/* NULL: not said */
+	char		*data_file;	/* an external data file; NULL: none */
+};
+
+/*
+ * Reads the header of the image open on fd.  0 with info filled (qcow2
+ * 0 for anything that is not qcow2: raw, ISO, ...); -1 when it begins as
+ * qcow2 but its header is broken (*why says how).  image_info_free it
+ * either way.
+ */
+int	image_inspect(int fd, struct image_info *, const char **why);
+/* The same for a regular file by its path; -1 with why in d. */
+int	image_inspect_path(const char *path, struct image_info *,
+	    struct diag *d);
+void	image_info_free(struct image_info *);
+
+/*
+ * Whether a name from a header is a plain file name, which QEMU opens
+ * as a file: 1, or 0 with why in *why (a protocol such as json: or
+ * nbd:, QEMU's /dev/fdset/, a control character).
+ */
+int	image_name_plain(const char *name, const char **why);
+/*
+ * The file a header's name stands for: name itself when absolute, else
+ * name in the folder of the image (image's own path, as QEMU resolves
+ * it).  Caller frees.
+ */
+char	*image_name_resolve(const char *image, const char *name);
+
+#endif
