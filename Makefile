@@ -5,6 +5,7 @@ BINDIR      ?= $(PREFIX)/bin
 MANDIR      ?= $(PREFIX)/share/man
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+LIBEXECDIR  ?= $(PREFIX)/libexec
 SYSCONFDIR  ?= /etc
 RUNSTATEDIR ?= /run
 CONFDIR      = $(SYSCONFDIR)/qemu
@@ -69,7 +70,7 @@ unit: $(B)/unit $(B)/asan/unit
 deps:
 	@tests/deps.sh
 
-check: deps all unit guest guest-debian
+check: deps sysuser all unit guest guest-debian
 	prove -v tests/*.t
 
 $(B)/guest/vmlinuz $(B)/guest/initrd.gz: tests/guest/build.sh tests/guest/init
@@ -83,7 +84,7 @@ guest: $(B)/guest/vmlinuz
 guest-debian:
 	tests/guest/debian.sh $(B)/guest-debian
 
-demo: deps all guest
+demo: deps sysuser all guest
 	tests/demo.sh
 
 bench: all guest guest-debian
@@ -92,7 +93,15 @@ bench: all guest guest-debian
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps unit check guest guest-debian demo bench clean
+# The system user QEMU runs as when qemu-init, as root, starts it, with
+# subordinate ids for a uid of each VM's own (libexec/sysuser; qemu-init(8)
+# SECURITY CONSIDERATIONS): made where missing, as root; else said.
+sysuser:
+	@if [ "$$(id -u)" -eq 0 ]; then libexec/sysuser add; \
+	elif ! libexec/sysuser check; then \
+		echo "sysuser: run as root: libexec/sysuser add"; fi
+
+.PHONY: all deps unit check guest guest-debian demo bench clean sysuser
 
 # The paths and version baked into the programs: when one of them differs
 # from the last build's (make install SYSCONFDIR=...), they are rebuilt.
@@ -129,6 +138,8 @@ install: all $(UNITS:%=$(B)/systemd/%) $(B)/bash-completion/qemu-init
 	install -m 644 $(filter %.8,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 $(UNITS:%=$(B)/systemd/%) $(DESTDIR)$(SYSTEMDUNITDIR)/
 	install -m 644 $(B)/bash-completion/qemu-init $(DESTDIR)$(BASHCOMPDIR)/qemu-init
+	install -d $(DESTDIR)$(LIBEXECDIR)/qemu-init
+	install -m 755 libexec/sysuser $(DESTDIR)$(LIBEXECDIR)/qemu-init/sysuser
 	ln -sf qemu-init $(DESTDIR)$(BASHCOMPDIR)/qemu-cmd
 	ln -sf qemu-init $(DESTDIR)$(BASHCOMPDIR)/qemu-mon
 	@for f in $(CONFFILES); do \
@@ -141,6 +152,11 @@ install: all $(UNITS:%=$(B)/systemd/%) $(B)/bash-completion/qemu-init
 	done
 	ln -sf $(BINDIR)/qemu-netif $(DESTDIR)$(CONFDIR)/qemu-brup
 	ln -sf $(BINDIR)/qemu-netif $(DESTDIR)$(CONFDIR)/qemu-brdown
+	@# The system user, on this system only (a package's scripts make it).
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then \
+		echo "$(LIBEXECDIR)/qemu-init/sysuser add"; \
+		$(LIBEXECDIR)/qemu-init/sysuser add; \
+	fi
 
 uninstall:
 	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%)
@@ -151,6 +167,8 @@ uninstall:
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/qemu-init $(DESTDIR)$(BASHCOMPDIR)/qemu-cmd \
 	    $(DESTDIR)$(BASHCOMPDIR)/qemu-mon
 	rm -f $(DESTDIR)$(CONFDIR)/qemu-brup $(DESTDIR)$(CONFDIR)/qemu-brdown
+	rm -f $(DESTDIR)$(LIBEXECDIR)/qemu-init/sysuser
+	-rmdir $(DESTDIR)$(LIBEXECDIR)/qemu-init 2>/dev/null
 	@for f in $(CONFFILES); do \
 		if cmp -s etc/qemu/$$f $(DESTDIR)$(CONFDIR)/$$f; then \
 			echo "rm -f $(DESTDIR)$(CONFDIR)/$$f"; \

@@ -7,11 +7,12 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "confine.h"
 #include "monconf.h"
 #include "paths.h"
 
 static const char *const monconf_keys[] = {
-	"MONPORT", "SLOTS", "VNC_LISTEN", "MONITOR", NULL
+	"MONPORT", "SLOTS", "VNC_LISTEN", "MONITOR", "RUNAS", NULL
 };
 
 static int
@@ -55,6 +56,8 @@ monconf_load(struct monconf *mc, const char *confdir, struct diag *d)
 	mc->vnc_listen = xstrdup(MONCONF_VNC_LISTEN);
 	mc->vnc_listen_line = 0;
 	mc->unix_monitors = 0;
+	mc->runas = xstrdup(CONFINE_USER);
+	mc->runas_line = 0;
 	path = path_join(confdir, "monitor.conf");
 	sb_init(&text);
 	rc = config_read(path, &text, 1, d);
@@ -108,6 +111,18 @@ monconf_load(struct monconf *mc, const char *confdir, struct diag *d)
 		    cfg.path, e->line, e->value);
 		rc = -1;
 	}
+	e = cfg_get(&cfg, "RUNAS");
+	if (e != NULL && e->value[0] != '\0') {
+		if (strpbrk(e->value, ":, \t\n") != NULL) {
+			diag_error(d, "%s:%u: RUNAS '%s' is not a user name",
+			    cfg.path, e->line, e->value);
+			rc = -1;
+		} else {
+			free(mc->runas);
+			mc->runas = xstrdup(e->value);
+			mc->runas_line = e->line;
+		}
+	}
 	cfg_free(&cfg);
 	return rc;
 }
@@ -117,4 +132,6 @@ monconf_free(struct monconf *mc)
 {
 	free(mc->vnc_listen);
 	mc->vnc_listen = NULL;
+	free(mc->runas);
+	mc->runas = NULL;
 }

@@ -1,6 +1,7 @@
 /*
- * monconf.h - CONFDIR/monitor.conf (SPEC 2.2): the first monitor port,
- * how many slots there are, and where VNC listens.
+ * monconf.h - CONFDIR/monitor.conf (monitor.conf(5)): the first monitor
+ * port, how many slots there are, where VNC listens, whether the monitors
+ * are TCP ports or unix sockets, and the user QEMU runs as.
  */
 #ifndef QI_MONCONF_H
 #define QI_MONCONF_H
@@ -18,6 +19,8 @@ struct monconf {
 	char		*vnc_listen;
 	unsigned	 vnc_listen_line;	/* 0: the default */
 	int		 unix_monitors;	/* MONITOR=unix: monitors in RUNDIR */
+	char		*runas;		/* RUNAS: QEMU's user (confine.h) */
+	unsigned	 runas_line;	/* 0: the default */
 };
 
 /* A missing file means the defaults.  Returns 0, or -1 on an error. */
