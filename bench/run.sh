@@ -46,6 +46,10 @@ cleanup() {
 	return 0
 }
 trap cleanup EXIT
+# qemu-init's VMs by stop -a, the bare launches (no state, no pid file of
+# qemu-init's) by the run directory on their command line, as cleanup.
+cat > "$W/killall.sh" <<KILL
+chmod +x "$W/killall.sh"
 
 # vm NAME [EXTRA]: registers a VM running the test guest.
 vm() {
@@ -97,11 +101,12 @@ echo
 qemu-init kill web >/dev/null
 qemu-init show web | "$TOP/tests/guest/runnable.sh" > "$W/argv"
 mapfile -t argv < "$W/argv"
+# show's command line, run as it is, needs QEMU's pid file folder.
+mkdir -p "$QEMU_INIT_RUNDIR/web@qemu"
 echo "## 2. start until it returns, $START_ROUNDS rounds (each VM killed untimed after)"
 timeit "$START_ROUNDS" \
-    :: "QEMU -daemonize (show)" "${argv[@]}" + qemu-init kill web \
-    :: "...then one QMP answer" bare_start "$QEMU_INIT_RUNDIR/web@control" \
-	"${argv[@]}" + qemu-init kill web \
+    :: "QEMU launched, one QMP answer" bare_start \
+	"$QEMU_INIT_RUNDIR/web@control" "${argv[@]}" + "$W/killall.sh" \
     :: "qemu-init start" qemu-init start web + qemu-init kill web
 echo
 
@@ -174,6 +179,8 @@ qemu-init start -a >/dev/null
 {
 	echo '#!/bin/bash'
 	for n in $(seq 1 "$N_AUTO"); do
+		echo "mkdir -p '$QEMU_INIT_RUNDIR/v$n@qemu'"
+		printf '%s ' bare_start "'$QEMU_INIT_RUNDIR/v$n@control'"
 		qemu-init show "v$n" | "$TOP/tests/guest/runnable.sh" |
 		    sed "s/'/'\\\\''/g; s/^/'/; s/\$/'/" | tr '\n' ' '
 		echo '&'
@@ -181,12 +188,18 @@ qemu-init start -a >/dev/null
 	echo 'wait'
 } > "$W/direct.sh"
 chmod +x "$W/direct.sh"
-echo '#!/bin/sh
-exec qemu-init stop -a -f -t 0 >/dev/null 2>&1' > "$W/killall.sh"
-chmod +x "$W/killall.sh"
+#!/bin/bash
+qemu-init stop -a -f -t 0 >/dev/null 2>&1
+for p in /proc/[0-9]*; do
+	tr '\\0' ' ' 2>/dev/null < "\$p/cmdline" |
+	    grep -q -- "-pidfile $QEMU_INIT_RUNDIR/" &&
+	    kill -KILL "\${p#/proc/}" 2>/dev/null
+done
+exit 0
+KILL
 "$W/killall.sh"
 timeit "$START_ROUNDS" \
-    :: "QEMU x$N_AUTO at once (show)" "$W/direct.sh" + "$W/killall.sh" \
+    :: "QEMU x$N_AUTO at once, each to its first QMP answer" "$W/direct.sh" + "$W/killall.sh" \
     :: "qemu-init start -a" qemu-init start -a + "$W/killall.sh"
 echo
 

@@ -375,6 +375,11 @@ show_one(struct vm_pick *p, struct diag *d, void *arg)
 	if (vm_plan(&p->vm, &c->mc, c->confdir, &c->run, slot, 0, &ln,
 	    d) == 0) {
 		ln.by_path = c->shell;
+		if (c->shell) {
+			/* Where QEMU run by hand, as root, may write it. */
+			free(ln.pidfile);
+			ln.pidfile = rundir_path(&c->run, p->vm.name, RUN_PID);
+		}
 		sv_init(&av);
 		qemu_cmdline(&p->vm, &c->mc, &ln, &av);
 		if (c->shell)
@@ -940,7 +945,8 @@ report_machine(struct report *r, const struct vm_info *in)
 	rep_string(r, "accel", !known ? NULL : st->kvm ? "kvm" : "tcg");
 	rep_string(r, "ram", known ? st->ram : NULL);
 	rep_string(r, "smp", known ? st->smp : NULL);
-	rep_bool(r, "runas", known, st->runas);
+	rep_string(r, "runas", known ? st->runas : NULL);
+	rep_number(r, "uid", known && st->uid >= 0, st->uid, NULL);
 	rep_string(r, "serial_socket", in->serial);
 	rep_string(r, "console_log", in->console_log);
 	rep_string(r, "bridge", known ? st->bridge : NULL);
@@ -950,6 +956,10 @@ report_machine(struct report *r, const struct vm_info *in)
 			jsonw_object(r->w, NULL);
 			jsonw_string(r->w, "path", st->disks[i].path);
 			jsonw_string(r->w, "format", st->disks[i].format);
+			jsonw_string(r->w, "backing", in->backing != NULL ?
+			    in->backing[i] : NULL);
+			jsonw_string(r->w, "data_file", in->data_file != NULL ?
+			    in->data_file[i] : NULL);
 			jsonw_end(r->w);
 		}
 		jsonw_end(r->w);
@@ -970,8 +980,14 @@ report_machine(struct report *r, const struct vm_info *in)
 	}
 	for (i = 0; known && i < st->ndisks; i++) {
 		(void)snprintf(key, sizeof(key), "disk%zu", i + 1);
-		line = xasprintf("%s (%s)", st->disks[i].path,
-		    st->disks[i].format != NULL ? st->disks[i].format : "-");
+		line = xasprintf("%s (%s)%s%s%s%s", st->disks[i].path,
+		    st->disks[i].format != NULL ? st->disks[i].format : "-",
+		    in->backing != NULL && in->backing[i] != NULL ?
+		    ", backing file " : "", in->backing != NULL &&
+		    in->backing[i] != NULL ? in->backing[i] : "",
+		    in->data_file != NULL && in->data_file[i] != NULL ?
+		    ", data file " : "", in->data_file != NULL &&
+		    in->data_file[i] != NULL ? in->data_file[i] : "");
 		rep_string(r, key, line);
 		free(line);
 	}
@@ -1284,6 +1300,7 @@ info_one(struct vm_pick *p, struct diag *d, void *arg)
 	diag_flush(d, cli_prog);
 	vm_info_get(&c->run, p->ref.name, p->loaded ? &p->vm : NULL, NULL,
 	    &in);
+	vm_info_images(&in);
 	rc = in.run == VM_STOPPED && !p->loaded ? 1 : 0;
 	if (c->json) {
 		jsonw_init(&c->jw);

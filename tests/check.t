@@ -90,29 +90,16 @@ same_err "an interface that is not a bridge" 1 \
     "$(cfg notbr):4: BRIDGE_IFNAME: cannot attach the NICs of 'notbr': 'lo' is not a bridge"
 
 # --- the tap scripts ------------------------------------------------------------
+# start makes a VM's taps and hands them to QEMU, which runs no script:
+# check asks for no qemu-brup or qemu-brdown.
 rm -f "$UP" "$DOWN"
 run inns qemu-init check onbr
-same_err "no qemu-brup and qemu-brdown: the ln -s to run, with the real path" 1 \
-    "$(cfg onbr):3: NIC1 needs $UP, which QEMU runs to put a NIC on its bridge: No such file or directory (run: ln -s $BIN/qemu-netif $UP)" \
-    "$(cfg onbr):3: NIC1 needs $DOWN, which QEMU runs to put a NIC on its bridge: No such file or directory (run: ln -s $BIN/qemu-netif $DOWN)"
-vm nonic 'VNC=no'
-run qemu-init check nonic
-clean "...a VM without NICs needs neither"
+clean "no qemu-brup and qemu-brdown: QEMU needs them not, check says nothing"
 links /nonexistent/qemu-netif "$(type -P true)"
 run inns qemu-init check onbr
-same_err "a link to nowhere, and a link to another program" 1 \
-    "$(cfg onbr):3: NIC1 needs $UP, which leads nowhere: No such file or directory (run: ln -sf $BIN/qemu-netif $UP)" \
-    "$(cfg onbr):3: NIC1 needs $DOWN to be qemu-netif, not $(realpath "$(type -P true)") (run: ln -sf $BIN/qemu-netif $DOWN)"
-mkdir -p "$T/noexec"
-cp "$BIN/qemu-netif" "$T/noexec/qemu-netif"
-chmod 644 "$T/noexec/qemu-netif"
-links "$T/noexec/qemu-netif" "$BIN/qemu-brdown"
-run inns qemu-init check onbr
-same_err "a qemu-netif that cannot run; a link through qemu-brdown is fine" 1 \
-    "$(cfg onbr):3: NIC1 needs $UP, but $T/noexec/qemu-netif is not executable (run: chmod 755 $T/noexec/qemu-netif)"
+clean "...nor of links to nowhere or to another program"
 links "$BIN/qemu-netif"
-run inns qemu-init check onbr
-clean "with the links mended, check passes again"
+vm nonic 'VNC=no'
 
 # --- TGTARCH ---------------------------------------------------------------------
 vm arch65 'TGTARCH=qemu-system-aarch65'

@@ -30,8 +30,10 @@ sed -i '/^UNUSED=/d' "$vmdir/web-qemu.cfg"
 
 run qemu-init show web
 expect "show exits 0" 0 ""
-check "show escapes commas in file names" \
-    contains "$out" "file=$vmdir/disk,,1.img,format=raw,snapshot=off"
+check "show hands QEMU the disk, its name's commas escaped" \
+    contains "$out" "fd=<$vmdir/disk,,1.img>,set=2"
+check "...as an fd set, with no format: QEMU probes it, never qemu-init" \
+    contains "$out" "file=/dev/fdset/2,snapshot=off"
 check "show puts the QMP monitor on slot 0 (MONPORT+100)" \
     contains "$out" "host=127.0.0.1,port=31100,server=on,wait=off,nodelay=on"
 check "show turns KVM=no into -accel tcg" contains "$out" $'-accel\ntcg'
@@ -39,18 +41,28 @@ check "show takes nothing: no run dir made" [ ! -e "$QEMU_INIT_RUNDIR" ]
 
 # The command line show prints is one QEMU accepts, once the descriptors
 # qemu-init opens for QEMU (shown as fd=<FILE>) are given as those files.
-runnable() {	# runnable FILE: show's lines into argv
+# QEMU runs in the foreground (qemu-init starts it so): it is up once it
+# has written its pid file, or it failed when it exits first.
+runnable() {	# runnable FILE NAME: QEMU runs show's lines (FILE), -S
+	local i=0 argv
 	mapfile -t argv < <("$TOP/tests/guest/runnable.sh" < "$1")
+	mkdir -p "$QEMU_INIT_RUNDIR/$2@qemu"
+	"${argv[@]}" -S 2>"$T/qemu.err" &
+	qpid=$!
+	bg_started $qpid
+	while [ ! -s "$QEMU_INIT_RUNDIR/$2@qemu/pid" ] && ! gone $qpid &&
+	    [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -s "$QEMU_INIT_RUNDIR/$2@qemu/pid" ] &&
+	    [ "$(cat "$QEMU_INIT_RUNDIR/$2@qemu/pid")" = "$qpid" ]
 }
-mkdir -p "$QEMU_INIT_RUNDIR"
-runnable "$T/out"
-"${argv[@]}" -S 2>"$T/qemu.err"
-qrc=$?
-check "QEMU accepts the command line show prints (-S)" [ $qrc -eq 0 ] ||
+runnable "$T/out" web
+check "QEMU accepts the command line show prints (-S)" alive "$qpid" ||
     diag "$(cat "$T/qemu.err")"
-qpid=$(cat "$QEMU_INIT_RUNDIR/web@pid" 2>/dev/null)
-check "that QEMU runs" alive "$qpid"
-[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+kill "$qpid" 2>/dev/null
+wait_until 30 gone "$qpid"
 rm -rf "$QEMU_INIT_RUNDIR"
 
 run qemu-init show /nonexistent/x-qemu.cfg
@@ -171,14 +183,11 @@ echo "web $vmdir/web-qemu.cfg" > "$reg"
 cp "$TOP/etc/qemu/example-qemu.cfg" "$T/example-qemu.cfg"
 run qemu-init show "$T/example-qemu.cfg"
 expect "show works on the shipped example-qemu.cfg" 0 ""
-mkdir -p "$QEMU_INIT_RUNDIR"
-runnable "$T/out"
-"${argv[@]}" -S 2>"$T/qemu.err"
-check "QEMU accepts the example's command line (-S)" [ $? -eq 0 ] ||
+runnable "$T/out" example
+check "QEMU accepts the example's command line (-S)" alive "$qpid" ||
     diag "$(cat "$T/qemu.err")"
-qpid=$(cat "$QEMU_INIT_RUNDIR/example@pid" 2>/dev/null)
-check "the example's QEMU runs" alive "$qpid"
-[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+kill "$qpid" 2>/dev/null
+wait_until 30 gone "$qpid"
 
 run qemu-init stop -h
 expect_out "ACTION -h prints that action's usage on stdout, exit 0" 0 \

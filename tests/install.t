@@ -230,7 +230,7 @@ check "...and uninstall says it is kept" \
 # but for the one that holds monitor.conf (and its parents).
 dirs=$(cd "$D" && find . -mindepth 1 -type d | sort | tr '\n' ' ')
 want="./etc ./etc/qemu ./usr ./usr/bin ./usr/lib ./usr/lib/systemd \
-./usr/lib/systemd/system ./usr/share ./usr/share/bash-completion \
+./usr/lib/systemd/system ./usr/libexec ./usr/share ./usr/share/bash-completion \
 ./usr/share/bash-completion/completions ./usr/share/man ./usr/share/man/man1 \
 ./usr/share/man/man5 ./usr/share/man/man8 "
 if [ "$dirs" = "$want" ]; then

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +22,14 @@
 #include "buf.h"
 #include "cfg.h"
 #include "check.h"
+#include "confine.h"
+#include "fileread.h"
 #include "firmware.h"
 #include "hostprobe.h"
+#include "image.h"
 #include "netif.h"
 #include "paths.h"
 #include "proc.h"
-
-/* The remedy's qemu-netif when none is found beside the running program. */
-#define NETIF_INSTALLED	"/usr/local/bin/qemu-netif"
 
 /* What a QEMU binary is asked, as `TGTARCH OPTION help`. */
 enum qemu_list { LIST_MACHINES, LIST_CPUS, LIST_DEVICES, NLISTS };
@@ -52,7 +53,6 @@ struct checker {
 	const char	*confdir;
 	struct qemu_caps *qemus;
 	size_t		 nqemus;
-	int		 scripts_checked;
 };
 
 static void finding(struct diag *, enum diag_level, const struct vm_config *,
@@ -77,8 +77,10 @@ finding(struct diag *d, enum diag_level level, const struct vm_config *vm,
 	    xstrdup(vm->cfgpath);
 	if (level == DIAG_ERROR)
 		diag_error(d, "%s: %s", at, msg);
-	else
+	else if (level == DIAG_WARNING)
 		diag_warn(d, "%s: %s", at, msg);
+	else
+		diag_note(d, "%s: %s", at, msg);
 	free(at);
 	free(msg);
 }
@@ -242,54 +244,6 @@ addr_is_loopback(const char *addr)
 }
 
 /* 0 when path is an executable regular file, else an errno value. */
-static int
-executable(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) != 0)
-		return errno;
-	if (!S_ISREG(st.st_mode) || access(path, X_OK) != 0)
-		return EACCES;
-	return 0;
-}
-
-/*
- * Where execvp(3), and so proc_run, finds name: 0 and *found, or an
- * errno value (ENOENT: nowhere; EACCES: only a file it cannot run).
- */
-static int
-exec_search(const char *name, char **found)
-{
-	const char *path = getenv("PATH"), *p, *end;
-	char *dir, *candidate;
-	int e, err = ENOENT;
-
-	*found = NULL;
-	if (strchr(name, '/') != NULL) {
-		if ((e = executable(name)) == 0)
-			*found = xstrdup(name);
-		return e;
-	}
-	if (path == NULL)
-		path = "/bin:/usr/bin";		/* glibc's default */
-	for (p = path;; p = end + 1) {
-		end = strchrnul(p, ':');
-		dir = end == p ? xstrdup(".") : xstrndup(p, (size_t)(end - p));
-		candidate = path_join(dir, name);
-		free(dir);
-		if ((e = executable(candidate)) == 0) {
-			*found = candidate;
-			return 0;
-		}
-		free(candidate);
-		if (e == EACCES)
-			err = EACCES;
-		if (*end == '\0')
-			return err;
-	}
-}
-
 /* The first line of text, at most 200 bytes of it. */
 static char *
 first_line(const char *text)
@@ -348,7 +302,7 @@ probe(struct qemu_caps *q)
 	const char *why;
 	int e;
 
-	if ((e = exec_search(q->tgtarch, &q->path)) != 0) {
+	if ((e = proc_find_program(q->tgtarch, &q->path)) != 0) {
 		if (e == EACCES)
 			why = "is not an executable file";
 		else if (e != ENOENT)
@@ -500,91 +454,6 @@ check_bridge(const struct vm_config *vm, struct diag *d)
 }
 
 /* The qemu-netif beside the running program, else the installed one. */
-static char *
-netif_path(void)
-{
-	char *self = NULL, *dir, *path;
-	size_t cap = 256;
-	ssize_t n;
-
-	for (;;) {
-		self = xrealloc(self, cap);
-		n = readlink("/proc/self/exe", self, cap);
-		if (n < 0) {
-			free(self);
-			return xstrdup(NETIF_INSTALLED);
-		}
-		if ((size_t)n < cap)
-			break;
-		cap *= 2;
-	}
-	self[n] = '\0';
-	dir = path_dirname(self);
-	path = path_join(dir, "qemu-netif");
-	free(dir);
-	free(self);
-	if (executable(path) != 0) {
-		free(path);
-		return xstrdup(NETIF_INSTALLED);
-	}
-	return path;
-}
-
-/* Whether real is netif: named qemu-netif, or the same file. */
-static int
-is_netif(const char *real, const char *netif)
-{
-	struct stat a, b;
-
-	if (strcmp(path_basename(real), "qemu-netif") == 0)
-		return 1;
-	return stat(real, &a) == 0 && stat(netif, &b) == 0 &&
-	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
-/* CONFDIR/<script> is, or links to, an executable qemu-netif. */
-static void
-check_script(struct checker *c, const struct vm_config *vm,
-    const char *script, const char *netif, struct diag *d)
-{
-	char *path = path_join(c->confdir, script), *real = NULL;
-	struct stat st;
-
-	if (lstat(path, &st) != 0)
-		finding(d, DIAG_ERROR, vm, "NIC1", "NIC1 needs %s, which QEMU "
-		    "runs to put a NIC on its bridge: %s (run: ln -s %s %s)",
-		    path, strerror(errno), netif, path);
-	else if ((real = realpath(path, NULL)) == NULL)
-		finding(d, DIAG_ERROR, vm, "NIC1", "NIC1 needs %s, which "
-		    "leads nowhere: %s (run: ln -sf %s %s)", path,
-		    strerror(errno), netif, path);
-	else if (!is_netif(real, netif))
-		finding(d, DIAG_ERROR, vm, "NIC1", "NIC1 needs %s to be "
-		    "qemu-netif, not %s (run: ln -sf %s %s)", path, real,
-		    netif, path);
-	else if (executable(real) != 0)
-		finding(d, DIAG_ERROR, vm, "NIC1", "NIC1 needs %s, but %s is "
-		    "not executable (run: chmod 755 %s)", path, real, real);
-	free(real);
-	free(path);
-}
-
-/* qemu-brup and qemu-brdown, once: for the first VM with NICs. */
-static void
-check_scripts(struct checker *c, const struct vm_config *vm,
-    struct diag *d)
-{
-	char *netif;
-
-	if (vm->nnics == 0 || c->scripts_checked)
-		return;
-	c->scripts_checked = 1;
-	netif = netif_path();
-	check_script(c, vm, "qemu-brup", netif, d);
-	check_script(c, vm, "qemu-brdown", netif, d);
-	free(netif);
-}
-
 /* A QEMU option word, "--drive" taken as "-drive". */
 static const char *
 option(const char *w)
@@ -839,6 +708,218 @@ check_firmware(const struct vm_config *vm, struct diag *d)
 	firmware_free(&fw);
 }
 
+/*
+ * The host's QEMU user (monitor.conf's RUNAS), when a VM runs as it:
+ * it exists, and has subordinate ids, so that each VM gets a uid of its
+ * own.
+ */
+static void
+check_host_user(const struct vm_config *vms, size_t n,
+    const struct monconf *mc, const char *confdir, struct diag *d)
+{
+	const char *user = mc->runas != NULL ? mc->runas : CONFINE_USER;
+	unsigned long fu, fg;
+	struct passwd *pw;
+	char *at, *hint;
+	size_t i;
+
+	for (i = 0; i < n && vms[i].runas != NULL; i++)
+		;
+	if (i == n || strcmp(user, "root") == 0)
+		return;
+	at = mc->runas_line != 0 ? xasprintf("%s/monitor.conf:%u", confdir,
+	    mc->runas_line) : xasprintf("%s/monitor.conf", confdir);
+	if ((pw = getpwnam(user)) == NULL) {
+		hint = confine_useradd_hint(user);
+		diag_error(d, "%s: QEMU's user '%s' does not exist, so no VM "
+		    "without RUNAS can start: create it (%s), or set RUNAS in "
+		    "each VM's config (RUNAS=root runs QEMU as root)", at,
+		    user, hint);
+		free(hint);
+	} else if (subid_first(CONFINE_SUBUID, pw->pw_name, pw->pw_uid,
+	    mc->slots, &fu, NULL) != 0 || subid_first(CONFINE_SUBGID,
+	    pw->pw_name, pw->pw_uid, mc->slots, &fg, NULL) != 0)
+		diag_warn(d, "%s: QEMU's user '%s' has no subordinate ids of "
+		    "%u or more in %s and %s, so every VM's QEMU runs as uid "
+		    "%ld and one could reach another's disks and memory "
+		    "(usermod --add-subuids FIRST-LAST --add-subgids FIRST-LAST "
+		    "%s, with a free range of 65536)", at, user,
+		    mc->slots, CONFINE_SUBUID, CONFINE_SUBGID,
+		    (long)pw->pw_uid, user);
+	free(at);
+}
+
+/*
+ * What an image's header makes QEMU open, one level after another: each
+ * a note ("opens B (its backing file)"), an error where the name is no
+ * plain file name or out of QEMU's user's reach.
+ */
+static void
+check_image_chain(const struct vm_config *vm, size_t i,
+    const struct qemu_user *u, struct diag *d)
+{
+	struct image_info info;
+	struct diag why;
+	const char *bad = NULL;
+	char *key, *path, *next;
+	int depth;
+
+	/* Another format given: QEMU reads no qcow2 header there. */
+	if (vm->disks[i].format != NULL &&
+	    strcmp(vm->disks[i].format, "qcow2") != 0)
+		return;
+	key = xasprintf("DSK%zu", i + 1);
+	path = xstrdup(vm->disks[i].path);
+	for (depth = 0; depth < IMAGE_CHAIN_MAX; depth++) {
+		diag_init(&why);
+		if (image_inspect_path(path, &info, &why) != 0) {
+			finding(d, DIAG_ERROR, vm, key, "%s: %s", key,
+			    diag_first_error(&why));
+			diag_clear(&why);
+			image_info_free(&info);
+			break;
+		}
+		diag_clear(&why);
+		if (info.data_file != NULL) {
+			if (!image_name_plain(info.data_file, &bad))
+				finding(d, DIAG_ERROR, vm, key, "%s: %s names "
+				    "the data file '%s', which %s: start "
+				    "refuses it", key, path, info.data_file,
+				    bad);
+			else {
+				next = image_name_resolve(path,
+				    info.data_file);
+				finding(d, DIAG_NOTE, vm, key, "%s: %s opens "
+				    "%s (its data file), as QEMU's user", key,
+				    path, next);
+				diag_init(&why);
+				if (!qemu_user_may_open(u, next, R_OK | W_OK,
+				    &why))
+					finding(d, DIAG_ERROR, vm, key, "%s: "
+					    "%s", key, diag_first_error(&why));
+				diag_clear(&why);
+				free(next);
+			}
+		}
+		if (info.backing == NULL) {
+			image_info_free(&info);
+			break;
+		}
+		if (!image_name_plain(info.backing, &bad)) {
+			finding(d, DIAG_ERROR, vm, key, "%s: %s names the "
+			    "backing file '%s', which %s: start refuses it",
+			    key, path, info.backing, bad);
+			image_info_free(&info);
+			break;
+		}
+		next = image_name_resolve(path, info.backing);
+		finding(d, DIAG_NOTE, vm, key, "%s: %s opens %s (its backing "
+		    "file%s%s), as QEMU's user", key, path, next,
+		    info.backing_format != NULL ? ", " : "",
+		    info.backing_format != NULL ? info.backing_format : "");
+		/* A backing file said to be raw, say, names nothing more. */
+		if (info.backing_format != NULL &&
+		    strcmp(info.backing_format, "qcow2") != 0)
+			depth = IMAGE_CHAIN_MAX;
+		image_info_free(&info);
+		diag_init(&why);
+		if (!qemu_user_may_open(u, next, R_OK, &why)) {
+			finding(d, DIAG_ERROR, vm, key, "%s: %s", key,
+			    diag_first_error(&why));
+			diag_clear(&why);
+			free(next);
+			break;
+		}
+		diag_clear(&why);
+		free(path);
+		path = next;
+	}
+	free(path);
+	free(key);
+}
+
+/* Root opens it for QEMU: no one else could have planted it. */
+static void
+check_planted(const struct vm_config *vm, const char *key, const char *path,
+    struct diag *d)
+{
+	struct diag why;
+
+	diag_init(&why);
+	if (!path_folders_trusted(path, &why))
+		finding(d, DIAG_ERROR, vm, key, "%s: %s", key,
+		    diag_first_error(&why));
+	diag_clear(&why);
+}
+
+/* KERNEL and INITRD: QEMU's user reads them through a descriptor. */
+static void
+check_boot_file(const struct vm_config *vm, const char *key, const char *path,
+    const struct qemu_user *u, struct diag *d)
+{
+	struct stat st;
+	char *who;
+
+	if (path == NULL)
+		return;
+	check_planted(vm, key, path, d);
+	if (stat(path, &st) != 0 || qemu_user_may(u, &st, R_OK))
+		return;
+	who = qemu_user_describe(u);
+	finding(d, DIAG_ERROR, vm, key, "%s %s is not readable by QEMU's user "
+	    "%s (mode %04o): chmod o+r %s", key, path, who,
+	    (unsigned)(st.st_mode & 07777), path);
+	free(who);
+}
+
+/* The UEFI variable store beside the config: nothing planted there. */
+static void
+check_vars(const struct vm_config *vm, struct diag *d)
+{
+	struct stat st;
+
+	if (vm->firmware != FIRMWARE_UEFI || vm->uefi_vars == NULL)
+		return;
+	check_planted(vm, "FIRMWARE", vm->uefi_vars, d);
+	if (lstat(vm->uefi_vars, &st) == 0 && !S_ISREG(st.st_mode))
+		finding(d, DIAG_ERROR, vm, "FIRMWARE", "FIRMWARE=uefi: the "
+		    "variable store %s is not a regular file (a symlink?): "
+		    "start refuses it (remove it to have it made anew)",
+		    vm->uefi_vars);
+}
+
+/*
+ * The files of a VM as start opens them for QEMU, and what its images
+ * make QEMU open by name as its own user.
+ */
+static void
+check_files(const struct vm_config *vm, const struct monconf *mc,
+    struct diag *d)
+{
+	struct qemu_user u;
+	size_t i;
+	char *key;
+
+	/* Who it would be on any slot: the same others' bits for each. */
+	if (qemu_user_for(vm->runas, mc->runas, 0, mc->slots, &u, NULL) != 0)
+		memset(&u, 0, sizeof(u));	/* check_host_user says */
+	check_boot_file(vm, "KERNEL", vm->kernel, &u, d);
+	check_boot_file(vm, "INITRD", vm->initrd, &u, d);
+	for (i = 0; i < vm->ndisks; i++) {
+		key = xasprintf("DSK%zu", i + 1);
+		check_planted(vm, key, vm->disks[i].path, d);
+		free(key);
+		check_image_chain(vm, i, &u, d);
+	}
+	for (i = 0; i < vm->ncdroms; i++) {
+		key = xasprintf("CDR%zu", i + 1);
+		check_planted(vm, key, vm->cdroms[i], d);
+		free(key);
+	}
+	check_vars(vm, d);
+	qemu_user_free(&u);
+}
+
 static void
 check_vnc(const struct monconf *mc, const char *confdir,
     struct diag *d)
@@ -998,10 +1079,11 @@ check_all(const struct vm_config *vms, size_t n,
 	memset(&c, 0, sizeof(c));
 	c.confdir = confdir;
 	check_vnc(mc, confdir, d);
+	check_host_user(vms, n, mc, confdir, d);
 	for (i = 0; i < n; i++) {
 		check_qemu(&c, &vms[i], d);
 		(void)check_bridge(&vms[i], d);
-		check_scripts(&c, &vms[i], d);
+		check_files(&vms[i], mc, d);
 		check_boot(&vms[i], d);
 		check_user_net(&vms[i], mc, d);
 		check_ide(&vms[i], d);

@@ -4,10 +4,50 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmdline.h"
+#include "confine.h"
 #include "paths.h"
 #include "ports.h"
+
+int
+plan_add_file(struct launch_plan *ln, int fd, int set, const char *name)
+{
+	struct plan_file *f;
+
+	ln->files = xreallocarray(ln->files, ln->nfiles + 1,
+	    sizeof(*ln->files));
+	f = &ln->files[ln->nfiles];
+	f->fd = fd;
+	f->set = set;
+	f->name = xstrdup(name);
+	return (int)ln->nfiles++;
+}
+
+void
+plan_free(struct launch_plan *ln)
+{
+	size_t i;
+
+	for (i = 0; i < ln->nfiles; i++) {
+		if (ln->files[i].fd >= 0)
+			(void)close(ln->files[i].fd);
+		free(ln->files[i].name);
+	}
+	free(ln->files);
+	for (i = 0; ln->disks != NULL && i < ln->ndisks; i++) {
+		free(ln->disks[i].backing);
+		free(ln->disks[i].data_file);
+	}
+	free(ln->disks);
+	free(ln->cdroms);
+	free(ln->taps);
+	free(ln->pidfile);
+	firmware_free(&ln->uefi);
+	qemu_user_free(&ln->user);
+	memset(ln, 0, sizeof(*ln));
+}
 
 /* -opt key=PATH,...: the path with its commas doubled. */
 static void
@@ -20,19 +60,71 @@ push_kv(struct strvec *av, const char *fmt_before, const char *path,
 	free(esc);
 }
 
-/* A disk's -drive options after file=PATH. */
+/*
+ * How QEMU finds file i: the descriptor it gets ("7"), or (show, where
+ * none was opened) the file it stands for ("<PATH>").  Caller frees.
+ */
 static char *
-drive_options(const struct vm_config *vm, size_t i)
+fd_word(const struct launch_plan *ln, int i)
 {
-	static const char *const fmt[] = {
-		[DISK_RAW] = ",format=raw", [DISK_QCOW2] = ",format=qcow2",
-		[DISK_PROBE] = ""
-	};
+	const struct plan_file *f = &ln->files[i];
+	char *esc, *w;
+
+	if (f->fd >= 0)
+		return xasprintf("%d", PLAN_FD_BASE + i);
+	esc = qemu_opt_escape(f->name);
+	w = xasprintf("<%s>", esc);
+	free(esc);
+	return w;
+}
+
+/* -add-fd fd=N,set=S for file i. */
+static void
+push_add_fd(struct strvec *av, const struct launch_plan *ln, int i)
+{
+	char *w = fd_word(ln, i);
+
+	sv_push(av, "-add-fd");
+	sv_pushf(av, "fd=%s,set=%d", w, ln->files[i].set);
+	free(w);
+}
+
+/*
+ * A file QEMU opens by name (-kernel, pflash, file=): its fd set's
+ * /dev/fdset/S, or /dev/fd/N for a file without one; with by_path the
+ * file itself.  Caller frees.
+ */
+static char *
+file_word(const struct launch_plan *ln, int i)
+{
+	const struct plan_file *f = &ln->files[i];
+	char *w, *s;
+
+	if (ln->by_path)
+		return xstrdup(f->name);
+	if (f->set != 0)
+		return xasprintf("/dev/fdset/%d", f->set);
+	w = fd_word(ln, i);
+	s = xasprintf("/dev/fd/%s", w);
+	free(w);
+	return s;
+}
+
+/* A disk's -drive options after file=...: format, interface, cache. */
+static char *
+drive_options(const struct vm_config *vm, const struct launch_plan *ln,
+    size_t i)
+{
 	const struct vm_disk *disk = &vm->disks[i];
+	const struct plan_disk *pd = &ln->disks[i];
 	struct strbuf sb;
+	char *esc;
 
 	sb_init(&sb);
-	sb_adds(&sb, fmt[disk->format]);
+	sb_adds(&sb, "");
+	/* No format: QEMU probes, with its guard on block 0. */
+	if (disk->format != NULL)
+		sb_addf(&sb, ",format=%s", disk->format);
 	/* IDE is QEMU's plain -drive: no interface named, as before. */
 	if (disk->iface != DISKIF_IDE)
 		sb_addf(&sb, ",if=none,id=disk%zu", i);
@@ -42,6 +134,17 @@ drive_options(const struct vm_config *vm, size_t i)
 		sb_addf(&sb, ",cache=%s", disk->cache);
 	if (disk->discard)
 		sb_adds(&sb, ",discard=unmap");
+	/* What the header names, absolute: /dev/fdset/ is no folder. */
+	if (pd->backing != NULL && !ln->by_path) {
+		esc = qemu_opt_escape(pd->backing);
+		sb_addf(&sb, ",backing.file.filename=%s", esc);
+		free(esc);
+	}
+	if (pd->data_file != NULL && !ln->by_path) {
+		esc = qemu_opt_escape(pd->data_file);
+		sb_addf(&sb, ",data-file.filename=%s", esc);
+		free(esc);
+	}
 	return sb_detach(&sb);
 }
 
@@ -74,30 +177,40 @@ push_disk_device(const struct vm_config *vm, size_t i, int *scsi,
 }
 
 static void
-push_drives(const struct vm_config *vm, struct strvec *av)
+push_drives(const struct vm_config *vm, const struct launch_plan *ln,
+    struct strvec *av)
 {
 	size_t i;
-	char *opts;
+	char *opts, *file;
 	int scsi = 0;
 
 	if (vm->snapshot)
 		sv_push(av, "-snapshot");
 	for (i = 0; i < vm->ndisks; i++) {
-		opts = drive_options(vm, i);
+		if (!ln->by_path) {
+			if (ln->disks[i].rw != PLAN_NONE)
+				push_add_fd(av, ln, ln->disks[i].rw);
+			push_add_fd(av, ln, ln->disks[i].ro);
+		}
+		opts = drive_options(vm, ln, i);
+		file = file_word(ln, ln->disks[i].ro);
 		sv_push(av, "-drive");
-		push_kv(av, "file=", vm->disks[i].path, opts);
+		push_kv(av, "file=", file, opts);
+		free(file);
 		free(opts);
 		push_disk_device(vm, i, &scsi, av);
 	}
+	/* ISOs are raw, always: an "ISO" that is qcow2 opens nothing. */
 	for (i = 0; i < vm->ncdroms; i++) {
-		if (i == 0) {
-			/* -cdrom takes a plain file name: nothing to escape. */
-			sv_push(av, "-cdrom");
-			sv_push(av, vm->cdroms[0]);
-			continue;
-		}
+		if (!ln->by_path)
+			push_add_fd(av, ln, ln->cdroms[i]);
+		file = file_word(ln, ln->cdroms[i]);
 		sv_push(av, "-drive");
-		push_kv(av, "file=", vm->cdroms[i], ",media=cdrom");
+		/* The first where -cdrom puts it: IDE's secondary master. */
+		push_kv(av, "file=", file, i == 0 ?
+		    ",format=raw,media=cdrom,readonly=on,index=2" :
+		    ",format=raw,media=cdrom,readonly=on");
+		free(file);
 	}
 }
 
@@ -109,32 +222,69 @@ static void
 push_firmware(const struct vm_config *vm, const struct launch_plan *ln,
     struct strvec *av)
 {
-	char *before;
+	char *before, *file;
 
-	if (vm->firmware != FIRMWARE_UEFI || ln->uefi.code == NULL)
+	if (vm->firmware != FIRMWARE_UEFI || ln->fw_code == PLAN_NONE)
 		return;
+	if (!ln->by_path) {
+		push_add_fd(av, ln, ln->fw_code);
+		push_add_fd(av, ln, ln->fw_vars);
+		if (ln->fw_vars_ro != PLAN_NONE)
+			push_add_fd(av, ln, ln->fw_vars_ro);
+	}
 	before = xasprintf("if=pflash,unit=0,format=%s,readonly=on,file=",
 	    ln->uefi.code_format);
+	file = file_word(ln, ln->fw_code);
 	sv_push(av, "-drive");
-	push_kv(av, before, ln->uefi.code, "");
+	push_kv(av, before, file, "");
 	free(before);
+	free(file);
 	before = xasprintf("if=pflash,unit=1,format=%s,file=",
 	    ln->uefi.vars_format);
+	file = file_word(ln, ln->fw_vars);
 	sv_push(av, "-drive");
-	push_kv(av, before, vm->uefi_vars, "");
+	push_kv(av, before, file, "");
 	free(before);
+	free(file);
+}
+
+/* KERNEL and INITRD: QEMU reads them through /dev/fd/N. */
+static void
+push_kernel(const struct vm_config *vm, const struct launch_plan *ln,
+    struct strvec *av)
+{
+	char *file;
+
+	if (vm->kernel == NULL)
+		return;
+	file = file_word(ln, ln->kernel);
+	sv_push(av, "-kernel");
+	sv_push(av, file);
+	free(file);
+	if (vm->initrd != NULL) {
+		file = file_word(ln, ln->initrd);
+		sv_push(av, "-initrd");
+		sv_push(av, file);
+		free(file);
+	}
+	if (vm->append != NULL) {
+		sv_push(av, "-append");
+		sv_push(av, vm->append);
+	}
 }
 
 /*
  * Exactly the NICs of the config: none is -nic none, never QEMU's
  * default user-mode NIC, whose 10.0.2.2 is the host's loopback.  Each
- * tap is named after the slot and the NIC (ports.h).
+ * tap is named after the slot and the NIC (ports.h) and is made by
+ * qemu-init, on the bridge, before QEMU runs: QEMU is handed it (and so
+ * runs no script); with by_path, QEMU makes it with the tap scripts.
  */
 static void
 push_nics(const struct vm_config *vm, const struct launch_plan *ln,
     struct strvec *av)
 {
-	char *up, *down, *eup, *edown, tap[TAP_NAME_SIZE];
+	char *up, *down, *eup, *edown, *w, tap[TAP_NAME_SIZE];
 	size_t i;
 
 	if (vm->nnics == 0) {
@@ -150,10 +300,16 @@ push_nics(const struct vm_config *vm, const struct launch_plan *ln,
 		sv_push(av, "-device");
 		sv_pushf(av, "%s,netdev=net%zu,mac=%s", vm->nics[i].model, i,
 		    vm->nics[i].mac);
-		slot_tap_name(ln->slot, i, tap);
 		sv_push(av, "-netdev");
-		sv_pushf(av, "tap,id=net%zu,ifname=%s,script=%s,downscript=%s",
-		    i, tap, eup, edown);
+		if (ln->by_path) {
+			slot_tap_name(ln->slot, i, tap);
+			sv_pushf(av, "tap,id=net%zu,ifname=%s,script=%s,"
+			    "downscript=%s", i, tap, eup, edown);
+			continue;
+		}
+		w = fd_word(ln, ln->taps[i]);
+		sv_pushf(av, "tap,id=net%zu,fd=%s", i, w);
+		free(w);
 	}
 	free(up);
 	free(down);
@@ -240,26 +396,25 @@ qemu_cmdline_name(const struct strvec *av, const char *name,
 }
 
 /*
- * A descriptor qemu-init opened, or the file it would be (show): as
- * fd=<FILE>, or path=FILE with the plan's by_path.
+ * A socket qemu-init bound in RUNDIR: fd=N, or with by_path the socket's
+ * name (path=FILE: QEMU binds it).
  */
 static void
-push_fd(struct strvec *av, const struct launch_plan *ln, enum plan_fd which,
+push_socket(struct strvec *av, const struct launch_plan *ln, enum plan_fd which,
     const char *fmt_before, const char *after)
 {
-	char *esc;
+	const struct plan_file *f = &ln->files[ln->fd[which]];
+	char *esc, *w;
 
-	if (ln->fd[which] >= 0) {
-		sv_pushf(av, "%sfd=%d%s", fmt_before, ln->fd[which], after);
+	if (ln->by_path) {
+		esc = qemu_opt_escape(f->name);
+		sv_pushf(av, "%spath=%s%s", fmt_before, esc, after);
+		free(esc);
 		return;
 	}
-	esc = qemu_opt_escape(ln->path[which] != NULL ? ln->path[which] :
-	    "?");
-	if (ln->by_path)
-		sv_pushf(av, "%spath=%s%s", fmt_before, esc, after);
-	else
-		sv_pushf(av, "%sfd=<%s>%s", fmt_before, esc, after);
-	free(esc);
+	w = fd_word(ln, ln->fd[which]);
+	sv_pushf(av, "%sfd=%s%s", fmt_before, w, after);
+	free(w);
 }
 
 /* A monitor on a unix socket qemu-init bound in RUNDIR. */
@@ -270,7 +425,7 @@ push_monitor_unix(struct strvec *av, const struct launch_plan *ln,
 	char *before = xasprintf("socket,id=%s,", id);
 
 	sv_push(av, "-chardev");
-	push_fd(av, ln, which, before, ",server=on,wait=off");
+	push_socket(av, ln, which, before, ",server=on,wait=off");
 	sv_push(av, "-mon");
 	sv_pushf(av, "chardev=%s,mode=%s", id, mode);
 	free(before);
@@ -278,8 +433,8 @@ push_monitor_unix(struct strvec *av, const struct launch_plan *ln,
 
 /*
  * The serial console: its socket and its log are descriptors, so QEMU
- * never opens a name in RUNDIR.  The log goes through -add-fd and
- * /dev/fdset/1, or is named with the plan's by_path.
+ * never opens a name in RUNDIR.  The log goes through -add-fd and its
+ * fd set, or is named with the plan's by_path.
  */
 static void
 push_serial(const struct vm_config *vm, const struct launch_plan *ln,
@@ -292,20 +447,17 @@ push_serial(const struct vm_config *vm, const struct launch_plan *ln,
 		sv_push(av, "none");
 		return;
 	}
-	if (ln->by_path && ln->fd[PLAN_CONSOLE_LOG] < 0) {
-		log = qemu_opt_escape(ln->path[PLAN_CONSOLE_LOG] != NULL ?
-		    ln->path[PLAN_CONSOLE_LOG] : "?");
-		after = xasprintf(",server=on,wait=off,logfile=%s,"
-		    "logappend=on", log);
-		free(log);
-	} else {
-		sv_push(av, "-add-fd");
-		push_fd(av, ln, PLAN_CONSOLE_LOG, "", ",set=1");
-		after = xstrdup(",server=on,wait=off,logfile=/dev/fdset/1,"
-		    "logappend=on");
-	}
+	if (!ln->by_path)
+		push_add_fd(av, ln, ln->fd[PLAN_CONSOLE_LOG]);
+	log = qemu_opt_escape(ln->by_path ?
+	    ln->files[ln->fd[PLAN_CONSOLE_LOG]].name : "");
+	after = ln->by_path ? xasprintf(",server=on,wait=off,logfile=%s,"
+	    "logappend=on", log) : xasprintf(",server=on,wait=off,"
+	    "logfile=/dev/fdset/%d,logappend=on",
+	    ln->files[ln->fd[PLAN_CONSOLE_LOG]].set);
+	free(log);
 	sv_push(av, "-chardev");
-	push_fd(av, ln, PLAN_SERIAL, "socket,id=serial0,", after);
+	push_socket(av, ln, PLAN_SERIAL, "socket,id=serial0,", after);
 	free(after);
 	sv_push(av, "-serial");
 	sv_push(av, "chardev:serial0");
@@ -322,7 +474,8 @@ push_agent(const struct vm_config *vm, const struct launch_plan *ln,
 	if (!vm->agent)
 		return;
 	sv_push(av, "-chardev");
-	push_fd(av, ln, PLAN_AGENT, "socket,id=agent,", ",server=on,wait=off");
+	push_socket(av, ln, PLAN_AGENT, "socket,id=agent,",
+	    ",server=on,wait=off");
 	sv_push(av, "-device");
 	sv_push(av, "virtio-serial-pci,id=agent0");
 	sv_push(av, "-device");
@@ -355,6 +508,22 @@ push_optional(struct strvec *av, const char *opt, const char *value)
 	sv_push(av, value);
 }
 
+/*
+ * SANDBOX=yes: QEMU's seccomp filter.  A shell line (by_path) runs the
+ * tap scripts and daemonizes, which forks and calls setsid after the
+ * filter is set: it may spawn and elevate.
+ */
+static void
+push_sandbox(const struct vm_config *vm, const struct launch_plan *ln,
+    struct strvec *av)
+{
+	if (!vm->sandbox)
+		return;
+	sv_push(av, "-sandbox");
+	sv_push(av, ln->by_path ? "on,obsolete=deny,resourcecontrol=deny" :
+	    CONFINE_SANDBOX);
+}
+
 void
 qemu_cmdline(const struct vm_config *vm, const struct monconf *mc,
     const struct launch_plan *ln, struct strvec *av)
@@ -375,10 +544,8 @@ qemu_cmdline(const struct vm_config *vm, const struct monconf *mc,
 	else
 		push_optional(av, "-machine", vm->machine);
 	push_firmware(vm, ln, av);
-	push_optional(av, "-kernel", vm->kernel);
-	push_optional(av, "-initrd", vm->initrd);
-	push_optional(av, "-append", vm->append);
-	push_drives(vm, av);
+	push_kernel(vm, ln, av);
+	push_drives(vm, ln, av);
 	push_nics(vm, ln, av);
 	push_vnc(vm, mc, ln, av);
 	push_serial(vm, ln, av);
@@ -395,14 +562,12 @@ qemu_cmdline(const struct vm_config *vm, const struct monconf *mc,
 		if (ln->ipv6)
 			push_monitor(av, 1, 1, ln->ctlport);
 	}
-	if (vm->runas != NULL && ln->run_with) {
-		sv_push(av, "-run-with");
-		push_kv(av, "user=", vm->runas, "");
-	} else
-		push_optional(av, "-runas", vm->runas);
+	push_sandbox(vm, ln, av);
 	sv_push(av, "-pidfile");
 	sv_push(av, ln->pidfile);
-	sv_push(av, "-daemonize");
+	/* A shell's QEMU returns once it runs; start's runs as it is. */
+	if (ln->by_path)
+		sv_push(av, "-daemonize");
 	for (i = 0; i < vm->ncustom; i++)
 		sv_push(av, vm->custom[i]);
 }

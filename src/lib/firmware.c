@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fileread.h"
 #include "firmware.h"
 #include "json.h"
 #include "paths.h"
@@ -163,7 +164,10 @@ out:
 	return rc;
 }
 
-/* Reads a small file whole; 0, or -1 (errno). */
+/*
+ * Reads a small regular file whole: a FIFO or a device among the
+ * descriptors is never opened.  0, or -1 (errno).
+ */
 static int
 read_file(const char *path, struct strbuf *sb)
 {
@@ -171,7 +175,7 @@ read_file(const char *path, struct strbuf *sb)
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = file_open_regular(path, O_RDONLY, NULL)) < 0)
 		return -1;
 	while ((n = read(fd, buf, sizeof(buf))) > 0 &&
 	    sb->len + (size_t)n <= DESCRIPTOR_MAX)
@@ -330,41 +334,98 @@ firmware_free(struct firmware *fw)
 	memset(fw, 0, sizeof(*fw));
 }
 
-int
-firmware_make_vars(const struct firmware *fw, const char *path,
-    struct diag *d)
+/* Copies the template into the new store out; 0, or an errno. */
+static int
+copy_template(const struct firmware *fw, int out)
 {
 	char buf[65536];
 	ssize_t n, w;
-	int in, out, e = 0;
+	int in, e = 0;
 
-	out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0600);
-	if (out < 0 && errno == EEXIST)
-		return 0;
-	if (out < 0) {
-		diag_error(d, "cannot make the UEFI variable store %s: %s",
-		    path, strerror(errno));
-		return -1;
-	}
-	if ((in = open(fw->vars, O_RDONLY | O_CLOEXEC)) < 0)
-		e = errno;
-	while (e == 0 && (n = read(in, buf, sizeof(buf))) != 0) {
+	if ((in = file_open_regular(fw->vars, O_RDONLY, NULL)) < 0)
+		return errno;
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
 		if (n < 0) {
 			e = errno;
 			break;
 		}
-		if ((w = write(out, buf, (size_t)n)) != n)
+		if ((w = write(out, buf, (size_t)n)) != n) {
 			e = w < 0 ? errno : EIO;
+			break;
+		}
 	}
-	if (in >= 0)
-		(void)close(in);
-	if (close(out) != 0 && e == 0)
+	(void)close(in);
+	if (e == 0 && fsync(out) != 0)
 		e = errno;
-	if (e == 0)
-		return 0;
-	(void)unlink(path);
-	diag_error(d, "cannot make the UEFI variable store %s from %s: %s",
-	    path, fw->vars, strerror(e));
-	return -1;
+	return e;
+}
+
+/* A store that exists: ours, a regular file, not a name followed. */
+static int
+open_existing(const char *path, struct diag *d)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+	    O_NOCTTY);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			diag_error(d, "the UEFI variable store %s is a symlink: "
+			    "refused (remove it to have it made anew)", path);
+		else if (errno != ENOENT)
+			diag_error(d, "cannot open the UEFI variable store %s: "
+			    "%s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		diag_error(d, "the UEFI variable store %s is not a regular "
+		    "file: refused (remove it to have it made anew)", path);
+		(void)close(fd);
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		diag_error(d, "the UEFI variable store %s is owned by uid "
+		    "%ld: refused (chown %ld %s)", path, (long)st.st_uid,
+		    (long)geteuid(), path);
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+firmware_open_vars(const struct firmware *fw, const char *path,
+    struct diag *d)
+{
+	struct diag why;
+	int fd, e;
+
+	/* Its folder, as the config's: no one else may plant a name there. */
+	diag_init(&why);
+	if (!path_folders_trusted(path, &why)) {
+		diag_error(d, "cannot use the UEFI variable store %s: %s", path,
+		    diag_first_error(&why));
+		diag_clear(&why);
+		return -1;
+	}
+	diag_clear(&why);
+	if ((fd = open_existing(path, d)) >= 0 || errno != ENOENT)
+		return fd;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd < 0) {
+		diag_error(d, "cannot make the UEFI variable store %s: %s",
+		    path, errno == EEXIST ? "made meanwhile by another" :
+		    strerror(errno));
+		return -1;
+	}
+	if ((e = copy_template(fw, fd)) != 0) {
+		(void)close(fd);
+		(void)unlink(path);
+		diag_error(d, "cannot make the UEFI variable store %s from %s: "
+		    "%s", path, fw->vars, strerror(e));
+		return -1;
+	}
+	return fd;
 }

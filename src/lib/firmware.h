@@ -68,12 +68,14 @@ int	firmware_for(const struct vm_config *, struct firmware *fw,
 	    struct diag *d);
 
 /*
- * The VM's own variable store at path, made from fw's template when it
- * does not exist yet (mode 0600, never over an existing file, which is
- * kept as it is, nor through a symlink).  0, or -1 with why in d (a
- * half-made copy is removed).
+ * Opens the VM's own variable store at path for reading and writing,
+ * made from fw's template when it does not exist yet (mode 0600).
+ * Nothing is followed: a symlink there, anything but a regular file of
+ * this user, or a folder that group or others can write (running as
+ * root) is refused, with the fix.  The fd (close-on-exec), or -1 with
+ * why in d (a half-made copy is removed).
  */
-int	firmware_make_vars(const struct firmware *fw, const char *path,
+int	firmware_open_vars(const struct firmware *fw, const char *path,
 	    struct diag *d);
 
 #endif

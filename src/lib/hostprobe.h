@@ -1,7 +1,7 @@
 /*
  * hostprobe.h - what a launch needs to know about this host and its
  * QEMU, found out by looking: whether KVM opens, whether the loopback
- * has IPv6, which QEMU version TGTARCH is.
+ * has IPv6.
  */
 #ifndef QI_HOSTPROBE_H
 #define QI_HOSTPROBE_H
@@ -13,10 +13,5 @@ int	kvm_available(void);
  * out once a process.
  */
 int	ipv6_loopback(void);
-/*
- * Whether TGTARCH is QEMU 9.1 or later, where -run-with user= replaces
- * the deprecated -runas.  Runs `TGTARCH --version`.
- */
-int	qemu_has_run_with(const char *tgtarch);
 
 #endif

@@ -6,14 +6,22 @@
  * and the slot lock from choosing a slot until the state file that
  * records it is written (never two VMs on one slot).
  *
- * QEMU gets its sockets and its console log as open descriptors, made
- * here under the RUNDIR descriptor, so it opens no name in RUNDIR but
- * its pid file.  Which process is the VM is decided once, at the start:
- * the pid on the other end of the control socket, which must be the pid
- * QEMU wrote, with its start time.
+ * QEMU gets every file of the VM as an open descriptor: its sockets and
+ * console log, made here under the RUNDIR descriptor, its images, ISOs,
+ * kernel and firmware, and its taps.  It runs as its own user (confine.h)
+ * in a session of its own, a child of ours until we exit, and opens no
+ * name in RUNDIR but its pid file in its own folder.  Which process is
+ * the VM is decided once, at the start: the one we started, which must
+ * be the one on the other end of the control socket, with its start
+ * time.
  */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +31,11 @@
 #include "agent.h"
 #include "check.h"
 #include "cmdline.h"
+#include "confine.h"
+#include "fileread.h"
 #include "firmware.h"
 #include "hostprobe.h"
+#include "image.h"
 #include "lifecycle.h"
 #include "monitor.h"
 #include "netif.h"
@@ -111,26 +122,9 @@ preflight(const struct vm_config *vm, const struct rundir *rd,
 	return d->errors == errors ? 0 : -1;
 }
 
-void
-plan_free(struct launch_plan *ln)
-{
-	int i;
-
-	for (i = 0; i < PLAN_NFDS; i++) {
-		if (ln->fd[i] >= 0)
-			(void)close(ln->fd[i]);
-		ln->fd[i] = -1;
-		free(ln->path[i]);
-		ln->path[i] = NULL;
-	}
-	free(ln->pidfile);
-	ln->pidfile = NULL;
-	firmware_free(&ln->uefi);
-}
-
-/* The files QEMU gets as descriptors, and where they are. */
+/* The sockets and the log QEMU gets, in RUNDIR. */
 static int
-plan_files(const struct vm_config *vm, const struct monconf *mc,
+plan_rundir_files(const struct vm_config *vm, const struct monconf *mc,
     const struct rundir *rd, int open_files, struct launch_plan *ln,
     struct diag *d)
 {
@@ -139,7 +133,8 @@ plan_files(const struct vm_config *vm, const struct monconf *mc,
 		[PLAN_CONSOLE_LOG] = RUN_CONSOLE_LOG, [PLAN_HMP] = RUN_HMP,
 		[PLAN_QMP] = RUN_QMP, [PLAN_AGENT] = RUN_AGENT
 	};
-	int i, want;
+	int i, want, fd = -1;
+	char *path;
 
 	for (i = 0; i < PLAN_NFDS; i++) {
 		want = i == PLAN_CONTROL ||
@@ -149,17 +144,20 @@ plan_files(const struct vm_config *vm, const struct monconf *mc,
 		    (i == PLAN_AGENT && vm->agent);
 		if (!want)
 			continue;
-		ln->path[i] = rundir_path(rd, vm->name, kind[i]);
 		if (i != PLAN_CONSOLE_LOG &&
 		    rundir_socket_fits(rd, vm->name, kind[i], d) != 0)
 			return -1;
-		if (!open_files)
-			continue;
-		ln->fd[i] = i == PLAN_CONSOLE_LOG ?
-		    rundir_new_console_log(rd, vm->name, d) :
-		    rundir_bind(rd, vm->name, kind[i], d);
-		if (ln->fd[i] < 0)
-			return -1;
+		if (open_files) {
+			fd = i == PLAN_CONSOLE_LOG ?
+			    rundir_new_console_log(rd, vm->name, d) :
+			    rundir_bind(rd, vm->name, kind[i], d);
+			if (fd < 0)
+				return -1;
+		}
+		path = rundir_path(rd, vm->name, kind[i]);
+		ln->fd[i] = plan_add_file(ln, fd, i == PLAN_CONSOLE_LOG ?
+		    ++ln->next_set : 0, path);
+		free(path);
 	}
 	return 0;
 }
@@ -172,21 +170,180 @@ uses_kvm(const struct vm_config *vm)
 }
 
 /*
+ * A file of the VM's for QEMU: opened with flags (start), or only named
+ * (show); in a new fd set with set.  Root opens only what no one else
+ * could have planted (fileread.h).  Its index, or -1 with why in d.
+ */
+static int
+plan_open(struct launch_plan *ln, const char *path, int flags, int set,
+    int open_files, struct diag *d)
+{
+	int fd = -1;
+
+	/* Images (in an fd set) may be block devices too. */
+	if (open_files) {
+		if (!path_folders_trusted(path, d) ||
+		    (fd = set != 0 ? file_open_image(path, flags, d) :
+		    file_open_regular(path, flags, d)) < 0)
+			return -1;
+	}
+	return plan_add_file(ln, fd, set, path);
+}
+
+/*
+ * KERNEL and INITRD: QEMU reopens them through /dev/fd, which checks
+ * the file's own mode against QEMU's user (not the folders on the way).
+ */
+static int
+plan_boot_file(struct launch_plan *ln, const char *key, const char *path,
+    int open_files, int *index, struct diag *d)
+{
+	struct stat st;
+	char *who;
+	int i;
+
+	if ((i = plan_open(ln, path, O_RDONLY, 0, open_files, d)) < 0)
+		return -1;
+	*index = i;
+	if (!open_files || fstat(ln->files[i].fd, &st) != 0 ||
+	    qemu_user_may(&ln->user, &st, R_OK))
+		return 0;
+	who = qemu_user_describe(&ln->user);
+	diag_error(d, "%s %s is not readable by QEMU's user %s (mode %04o): "
+	    "chmod o+r %s", key, path, who, (unsigned)(st.st_mode & 07777),
+	    path);
+	free(who);
+	return -1;
+}
+
+/*
+ * What a disk's qcow2 header names (the image is read, never believed
+ * about its format): each a plain file name, made absolute for QEMU,
+ * which finds no folder in /dev/fdset/.
+ */
+static int
+plan_disk_names(const struct vm_config *vm, size_t i, int fd,
+    struct plan_disk *pd, struct diag *d)
+{
+	struct image_info info;
+	const char *why = NULL, *path = vm->disks[i].path;
+	const char *format = vm->disks[i].format;
+	int rc;
+
+	/* Another format given: QEMU reads no qcow2 header there. */
+	if (format != NULL && strcmp(format, "qcow2") != 0)
+		return 0;
+	rc = fd >= 0 ? image_inspect(fd, &info, &why) :
+	    image_inspect_path(path, &info, NULL);
+	if (rc != 0 && fd >= 0) {
+		diag_error(d, "DSK%zu %s: %s", i + 1, path, why);
+		image_info_free(&info);
+		return -1;
+	}
+	if (info.backing != NULL && !image_name_plain(info.backing, &why))
+		diag_error(d, "DSK%zu %s: its backing file '%s' %s: refused",
+		    i + 1, path, info.backing, why);
+	else if (info.data_file != NULL &&
+	    !image_name_plain(info.data_file, &why))
+		diag_error(d, "DSK%zu %s: its data file '%s' %s: refused",
+		    i + 1, path, info.data_file, why);
+	else {
+		/* Probed, only a qcow2 image takes these (not raw, say). */
+		if (info.qcow2 && info.backing != NULL)
+			pd->backing = image_name_resolve(path, info.backing);
+		if (info.qcow2 && info.data_file != NULL)
+			pd->data_file = image_name_resolve(path,
+			    info.data_file);
+		image_info_free(&info);
+		return 0;
+	}
+	image_info_free(&info);
+	return -1;
+}
+
+/*
+ * The images: each disk read-write and read-only in an fd set of its
+ * own (QEMU takes the one it needs), read-only alone under SNAPSHOT=yes
+ * (the guest's writes go elsewhere); each ISO read-only.
+ */
+static int
+plan_images(const struct vm_config *vm, int open_files,
+    struct launch_plan *ln, struct diag *d)
+{
+	struct plan_disk *pd;
+	size_t i;
+
+	ln->ndisks = vm->ndisks;
+	ln->disks = xcalloc(vm->ndisks + 1, sizeof(*ln->disks));
+	for (i = 0; i < vm->ndisks; i++) {
+		pd = &ln->disks[i];
+		pd->set = ++ln->next_set;
+		pd->rw = PLAN_NONE;
+		if (!vm->snapshot && (pd->rw = plan_open(ln,
+		    vm->disks[i].path, O_RDWR, pd->set, open_files, d)) < 0)
+			return -1;
+		if ((pd->ro = plan_open(ln, vm->disks[i].path, O_RDONLY,
+		    pd->set, open_files, d)) < 0 ||
+		    plan_disk_names(vm, i, ln->files[pd->ro].fd, pd, d) != 0)
+			return -1;
+	}
+	ln->cdroms = xcalloc(vm->ncdroms + 1, sizeof(*ln->cdroms));
+	for (i = 0; i < vm->ncdroms; i++)
+		if ((ln->cdroms[i] = plan_open(ln, vm->cdroms[i], O_RDONLY,
+		    ++ln->next_set, open_files, d)) < 0)
+			return -1;
+	return 0;
+}
+
+/* Each NIC's tap, made on the bridge by us (start), or named (show). */
+static int
+plan_taps(const struct vm_config *vm, int open_files, struct launch_plan *ln,
+    struct diag *d)
+{
+	char tap[TAP_NAME_SIZE], *name;
+	size_t i;
+	int fd = -1;
+
+	ln->taps = xcalloc(vm->nnics + 1, sizeof(*ln->taps));
+	for (i = 0; i < vm->nnics; i++) {
+		slot_tap_name(ln->slot, i, tap);
+		if (open_files &&
+		    (fd = netif_tap_create(tap, vm->bridge, d)) < 0)
+			return -1;
+		name = xasprintf("tap %s on %s", tap, vm->bridge);
+		ln->taps[i] = plan_add_file(ln, fd, 0, name);
+		free(name);
+	}
+	return 0;
+}
+
+/*
  * FIRMWARE=uefi: the firmware QEMU's descriptors give for the VM's
- * architecture and machine, and (start) the VM's own variable store.
+ * architecture and machine, its code read-only and (start) the VM's
+ * own variable store, each in an fd set.
  */
 static int
 plan_firmware(const struct vm_config *vm, int open_files,
     struct launch_plan *ln, struct diag *d)
 {
-	int rc;
+	int fd = -1;
 
 	if (vm->firmware != FIRMWARE_UEFI)
 		return 0;
-	rc = firmware_for(vm, &ln->uefi, d);
-	if (rc == 0 && open_files)
-		rc = firmware_make_vars(&ln->uefi, vm->uefi_vars, d);
-	return rc;
+	if (firmware_for(vm, &ln->uefi, d) != 0 ||
+	    (ln->fw_code = plan_open(ln, ln->uefi.code, O_RDONLY,
+	    ++ln->next_set, open_files, d)) < 0)
+		return -1;
+	if (open_files && (fd = firmware_open_vars(&ln->uefi, vm->uefi_vars,
+	    d)) < 0)
+		return -1;
+	/* Read-write, and read-only: QEMU opens it both ways. */
+	ln->fw_vars = plan_add_file(ln, fd, ++ln->next_set, vm->uefi_vars);
+	if (open_files && (fd = file_reopen(fd, O_RDONLY, vm->uefi_vars,
+	    d)) < 0)
+		return -1;
+	ln->fw_vars_ro = plan_add_file(ln, fd, ln->next_set, vm->uefi_vars);
+	return 0;
 }
 
 int
@@ -194,22 +351,33 @@ vm_plan(const struct vm_config *vm, const struct monconf *mc,
     const char *confdir, const struct rundir *rd, unsigned slot,
     int open_files, struct launch_plan *ln, struct diag *d)
 {
+	char *dir;
 	int i;
 
 	memset(ln, 0, sizeof(*ln));
 	for (i = 0; i < PLAN_NFDS; i++)
-		ln->fd[i] = -1;
+		ln->fd[i] = PLAN_NONE;
+	ln->kernel = ln->initrd = ln->fw_code = PLAN_NONE;
+	ln->fw_vars = ln->fw_vars_ro = PLAN_NONE;
 	ln->slot = slot;
 	slot_ports(mc, slot, &ln->monport, &ln->ctlport);
 	ln->ipv6 = !mc->unix_monitors && ipv6_loopback();
 	ln->kvm = uses_kvm(vm);
-	ln->run_with = open_files && vm->runas != NULL &&
-	    qemu_has_run_with(vm->tgtarch);
 	ln->confdir = confdir;
-	ln->pidfile = rundir_path(rd, vm->name, RUN_PID);
-	if (plan_firmware(vm, open_files, ln, d) != 0)
+	dir = rundir_path(rd, vm->name, RUN_QEMU_DIR);
+	ln->pidfile = path_join(dir, RUN_QEMU_PIDFILE);
+	free(dir);
+	if (qemu_user_for(vm->runas, mc->runas, slot, mc->slots, &ln->user,
+	    d) != 0 ||
+	    plan_rundir_files(vm, mc, rd, open_files, ln, d) != 0 ||
+	    plan_firmware(vm, open_files, ln, d) != 0 ||
+	    (vm->kernel != NULL && plan_boot_file(ln, "KERNEL", vm->kernel,
+	    open_files, &ln->kernel, d) != 0) ||
+	    (vm->initrd != NULL && plan_boot_file(ln, "INITRD", vm->initrd,
+	    open_files, &ln->initrd, d) != 0) ||
+	    plan_images(vm, open_files, ln, d) != 0)
 		return -1;
-	return plan_files(vm, mc, rd, open_files, ln, d);
+	return plan_taps(vm, open_files, ln, d);
 }
 
 int
@@ -234,105 +402,234 @@ vm_slot(const struct vm_config *vm, const struct monconf *mc,
 	return rc;
 }
 
-/* Ends a QEMU we just started and which must not stay. */
-static void
-discard(const struct proc_id *id, const struct rundir *rd, const char *name)
-{
-	if (proc_signal(id, SIGKILL) == 0)
-		(void)proc_wait_exit(id, now_ms() + FORCE_STEP_MS);
-	state_remove(rd, name);
-}
+/* A QEMU of ours, running or not yet confirmed. */
+struct qemu_run {
+	struct proc_id	 id;
+	int		 err;		/* its stderr, our end; -1 */
+	int		 pidfd;		/* -1 where the kernel has none */
+	struct strbuf	 said;		/* what it wrote there, bounded */
+	int		 exited;
+	int		 status;	/* once exited, as proc_reap says */
+};
 
-/* Lets QEMU inherit the plan's descriptors (and nothing else of ours). */
+#define QEMU_SAID_MAX	(64 * 1024)
+
+/* What QEMU wrote on stderr so far; 0 at its end, else 1. */
 static int
-inheritable(const struct launch_plan *ln, int on, struct diag *d)
+qemu_listen(struct qemu_run *q)
 {
-	int i, flags;
+	char buf[4096];
+	ssize_t n;
 
-	for (i = 0; i < PLAN_NFDS; i++) {
-		if (ln->fd[i] < 0)
-			continue;
-		if ((flags = fcntl(ln->fd[i], F_GETFD)) < 0 ||
-		    fcntl(ln->fd[i], F_SETFD, on ? flags & ~FD_CLOEXEC :
-		    flags | FD_CLOEXEC) < 0) {
-			diag_error(d, "cannot hand a descriptor to QEMU: %s",
-			    strerror(errno));
-			return -1;
-		}
+	while (q->err >= 0 && (n = read(q->err, buf, sizeof(buf))) != 0) {
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR;
+		if (q->said.len < QEMU_SAID_MAX)
+			sb_add(&q->said, buf, (size_t)n);
 	}
 	return 0;
 }
 
-/* Runs QEMU, which daemonizes once the VM is set up. */
+/* Whether our QEMU has exited; reaped then, its status kept. */
+static int
+qemu_exited(struct qemu_run *q)
+{
+	if (!q->exited && proc_reap(q->id.pid, &q->status) != 0)
+		q->exited = 1;
+	return q->exited;
+}
+
+/* Ends a QEMU we just started and which must not stay; reaps it. */
+static void
+qemu_discard(struct qemu_run *q, const struct rundir *rd, const char *name)
+{
+	int st;
+
+	if (q->id.pid > 0 && !qemu_exited(q)) {
+		(void)proc_signal(&q->id, SIGKILL);
+		while (waitpid(q->id.pid, &st, 0) < 0 && errno == EINTR)
+			;
+		q->exited = 1;
+		q->status = 128 + SIGKILL;
+	}
+	state_remove(rd, name);
+}
+
+static void
+qemu_run_free(struct qemu_run *q)
+{
+	if (q->err >= 0)
+		(void)close(q->err);
+	if (q->pidfd >= 0)
+		(void)close(q->pidfd);
+	sb_free(&q->said);
+	q->err = q->pidfd = -1;
+}
+
+/* In the child: QEMU's user (confine.h). */
+static int
+become_qemu_user(const void *arg)
+{
+	return qemu_user_become(arg);
+}
+
+/* Runs QEMU as its user, handed the plan's files; its pid recorded. */
 static int
 run_qemu(const struct vm_config *vm, const struct monconf *mc,
-    const struct launch_plan *ln, const struct rundir *rd, struct diag *d)
+    const struct launch_plan *ln, const struct rundir *rd,
+    struct qemu_run *q, struct diag *d)
 {
-	struct strbuf err;
+	struct proc_spawn how;
 	struct strvec av;
-	struct proc_id id;
-	char *env[2], *msg;
-	int status, rc = -1;
+	char *env[2];
+	int *fds, rc;
+	size_t i;
+	pid_t pid;
 
+	fds = xcalloc(ln->nfiles + 1, sizeof(*fds));
+	for (i = 0; i < ln->nfiles; i++)
+		fds[i] = ln->files[i].fd;
+	memset(&how, 0, sizeof(how));
+	how.fds = fds;
+	how.nfds = ln->nfiles;
+	how.base = PLAN_FD_BASE;
+	how.become = become_qemu_user;
+	how.become_arg = &ln->user;
 	sv_init(&av);
-	sb_init(&err);
 	qemu_cmdline(vm, mc, ln, &av);
+	/* For the tap scripts of a CUSTOMx netdev (SANDBOX=no). */
 	env[0] = xasprintf("%s=%s", NETIF_BRIDGE_ENV, vm->bridge);
 	env[1] = NULL;
-	if (inheritable(ln, 1, d) != 0)
-		goto out;
-	rc = proc_run(av.v, env, NULL, &err, &status, d);
-	if (inheritable(ln, 0, d) != 0 || rc != 0) {
-		rc = -1;
-		goto out;
-	}
-	if (status != 0) {
-		msg = diag_one_line(err.s != NULL ? err.s : "");
-		diag_error(d, "QEMU failed to start '%s': %s", vm->name,
-		    msg[0] != '\0' ? msg : "no message");
-		free(msg);
-		/* What it left of itself, if it got that far (else pid 0). */
-		(void)vm_pidfile(rd, vm->name, &id);
-		discard(&id, rd, vm->name);
-		rc = -1;
-	}
-out:
+	rc = proc_spawn(av.v, env, &how, &pid, &q->err, d);
 	free(env[0]);
-	sb_free(&err);
+	free(fds);
 	sv_free(&av);
-	return rc;
+	if (rc != 0)
+		return -1;
+	/* Known from the fork on: pid and start time, as recorded. */
+	if (proc_identify(pid, &q->id) != 0) {
+		q->id.pid = pid;
+		q->id.start = 0;
+	}
+	q->pidfd = proc_pidfd(pid);
+	return state_write_pid(rd, vm->name, pid, d);
+}
+
+/* Why QEMU failed to start, from what it said and how it ended. */
+static void
+qemu_failed(struct qemu_run *q, const char *tgtarch, const char *name,
+    struct diag *d)
+{
+	const char *prog = path_basename(tgtarch), *p, *nl;
+	struct strbuf mine;
+	char *msg;
+
+	(void)qemu_listen(q);
+	/* Its errors ("qemu-system-x86_64: ..."), not its warnings. */
+	sb_init(&mine);
+	for (p = q->said.s != NULL ? q->said.s : ""; *p != '\0'; p = nl) {
+		nl = p + strcspn(p, "\n");
+		if (strncmp(p, prog, strlen(prog)) == 0 &&
+		    p[strlen(prog)] == ':')
+			sb_add(&mine, p, (size_t)(nl - p + (*nl != '\0')));
+		if (*nl != '\0')
+			nl++;
+	}
+	msg = diag_one_line(mine.len > 0 ? mine.s : q->said.s != NULL ?
+	    q->said.s : "");
+	if (msg[0] != '\0')
+		diag_error(d, "QEMU failed to start '%s': %s", name, msg);
+	else if (q->exited && q->status == 128 + SIGSYS)
+		diag_error(d, "QEMU of '%s' was killed by its sandbox (a "
+		    "system call its seccomp filter forbids): SANDBOX=no "
+		    "lifts it", name);
+	else if (q->exited && q->status > 128)
+		diag_error(d, "QEMU of '%s' was killed by signal %d before "
+		    "its monitor answered", name, q->status - 128);
+	else if (q->exited)
+		diag_error(d, "QEMU of '%s' exited (status %d) before its "
+		    "monitor answered", name, q->status);
+	free(msg);
+	sb_free(&mine);
 }
 
 /*
- * Who answers on the control socket: the QEMU that wrote the pid file
- * (the one listening there), not stopped at once in internal-error.
- * One round trip: the capabilities and query-status go together.  Its
- * identity goes to *id.
+ * Until QEMU listens on the control socket (it calls listen(2) on the
+ * socket we bound, so our copy says so) or exits, or the deadline: 0
+ * listening, -1 not.
+ */
+static int
+wait_listening(struct qemu_run *q, int control_fd, long long deadline)
+{
+	struct pollfd pfd[2];
+	socklen_t len;
+	int listening = 0, tick = 1;
+	nfds_t n;
+
+	for (;;) {
+		len = sizeof(listening);
+		if (getsockopt(control_fd, SOL_SOCKET, SO_ACCEPTCONN,
+		    &listening, &len) == 0 && listening)
+			return 0;
+		if (!qemu_listen(q) && qemu_exited(q))
+			return -1;
+		if (qemu_exited(q) || now_ms() >= deadline)
+			return -1;
+		n = 0;
+		if (q->pidfd >= 0) {
+			pfd[n].fd = q->pidfd;
+			pfd[n++].events = POLLIN;
+		}
+		if (q->err >= 0) {
+			pfd[n].fd = q->err;
+			pfd[n++].events = POLLIN;
+		}
+		/* QEMU gives no sign when it listens: look, less often. */
+		(void)poll(pfd, n, tick);
+		if (tick < 16)
+			tick *= 2;
+	}
+}
+
+/*
+ * Who answers on the control socket: our QEMU (the one listening
+ * there), not stopped at once in internal-error.  One round trip: the
+ * capabilities and query-status go together.  A QEMU that exits first
+ * is told at once, with what it said.
  */
 static int
 confirm(const struct vm_config *vm, const struct rundir *rd,
-    struct proc_id *id, struct diag *d)
+    const struct launch_plan *ln, struct qemu_run *q, struct diag *d)
 {
+	long long deadline = now_ms() + QEMU_START_MS;
 	char *path, *status = NULL;
 	int rc = QMP_UNREACHABLE;
+	struct diag why;
 
-	/* Only we and the QEMU we launched write in RUNDIR: pid 0 if none. */
-	(void)vm_pidfile(rd, vm->name, id);
-	if (id->pid == 0)
-		diag_error(d, "QEMU of '%s' exited right after its start, or "
-		    "its pid file names another process", vm->name);
-	else {
+	diag_init(&why);
+	if (wait_listening(q, ln->files[ln->fd[PLAN_CONTROL]].fd,
+	    deadline) == 0) {
 		path = rundir_path(rd, vm->name, RUN_CONTROL);
-		rc = qmp_query_unix(vm->name, path, id, "query-status",
-		    "status", &status, MONITOR_TIMEOUT_MS, d);
+		rc = qmp_query_unix(vm->name, path, &q->id, "query-status",
+		    "status", &status, (int)(deadline - now_ms() > 0 ?
+		    deadline - now_ms() : 1), &why);
 		free(path);
 	}
 	if (rc != QMP_OK) {
-		diag_error(d, "the monitor of '%s' does not answer: start "
-		    "undone", vm->name);
+		if (qemu_exited(q) || proc_wait_exit(&q->id, now_ms() + 100)) {
+			(void)qemu_exited(q);
+			qemu_failed(q, vm->tgtarch, vm->name, d);
+		} else if (why.n > 0)
+			diag_move(d, &why);
+		if (d->errors == 0)
+			diag_error(d, "the monitor of '%s' does not answer",
+			    vm->name);
+		diag_error(d, "start of '%s' undone", vm->name);
+		diag_clear(&why);
 		free(status);
 		return -1;
 	}
+	diag_clear(&why);
 	if (status != NULL && strcmp(status, "internal-error") == 0) {
 		diag_error(d, "'%s' stopped at once in internal-error (KVM "
 		    "does not work on this host? try KVM=no): start undone",
@@ -347,14 +644,11 @@ confirm(const struct vm_config *vm, const struct rundir *rd,
 void
 vm_facts(const struct vm_config *vm, struct vm_state *st)
 {
-	static const char *const format[] = {
-		[DISK_RAW] = "raw", [DISK_QCOW2] = "qcow2", [DISK_PROBE] = "auto"
-	};
 	size_t i;
 
 	memset(st, 0, sizeof(*st));
 	st->stopdelay = vm->stopdelay;
-	st->runas = vm->runas != NULL;
+	st->runas = vm->runas != NULL ? xstrdup(vm->runas) : NULL;
 	st->agent = vm->agent;
 	st->autostart = vm->autostart;
 	st->serial = vm->serial;
@@ -374,7 +668,8 @@ vm_facts(const struct vm_config *vm, struct vm_state *st)
 	st->disks = xcalloc(vm->ndisks + 1, sizeof(*st->disks));
 	for (i = 0; i < vm->ndisks; i++) {
 		st->disks[i].path = xstrdup(vm->disks[i].path);
-		st->disks[i].format = xstrdup(format[vm->disks[i].format]);
+		st->disks[i].format = xstrdup(vm->disks[i].format != NULL ?
+		    vm->disks[i].format : "auto");
 	}
 	st->ncdroms = vm->ncdroms;
 	st->cdroms = xcalloc(vm->ncdroms + 1, sizeof(*st->cdroms));
@@ -403,6 +698,9 @@ record(const struct vm_config *vm, const struct monconf *mc,
 	st->started = (long long)time(NULL);
 	st->kvm = ln->kvm;
 	st->agent = vm->agent;
+	free(st->runas);
+	st->runas = xstrdup(ln->user.name);
+	st->uid = (long)ln->user.uid;
 	if (vm->vnc)
 		st->vnc = strchr(mc->vnc_listen, ':') != NULL ?
 		    xasprintf("[%s]:%u", mc->vnc_listen, ln->slot) :
@@ -425,30 +723,33 @@ launch(const struct vm_config *vm, const struct monconf *mc,
     struct diag *d)
 {
 	struct launch_plan ln;
-	struct proc_id id;
+	struct qemu_run q;
 	unsigned slot;
 	int rc = -1, reserved = -1;
 
 	memset(&ln, 0, sizeof(ln));
+	memset(&q, 0, sizeof(q));
+	q.err = q.pidfd = -1;
+	sb_init(&q.said);
 	if (vm_slot(vm, mc, rd, &slot, &reserved, d) != 0)
 		return -1;
+	/* QEMU writes its pid file in its folder in RUNDIR, as its user. */
 	if (vm_plan(vm, mc, confdir, rd, slot, 1, &ln, d) != 0 ||
-	    run_qemu(vm, mc, &ln, rd, d) != 0)
+	    !qemu_user_may_open(&ln.user, rd->path, X_OK, d) ||
+	    rundir_make_qemu_dir(rd, vm->name, ln.user.uid, ln.user.gid,
+	    d) != 0 || run_qemu(vm, mc, &ln, rd, &q, d) != 0 ||
+	    confirm(vm, rd, &ln, &q, d) != 0)
 		goto fail;
-	if (confirm(vm, rd, &id, d) != 0) {
-		discard(&id, rd, vm->name);
-		goto fail;
-	}
-	record(vm, mc, &ln, &id, &out->st);
+	record(vm, mc, &ln, &q.id, &out->st);
 	if (state_write(rd, vm->name, &out->st, d) != 0) {
-		discard(&id, rd, vm->name);
 		state_free(&out->st);
 		goto fail;
 	}
 	rc = 0;
 fail:
 	if (rc != 0)
-		state_remove(rd, vm->name);
+		qemu_discard(&q, rd, vm->name);
+	qemu_run_free(&q);
 	lock_release(reserved);
 	plan_free(&ln);
 	return rc;
@@ -584,6 +885,22 @@ find_running(const struct rundir *rd, const char *name, struct vm_state *st,
  * deadline (and why the agent did not take it, if it did not, in d), -1
  * the first press failed (why in d).
  */
+/*
+ * How long a press may wait for the monitor: what is left of the stop's
+ * wait, at most MONITOR_TIMEOUT_MS; the first at least PRESS_MIN_MS.
+ */
+static int
+press_ms(long long deadline, int first)
+{
+	long long left = deadline - now_ms();
+
+	if (left > MONITOR_TIMEOUT_MS)
+		return MONITOR_TIMEOUT_MS;
+	if (first && left < PRESS_MIN_MS)
+		return PRESS_MIN_MS;
+	return left < 1 ? 1 : (int)left;
+}
+
 static int
 power_button(const struct rundir *rd, const char *name,
     const struct proc_id *id, const struct stop_how *how, unsigned wait_s,
@@ -600,10 +917,10 @@ power_button(const struct rundir *rd, const char *name,
 	for (;;) {
 		diag_init(&why);
 		rc = control_command(rd, name, id, POWERDOWN,
-		    MONITOR_TIMEOUT_MS, &why);
+		    press_ms(deadline, presses == 0), &why);
 		/* A press that met QEMU's last moments. */
-		if (rc != QMP_OK &&
-		    proc_wait_exit(id, now_ms() + LAST_BREATH_MS)) {
+		if (rc != QMP_OK && proc_wait_exit(id, now_ms() +
+		    (presses == 0 ? LAST_BREATH_MS : 0))) {
 			rc = asked == 1 ? 2 : 1;
 			break;
 		}
@@ -684,8 +1001,9 @@ vm_stop(const struct rundir *rd, const char *name, const struct stop_how *how,
 	state_free(&st);
 	if (how->nowait) {
 		rc = control_command(rd, name, &id, POWERDOWN,
-		    MONITOR_TIMEOUT_MS, d) == QMP_OK ? STOP_PRESSED :
-		    STOP_FAILED;
+		    press_ms(now_ms() + (how->timeout_s >= 0 ?
+		    how->timeout_s * 1000 : MONITOR_TIMEOUT_MS), 1), d) ==
+		    QMP_OK ? STOP_PRESSED : STOP_FAILED;
 		lock_release(lock);
 		return rc;
 	}
@@ -802,7 +1120,7 @@ vm_run_state(const struct rundir *rd, const char *name,
 	int rc;
 
 	diag_init(&d);
-	rc = control_open(&q, rd, name, st, MONITOR_TIMEOUT_MS, 1, &d);
+	rc = control_open(&q, rd, name, st, STATUS_TIMEOUT_MS, 1, &d);
 	if (rc == QMP_OK)
 		(void)qmp_query(&q, "query-status", "status", &status, &d);
 	qmp_close(&q);
@@ -891,7 +1209,7 @@ vm_run_states(const struct rundir *rd, struct run_states *rs)
 		else
 			free((char *)ask[n].path);
 	}
-	qmp_ask_all(ask, n, "query-status", "status", MONITOR_TIMEOUT_MS,
+	qmp_ask_all(ask, n, "query-status", "status", STATUS_TIMEOUT_MS,
 	    RUN_STATES_OPEN);
 	for (i = 0; i < n; i++) {
 		rs->v[ask[i].tag].qemu_state = ask[i].result == QMP_MANY_OK &&

@@ -22,6 +22,11 @@
 
 #define VM_LOCK_WAIT_MS		10000	/* another qemu-init on this VM */
 #define MONITOR_TIMEOUT_MS	10000	/* a monitor reply */
+/* status and list: each running VM's answer, all asked at once. */
+#define STATUS_TIMEOUT_MS	2000
+/* The first press of stop, when -t leaves less than that. */
+#define PRESS_MIN_MS		1000
+#define QEMU_START_MS		60000	/* QEMU set up and its monitor up */
 #define FORCE_STEP_MS		5000	/* each step of stop -f */
 #define REPRESS_MS		3000	/* the power button, again */
 #define LAST_BREATH_MS		1000	/* a press that met QEMU's exit */
@@ -29,16 +34,16 @@
 #define AGENT_TIMEOUT_MS	5000	/* its answer to that request */
 
 /*
- * The launch plan of a VM on slot s: ports, host probes, the pid file.
- * With open_files the sockets are bound and a new console log made in
- * RUNDIR (start); without, nothing is touched or run, and the plan says
- * where they would be (show: QEMU's version is then not asked, and
- * RUNAS shows as -runas).  0, or -1 with why in d; plan_free either way.
+ * The launch plan of a VM on slot s: ports, host probes, QEMU's user,
+ * and every file QEMU is handed.  With open_files the sockets are bound
+ * and a new console log made in RUNDIR, the images, kernel and firmware
+ * opened and the taps made on the bridge (start); without, nothing is
+ * touched or run, and the plan says what they would be (show).  0, or
+ * -1 with why in d; plan_free either way.
  */
 int	vm_plan(const struct vm_config *, const struct monconf *,
 	    const char *confdir, const struct rundir *, unsigned slot,
 	    int open_files, struct launch_plan *, struct diag *);
-void	plan_free(struct launch_plan *);
 /*
  * The slot a start would take now, or the one the VM runs on; 0, or -1
  * with why in d.  With reserved, a free slot is reserved for the caller

@@ -3,7 +3,11 @@
  * from sysfs; changes go through iproute2's `ip`, run with an argument
  * vector (never a shell), so we need no netlink code of our own.
  */
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+
+#include <linux/if_tun.h>
+#include <net/if.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -271,17 +275,26 @@ find_ip(struct diag *d)
 }
 
 
-/* `ip link set dev IF what [arg]`; 0, or -1 and ip's message in d. */
+/*
+ * `ip link set dev IF ARG...` (at most 6 ARGs, NULL-terminated); 0, or
+ * -1 and ip's message in d.
+ */
 static int
-ip_link_set(const char *ip, const char *ifname, const char *what,
-    const char *arg, struct diag *d)
+ip_link_set(const char *ip, const char *ifname, const char *const args[],
+    struct diag *d)
 {
-	char *argv[] = { (char *)ip, "link", "set", "dev", (char *)ifname,
-	    (char *)what, (char *)arg, NULL };
-	struct strbuf out, err;
+	char *argv[12] = { (char *)ip, "link", "set", "dev", (char *)ifname };
+	struct strbuf out, err, shown_args;
 	char *why;
+	size_t i;
 	int status, rc = -1;
 
+	sb_init(&shown_args);
+	for (i = 0; args[i] != NULL && i < 6; i++) {
+		argv[5 + i] = (char *)args[i];
+		sb_addf(&shown_args, " %s", args[i]);
+	}
+	argv[5 + i] = NULL;
 	sb_init(&out);
 	sb_init(&err);
 	if (proc_run(argv, NULL, &out, &err, &status, d) == 0) {
@@ -293,14 +306,37 @@ ip_link_set(const char *ip, const char *ifname, const char *what,
 				free(why);
 				why = xasprintf("exit status %d", status);
 			}
-			diag_error(d, "ip link set dev %s %s%s%s failed: %s",
-			    ifname, what, arg != NULL ? " " : "",
-			    arg != NULL ? arg : "", why);
+			diag_error(d, "ip link set dev %s%s failed: %s",
+			    ifname, shown_args.s, why);
 			free(why);
 		}
 	}
 	sb_free(&out);
 	sb_free(&err);
+	sb_free(&shown_args);
+	return rc;
+}
+
+/* The tap's MTU is the bridge's: a port's would change or break it. */
+static int
+tap_attach(const char *ip, const char *ifname, const char *bridge,
+    unsigned mtu, int at_once, struct diag *d)
+{
+	const char *set_mtu[] = { "mtu", NULL, NULL };
+	const char *const set_master[] = { "master", bridge, NULL };
+	const char *const set_up[] = { "up", NULL };
+	const char *all[] = { "mtu", NULL, "master", bridge, "up", NULL };
+	char *mtu_s = xasprintf("%u", mtu);
+	int rc;
+
+	set_mtu[1] = all[1] = mtu_s;
+	if (at_once)
+		rc = ip_link_set(ip, ifname, all, d);
+	else
+		rc = ip_link_set(ip, ifname, set_mtu, d) != 0 ||
+		    ip_link_set(ip, ifname, set_master, d) != 0 ||
+		    ip_link_set(ip, ifname, set_up, d) != 0 ? -1 : 0;
+	free(mtu_s);
 	return rc;
 }
 
@@ -309,7 +345,6 @@ netif_up(const char *ifname, const char *bridge, struct diag *d)
 {
 	const char *ip;
 	unsigned mtu;
-	char *mtu_s;
 	int rc;
 
 	if (!netif_name_valid(ifname, d) || netif_is_bridge(bridge, d) != 1 ||
@@ -319,19 +354,48 @@ netif_up(const char *ifname, const char *bridge, struct diag *d)
 	if ((rc = iface_exists(ifname, d)) == -1 ||
 	    (rc == 1 && iface_is_tap(ifname, d) != 1))
 		return -1;
-	/* A port with a different MTU would change or break the bridge's. */
-	mtu_s = xasprintf("%u", mtu);
-	rc = ip_link_set(ip, ifname, "mtu", mtu_s, d);
-	free(mtu_s);
-	if (rc != 0 || ip_link_set(ip, ifname, "master", bridge, d) != 0 ||
-	    ip_link_set(ip, ifname, "up", NULL, d) != 0)
+	return tap_attach(ip, ifname, bridge, mtu, 0, d);
+}
+
+int
+netif_tap_create(const char *ifname, const char *bridge, struct diag *d)
+{
+	struct ifreq ifr;
+	const char *ip;
+	unsigned mtu;
+	int fd;
+
+	if (!netif_name_valid(ifname, d) || netif_is_bridge(bridge, d) != 1 ||
+	    netif_mtu(bridge, &mtu, d) != 0 || (ip = find_ip(d)) == NULL)
 		return -1;
-	return 0;
+	if ((fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC)) < 0) {
+		diag_error(d, "cannot create tap %s: /dev/net/tun: %s",
+		    ifname, strerror(errno));
+		return -1;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	/* netif_name_valid: at most IFNAMSIZ - 1 bytes. */
+	memcpy(ifr.ifr_name, ifname, strlen(ifname));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
+		diag_error(d, "cannot create tap %s: %s", ifname,
+		    errno == EBUSY ? "in use (by another VM's QEMU?)" :
+		    strerror(errno));
+		(void)close(fd);
+		return -1;
+	}
+	if (tap_attach(ip, ifname, bridge, mtu, 1, d) != 0) {
+		(void)close(fd);	/* the tap goes with its last descriptor */
+		return -1;
+	}
+	return fd;
 }
 
 int
 netif_down(const char *ifname, const char *bridge, struct diag *d)
 {
+	static const char *const set_down[] = { "down", NULL };
+	static const char *const set_nomaster[] = { "nomaster", NULL };
 	struct diag tmp;
 	const char *ip;
 	int rc;
@@ -353,8 +417,8 @@ netif_down(const char *ifname, const char *bridge, struct diag *d)
 	}
 	if ((ip = find_ip(d)) == NULL)
 		return -1;
-	if (ip_link_set(ip, ifname, "down", NULL, &tmp) == 0 &&
-	    ip_link_set(ip, ifname, "nomaster", NULL, &tmp) == 0)
+	if (ip_link_set(ip, ifname, set_down, &tmp) == 0 &&
+	    ip_link_set(ip, ifname, set_nomaster, &tmp) == 0)
 		return 0;
 	/* Gone while we worked on it: QEMU closed it, which is fine. */
 	if (iface_exists(ifname, &tmp) == 0) {

@@ -41,6 +41,17 @@ int	netif_mtu(const char *name, unsigned *mtu, struct diag *d);
 int	netif_up(const char *ifname, const char *bridge, struct diag *d);
 
 /*
+ * Creates tap ifname (with virtio's header, which QEMU uses when the
+ * tap has it), gives it bridge's MTU, enslaves it and brings it up: the
+ * tap a VM's QEMU is handed as a descriptor, so that QEMU needs neither
+ * /dev/net/tun nor a script.  The tap exists as long as a descriptor of
+ * it is open: QEMU's exit removes it from the bridge and the host.  The
+ * descriptor (close-on-exec), or -1 and why in d.
+ */
+int	netif_tap_create(const char *ifname, const char *bridge,
+	    struct diag *d);
+
+/*
  * Brings tap ifname down and releases it from its bridge.  A tap that
  * is already gone is not an error: QEMU runs its down script while it
  * tears the tap down.  An interface that is not a tap is refused before

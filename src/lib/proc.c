@@ -8,6 +8,8 @@
  * itself (a pidfd in the poll set where the kernel has them, a short tick
  * otherwise), then take what the pipes hold at that moment and stop.
  */
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -26,6 +28,7 @@
 #include "proc.h"
 #include "sock.h"
 #include "cfg.h"
+#include "paths.h"
 
 extern char **environ;
 
@@ -184,8 +187,8 @@ wait_child(struct run *r, int flags)
 	}
 }
 
-static int
-pidfd_for(pid_t pid)
+int
+proc_pidfd(pid_t pid)
 {
 #ifdef SYS_pidfd_open
 	/* Linux only; pidfds are always close-on-exec. */
@@ -339,7 +342,7 @@ proc_run(char *const argv[], char *const env_extra[], struct strbuf *out,
 	free(envp);
 	if (rc != 0)
 		return -1;
-	r.pidfd = pidfd_for(r.pid);
+	r.pidfd = proc_pidfd(r.pid);
 	collect(&r);
 	closefd(&r.pidfd);
 	if (r.wait_errno != 0) {
@@ -354,6 +357,230 @@ proc_run(char *const argv[], char *const env_extra[], struct strbuf *out,
 	else
 		*status = 128;
 	return 0;
+}
+
+/* What the child of proc_spawn reports when it cannot run the program. */
+struct spawn_failure {
+	int	 stage;		/* SPAWN_ */
+	int	 error;		/* errno */
+};
+
+enum {
+	SPAWN_FDS, SPAWN_SESSION, SPAWN_SIGNALS, SPAWN_BECOME, SPAWN_EXEC
+};
+
+static void __attribute__((noreturn))
+spawn_fail(int failw, int stage)
+{
+	struct spawn_failure f = { stage, errno };
+
+	if (write(failw, &f, sizeof(f)) != (ssize_t)sizeof(f))
+		_exit(127);
+	_exit(127);
+}
+
+/* Every descriptor from lo up close-on-exec: ours stay ours. */
+static int
+cloexec_from(int lo)
+{
+	struct rlimit rl;
+	int fd, max = 65536;
+
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)lo, ~0U, 4 /* CLOEXEC */) == 0)
+		return 0;
+#endif
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)max)
+		max = (int)rl.rlim_cur;
+	for (fd = lo; fd < max; fd++)
+		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+/*
+ * In the child: the descriptors where the program expects them.  tmp
+ * has room for one int a descriptor (allocated before the fork).
+ */
+static int
+place_fds(const struct proc_spawn *how, int errw, int *failw, int *tmp)
+{
+	int high = how->base + (int)how->nfds, nul, i;
+
+	/* All above every target first, so that no dup2 hits another. */
+	if ((*failw = fcntl(*failw, F_DUPFD_CLOEXEC, high)) < 0 ||
+	    (errw = fcntl(errw, F_DUPFD_CLOEXEC, high)) < 0)
+		return -1;
+	for (i = 0; i < (int)how->nfds; i++)
+		if ((tmp[i] = fcntl(how->fds[i], F_DUPFD_CLOEXEC, high)) < 0)
+			return -1;
+	for (i = 0; i < (int)how->nfds; i++)
+		if (dup2(tmp[i], how->base + i) < 0)
+			return -1;
+	if ((nul = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 ||
+	    dup2(nul, STDIN_FILENO) < 0 || dup2(nul, STDOUT_FILENO) < 0 ||
+	    dup2(errw, STDERR_FILENO) < 0)
+		return -1;
+	for (i = STDERR_FILENO + 1; i < how->base; i++)
+		(void)close(i);
+	return cloexec_from(high);
+}
+
+static void __attribute__((noreturn))
+spawn_child(const char *prog, char *const argv[], char **envp,
+    const struct proc_spawn *how, int errw, int failw, int *tmp)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int sig;
+
+	if (place_fds(how, errw, &failw, tmp) != 0)
+		spawn_fail(failw, SPAWN_FDS);
+	if (setsid() < 0)
+		spawn_fail(failw, SPAWN_SESSION);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++)
+		(void)sigaction(sig, &sa, NULL);	/* KILL, STOP: EINVAL */
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) != 0)
+		spawn_fail(failw, SPAWN_SIGNALS);
+	if (chdir("/") != 0 ||
+	    (how->become != NULL && how->become(how->become_arg) != 0))
+		spawn_fail(failw, SPAWN_BECOME);
+	execve(prog, argv, envp);
+	spawn_fail(failw, SPAWN_EXEC);
+}
+
+int
+proc_spawn(char *const argv[], char *const env_extra[],
+    const struct proc_spawn *how, pid_t *pid, int *err, struct diag *d)
+{
+	static const char *const stage[] = {
+		[SPAWN_FDS] = "its descriptors: ",
+		[SPAWN_SESSION] = "its session: ",
+		[SPAWN_SIGNALS] = "its signals: ",
+		[SPAWN_BECOME] = "its user: ",
+		[SPAWN_EXEC] = ""
+	};
+	struct spawn_failure f;
+	int errp[2] = { -1, -1 }, failp[2] = { -1, -1 };
+	char **envp, *prog;
+	ssize_t n;
+	int st, *tmp, e;
+
+	*pid = -1;
+	*err = -1;
+	/* Found as we are: the user it runs as may not search our PATH. */
+	if ((e = proc_find_program(argv[0], &prog)) != 0) {
+		diag_error(d, "cannot run %s: %s", argv[0], strerror(e));
+		return -1;
+	}
+	if ((envp = env_merge(env_extra, d)) == NULL) {
+		free(prog);
+		return -1;
+	}
+	if (open_pipe(errp, 1) != 0 || open_pipe(failp, 0) != 0) {
+		diag_error(d, "cannot run %s: pipe: %s", argv[0],
+		    strerror(errno));
+		closefd(&errp[0]);
+		closefd(&errp[1]);
+		free(envp);
+		free(prog);
+		return -1;
+	}
+	tmp = xcalloc(how->nfds + 1, sizeof(*tmp));
+	if ((*pid = fork()) == 0)
+		spawn_child(prog, argv, envp, how, errp[1], failp[1], tmp);
+	free(tmp);
+	free(envp);
+	free(prog);
+	closefd(&errp[1]);
+	closefd(&failp[1]);
+	if (*pid < 0) {
+		diag_error(d, "cannot run %s: fork: %s", argv[0],
+		    strerror(errno));
+		closefd(&errp[0]);
+		closefd(&failp[0]);
+		return -1;
+	}
+	do
+		n = read(failp[0], &f, sizeof(f));
+	while (n < 0 && errno == EINTR);
+	closefd(&failp[0]);
+	if (n == (ssize_t)sizeof(f)) {
+		diag_error(d, "cannot run %s: %s%s", argv[0], stage[f.stage],
+		    strerror(f.error));
+		while (waitpid(*pid, &st, 0) < 0 && errno == EINTR)
+			;
+		closefd(&errp[0]);
+		*pid = -1;
+		return -1;
+	}
+	*err = errp[0];
+	return 0;
+}
+
+int
+proc_reap(pid_t pid, int *status)
+{
+	pid_t p;
+	int ws;
+
+	do
+		p = waitpid(pid, &ws, WNOHANG);
+	while (p < 0 && errno == EINTR);
+	if (p < 0)
+		return -1;
+	if (p == 0)
+		return 0;
+	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ?
+	    128 + WTERMSIG(ws) : 128;
+	return 1;
+}
+
+/* 0 when path is a regular file we may run, else an errno value. */
+static int
+executable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return errno;
+	if (!S_ISREG(st.st_mode) || access(path, X_OK) != 0)
+		return EACCES;
+	return 0;
+}
+
+int
+proc_find_program(const char *name, char **found)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	char *dir, *candidate;
+	int e, err = ENOENT;
+
+	*found = NULL;
+	if (strchr(name, '/') != NULL) {
+		if ((e = executable(name)) == 0)
+			*found = xstrdup(name);
+		return e;
+	}
+	if (path == NULL)
+		path = "/bin:/usr/bin";		/* glibc's default */
+	for (p = path;; p = end + 1) {
+		end = strchrnul(p, ':');
+		dir = end == p ? xstrdup(".") : xstrndup(p, (size_t)(end - p));
+		candidate = path_join(dir, name);
+		free(dir);
+		if ((e = executable(candidate)) == 0) {
+			*found = candidate;
+			return 0;
+		}
+		free(candidate);
+		if (e == EACCES)
+			err = EACCES;
+		if (*end == '\0')
+			return err;
+	}
 }
 
 const char *
@@ -466,7 +693,7 @@ pidfd_of(const struct proc_id *id)
 		errno = ESRCH;
 		return -1;
 	}
-	fd = pidfd_for(id->pid);
+	fd = proc_pidfd(id->pid);
 	if (!proc_alive(id)) {
 		if (fd >= 0)
 			(void)close(fd);

@@ -30,6 +30,47 @@ int	proc_run(char *const argv[], char *const env_extra[],
 	    struct diag *d);
 
 /*
+ * How proc_spawn runs a program that goes on running after we are gone
+ * (QEMU): with fds[i] as its descriptor base + i and no other of ours,
+ * /dev/null as stdin and stdout, a pipe as stderr, in a session of its
+ * own (no terminal: a Ctrl-C meant for us is not its), from /, with no
+ * signal blocked or ignored, and become(become_arg) called last, in the
+ * child (it drops privileges: async-signal-safe, 0 or -1 with errno).
+ */
+struct proc_spawn {
+	const int	*fds;
+	size_t		 nfds;
+	int		 base;		/* 3 or more */
+	int		(*become)(const void *);
+	const void	*become_arg;
+};
+
+/*
+ * Starts argv as how says, with the environment plus env_extra (as
+ * proc_run).  0 once the program runs, with its pid in *pid and the read
+ * end of its stderr (non-blocking, close-on-exec) in *err; -1 with why
+ * in d when it could not be started (it is reaped then).  The caller
+ * reaps it when it exits while we run.
+ */
+int	proc_spawn(char *const argv[], char *const env_extra[],
+	    const struct proc_spawn *how, pid_t *pid, int *err,
+	    struct diag *d);
+/*
+ * Whether child pid has exited, without waiting: 1 with its status in
+ * *status (as proc_run's), 0 when it runs, -1 when it is not ours.
+ */
+int	proc_reap(pid_t pid, int *status);
+/* A pidfd for pid, or -1 where the kernel has none (close-on-exec). */
+int	proc_pidfd(pid_t pid);
+
+/*
+ * Where execvp(3), and so proc_run, finds name: 0 and *found (caller
+ * frees), or an errno value (ENOENT: nowhere; EACCES: only a file it
+ * cannot run).
+ */
+int	proc_find_program(const char *name, char **found);
+
+/*
  * The absolute path of iproute2's `ip` (/usr/sbin, /sbin, /usr/bin, /bin,
  * in that order: QEMU may run us with a bare PATH), or NULL.
  */

@@ -34,8 +34,12 @@ static const char *const kinds[] = {
 	[RUN_QMP] = "qmp",
 	[RUN_LOCK] = "lock",
 	[RUN_CONSOLE_LOCK] = "console.lock",
-	[RUN_AGENT] = "agent"
+	[RUN_AGENT] = "agent",
+	[RUN_QEMU_DIR] = "qemu"
 };
+
+#define TREE_DEPTH	8	/* folders in RUN_QEMU_DIR removed, at most */
+#define TREE_ENTRIES	4096	/* entries removed, at most */
 
 /* The checks of rundir_open on an open directory. */
 static int
@@ -273,6 +277,116 @@ rundir_new_console_log(const struct rundir *rd, const char *vm,
 	free(log);
 	free(old);
 	return fd;
+}
+
+/*
+ * Removes name in folder at, and all it holds when it is a folder:
+ * never following a name, at most depth folders down and budget
+ * entries in all.  0, or -1 (something is left).
+ */
+static int
+remove_tree(int at, const char *name, int depth, unsigned *budget)
+{
+	struct dirent *de;
+	DIR *dp;
+	int fd, more = 1, failed = 0;
+
+	if (unlinkat(at, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if ((errno != EISDIR && errno != EPERM) || depth == 0)
+		return -1;
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd < 0 || (dp = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			(void)close(fd);
+		return -1;
+	}
+	/* Passes until a pass removes nothing: readdir under removals. */
+	while (more && !failed) {
+		more = 0;
+		rewinddir(dp);
+		while ((de = readdir(dp)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			if (*budget == 0 || remove_tree(dirfd(dp), de->d_name,
+			    depth - 1, budget) != 0) {
+				failed = 1;
+				break;
+			}
+			(*budget)--;
+			more = 1;
+		}
+	}
+	(void)closedir(dp);
+	if (failed)
+		return -1;
+	return unlinkat(at, name, AT_REMOVEDIR) == 0 || errno == ENOENT ?
+	    0 : -1;
+}
+
+int
+rundir_remove_qemu_dir(const struct rundir *rd, const char *vm)
+{
+	unsigned budget = TREE_ENTRIES;
+	char *name;
+	int rc;
+
+	if (rd->fd < 0)
+		return 0;
+	name = rundir_name(vm, RUN_QEMU_DIR);
+	rc = remove_tree(rd->fd, name, TREE_DEPTH, &budget);
+	free(name);
+	return rc;
+}
+
+int
+rundir_make_qemu_dir(const struct rundir *rd, const char *vm, uid_t uid,
+    gid_t gid, struct diag *d)
+{
+	char *name = rundir_name(vm, RUN_QEMU_DIR);
+	int fd, rc = -1;
+
+	if (rundir_remove_qemu_dir(rd, vm) != 0)
+		diag_error(d, "cannot clear %s/%s: what a QEMU left there "
+		    "cannot be removed", rd->path, name);
+	else if (mkdirat(rd->fd, name, 0700) != 0)
+		diag_error(d, "cannot create %s/%s: %s", rd->path, name,
+		    strerror(errno));
+	else if ((fd = openat(rd->fd, name, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) < 0)
+		diag_error(d, "cannot open %s/%s: %s", rd->path, name,
+		    strerror(errno));
+	else {
+		/* Whatever the umask: QEMU's, and QEMU's alone. */
+		if (fchown(fd, uid, gid) != 0 || fchmod(fd, 0700) != 0)
+			diag_error(d, "cannot give %s/%s to uid %ld: %s",
+			    rd->path, name, (long)uid, strerror(errno));
+		else
+			rc = 0;
+		(void)close(fd);
+	}
+	free(name);
+	return rc;
+}
+
+int
+rundir_qemu_pidfile_left(const struct rundir *rd, const char *vm)
+{
+	char *name = rundir_name(vm, RUN_QEMU_DIR);
+	struct stat st;
+	int fd, left = 0;
+
+	fd = rd->fd < 0 ? -1 : openat(rd->fd, name, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		left = fstatat(fd, RUN_QEMU_PIDFILE, &st,
+		    AT_SYMLINK_NOFOLLOW) == 0;
+		(void)close(fd);
+	}
+	free(name);
+	return left;
 }
 
 /* Locks fd (an open lock file), waiting up to wait_ms. */

@@ -13,6 +13,8 @@
 #ifndef QI_RUNDIR_H
 #define QI_RUNDIR_H
 
+#include <sys/types.h>
+
 #include "diag.h"
 
 /* The files of one VM in RUNDIR. */
@@ -28,8 +30,18 @@ enum run_file {
 	RUN_QMP,		/* MONITOR=unix: QMP for people's scripts */
 	RUN_LOCK,		/* held for a whole action on the VM */
 	RUN_CONSOLE_LOCK,	/* held by the attached console client */
-	RUN_AGENT		/* AGENT=yes: the guest agent's channel (0600) */
+	RUN_AGENT,		/* AGENT=yes: the guest agent's channel (0600) */
+	RUN_QEMU_DIR		/* the one folder QEMU writes, as its user */
 };
+
+/*
+ * QEMU's pid file in RUN_QEMU_DIR, "<name>@qemu/pid": QEMU removes it
+ * when it exits cleanly (the guest powered off, QMP quit, SIGTERM), and
+ * leaves it when it dies (a crash, SIGKILL).  QEMU runs as a user of its
+ * own that can write no other file of RUNDIR, so the folder is the
+ * user's (0700), made anew at each start.
+ */
+#define RUN_QEMU_PIDFILE	"pid"
 
 struct rundir {
 	char	*path;		/* canonical, absolute */
@@ -85,6 +97,26 @@ int	rundir_exists(const struct rundir *, const char *vm, enum run_file);
  */
 int	rundir_bind(const struct rundir *, const char *vm, enum run_file,
 	    struct diag *);
+
+/*
+ * A new RUN_QEMU_DIR for a VM's QEMU run as uid and gid (whatever an
+ * earlier run left there is removed first).  0, or -1 with why in d.
+ */
+int	rundir_make_qemu_dir(const struct rundir *, const char *vm, uid_t uid,
+	    gid_t gid, struct diag *);
+/*
+ * Removes a VM's RUN_QEMU_DIR and what its QEMU left in it, never
+ * following a name in it, and giving up on more than a few thousand
+ * entries (a QEMU that filled it on purpose): 0, or -1 when something
+ * is left.
+ */
+int	rundir_remove_qemu_dir(const struct rundir *, const char *vm);
+/*
+ * Whether the VM's QEMU left its pid file in RUN_QEMU_DIR, as QEMU does
+ * only when it did not exit cleanly: 1 it did, 0 it did not (or there
+ * is no such folder), never following a name.
+ */
+int	rundir_qemu_pidfile_left(const struct rundir *, const char *vm);
 
 /*
  * The console log of a new run: the last run's becomes RUN_CONSOLE_LOG_OLD

@@ -3,7 +3,7 @@
  *
  * A state file is in the config syntax (cfg.h), written by start:
  * PID and PIDSTART (the process), SLOT, MONPORT, CTLPORT, STARTED and
- * STOPDELAY (numbers, required), MONITOR, RUNAS, AGENT, AUTOSTART, SERIAL,
+ * STOPDELAY (numbers, required), MONITOR, RUNAS, UID, AGENT, AUTOSTART, SERIAL,
  * ACCEL, VNC, CFG, DESC, RAM, SMP, BRIDGE, and for each NIC x NICx (its
  * model), MACx and TAPx, for each disk DSKx and DSKFMTx, for each ISO
  * CDRx.
@@ -24,7 +24,6 @@
 #include "sock.h"
 #include "state.h"
 
-#define STATE_MAX	(64 * 1024)
 #define CONNECT_MS	2000	/* to a control socket whose queue is full */
 
 /* Reads a small file of RUNDIR: 0, 1 when missing, -1 on an error. */
@@ -119,6 +118,19 @@ state_count(const struct cfg *cfg, const char *base)
 	return n;
 }
 
+/* A number the state may lack (an older start): -1 then. */
+static long long
+state_long(const struct cfg *cfg, const char *key)
+{
+	const struct cfg_entry *e = cfg_get(cfg, key);
+	const char *why;
+	long long v;
+
+	if (e == NULL || cfg_number(e->value, 0, 1LL << 32, &v, &why) != 0)
+		return -1;
+	return v;
+}
+
 /* key=yes; missing: the default. */
 static int
 state_yes(const struct cfg *cfg, const char *key, int missing)
@@ -135,7 +147,8 @@ read_facts(const struct cfg *cfg, struct vm_state *st)
 	size_t i;
 
 	st->unix_monitors = state_string_is(cfg, "MONITOR", "unix");
-	st->runas = state_yes(cfg, "RUNAS", 0);
+	st->runas = state_string(cfg, "RUNAS");
+	st->uid = (long)state_long(cfg, "UID");
 	st->agent = state_yes(cfg, "AGENT", 0);
 	st->autostart = state_yes(cfg, "AUTOSTART", -1);
 	st->serial = state_yes(cfg, "SERIAL", 1);
@@ -238,14 +251,15 @@ format_state(struct strbuf *sb, const struct vm_state *st)
 
 	sb_addf(sb, "# qemu-init state of a running VM; do not edit\n"
 	    "PID=%ld\nPIDSTART=%llu\nSLOT=%u\nMONPORT=%u\nCTLPORT=%u\n"
-	    "STARTED=%lld\nSTOPDELAY=%u\nMONITOR=%s\nRUNAS=%s\nAGENT=%s\n"
+	    "STARTED=%lld\nSTOPDELAY=%u\nMONITOR=%s\nUID=%ld\nAGENT=%s\n"
 	    "AUTOSTART=%s\nSERIAL=%s\nACCEL=%s\n",
 	    (long)st->qemu.pid, st->qemu.start, st->slot, st->monport,
 	    st->ctlport, st->started, st->stopdelay,
-	    st->unix_monitors ? "unix" : "tcp", st->runas ? "yes" : "no",
+	    st->unix_monitors ? "unix" : "tcp", st->uid,
 	    st->agent ? "yes" : "no",
 	    st->autostart == 1 ? "yes" : "no", st->serial ? "yes" : "no",
 	    st->kvm ? "kvm" : "tcg");
+	add_key(sb, "RUNAS", 0, st->runas);
 	add_key(sb, "VNC", 0, st->vnc);
 	add_key(sb, "CFG", 0, st->cfgpath);
 	add_key(sb, "DESC", 0, st->desc);
@@ -309,6 +323,27 @@ out:
 	return rc;
 }
 
+int
+state_write_pid(const struct rundir *rd, const char *name, pid_t pid,
+    struct diag *d)
+{
+	char *path, line[32];
+	int fd, n, rc = -1;
+
+	rundir_unlink(rd, name, RUN_PID);
+	n = snprintf(line, sizeof(line), "%ld\n", (long)pid);
+	fd = rundir_openat(rd, name, RUN_PID, O_WRONLY | O_CREAT | O_EXCL,
+	    0644);
+	if (fd >= 0 && write(fd, line, (size_t)n) == n && close(fd) == 0)
+		return 0;
+	path = rundir_path(rd, name, RUN_PID);
+	diag_error(d, "cannot write %s: %s", path, strerror(errno));
+	free(path);
+	if (fd >= 0)
+		(void)close(fd);
+	return rc;
+}
+
 void
 state_remove(const struct rundir *rd, const char *name)
 {
@@ -320,6 +355,7 @@ state_remove(const struct rundir *rd, const char *name)
 
 	for (i = 0; i < sizeof(left) / sizeof(left[0]); i++)
 		rundir_unlink(rd, name, left[i]);
+	(void)rundir_remove_qemu_dir(rd, name);
 }
 
 void
@@ -347,6 +383,7 @@ state_free(struct vm_state *st)
 	free(st->ram);
 	free(st->smp);
 	free(st->bridge);
+	free(st->runas);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -438,14 +475,21 @@ vm_probe(const struct rundir *rd, const char *name, struct vm_state *st)
 		st->qemu = id;
 		return VM_RUNNING;
 	}
+	if (rc == 1)
+		return VM_STOPPED;
 	/*
-	 * A state whose QEMU is gone: a crash leaves QEMU's pid file, a
-	 * clean exit (the guest powered off) removes it.  A QEMU that
-	 * dropped root (RUNAS) can remove no file of RUNDIR: its end
-	 * counts as clean.
+	 * A state whose QEMU is gone: a crash leaves QEMU's own pid file in
+	 * its folder, a clean exit (the guest powered off) removes it.
 	 */
-	if (rc == 1 || (rc == 0 && (st->runas ||
-	    !rundir_exists(rd, name, RUN_PID))))
+	if (rc == 0 && rundir_exists(rd, name, RUN_QEMU_DIR))
+		return rundir_qemu_pidfile_left(rd, name) ? VM_DEAD :
+		    VM_STOPPED;
+	/*
+	 * An older start's: QEMU wrote RUN_PID itself, as root, and removed
+	 * it on a clean exit; one that dropped root could not.
+	 */
+	if (rc == 0 && ((st->runas != NULL && strcmp(st->runas, "yes") == 0) ||
+	    !rundir_exists(rd, name, RUN_PID)))
 		return VM_STOPPED;
 	return VM_DEAD;
 }

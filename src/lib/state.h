@@ -40,7 +40,13 @@ struct vm_state {
 	int		 unix_monitors;	/* RUN_HMP and RUN_QMP instead */
 	long long	 started;	/* seconds since the epoch */
 	unsigned	 stopdelay;	/* STOPDELAY at start */
-	int		 runas;		/* QEMU dropped root (RUNAS) */
+	/*
+	 * Who QEMU runs as ("qemu-init", "root", a RUNAS user), and its
+	 * uid; NULL and -1: not recorded (an older start: "yes" or "no"
+	 * for whether QEMU dropped root).
+	 */
+	char		*runas;
+	long		 uid;
 	int		 autostart;	/* AUTOSTART at start; -1: not said */
 	int		 serial;	/* SERIAL=yes: RUN_SERIAL, RUN_CONSOLE_LOG */
 	int		 kvm;		/* KVM, else TCG */
@@ -76,17 +82,30 @@ int	state_read(const struct rundir *, const char *name, struct vm_state *,
 /* Written (0644) to a temporary file and renamed: never half-written. */
 int	state_write(const struct rundir *, const char *name,
 	    const struct vm_state *, struct diag *);
+/*
+ * The VM's pid file (RUN_PID, 0644), written by qemu-init itself once it
+ * has started QEMU as pid: 0, or -1 with why in d.
+ */
+int	state_write_pid(const struct rundir *, const char *name, pid_t pid,
+	    struct diag *);
+/*
+ * The bound of a state file, from the bounds of a config (vmconf.h,
+ * cfg.h): a DESC of CFG_MAX_VALUE bytes, VMCONF_ITEMS_MAX disks and as
+ * many ISOs of PATH_MAX bytes each, NICs; every byte of it as four in
+ * the file at most (a quote is written '\'').  Under 4 MiB of values,
+ * as cfg_parse allows.
+ */
+#define STATE_MAX	(8 * 1024 * 1024)
 /* Removes what a VM's run left: state, pid file and sockets. */
 void	state_remove(const struct rundir *, const char *name);
 void	state_free(struct vm_state *);
 
 /*
- * The process that wrote a VM's pid file, when it still runs and
- * started before the file was last written, which a process that got
- * that pid later cannot have: 0 with it in id, else -1 (id zeroed).
- * Only RUNDIR's owner and the QEMU it starts write there; that it is
- * the VM's QEMU is the caller's to check (vm_probe: it listens on the
- * VM's control socket).
+ * The process a VM's pid file names, when it still runs and started
+ * before the file was last written, which a process that got that pid
+ * later cannot have: 0 with it in id, else -1 (id zeroed).  Only
+ * RUNDIR's owner writes there; that it is the VM's QEMU is the caller's
+ * to check (vm_probe: it listens on the VM's control socket).
  */
 int	vm_pidfile(const struct rundir *, const char *name,
 	    struct proc_id *id);
@@ -94,9 +113,11 @@ int	vm_pidfile(const struct rundir *, const char *name,
 /*
  * Whether the VM runs; st is set up either way (state_free it).  A QEMU
  * whose start was cut short before its state was written is found
- * through its pid file (which only the RUNDIR owner's QEMU can write):
- * it runs when that process started before the file was written, and
- * st->recorded is 0.
+ * through its pid file (which only the RUNDIR owner writes): it runs
+ * when that process started before the file was written, and
+ * st->recorded is 0.  A recorded QEMU that is gone is VM_DEAD when it
+ * left its own pid file in RUN_QEMU_DIR (it crashed or was killed),
+ * VM_STOPPED when it removed it (a clean exit: the guest powered off).
  */
 enum vm_run vm_probe(const struct rundir *, const char *name,
 	    struct vm_state *st);

@@ -25,12 +25,17 @@ const char *const vmconf_keys[] = {
 	"MACx", "BRIDGE_IFNAME", "VNC", "SERIAL", "RUNAS", "STOPDELAY",
 	"BOOTDELAY", "AUTOSTART", "PRECMD", "POSTCMD", "CUSTOMx", "DISKIF",
 	"DISKIFx", "DISKCACHE", "DISKCACHEx", "DISKDISCARD", "DISKDISCARDx",
-	"SNAPSHOT", "FIRMWARE", "AGENT", "READY", NULL
+	"SNAPSHOT", "FIRMWARE", "AGENT", "READY", "DISKFORMAT", "DISKFORMATx",
+	"SANDBOX", NULL
 };
 
 const char *const vmconf_disk_ifs[] = {
 	[DISKIF_IDE] = "ide", [DISKIF_VIRTIO] = "virtio",
 	[DISKIF_SCSI] = "scsi", [DISKIF_NVME] = "nvme", NULL
+};
+
+const char *const vmconf_disk_formats[] = {
+	"raw", "qcow2", "qed", "vmdk", "vdi", "vhdx", "vpc", "parallels", NULL
 };
 
 /* DISKCACHE's values, QEMU's cache= modes. */
@@ -219,29 +224,6 @@ get_file(struct loader *l, const char *key, const struct cfg_entry *e)
 	return NULL;
 }
 
-static enum disk_format
-disk_format(const char *path)
-{
-	unsigned char magic[8];
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return DISK_PROBE;
-	n = read(fd, magic, sizeof(magic));
-	close(fd);
-	if (n >= 4 && memcmp(magic, "QFI\xfb", 4) == 0)
-		return DISK_QCOW2;
-	/* Other image formats QEMU knows: let it probe them. */
-	if (n >= 4 && (memcmp(magic, "KDMV", 4) == 0 ||
-	    memcmp(magic, "QED\0", 4) == 0 || memcmp(magic, "<<< ", 4) == 0))
-		return DISK_PROBE;
-	if (n >= 8 && memcmp(magic, "vhdxfile", 8) == 0)
-		return DISK_PROBE;
-	return DISK_RAW;
-}
-
 /* How many of base1, base2, ... are set before the first gap. */
 static size_t
 count_numbered(struct loader *l, const char *base)
@@ -253,6 +235,12 @@ count_numbered(struct loader *l, const char *base)
 	for (;;) {
 		key = xasprintf("%s%zu", base, n + 1);
 		if (get(l, key) == NULL) {
+			free(key);
+			break;
+		}
+		if (n == VMCONF_ITEMS_MAX && strcmp(base, "CUSTOM") != 0) {
+			fail(l, get(l, key), "%s: at most %d %sx keys", key,
+			    VMCONF_ITEMS_MAX, base);
 			free(key);
 			break;
 		}
@@ -303,11 +291,14 @@ warn_orphans(struct loader *l, const char *base, size_t n, const char *owner)
 static void
 disk_options(struct loader *l, const struct cfg_entry *iface,
     const struct cfg_entry *cache, const struct cfg_entry *discard,
-    struct vm_disk *disk)
+    const struct cfg_entry *format, struct vm_disk *disk)
 {
-	int b;
+	int b, i;
 
 	disk->iface = get_choice(l, iface, vmconf_disk_ifs, disk->iface);
+	if (format != NULL &&
+	    (i = get_choice(l, format, vmconf_disk_formats, -1)) >= 0)
+		disk->format = vmconf_disk_formats[i];
 	if (cache != NULL)
 		disk->cache = cache_modes[get_choice(l, cache, cache_modes, 1)];
 	if (discard != NULL && cfg_bool(discard->value, &b) != 0)
@@ -329,7 +320,7 @@ load_disks(struct loader *l)
 	/* DISKIF, DISKCACHE, DISKDISCARD, then each disk's own. */
 	memset(&every, 0, sizeof(every));
 	disk_options(l, get(l, "DISKIF"), get(l, "DISKCACHE"),
-	    get(l, "DISKDISCARD"), &every);
+	    get(l, "DISKDISCARD"), get(l, "DISKFORMAT"), &every);
 	n = count_numbered(l, "DSK");
 	vm->disks = xcalloc(n, sizeof(*vm->disks));
 	for (i = 0; i < n; i++) {
@@ -338,15 +329,16 @@ load_disks(struct loader *l)
 			continue;
 		vm->disks[vm->ndisks] = every;
 		vm->disks[vm->ndisks].path = path;
-		vm->disks[vm->ndisks].format = disk_format(path);
 		disk_options(l, get_numbered(l, "DISKIF", i),
 		    get_numbered(l, "DISKCACHE", i),
-		    get_numbered(l, "DISKDISCARD", i), &vm->disks[vm->ndisks]);
+		    get_numbered(l, "DISKDISCARD", i),
+		    get_numbered(l, "DISKFORMAT", i), &vm->disks[vm->ndisks]);
 		vm->ndisks++;
 	}
 	warn_orphans(l, "DISKIF", n, "DSK");
 	warn_orphans(l, "DISKCACHE", n, "DSK");
 	warn_orphans(l, "DISKDISCARD", n, "DSK");
+	warn_orphans(l, "DISKFORMAT", n, "DSK");
 	n = count_numbered(l, "CDR");
 	vm->cdroms = xcalloc(n, sizeof(*vm->cdroms));
 	for (i = 0; i < n; i++) {
@@ -380,6 +372,11 @@ load_nics(struct loader *l)
 		if (!nic_model_valid(e->value)) {
 			fail(l, e, "%s '%s' is not a QEMU device name "
 			    "(allowed: A-Z a-z 0-9 _ . -)", e->key, e->value);
+			continue;
+		}
+		if (strlen(e->value) > VMCONF_WORD_MAX) {
+			fail(l, e, "%s is longer than a QEMU device name (at "
+			    "most %d characters)", e->key, VMCONF_WORD_MAX);
 			continue;
 		}
 		vm->nics[vm->nnics].model = xstrdup(e->value);
@@ -474,8 +471,9 @@ load_machine(struct loader *l)
 	if (e != NULL) {
 		size_t n = strspn(e->value, "0123456789");
 
-		if (n == 0 || (e->value[n] != '\0' && (strchr("KMGTkmgt",
-		    e->value[n]) == NULL || e->value[n + 1] != '\0')))
+		if (n == 0 || n > 20 || (e->value[n] != '\0' &&
+		    (strchr("KMGTkmgt", e->value[n]) == NULL ||
+		    e->value[n + 1] != '\0')))
 			fail(l, e, "RAM '%s' is not a size like 512M or 2G",
 			    e->value);
 	}
@@ -515,8 +513,8 @@ load_runtime(struct loader *l)
 	vm->autostart = get_bool(l, "AUTOSTART", 0);
 	vm->runas = get_word(l, "RUNAS", NULL);
 	if (vm->runas != NULL && getpwnam(vm->runas) == NULL)
-		fail(l, get(l, "RUNAS"), "RUNAS: no such user '%s'",
-		    vm->runas);
+		fail(l, get(l, "RUNAS"), "RUNAS: no such user '%s' (RUNAS=root "
+		    "runs QEMU as root)", vm->runas);
 	vm->stopdelay = get_number(l, "STOPDELAY", 86400, VMCONF_STOPDELAY);
 	vm->bootdelay = get_number(l, "BOOTDELAY", 3600, 0);
 	vm->precmd = get_string(l, "PRECMD", NULL);
@@ -540,6 +538,7 @@ load_boot(struct loader *l)
 	struct vm_config *vm = l->vm;
 
 	vm->snapshot = get_bool(l, "SNAPSHOT", 0);
+	vm->sandbox = get_bool(l, "SANDBOX", 1);
 	vm->firmware = get_choice(l, get(l, "FIRMWARE"), firmwares,
 	    FIRMWARE_BIOS);
 	if (vm->firmware == FIRMWARE_UEFI)

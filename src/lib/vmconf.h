@@ -1,5 +1,5 @@
 /*
- * vmconf.h - one VM as its <name>-qemu.cfg describes it (SPEC 2.4):
+ * vmconf.h - one VM as its <name>-qemu.cfg describes it (qemu-init.cfg(5)):
  * every key checked, defaults applied, paths made absolute.  Nothing
  * downstream reads the file again.
  */
@@ -16,19 +16,31 @@
 #define VMCONF_STOPDELAY	90	/* seconds, when STOPDELAY is unset */
 
 #define VMCONF_READY		"login:"	/* READY, when unset */
+/*
+ * Bounds that keep what a start records (state.h) within its own bound:
+ * disks, ISOs and NICs each, and the length of a NIC model or a RAM size.
+ */
+#define VMCONF_ITEMS_MAX	100
+#define VMCONF_WORD_MAX		64
 
 enum kvm_mode { KVM_AUTO, KVM_YES, KVM_NO };
-enum disk_format { DISK_RAW, DISK_QCOW2, DISK_PROBE };
 /* DISKIF: the interfaces, as vmconf_disk_ifs names them. */
 enum disk_if { DISKIF_IDE, DISKIF_VIRTIO, DISKIF_SCSI, DISKIF_NVME };
 enum firmware_kind { FIRMWARE_BIOS, FIRMWARE_UEFI };
 
 /* "ide", "virtio", "scsi", "nvme", NULL: DISKIF's values. */
 extern const char *const vmconf_disk_ifs[];
+/* "raw", "qcow2", ..., NULL: DISKFORMAT's values, formats QEMU writes. */
+extern const char *const vmconf_disk_formats[];
 
 struct vm_disk {
 	char		*path;		/* absolute */
-	enum disk_format format;
+	/*
+	 * DISKFORMATx, else DISKFORMAT; NULL: QEMU probes, and then refuses
+	 * the guest writes to block 0 that would make a raw image look
+	 * like another format.  Never read from the image by qemu-init.
+	 */
+	const char	*format;
 	enum disk_if	 iface;		/* DISKIFx, else DISKIF */
 	const char	*cache;		/* DISKCACHEx, else DISKCACHE; NULL */
 	int		 discard;	/* DISKDISCARDx, else DISKDISCARD */
@@ -54,6 +66,7 @@ struct vm_config {
 	struct vm_disk	*disks;
 	size_t		 ndisks;
 	int		 snapshot;	/* SNAPSHOT=yes: -snapshot */
+	int		 sandbox;	/* SANDBOX, yes by default */
 	enum firmware_kind firmware;
 	char		*uefi_vars;	/* FIRMWARE=uefi: <dir>/<name>-qemu.vars */
 	int		 agent;		/* AGENT=yes */
@@ -67,7 +80,7 @@ struct vm_config {
 	int		 vnc;
 	int		 serial;
 	int		 autostart;
-	char		*runas;				/* NULL: unset */
+	char		*runas;		/* RUNAS; NULL: unset (the host's user) */
 	unsigned	 stopdelay;
 	unsigned	 bootdelay;
 	char		*precmd, *postcmd;		/* NULL: unset */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "image.h"
 #include "vminfo.h"
 
 void
@@ -59,8 +60,48 @@ vm_info_get(const struct rundir *rd, const char *name,
 }
 
 void
+vm_info_images(struct vm_info *in)
+{
+	struct image_info info;
+	const char *format, *why;
+	size_t i;
+
+	in->backing = xcalloc(in->st.ndisks + 1, sizeof(*in->backing));
+	in->data_file = xcalloc(in->st.ndisks + 1, sizeof(*in->data_file));
+	for (i = 0; in->has_facts && i < in->st.ndisks; i++) {
+		format = in->st.disks[i].format;
+		if ((format != NULL && strcmp(format, "qcow2") != 0 &&
+		    strcmp(format, "auto") != 0) ||
+		    image_inspect_path(in->st.disks[i].path, &info, NULL) != 0) {
+			image_info_free(&info);
+			continue;
+		}
+		if (info.backing != NULL && image_name_plain(info.backing, &why))
+			in->backing[i] = image_name_resolve(
+			    in->st.disks[i].path, info.backing);
+		else if (info.backing != NULL)
+			in->backing[i] = xstrdup(info.backing);
+		if (info.data_file != NULL &&
+		    image_name_plain(info.data_file, &why))
+			in->data_file[i] = image_name_resolve(
+			    in->st.disks[i].path, info.data_file);
+		else if (info.data_file != NULL)
+			in->data_file[i] = xstrdup(info.data_file);
+		image_info_free(&info);
+	}
+}
+
+void
 vm_info_free(struct vm_info *in)
 {
+	size_t i;
+
+	for (i = 0; in->backing != NULL && i < in->st.ndisks; i++) {
+		free(in->backing[i]);
+		free(in->data_file[i]);
+	}
+	free(in->backing);
+	free(in->data_file);
 	state_free(&in->st);
 	free(in->qemu_state);
 	free(in->serial);

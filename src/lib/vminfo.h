@@ -27,6 +27,12 @@ struct vm_info {
 	char		*serial;	/* running with SERIAL: the console socket */
 	char		*console_log;	/* with SERIAL, while it exists */
 	char		*hmp, *qmp;	/* running with MONITOR=unix: sockets */
+	/*
+	 * vm_info_images: what each disk's qcow2 header names (image.h),
+	 * absolute; NULL each where none, or not read.
+	 */
+	char		**backing;	/* one for each st.disks */
+	char		**data_file;
 };
 
 /*
@@ -39,6 +45,11 @@ struct vm_info {
 void	vm_info_get(const struct rundir *, const char *name,
 	    const struct vm_config *vm, struct run_states *known,
 	    struct vm_info *);
+/*
+ * Reads the header of each of the VM's disks that QEMU may read as qcow2
+ * (its format qcow2, or probed): the files it names, for info.
+ */
+void	vm_info_images(struct vm_info *);
 void	vm_info_free(struct vm_info *);
 
 #endif

@@ -2,7 +2,8 @@
 # tests/guest/build.sh OUTDIR - the test guest of SPEC section 8, made from
 # Debian's packages only: the cloud kernel's vmlinuz, and an initramfs of
 # busybox-static, the few modules the tests need (evdev and the ACPI
-# button for the power button, virtio-net for the network tests), and
+# button for the power button, virtio-net for the network tests,
+# virtio-blk for the disk tests), and
 # tests/guest/init.  Writes OUTDIR/vmlinuz and OUTDIR/initrd.gz.
 set -eu
 out=${1:?usage: build.sh OUTDIR}
@@ -52,7 +53,7 @@ add_module() {
 	esac
 	echo "$1" >> "$order"
 }
-for m in evdev button virtio_pci virtio_net; do
+for m in evdev button virtio_pci virtio_net virtio_blk; do
 	[ -n "$(modinfo -b / -k "$kver" -F filename "$m" 2>/dev/null)" ] || {
 		echo "guest: no module $m in $moddir" >&2; exit 1; }
 	add_module "$m"

@@ -1,4 +1,5 @@
 /* test_cmdline.c - the QEMU command line */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmdline.h"
@@ -17,18 +18,22 @@ has(const struct strvec *av, const char *opt, const char *value)
 	return 0;
 }
 
+/*
+ * The plan of a VM on slot 3 as start makes it: every file opened (the
+ * numbers only have to be descriptors: these are never used), in the
+ * order vm_plan adds them; ln is plan_free'd by the caller.
+ */
 static void
 setup(struct vm_config *vm, struct monconf *mc, struct launch_plan *ln)
 {
 	static struct vm_disk disk;
-
 	static struct vm_nic nic = { "e1000", "DE:AD:BE:EF:93:34" };
 	static char *custom[] = { "-device", "virtio-rng-pci", NULL };
 	int i;
 
 	memset(&disk, 0, sizeof(disk));
 	disk.path = "/srv/a,b.img";
-	disk.format = DISK_RAW;
+	disk.format = "raw";
 	memset(vm, 0, sizeof(*vm));
 	vm->name = "web";
 	vm->tgtarch = "qemu-system-x86_64";
@@ -39,6 +44,7 @@ setup(struct vm_config *vm, struct monconf *mc, struct launch_plan *ln)
 	vm->nnics = 1;
 	vm->vnc = 1;
 	vm->serial = 1;
+	vm->sandbox = 1;
 	vm->custom = custom;
 	vm->ncustom = 2;
 	memset(mc, 0, sizeof(*mc));
@@ -46,15 +52,46 @@ setup(struct vm_config *vm, struct monconf *mc, struct launch_plan *ln)
 	mc->slots = 100;
 	mc->vnc_listen = "127.0.0.1";
 	memset(ln, 0, sizeof(*ln));
+	for (i = 0; i < PLAN_NFDS; i++)
+		ln->fd[i] = PLAN_NONE;
+	ln->kernel = ln->initrd = ln->fw_code = ln->fw_vars = PLAN_NONE;
+	ln->fw_vars_ro = PLAN_NONE;
 	ln->slot = 3;
 	slot_ports(mc, 3, &ln->monport, &ln->ctlport);
 	ln->confdir = "/etc/qe,mu";
-	ln->pidfile = "/run/qemu-init/web@pid";
-	for (i = 0; i < PLAN_NFDS; i++)
-		ln->fd[i] = -1;
-	ln->fd[PLAN_CONTROL] = 7;
-	ln->fd[PLAN_SERIAL] = 8;
-	ln->fd[PLAN_CONSOLE_LOG] = 9;
+	ln->pidfile = xstrdup("/run/qemu-init/web@qemu/pid");
+	ln->fd[PLAN_CONTROL] = plan_add_file(ln, 0, 0,
+	    "/run/qemu-init/web@control");				/* 3 */
+	ln->fd[PLAN_SERIAL] = plan_add_file(ln, 0, 0,
+	    "/run/qemu-init/web@serial");				/* 4 */
+	ln->fd[PLAN_CONSOLE_LOG] = plan_add_file(ln, 0, ++ln->next_set,
+	    "/run/qemu-init/web@console.log");				/* 5 */
+	ln->ndisks = 1;
+	ln->disks = xcalloc(1, sizeof(*ln->disks));
+	ln->disks[0].set = ++ln->next_set;
+	ln->disks[0].rw = plan_add_file(ln, 0, ln->disks[0].set,
+	    disk.path);							/* 6 */
+	ln->disks[0].ro = plan_add_file(ln, 0, ln->disks[0].set,
+	    disk.path);							/* 7 */
+	ln->taps = xcalloc(1, sizeof(*ln->taps));
+	ln->taps[0] = plan_add_file(ln, 0, 0, "tap qi3n0 on br0");	/* 8 */
+}
+
+/* The plan's files as show has them: none opened. */
+static void
+unopened(struct launch_plan *ln)
+{
+	size_t i;
+
+	for (i = 0; i < ln->nfiles; i++)
+		ln->files[i].fd = -1;
+}
+
+static void
+done(struct launch_plan *ln)
+{
+	unopened(ln);		/* the 0s were never ours to close */
+	plan_free(ln);
 }
 
 TEST(cmdline_slot_ports_escaping)
@@ -70,28 +107,64 @@ TEST(cmdline_slot_ports_escaping)
 	qemu_cmdline(&vm, &mc, &ln, &av);
 	CHECK_STR(av.v[0], "qemu-system-x86_64");
 	CHECK(has(&av, "-name", "web") && has(&av, "-accel", "tcg"));
-	CHECK(has(&av, "-drive", "file=/srv/a,,b.img,format=raw,"
-	    "snapshot=off"));
+	CHECK(has(&av, "-add-fd", "fd=6,set=2"));
+	CHECK(has(&av, "-add-fd", "fd=7,set=2"));
+	CHECK(has(&av, "-drive", "file=/dev/fdset/2,format=raw,snapshot=off"));
 	CHECK(has(&av, "-device", "e1000,netdev=net0,mac=DE:AD:BE:EF:93:34"));
-	CHECK(has(&av, "-netdev", "tap,id=net0,ifname=qi3n0,"
-	    "script=/etc/qe,,mu/qemu-brup,downscript=/etc/qe,,mu/qemu-brdown"));
+	CHECK(has(&av, "-netdev", "tap,id=net0,fd=8"));
 	CHECK(has(&av, "-vnc", "127.0.0.1:3"));
 	CHECK(has(&av, "-chardev", "socket,id=qmp4,host=127.0.0.1,port=30423,"
 	    "server=on,wait=off,nodelay=on,ipv4=on"));
 	CHECK(!has(&av, "-mon", "chardev=qmp6,mode=control"));
-	CHECK(has(&av, "-pidfile", "/run/qemu-init/web@pid"));
-	CHECK(has(&av, "-chardev", "socket,id=control,fd=7,server=on,"
+	CHECK(has(&av, "-pidfile", "/run/qemu-init/web@qemu/pid"));
+	CHECK(has(&av, "-chardev", "socket,id=control,fd=3,server=on,"
 	    "wait=off"));
-	CHECK(has(&av, "-add-fd", "fd=9,set=1"));
-	CHECK(has(&av, "-chardev", "socket,id=serial0,fd=8,server=on,"
+	CHECK(has(&av, "-add-fd", "fd=5,set=1"));
+	CHECK(has(&av, "-chardev", "socket,id=serial0,fd=4,server=on,"
 	    "wait=off,logfile=/dev/fdset/1,logappend=on"));
+	CHECK(has(&av, "-sandbox", "on,obsolete=deny,elevateprivileges=deny,"
+	    "spawn=deny,resourcecontrol=deny"));
 	CHECK(!has(&av, "-nic", "none"));
 	CHECK_STR(av.v[av.n - 2], "-device");
 	CHECK_STR(av.v[av.n - 1], "virtio-rng-pci");
 	sv_free(&av);
+	done(&ln);
 }
 
-TEST(cmdline_ipv6_kvm_serial_runas)
+/* QEMU never drops privileges itself, and never daemonizes. */
+TEST(cmdline_no_runas_no_daemonize)
+{
+	struct monconf mc;
+	struct vm_config vm;
+	struct launch_plan ln;
+	struct strvec av;
+	size_t i;
+
+	setup(&vm, &mc, &ln);
+	ln.ipv6 = 1;
+	ln.kvm = 1;
+	vm.serial = 0;
+	vm.runas = "nobody";
+	vm.sandbox = 0;
+	mc.vnc_listen = "::1";
+	sv_init(&av);
+	qemu_cmdline(&vm, &mc, &ln, &av);
+	CHECK(has(&av, "-accel", "kvm") && has(&av, "-serial", "none"));
+	CHECK(has(&av, "-chardev", "socket,id=hmp6,host=::1,port=30323,"
+	    "server=on,wait=off,nodelay=on,ipv6=on"));
+	CHECK(has(&av, "-vnc", "[::1]:3"));
+	for (i = 0; i < av.n; i++) {
+		CHECK(strcmp(av.v[i], "-runas") != 0);
+		CHECK(strcmp(av.v[i], "-run-with") != 0);
+		CHECK(strcmp(av.v[i], "-daemonize") != 0);
+		CHECK(strcmp(av.v[i], "-sandbox") != 0);
+	}
+	sv_free(&av);
+	done(&ln);
+}
+
+/* The format is the config's, or none at all: never one read from the image. */
+TEST(cmdline_disk_format_given_or_probed)
 {
 	struct monconf mc;
 	struct vm_config vm;
@@ -99,22 +172,92 @@ TEST(cmdline_ipv6_kvm_serial_runas)
 	struct strvec av;
 
 	setup(&vm, &mc, &ln);
-	ln.ipv6 = 1;
-	ln.kvm = 1;
-	vm.serial = 0;
-	vm.runas = "nobody";
-	mc.vnc_listen = "::1";
+	vm.disks[0].format = NULL;
+	ln.disks[0].backing = xstrdup("/srv/base,1.qcow2");
 	sv_init(&av);
 	qemu_cmdline(&vm, &mc, &ln, &av);
-	CHECK(has(&av, "-accel", "kvm") && has(&av, "-serial", "none"));
-	CHECK(has(&av, "-chardev", "socket,id=hmp6,host=::1,port=30323,"
-	    "server=on,wait=off,nodelay=on,ipv6=on"));
-	CHECK(has(&av, "-vnc", "[::1]:3") && has(&av, "-runas", "nobody"));
+	CHECK(has(&av, "-drive", "file=/dev/fdset/2,snapshot=off,"
+	    "backing.file.filename=/srv/base,,1.qcow2"));
 	sv_free(&av);
-	ln.run_with = 1;
+	done(&ln);
+}
+
+/* ISOs: raw, read-only, whatever their bytes say. */
+TEST(cmdline_cdroms_are_raw)
+{
+	struct monconf mc;
+	struct vm_config vm;
+	struct launch_plan ln;
+	struct strvec av;
+	char *cdroms[] = { "/srv/a.iso", "/srv/b.iso" };
+
+	setup(&vm, &mc, &ln);
+	vm.cdroms = cdroms;
+	vm.ncdroms = 2;
+	ln.cdroms = xcalloc(2, sizeof(*ln.cdroms));
+	ln.cdroms[0] = plan_add_file(&ln, 0, ++ln.next_set, cdroms[0]);
+	ln.cdroms[1] = plan_add_file(&ln, 0, ++ln.next_set, cdroms[1]);
+	sv_init(&av);
 	qemu_cmdline(&vm, &mc, &ln, &av);
-	CHECK(has(&av, "-run-with", "user=nobody"));
+	CHECK(has(&av, "-add-fd", "fd=9,set=3"));
+	CHECK(has(&av, "-drive", "file=/dev/fdset/3,format=raw,media=cdrom,"
+	    "readonly=on,index=2"));
+	CHECK(has(&av, "-drive", "file=/dev/fdset/4,format=raw,media=cdrom,"
+	    "readonly=on"));
 	sv_free(&av);
+	done(&ln);
+}
+
+/* SNAPSHOT=yes: the image read-only alone. */
+TEST(cmdline_snapshot_reads_only)
+{
+	struct monconf mc;
+	struct vm_config vm;
+	struct launch_plan ln;
+	struct strvec av;
+	size_t i, snap = 0, addfd = 0;
+
+	setup(&vm, &mc, &ln);
+	vm.snapshot = 1;
+	ln.disks[0].rw = PLAN_NONE;
+	sv_init(&av);
+	qemu_cmdline(&vm, &mc, &ln, &av);
+	CHECK(has(&av, "-drive", "file=/dev/fdset/2,format=raw"));
+	for (i = 0; i < av.n; i++) {
+		snap += strcmp(av.v[i], "-snapshot") == 0;
+		addfd += strncmp(av.v[i], "fd=", 3) == 0 &&
+		    strstr(av.v[i], ",set=2") != NULL;
+	}
+	CHECK(snap == 1 && addfd == 1);
+	sv_free(&av);
+	done(&ln);
+}
+
+/* KERNEL and INITRD through /dev/fd. */
+TEST(cmdline_kernel_by_descriptor)
+{
+	struct monconf mc;
+	struct vm_config vm;
+	struct launch_plan ln;
+	struct strvec av;
+
+	setup(&vm, &mc, &ln);
+	vm.kernel = "/boot/vmlinuz";
+	vm.initrd = "/boot/initrd.img";
+	vm.append = "console=ttyS0";
+	ln.kernel = plan_add_file(&ln, 0, 0, vm.kernel);
+	ln.initrd = plan_add_file(&ln, 0, 0, vm.initrd);
+	sv_init(&av);
+	qemu_cmdline(&vm, &mc, &ln, &av);
+	CHECK(has(&av, "-kernel", "/dev/fd/9"));
+	CHECK(has(&av, "-initrd", "/dev/fd/10"));
+	CHECK(has(&av, "-append", "console=ttyS0"));
+	sv_free(&av);
+	unopened(&ln);
+	qemu_cmdline(&vm, &mc, &ln, &av);
+	CHECK(has(&av, "-kernel", "/dev/fd/</boot/vmlinuz>"));
+	sv_free(&av);
+	done(&ln);
 }
 
 /* What a process's command line tells of the VM and its monitors. */
@@ -166,6 +309,7 @@ TEST(cmdline_tells_the_vm_and_its_monitors)
 	CHECK_STR(other, "impostor");
 	CHECK(!qemu_cmdline_monitor(&av, 1, 0, 30423));
 	sv_free(&av);
+	done(&ln);
 }
 
 TEST(cmdline_no_nics_is_no_network)
@@ -184,6 +328,7 @@ TEST(cmdline_no_nics_is_no_network)
 	for (i = 0; i < av.n; i++)
 		CHECK(strcmp(av.v[i], "-netdev") != 0);
 	sv_free(&av);
+	done(&ln);
 }
 
 TEST(cmdline_show_names_the_files)
@@ -194,13 +339,15 @@ TEST(cmdline_show_names_the_files)
 	struct strvec av;
 
 	setup(&vm, &mc, &ln);
-	ln.fd[PLAN_CONTROL] = -1;
-	ln.path[PLAN_CONTROL] = "/run/qemu-init/web@control";
+	unopened(&ln);
 	sv_init(&av);
 	qemu_cmdline(&vm, &mc, &ln, &av);
 	CHECK(has(&av, "-chardev", "socket,id=control,"
 	    "fd=</run/qemu-init/web@control>,server=on,wait=off"));
+	CHECK(has(&av, "-add-fd", "fd=</srv/a,,b.img>,set=2"));
+	CHECK(has(&av, "-netdev", "tap,id=net0,fd=<tap qi3n0 on br0>"));
 	sv_free(&av);
+	done(&ln);
 }
 
 TEST(cmdline_by_path_for_a_shell)
@@ -212,11 +359,13 @@ TEST(cmdline_by_path_for_a_shell)
 	size_t i;
 
 	setup(&vm, &mc, &ln);
-	ln.fd[PLAN_CONTROL] = ln.fd[PLAN_SERIAL] = -1;
-	ln.fd[PLAN_CONSOLE_LOG] = -1;
-	ln.path[PLAN_CONTROL] = "/run/q,i/web@control";
-	ln.path[PLAN_SERIAL] = "/run/q,i/web@serial";
-	ln.path[PLAN_CONSOLE_LOG] = "/run/q,i/web@console.log";
+	unopened(&ln);
+	free(ln.files[0].name);
+	ln.files[0].name = xstrdup("/run/q,i/web@control");
+	free(ln.files[1].name);
+	ln.files[1].name = xstrdup("/run/q,i/web@serial");
+	free(ln.files[2].name);
+	ln.files[2].name = xstrdup("/run/q,i/web@console.log");
 	ln.by_path = 1;
 	sv_init(&av);
 	qemu_cmdline(&vm, &mc, &ln, &av);
@@ -225,9 +374,17 @@ TEST(cmdline_by_path_for_a_shell)
 	CHECK(has(&av, "-chardev", "socket,id=serial0,"
 	    "path=/run/q,,i/web@serial,server=on,wait=off,"
 	    "logfile=/run/q,,i/web@console.log,logappend=on"));
+	CHECK(has(&av, "-drive", "file=/srv/a,,b.img,format=raw,"
+	    "snapshot=off"));
+	CHECK(has(&av, "-netdev", "tap,id=net0,ifname=qi3n0,"
+	    "script=/etc/qe,,mu/qemu-brup,downscript=/etc/qe,,mu/qemu-brdown"));
+	/* The tap scripts run, QEMU daemonizes: spawn, setsid. */
+	CHECK(has(&av, "-sandbox", "on,obsolete=deny,resourcecontrol=deny"));
+	CHECK_STR(av.v[av.n - 3], "-daemonize");
 	for (i = 0; i < av.n; i++)
 		CHECK(strcmp(av.v[i], "-add-fd") != 0);
 	sv_free(&av);
+	done(&ln);
 }
 
 TEST(tap_names_fit_ifnamsiz)
@@ -252,18 +409,19 @@ TEST(cmdline_unix_monitors)
 
 	setup(&vm, &mc, &ln);
 	mc.unix_monitors = 1;
-	ln.fd[PLAN_HMP] = 11;
-	ln.fd[PLAN_QMP] = 12;
+	ln.fd[PLAN_HMP] = plan_add_file(&ln, 0, 0, "/run/qemu-init/web@hmp");
+	ln.fd[PLAN_QMP] = plan_add_file(&ln, 0, 0, "/run/qemu-init/web@qmp");
 	sv_init(&av);
 	qemu_cmdline(&vm, &mc, &ln, &av);
 	CHECK(has(&av, "-chardev",
-	    "socket,id=hmp,fd=11,server=on,wait=off"));
+	    "socket,id=hmp,fd=9,server=on,wait=off"));
 	CHECK(has(&av, "-chardev",
-	    "socket,id=qmp,fd=12,server=on,wait=off"));
+	    "socket,id=qmp,fd=10,server=on,wait=off"));
 	CHECK(has(&av, "-mon", "chardev=qmp,mode=control"));
 	for (i = 0; i < av.n; i++)
 		CHECK(strstr(av.v[i], "host=127.0.0.1") == NULL);
 	sv_free(&av);
+	done(&ln);
 }
 
 TEST(cmdline_disk_interfaces_cache_discard)
@@ -278,7 +436,7 @@ TEST(cmdline_disk_interfaces_cache_discard)
 	setup(&vm, &mc, &ln);
 	memset(disks, 0, sizeof(disks));
 	disks[0].path = "/srv/v,1.qcow2";
-	disks[0].format = DISK_QCOW2;
+	disks[0].format = "qcow2";
 	disks[0].iface = DISKIF_VIRTIO;
 	disks[0].cache = "none";
 	disks[0].discard = 1;
@@ -290,12 +448,21 @@ TEST(cmdline_disk_interfaces_cache_discard)
 	disks[3].iface = DISKIF_NVME;
 	vm.disks = disks;
 	vm.ndisks = 4;
+	ln.ndisks = 4;
+	ln.disks = xreallocarray(ln.disks, 4, sizeof(*ln.disks));
+	memset(ln.disks + 1, 0, 3 * sizeof(*ln.disks));
+	for (i = 1; i < 4; i++) {
+		ln.disks[i].set = ++ln.next_set;
+		ln.disks[i].rw = PLAN_NONE;
+		ln.disks[i].ro = plan_add_file(&ln, 0, ln.disks[i].set,
+		    disks[i].path);
+	}
 	sv_init(&av);
 	qemu_cmdline(&vm, &mc, &ln, &av);
-	CHECK(has(&av, "-drive", "file=/srv/v,,1.qcow2,format=qcow2,if=none,"
+	CHECK(has(&av, "-drive", "file=/dev/fdset/2,format=qcow2,if=none,"
 	    "id=disk0,snapshot=off,cache=none,discard=unmap"));
 	CHECK(has(&av, "-device", "virtio-blk-pci,drive=disk0"));
-	CHECK(has(&av, "-drive", "file=/srv/s1.img,format=raw,if=none,"
+	CHECK(has(&av, "-drive", "file=/dev/fdset/3,if=none,"
 	    "id=disk1,snapshot=off"));
 	CHECK(has(&av, "-device", "scsi-hd,drive=disk1,bus=scsi0.0"));
 	CHECK(has(&av, "-device", "scsi-hd,drive=disk2,bus=scsi0.0"));
@@ -305,25 +472,7 @@ TEST(cmdline_disk_interfaces_cache_discard)
 	CHECK(has(&av, "-device", "nvme,drive=disk3,serial=DSK4"));
 	CHECK(!has(&av, "-snapshot", "-drive"));
 	sv_free(&av);
-}
-
-TEST(cmdline_snapshot_drops_snapshot_off)
-{
-	struct monconf mc;
-	struct vm_config vm;
-	struct launch_plan ln;
-	struct strvec av;
-	size_t i, snap = 0;
-
-	setup(&vm, &mc, &ln);
-	vm.snapshot = 1;
-	sv_init(&av);
-	qemu_cmdline(&vm, &mc, &ln, &av);
-	CHECK(has(&av, "-drive", "file=/srv/a,,b.img,format=raw"));
-	for (i = 0; i < av.n; i++)
-		snap += strcmp(av.v[i], "-snapshot") == 0;
-	CHECK(snap == 1);
-	sv_free(&av);
+	done(&ln);
 }
 
 TEST(cmdline_uefi_and_agent)
@@ -337,17 +486,21 @@ TEST(cmdline_uefi_and_agent)
 	vm.firmware = FIRMWARE_UEFI;
 	vm.uefi_vars = "/srv/vm,s/web-qemu.vars";
 	vm.agent = 1;
-	ln.uefi.code = "/usr/share/OVMF/CODE.fd";
-	ln.uefi.code_format = "raw";
-	ln.uefi.vars_format = "raw";
-	ln.fd[PLAN_AGENT] = 11;
+	ln.uefi.code_format = xstrdup("raw");
+	ln.uefi.vars_format = xstrdup("raw");
+	ln.fw_code = plan_add_file(&ln, 0, ++ln.next_set,
+	    "/usr/share/OVMF/CODE.fd");
+	ln.fw_vars = plan_add_file(&ln, 0, ++ln.next_set, vm.uefi_vars);
+	ln.fd[PLAN_AGENT] = plan_add_file(&ln, 0, 0,
+	    "/run/qemu-init/web@agent");
 	sv_init(&av);
 	qemu_cmdline(&vm, &mc, &ln, &av);
 	CHECK(has(&av, "-machine", "q35"));
+	CHECK(has(&av, "-add-fd", "fd=9,set=3"));
 	CHECK(has(&av, "-drive", "if=pflash,unit=0,format=raw,readonly=on,"
-	    "file=/usr/share/OVMF/CODE.fd"));
+	    "file=/dev/fdset/3"));
 	CHECK(has(&av, "-drive", "if=pflash,unit=1,format=raw,"
-	    "file=/srv/vm,,s/web-qemu.vars"));
+	    "file=/dev/fdset/4"));
 	CHECK(has(&av, "-chardev", "socket,id=agent,fd=11,server=on,"
 	    "wait=off"));
 	CHECK(has(&av, "-device", "virtio-serial-pci,id=agent0"));
@@ -359,4 +512,5 @@ TEST(cmdline_uefi_and_agent)
 	qemu_cmdline(&vm, &mc, &ln, &av);
 	CHECK(has(&av, "-machine", "pc") && !has(&av, "-machine", "q35"));
 	sv_free(&av);
+	done(&ln);
 }

@@ -2,7 +2,11 @@
 #include <sys/stat.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
 
 #include "firmware.h"
 #include "unit.h"
@@ -133,4 +137,66 @@ TEST(firmware_find_goes_by_name_and_lets_etc_override)
 	CHECK(strstr(fw.descriptor, "/etc/70-other.json") != NULL);
 	firmware_free(&fw);
 	diag_clear(&d);
+}
+
+/* A FIFO or a folder among the descriptors is never opened: no hang. */
+TEST(firmware_find_reads_only_regular_files)
+{
+	const char *tmp = unit_tmpdir();
+	char dir[512], fifo[600];
+	struct firmware fw;
+	struct diag d;
+
+	snprintf(dir, sizeof(dir), "%s/fw", tmp);
+	CHECK(mkdir(dir, 0755) == 0);
+	snprintf(fifo, sizeof(fifo), "%s/10-fifo.json", dir);
+	CHECK(mkfifo(fifo, 0644) == 0);
+	snprintf(fifo, sizeof(fifo), "%s/20-dir.json", dir);
+	CHECK(mkdir(fifo, 0755) == 0);
+	unit_writes(tmp, "fw/30-plain.json", descriptor("", "\"pc-q35-*\"",
+	    "/fw/PLAIN.fd"));
+	diag_init(&d);
+	CHECK(firmware_find(dir, "x86_64", "q35", &fw, &d) == 0);
+	CHECK_STR(fw.code, "/fw/PLAIN.fd");
+	firmware_free(&fw);
+	diag_clear(&d);
+}
+
+/* The variable store: made from the template, never through a name. */
+TEST(firmware_vars_made_once_never_followed)
+{
+	const char *tmp = unit_tmpdir();
+	struct firmware fw;
+	struct diag d;
+	char *vars, *target, *tmpl;
+	int fd;
+
+	memset(&fw, 0, sizeof(fw));
+	tmpl = unit_writes(tmp, "VARS.fd", "template");
+	fw.vars = xstrdup(tmpl);
+	vars = xasprintf("%s/web-qemu.vars", tmp);
+	diag_init(&d);
+	fd = firmware_open_vars(&fw, vars, &d);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	CHECK_STR(unit_reads(tmp, "web-qemu.vars"), "template");
+	/* Kept: an edit of the guest's survives the next start. */
+	unit_writes(tmp, "web-qemu.vars", "guest's");
+	fd = firmware_open_vars(&fw, vars, &d);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	CHECK_STR(unit_reads(tmp, "web-qemu.vars"), "guest's");
+	CHECK(d.errors == 0);
+	/* A symlink planted there is refused, its target untouched. */
+	target = xstrdup(unit_writes(tmp, "victim", "victim"));
+	CHECK(unlink(vars) == 0 && symlink(target, vars) == 0);
+	CHECK(firmware_open_vars(&fw, vars, &d) == -1);
+	CHECK(strstr(diag_first_error(&d), "is a symlink: refused") != NULL);
+	CHECK_STR(unit_reads(tmp, "victim"), "victim");
+	diag_clear(&d);
+	free(target);
+	free(vars);
+	firmware_free(&fw);
 }

@@ -39,7 +39,8 @@ TEST(state_round_trip)
 	st.started = 1795595420;
 	st.stopdelay = 33;
 	st.unix_monitors = 1;
-	st.runas = 1;
+	st.runas = "qemu-init";
+	st.uid = 131079;
 	st.vnc = "[::1]:7";
 	st.cfgpath = "/srv/it's here/web-qemu.cfg";
 	st.autostart = 1;
@@ -61,7 +62,8 @@ TEST(state_round_trip)
 	    back.qemu.start == 123456789012ULL && back.slot == 7 &&
 	    back.monport == 30327 && back.ctlport == 30427 &&
 	    back.started == 1795595420 && back.stopdelay == 33);
-	CHECK(back.unix_monitors == 1 && back.runas == 1);
+	CHECK(back.unix_monitors == 1 && back.uid == 131079);
+	CHECK_STR(back.runas, "qemu-init");
 	CHECK_STR(back.vnc, "[::1]:7");
 	CHECK_STR(back.cfgpath, "/srv/it's here/web-qemu.cfg");
 	CHECK(back.autostart == 1 && back.serial == 0 && back.kvm == 1);

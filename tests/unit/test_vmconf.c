@@ -71,8 +71,9 @@ TEST(vmconf_full_config)
 	    &vm, &d) == 0);
 	CHECK(d.n == 0);
 	CHECK(vm.kvm == KVM_NO && !vm.vnc && !vm.serial && vm.autostart);
-	CHECK(vm.ndisks == 2 && vm.disks[0].format == DISK_RAW &&
-	    vm.disks[1].format == DISK_QCOW2);
+	/* No DISKFORMAT: no format, whatever the image begins with. */
+	CHECK(vm.ndisks == 2 && vm.disks[0].format == NULL &&
+	    vm.disks[1].format == NULL);
 	CHECK(vm.disks[0].path[0] == '/');
 	CHECK(vm.nnics == 2);
 	CHECK_STR(vm.nics[0].mac, "DE:AD:BE:EF:93:34");
