@@ -45,7 +45,7 @@ cleanup() {
 	rm -rf "$W"
 	return 0
 }
-trap cleanup EXIT
+trap 'stop_sshd 2>/dev/null; cleanup' EXIT
 
 # vm NAME [EXTRA]: registers a VM running the test guest.
 vm() {
@@ -240,12 +240,42 @@ else
 fi
 echo
 
-# --- 6. libvirt ------------------------------------------------------------------
+# --- 6. -H on two hosts ---------------------------------------------------------
+# qemu-init -H a -H b list against its floor: ssh a qemu-init list -o
+# json and ssh b ... run at once (what the fleet view must do, without
+# reading and rendering the answers).  Both hosts are a private sshd on
+# 127.0.0.1 (tests/sshd.sh), with the registry of section 4c.
+echo "## 6. -H a -H b list (two hosts through a private sshd) against both ssh ... list -o json at once, $LIST_ROUNDS rounds"
+alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+T=$W
+. "$TOP/tests/sshd.sh"
+if start_sshd; then
+	me=$(id -un)
+	cat > "$W/two_ssh" <<SH
+#!/bin/sh
+$QEMU_INIT_SSH -p $PORT -l $me -T -n 127.0.0.1 qemu-init list -o json >/dev/null &
+$QEMU_INIT_SSH -p $PORT -l $me -T -n 127.0.0.1 qemu-init list -o json >/dev/null &
+wait
+SH
+	chmod +x "$W/two_ssh"
+	timeit "$LIST_ROUNDS" \
+	    :: "ssh a & ssh b (floor)" "$W/two_ssh" \
+	    :: "qemu-init -H a -H b list" qemu-init -H "$me@127.0.0.1:$PORT" \
+		-H "127.0.0.1:$PORT" list \
+	    :: "... list -o json" qemu-init -H "$me@127.0.0.1:$PORT" \
+		-H "127.0.0.1:$PORT" list -o json
+	stop_sshd
+else
+	echo "(skipped: the private sshd did not start: $(tail -1 "$S/sshd.log" 2>/dev/null))"
+fi
+echo
+
+# --- 7. libvirt ------------------------------------------------------------------
 # The same guest under libvirt, beside qemu-init: only where virsh is
 # installed (BENCH_LIBVIRT=yes installs Debian's libvirt-daemon-system and
 # libvirt-clients first, as root).  A libvirtd (and virtlogd) the bench
 # has to start is stopped again, by its pid, at the end.
-echo "## 6. libvirt, the same guest, side by side"
+echo "## 7. libvirt, the same guest, side by side"
 if [ "${BENCH_LIBVIRT:-}" = yes ] && ! command -v virsh >/dev/null &&
     [ "$(id -u)" -eq 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
