@@ -11,6 +11,7 @@ ROUNDS=${ROUNDS:-200}
 START_ROUNDS=${START_ROUNDS:-20}
 STOP_ROUNDS=${STOP_ROUNDS:-7}
 LIST_ROUNDS=${LIST_ROUNDS:-20}
+HOST_ROUNDS=${HOST_ROUNDS:-20}
 DEB_ROUNDS=${DEB_ROUNDS:-3}
 PATH=$BIN:$B:$PATH
 
@@ -150,7 +151,7 @@ for r in 1 10 50 $MANY; do
 	echo "$r running"
 	mapfile -t socks < <(seq 1 "$r" |
 	    sed "s|.*|$QEMU_INIT_RUNDIR/v&@control|")
-	timeit "$LIST_ROUNDS" \
+	timeit "$HOST_ROUNDS" \
 	    :: "bare C, all at once" bare_many "${socks[@]}" \
 	    :: "qemu-init list" qemu-init list \
 	    :: "qemu-init status" qemu-init status \
@@ -245,7 +246,7 @@ echo
 # json and ssh b ... run at once (what the fleet view must do, without
 # reading and rendering the answers).  Both hosts are a private sshd on
 # 127.0.0.1 (tests/sshd.sh), with the registry of section 4c.
-echo "## 6. -H a -H b list (two hosts through a private sshd) against both ssh ... list -o json at once, $LIST_ROUNDS rounds"
+echo "## 6. -H a -H b list (two hosts through a private sshd) against both ssh ... list -o json at once, $HOST_ROUNDS rounds"
 alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
 T=$W
 . "$TOP/tests/sshd.sh"
@@ -258,7 +259,7 @@ $QEMU_INIT_SSH -p $PORT -l $me -T -n 127.0.0.1 qemu-init list -o json >/dev/null
 wait
 SH
 	chmod +x "$W/two_ssh"
-	timeit "$LIST_ROUNDS" \
+	timeit "$HOST_ROUNDS" \
 	    :: "ssh a & ssh b (floor)" "$W/two_ssh" \
 	    :: "qemu-init -H a -H b list" qemu-init -H "$me@127.0.0.1:$PORT" \
 		-H "127.0.0.1:$PORT" list \

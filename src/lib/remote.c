@@ -341,7 +341,7 @@ remote_argv_decode(const char *data, struct strvec *out, const char **why)
 	struct strbuf raw;
 	const char *c;
 	unsigned long v = 0;
-	size_t len = strlen(data), i, bits = 0, start;
+	size_t len = strlen(data), i, bits = 0;
 
 	if (len % 4 == 1) {
 		*why = "not base64url: a length no encoding has";
@@ -361,13 +361,11 @@ remote_argv_decode(const char *data, struct strvec *out, const char **why)
 			sb_addc(&raw, (char)(v >> bits & 0xff));
 		}
 	}
-	if (raw.len > 0 && raw.s[raw.len - 1] != '\0') {
+	if (sv_push_nul_ended(out, raw.s, raw.len) != 0) {
 		sb_free(&raw);
 		*why = "the last argument is not NUL-ended";
 		return -1;
 	}
-	for (start = 0; start < raw.len; start += strlen(raw.s + start) + 1)
-		sv_push(out, raw.s + start);
 	sb_free(&raw);
 	return 0;
 }
@@ -577,45 +575,28 @@ say_end(const struct remote_host *h, const struct transport_job *j)
 
 /* A terminal session: ssh -t in our place. */
 static int
-exec_ssh(const struct remote_host *h, const struct remote_how *how,
-    int argc, char **args)
+exec_ssh(char **av)
 {
-	struct strvec av;
-	struct diag d;
-
-	sv_init(&av);
-	diag_init(&d);
-	if (remote_ssh_argv(h, how, cli_prog, argc, args, &av, &d) == 0) {
-		(void)fflush(stdout);
-		(void)fflush(stderr);
-		execvp(av.v[0], av.v);
-		diag_error(&d, "cannot run %s: %s", av.v[0], strerror(errno));
-	}
-	diag_flush(&d, cli_prog);
-	sv_free(&av);
+	(void)fflush(stdout);
+	(void)fflush(stderr);
+	execvp(av[0], av);
+	fprintf(stderr, "%s: cannot run %s: %s\n", cli_prog, av[0],
+	    strerror(errno));
 	return REMOTE_NO_ANSWER;
 }
 
 /* Any other command on one host: relayed, bounded, until it ends. */
 static int
 relay_one(const struct remote_host *h, const struct remote_how *how,
-    int argc, char **args)
+    char **av)
 {
 	struct transport_job j;
 	struct relay_sink sink;
-	struct strvec av;
-	struct diag d;
-	int rc = REMOTE_NO_ANSWER;
+	int rc;
 
-	sv_init(&av);
-	diag_init(&d);
-	if (remote_ssh_argv(h, how, cli_prog, argc, args, &av, &d) != 0) {
-		diag_flush(&d, cli_prog);
-		return rc;
-	}
 	memset(&j, 0, sizeof(j));
 	memset(&sink, 0, sizeof(sink));
-	j.argv = av.v;
+	j.argv = av;
 	j.input = how->input == REMOTE_INPUT_NONE ? -1 : STDIN_FILENO;
 	j.max_bytes = REMOTE_MAX_ANSWER;
 	j.timeout_ms = how->timeout_ms;
@@ -629,9 +610,32 @@ relay_one(const struct remote_host *h, const struct remote_how *how,
 	transport_job_free(&j);
 	sb_free(&sink.cut[0]);
 	sb_free(&sink.cut[1]);
-	sv_free(&av);
 	if (cli_flush() != 0 && rc == 0)
 		rc = 1;
+	return rc;
+}
+
+/* One host: the command runs there. */
+static int
+one_host(const struct remote_request *r, int argc, char **args)
+{
+	struct remote_how how;
+	struct strvec av;
+	struct diag d;
+	int rc = REMOTE_NO_ANSWER;
+
+	how.ssh = path_env_ssh();
+	how.timeout_ms = r->timeout_ms;
+	how.input = remote_input_of(cli_prog, argc, args);
+	how.terminal = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+	sv_init(&av);
+	diag_init(&d);
+	if (remote_ssh_argv(&r->hosts[0], &how, cli_prog, argc, args, &av,
+	    &d) == 0)
+		rc = how.input == REMOTE_INPUT_TERMINAL && how.terminal ?
+		    exec_ssh(av.v) : relay_one(&r->hosts[0], &how, av.v);
+	diag_flush(&d, cli_prog);
+	sv_free(&av);
 	return rc;
 }
 
@@ -669,7 +673,6 @@ int
 remote_main(int *argc, char ***argv, struct remote_request *fleet)
 {
 	struct remote_request r;
-	struct remote_how how;
 	struct diag d;
 	int rc;
 
@@ -695,14 +698,7 @@ remote_main(int *argc, char ***argv, struct remote_request *fleet)
 		*fleet = r;
 		return REMOTE_FLEET;
 	}
-	how.ssh = path_env_ssh();
-	how.timeout_ms = r.timeout_ms;
-	how.input = remote_input_of(cli_prog, *argc - 1, *argv + 1);
-	how.terminal = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
-	if (how.input == REMOTE_INPUT_TERMINAL && how.terminal)
-		rc = exec_ssh(&r.hosts[0], &how, *argc - 1, *argv + 1);
-	else
-		rc = relay_one(&r.hosts[0], &how, *argc - 1, *argv + 1);
+	rc = one_host(&r, *argc - 1, *argv + 1);
 	remote_request_free(&r);
 	return rc;
 }
