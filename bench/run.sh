@@ -151,7 +151,7 @@ for r in 1 10 50 $MANY; do
 	echo "$r running"
 	mapfile -t socks < <(seq 1 "$r" |
 	    sed "s|.*|$QEMU_INIT_RUNDIR/v&@control|")
-	timeit "$HOST_ROUNDS" \
+	timeit "$LIST_ROUNDS" \
 	    :: "bare C, all at once" bare_many "${socks[@]}" \
 	    :: "qemu-init list" qemu-init list \
 	    :: "qemu-init status" qemu-init status \
