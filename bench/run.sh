@@ -38,6 +38,7 @@ cleanup() {
 	local p
 
 	set +e	# clean up all that can be, whatever fails
+	[ -n "${SSHD_PID:-}" ] && kill "$SSHD_PID"	# section 6's sshd
 	for p in /proc/[0-9]*; do
 		tr '\0' ' ' 2>/dev/null < "$p/cmdline" |
 		    grep -q -- "-pidfile $QEMU_INIT_RUNDIR/" &&
@@ -46,7 +47,7 @@ cleanup() {
 	rm -rf "$W"
 	return 0
 }
-trap 'stop_sshd 2>/dev/null; cleanup' EXIT
+trap cleanup EXIT
 
 # vm NAME [EXTRA]: registers a VM running the test guest.
 vm() {
