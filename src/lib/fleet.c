@@ -37,36 +37,28 @@ collect(struct transport_job *j, int stream, const char *buf, size_t len)
 static char *
 job_problem(const struct transport_job *j, int *status)
 {
-	char *words = transport_last_words(j), *why;
+	char *words = transport_last_words(j), *why = NULL;
 
 	*status = REMOTE_NO_ANSWER;
-	switch (j->end) {
-	case TRANSPORT_TIMED_OUT:
+	if (!j->greeted && (j->end == TRANSPORT_TOO_LONG ||
+	    (j->end == TRANSPORT_EXITED && j->status != REMOTE_NO_ANSWER))) {
+		/* No greeting: in 64 KiB, or by its end. */
+		*status = REMOTE_NO_PROGRAM;
+		why = xasprintf("no qemu-init answered%s%s", words != NULL ?
+		    ": " : "", words != NULL ? words : "");
+	} else if (j->end == TRANSPORT_TIMED_OUT)
 		why = xasprintf("no whole answer in %d s", j->timeout_ms / 1000);
-		break;
-	case TRANSPORT_TOO_LONG:
+	else if (j->end == TRANSPORT_TOO_LONG)
 		why = xasprintf("an answer longer than %zu bytes", j->max_bytes);
-		break;
-	case TRANSPORT_KILLED:
+	else if (j->end == TRANSPORT_KILLED)
 		why = xasprintf("ssh killed by signal %d", j->status - 128);
-		break;
-	case TRANSPORT_NOT_STARTED:
-		why = xasprintf("%s", words != NULL ? words : "ssh not run");
-		break;
-	default:
-		if (j->greeted && j->status != REMOTE_NO_ANSWER) {
-			*status = j->status;
-			why = NULL;
-		} else if (j->status == REMOTE_NO_ANSWER)
-			why = xasprintf("no answer: %s", words != NULL ? words :
-			    "ssh failed");
-		else {
-			*status = REMOTE_NO_PROGRAM;
-			why = xasprintf("no qemu-init answered%s%s", words !=
-			    NULL ? ": " : "", words != NULL ? words : "");
-		}
-		break;
-	}
+	else if (j->end == TRANSPORT_NOT_STARTED)
+		why = xstrdup(words != NULL ? words : "ssh not run");
+	else if (j->status == REMOTE_NO_ANSWER)
+		why = xasprintf("no answer: %s", words != NULL ? words :
+		    "ssh failed");
+	else
+		*status = j->status;	/* it answered: a document? */
 	free(words);
 	return why;
 }

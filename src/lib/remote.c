@@ -528,12 +528,25 @@ relay_out(struct transport_job *j, int stream, const char *buf, size_t len)
 	    len, 1);
 }
 
+/* No greeting came: the remote shell's words, and the exit status. */
+static int
+say_no_program(const struct remote_host *h, const struct transport_job *j)
+{
+	char *words = transport_last_words(j);
+
+	fprintf(stderr, "%s: %s: no %s answered there: none in the remote "
+	    "PATH, or one older than -H's --argv=%s%s%s\n", cli_prog, h->spec,
+	    cli_prog, words != NULL ? " (it said: " : "", words != NULL ?
+	    words : "", words != NULL ? ")" : "");
+	free(words);
+	return REMOTE_NO_PROGRAM;
+}
+
 /* Why a host gave no whole answer, on stderr; the exit status. */
 static int
 say_end(const struct remote_host *h, const struct transport_job *j)
 {
 	struct strbuf none;
-	char *words;
 	int rc = REMOTE_NO_ANSWER;
 
 	switch (j->end) {
@@ -543,6 +556,8 @@ say_end(const struct remote_host *h, const struct transport_job *j)
 		    j->timeout_ms / 1000);
 		break;
 	case TRANSPORT_TOO_LONG:
+		if (!j->greeted)	/* 64 KiB and no greeting */
+			return say_no_program(h, j);
 		fprintf(stderr, "%s: %s: an answer longer than %zu bytes: cut, "
 		    "ssh killed\n", cli_prog, h->spec, j->max_bytes);
 		break;
@@ -561,14 +576,7 @@ say_end(const struct remote_host *h, const struct transport_job *j)
 			    j->held.s : "", j->held.len, 0);
 			break;
 		}
-		words = transport_last_words(j);
-		fprintf(stderr, "%s: %s: no %s answered there: none in the "
-		    "remote PATH, or one older than -H's --argv=%s%s%s\n",
-		    cli_prog, h->spec, cli_prog, words != NULL ? " (it said: " :
-		    "", words != NULL ? words : "", words != NULL ? ")" : "");
-		free(words);
-		rc = REMOTE_NO_PROGRAM;
-		break;
+		return say_no_program(h, j);
 	}
 	return rc;
 }

@@ -33,6 +33,7 @@ static const char fake_ssh[] =
     "f) printf \"$G\"'{\"vms\": []}'; exit 4 ;;\n"
     "g) printf \"$G\"; head -c 5000000 /dev/zero ;;\n"
     "h) printf \"$G\"'{\"vms\": [1]}' ;;\n"
+    "i) head -c 100000 /dev/zero ;;\n"
     "esac\n";
 
 struct seen {
@@ -56,7 +57,7 @@ each(const struct fleet_answer *a, void *arg)
 TEST(fleet_each_host_in_order)
 {
 	static const char *const names[] = { "a", "b", "c", "d", "e", "f",
-	    "g", "h" };
+	    "g", "h", "i" };
 	char *args[] = { "list", "-o", "json" };
 	struct remote_request r;
 	struct seen s;
@@ -70,8 +71,8 @@ TEST(fleet_each_host_in_order)
 	CHECK(chmod(ssh, 0755) == 0);
 	setenv("QEMU_INIT_SSH", ssh, 1);
 	memset(&r, 0, sizeof(r));
-	r.hosts = xcalloc(8, sizeof(*r.hosts));
-	for (r.n = 0; r.n < 8; r.n++)
+	r.hosts = xcalloc(9, sizeof(*r.hosts));
+	for (r.n = 0; r.n < 9; r.n++)
 		CHECK(remote_host_parse(names[r.n], &r.hosts[r.n], &why) == 0);
 	r.fleet = 1;
 	r.timeout_ms = 10000;
@@ -89,7 +90,8 @@ TEST(fleet_each_host_in_order)
 	    "e 255 (not a qemu-init answer: unexpected character)\n"
 	    "f 4\n"
 	    "g 255 (an answer longer than 4194304 bytes)\n"
-	    "h 255 (not a qemu-init answer: a VM that is not an object)\n");
+	    "h 255 (not a qemu-init answer: a VM that is not an object)\n"
+	    "i 127 (no qemu-init answered)\n");
 	for (i = 0; i < r.n; i++)
 		remote_host_free(&r.hosts[i]);
 	free(r.hosts);
