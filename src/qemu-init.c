@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -929,6 +928,7 @@ fleet_one(const struct fleet_answer *a, void *arg)
 	struct report r = { &c->jw, NULL };
 	struct fleet_host *h = &c->hosts[c->nhosts++];
 	struct strbuf line;
+	char *note;
 	size_t i;
 
 	h->host = a->host;
@@ -945,10 +945,10 @@ fleet_one(const struct fleet_answer *a, void *arg)
 		return;
 	if (a->problem != NULL || a->n == 0) {
 		table_add(&c->table, a->host);
-		line.s = xasprintf("(%s)", a->problem != NULL ? a->problem :
+		note = xasprintf("(%s)", a->problem != NULL ? a->problem :
 		    "no VMs");
-		table_note(&c->table, line.s);
-		free(line.s);
+		table_note(&c->table, note);
+		free(note);
 	}
 	for (i = 0; a->problem == NULL && i < a->n; i++) {
 		table_add(&c->table, a->host);
