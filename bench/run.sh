@@ -11,6 +11,7 @@ ROUNDS=${ROUNDS:-200}
 START_ROUNDS=${START_ROUNDS:-20}
 STOP_ROUNDS=${STOP_ROUNDS:-7}
 LIST_ROUNDS=${LIST_ROUNDS:-20}
+HOST_ROUNDS=${HOST_ROUNDS:-20}
 DEB_ROUNDS=${DEB_ROUNDS:-3}
 PATH=$BIN:$B:$PATH
 
@@ -37,6 +38,7 @@ cleanup() {
 	local p
 
 	set +e	# clean up all that can be, whatever fails
+	[ -n "${SSHD_PID:-}" ] && kill "$SSHD_PID"	# section 6's sshd
 	for p in /proc/[0-9]*; do
 		tr '\0' ' ' 2>/dev/null < "$p/cmdline" |
 		    grep -q -- "-pidfile $QEMU_INIT_RUNDIR/" &&
@@ -253,12 +255,42 @@ else
 fi
 echo
 
-# --- 6. libvirt ------------------------------------------------------------------
+# --- 6. -H on two hosts ---------------------------------------------------------
+# qemu-init -H a -H b list against its floor: ssh a qemu-init list -o
+# json and ssh b ... run at once (what the fleet view must do, without
+# reading and rendering the answers).  Both hosts are a private sshd on
+# 127.0.0.1 (tests/sshd.sh), with the registry of section 4c.
+echo "## 6. -H a -H b list (two hosts through a private sshd) against both ssh ... list -o json at once, $HOST_ROUNDS rounds"
+alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+T=$W
+. "$TOP/tests/sshd.sh"
+if start_sshd; then
+	me=$(id -un)
+	cat > "$W/two_ssh" <<SH
+#!/bin/sh
+$QEMU_INIT_SSH -p $PORT -l $me -T -n 127.0.0.1 qemu-init list -o json >/dev/null &
+$QEMU_INIT_SSH -p $PORT -l $me -T -n 127.0.0.1 qemu-init list -o json >/dev/null &
+wait
+SH
+	chmod +x "$W/two_ssh"
+	timeit "$HOST_ROUNDS" \
+	    :: "ssh a & ssh b (floor)" "$W/two_ssh" \
+	    :: "qemu-init -H a -H b list" qemu-init -H "$me@127.0.0.1:$PORT" \
+		-H "127.0.0.1:$PORT" list \
+	    :: "... list -o json" qemu-init -H "$me@127.0.0.1:$PORT" \
+		-H "127.0.0.1:$PORT" list -o json
+	stop_sshd
+else
+	echo "(skipped: the private sshd did not start: $(tail -1 "$S/sshd.log" 2>/dev/null))"
+fi
+echo
+
+# --- 7. libvirt ------------------------------------------------------------------
 # The same guest under libvirt, beside qemu-init: only where virsh is
 # installed (BENCH_LIBVIRT=yes installs Debian's libvirt-daemon-system and
 # libvirt-clients first, as root).  A libvirtd (and virtlogd) the bench
 # has to start is stopped again, by its pid, at the end.
-echo "## 6. libvirt, the same guest, side by side"
+echo "## 7. libvirt, the same guest, side by side"
 if [ "${BENCH_LIBVIRT:-}" = yes ] && ! command -v virsh >/dev/null &&
     [ "$(id -u)" -eq 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \

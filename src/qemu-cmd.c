@@ -171,7 +171,7 @@ main(int argc, char **argv)
 	int ch, rc, worst = QMP_OK;
 
 	cli_init("qemu-cmd");
-	if ((rc = remote_main(&argc, &argv)) != REMOTE_LOCAL)
+	if ((rc = remote_main(&argc, &argv, NULL)) != REMOTE_LOCAL)
 		return rc;	/* -H host: ssh ran it there */
 	req = xcalloc((size_t)argc, sizeof(*req));
 	while ((ch = getopt_long(argc, argv, "c:j:t:hV", cli_longopts,

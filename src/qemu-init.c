@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -22,6 +21,7 @@
 #include "cmdline.h"
 #include "console.h"
 #include "diag.h"
+#include "fleet.h"
 #include "guest.h"
 #include "jsonw.h"
 #include "lifecycle.h"
@@ -33,25 +33,17 @@
 #include "registry.h"
 #include "relay.h"
 #include "remote.h"
+#include "report.h"
 #include "rundir.h"
 #include "state.h"
+#include "table.h"
 #include "vminfo.h"
 #include "vmselect.h"
 
-#define INFO_KEY_WIDTH	15	/* info's "key:" and the blanks after it */
 #define START_ALL_MAX	8	/* how many VMs start -a launches at once */
 #define START_WAIT_S	300	/* start -w without SECS */
 
 /* What every action gets: the directories, opened once here. */
-#define LIST_COLUMNS	8
-
-/* list's table: every cell, NUL-ended, in one buffer, row after row. */
-struct table {
-	struct strbuf	 cells;
-	size_t		 n;
-	size_t		 width[LIST_COLUMNS];
-};
-
 struct ctx {
 	const struct action	*act;
 	const char		*confdir;
@@ -67,8 +59,11 @@ struct ctx {
 	int			 worst;		/* status: the LSB code */
 	long long		 deadline;	/* wait: now_ms() */
 	struct jsonw		 jw;		/* -o json: the document */
-	struct table		 table;		/* list: the table, by rows */
+	struct table		 table;		/* list's */
 	struct run_states	 known;		/* list, status: asked at once */
+	struct remote_request	 fleet;		/* -H with several hosts */
+	struct fleet_host	*hosts;		/* -o json: each host's end */
+	size_t			 nhosts;
 };
 
 /* Which VMs an action takes on its command line. */
@@ -108,6 +103,7 @@ static int	act_start(struct ctx *, int, char **);
 static int	act_status(struct ctx *, int, char **);
 static int	act_stop(struct ctx *, int, char **);
 static int	act_wait(struct ctx *, int, char **);
+static int	fleet_show(struct ctx *, int, char **);
 static int	console_one(struct vm_pick *, struct diag *, void *);
 static int	info_one(struct vm_pick *, struct diag *, void *);
 static int	kill_one(struct vm_pick *, struct diag *, void *);
@@ -824,114 +820,7 @@ machine_one(struct vm_pick *p, struct diag *d, void *arg)
 	return cli_flush();
 }
 
-/* "42s", "17m", "3h05m", "2d04h". */
-static char *
-uptime_text(long long t)
-{
-	if (t < 60)
-		return xasprintf("%llds", t);
-	if (t < 3600)
-		return xasprintf("%lldm", t / 60);
-	if (t < 86400)
-		return xasprintf("%lldh%02lldm", t / 3600, t / 60 % 60);
-	return xasprintf("%lldd%02lldh", t / 86400, t / 3600 % 24);
-}
-
-static const char *
-run_word(enum vm_run run)
-{
-	return run == VM_RUNNING ? "running" : run == VM_DEAD ? "dead" :
-	    "stopped";
-}
-
-/*
- * What info prints, and the JSON of status and list: "key: value"
- * lines (NULL: "-"), or the members of a JSON object.
- */
-struct report {
-	struct jsonw	*w;		/* NULL: text */
-};
-
-static void
-rep_string(struct report *r, const char *key, const char *s)
-{
-	if (r->w != NULL)
-		jsonw_string(r->w, key, s);
-	else
-		printf("%s:%*s%s\n", key, (int)(INFO_KEY_WIDTH - strlen(key) -
-		    1), "", s != NULL ? s : "-");
-}
-
-/* A number, null when not known; text, when given, is its text form. */
-static void
-rep_number(struct report *r, const char *key, int known, long long n,
-    const char *text)
-{
-	char buf[32];
-
-	if (r->w != NULL && known)
-		jsonw_number(r->w, key, n);
-	else if (r->w != NULL)
-		jsonw_null(r->w, key);
-	else {
-		(void)snprintf(buf, sizeof(buf), "%lld", n);
-		rep_string(r, key, !known ? NULL : text != NULL ? text : buf);
-	}
-}
-
-static void
-rep_bool(struct report *r, const char *key, int known, int b)
-{
-	if (r->w != NULL && known)
-		jsonw_bool(r->w, key, b);
-	else if (r->w != NULL)
-		jsonw_null(r->w, key);
-	else
-		rep_string(r, key, !known ? NULL : b ? "yes" : "no");
-}
-
-/*
- * What list, status and info say of every VM (ref NULL: an unknown
- * one).  Running VMs only have a slot, ports and VNC, and theirs are
- * as recorded at their start.
- */
-static void
-report_vm(struct report *r, const struct vm_ref *ref,
-    const struct vm_info *in)
-{
-	const struct vm_state *st = &in->st;
-	int on = in->run == VM_RUNNING && st->recorded;
-	char *up, started[64];
-	struct tm tm;
-	time_t t = (time_t)st->started;
-
-	rep_string(r, "shortname", ref != NULL ? ref->shortname : NULL);
-	rep_string(r, "name", ref != NULL ? ref->name : NULL);
-	rep_string(r, "config", in->has_facts && st->cfgpath != NULL ?
-	    st->cfgpath : ref != NULL ? ref->cfgpath : NULL);
-	rep_string(r, "description", in->has_facts ? st->desc : NULL);
-	rep_string(r, "state", ref != NULL ? run_word(in->run) : "unknown");
-	rep_string(r, "qemu_state", in->qemu_state);
-	rep_number(r, "pid", in->run != VM_STOPPED && st->qemu.pid > 0,
-	    (long long)st->qemu.pid, NULL);
-	if (!on || localtime_r(&t, &tm) == NULL ||
-	    strftime(started, sizeof(started), "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		started[0] = '\0';
-	rep_number(r, "started", on, st->started, started);
-	up = uptime_text(in->uptime);
-	rep_number(r, "uptime", in->uptime >= 0, in->uptime, up);
-	free(up);
-	rep_number(r, "slot", on, st->slot, NULL);
-	rep_string(r, "monitor", !on ? NULL : st->unix_monitors ? "unix" :
-	    "tcp");
-	rep_number(r, "monport", on && !st->unix_monitors, st->monport, NULL);
-	rep_number(r, "ctlport", on && !st->unix_monitors, st->ctlport, NULL);
-	rep_string(r, "hmp_socket", in->hmp);
-	rep_string(r, "qmp_socket", in->qmp);
-	rep_string(r, "vnc", on ? st->vnc : NULL);
-}
-
-/* info's facts beyond report_vm's: the machine, its disks and NICs. */
+/* info's facts beyond report_vm_members': the machine, disks and NICs. */
 static void
 report_machine(struct report *r, const struct vm_info *in)
 {
@@ -940,16 +829,18 @@ report_machine(struct report *r, const struct vm_info *in)
 	char key[32], *line;
 	size_t i;
 
-	rep_bool(r, "autostart", known && st->autostart >= 0, st->autostart);
-	rep_number(r, "stopdelay", known, st->stopdelay, NULL);
-	rep_string(r, "accel", !known ? NULL : st->kvm ? "kvm" : "tcg");
-	rep_string(r, "ram", known ? st->ram : NULL);
-	rep_string(r, "smp", known ? st->smp : NULL);
-	rep_string(r, "runas", known ? st->runas : NULL);
-	rep_number(r, "uid", known && st->uid >= 0, st->uid, NULL);
-	rep_string(r, "serial_socket", in->serial);
-	rep_string(r, "console_log", in->console_log);
-	rep_string(r, "bridge", known ? st->bridge : NULL);
+	report_bool(r, "autostart", known && st->autostart >= 0 ?
+	    st->autostart : -1);
+	report_number(r, "stopdelay", known ? st->stopdelay : REPORT_NONE,
+	    NULL);
+	report_string(r, "accel", !known ? NULL : st->kvm ? "kvm" : "tcg");
+	report_string(r, "ram", known ? st->ram : NULL);
+	report_string(r, "smp", known ? st->smp : NULL);
+	report_string(r, "runas", known ? st->runas : NULL);
+	report_number(r, "uid", known && st->uid >= 0 ? st->uid :
+	    REPORT_NONE, NULL);
+	report_string(r, "serial_socket", in->serial);
+	report_string(r, "bridge", known ? st->bridge : NULL);
 	if (r->w != NULL) {
 		jsonw_array(r->w, "disks");
 		for (i = 0; known && i < st->ndisks; i++) {
@@ -988,19 +879,19 @@ report_machine(struct report *r, const struct vm_info *in)
 		    in->data_file != NULL && in->data_file[i] != NULL ?
 		    ", data file " : "", in->data_file != NULL &&
 		    in->data_file[i] != NULL ? in->data_file[i] : "");
-		rep_string(r, key, line);
+		report_string(r, key, line);
 		free(line);
 	}
 	for (i = 0; known && i < st->ncdroms; i++) {
 		(void)snprintf(key, sizeof(key), "cdrom%zu", i + 1);
-		rep_string(r, key, st->cdroms[i]);
+		report_string(r, key, st->cdroms[i]);
 	}
 	for (i = 0; known && i < st->nnics; i++) {
 		(void)snprintf(key, sizeof(key), "nic%zu", i + 1);
 		line = xasprintf("%s %s %s", st->nics[i].model != NULL ?
 		    st->nics[i].model : "-", st->nics[i].mac,
 		    st->nics[i].tap != NULL ? st->nics[i].tap : "-");
-		rep_string(r, key, line);
+		report_string(r, key, line);
 		free(line);
 	}
 }
@@ -1035,81 +926,165 @@ json_print(struct ctx *c)
 	return cli_flush();
 }
 
-/* One status line, label as the user named the VM; its LSB code. */
-static int
-status_text(const char *label, const char *name, struct ctx *c,
-    const struct vm_info *in)
-{
-	const struct vm_state *st = &in->st;
-	char *up, *where, *log;
+/*
+ * -H with several hosts: list and status ask each host for its JSON
+ * document, and its VMs are shown as this host's are, a HOST column
+ * first; a host that gave none is a row saying why.
+ */
+struct fleet_host {
+	const char	*host;
+	int		 status;
+	char		*problem;
+};
 
-	switch (in->run) {
-	case VM_RUNNING:
-		if (!st->recorded)
-			printf("%s: running, pid %ld, its start was cut short "
-			    "(ports unknown: qemu-init restart %s)", label,
-			    (long)st->qemu.pid, label);
-		else {
-			up = uptime_text(in->uptime);
-			where = monitor_where(&c->run, name, st);
-			printf("%s: running, pid %ld, up %s, %s", label,
-			    (long)st->qemu.pid, up, where);
-			free(where);
-			free(up);
-		}
-		if (strcmp(in->qemu_state, "running") != 0)
-			printf(", qemu %s", in->qemu_state);
-		printf("\n");
-		return 0;
-	case VM_DEAD:
-		log = rundir_path(&c->run, name, RUN_CONSOLE_LOG);
-		if (st->qemu.pid > 0)
-			printf("%s: dead (pid %ld gone, state left): QEMU "
-			    "crashed; its console log is %s, and start "
-			    "recovers it\n", label, (long)st->qemu.pid, log);
-		else
-			printf("%s: dead (state file unreadable): start "
-			    "recovers it\n", label);
-		free(log);
-		return 1;
-	case VM_STOPPED:
-		break;
+/* One host's VMs: rows of the table, or objects of the document. */
+static void
+fleet_one(const struct fleet_answer *a, void *arg)
+{
+	struct ctx *c = arg;
+	struct report r = { &c->jw, NULL };
+	struct fleet_host *h = &c->hosts[c->nhosts++];
+	struct strbuf line;
+	char *note;
+	size_t i;
+
+	h->host = a->host;
+	h->status = a->status;
+	h->problem = a->problem != NULL ? xstrdup(a->problem) : NULL;
+	for (i = 0; c->json && i < a->n; i++) {
+		jsonw_object(&c->jw, NULL);
+		jsonw_string(&c->jw, "host", a->host);
+		report_vm_members(&r, &a->vms[i]);
+		jsonw_end(&c->jw);
+		json_flush(c);
 	}
-	printf("%s: stopped\n", label);
-	return 3;
+	if (c->json)
+		return;
+	if (a->problem != NULL || a->n == 0) {
+		table_add(&c->table, a->host);
+		note = xasprintf("(%s)", a->problem != NULL ? a->problem :
+		    "no VMs");
+		table_note(&c->table, note);
+		free(note);
+	}
+	for (i = 0; a->problem == NULL && i < a->n; i++) {
+		table_add(&c->table, a->host);
+		if (c->quiet)
+			table_add(&c->table, a->vms[i].shortname);
+		else if (c->act->run == act_status) {
+			sb_init(&line);
+			report_status_line(&line, &a->vms[i]);
+			table_add(&c->table, line.s);
+			sb_free(&line);
+		} else
+			report_list_row(&c->table, &a->vms[i]);
+	}
+}
+
+/* The document's "hosts": how each host ended. */
+static void
+fleet_hosts_json(struct ctx *c)
+{
+	struct fleet_host *h;
+	size_t i;
+
+	jsonw_end(&c->jw);
+	jsonw_array(&c->jw, "hosts");
+	for (i = 0; i < c->nhosts; i++) {
+		h = &c->hosts[i];
+		jsonw_object(&c->jw, NULL);
+		jsonw_string(&c->jw, "host", h->host);
+		jsonw_bool(&c->jw, "answered", h->problem == NULL);
+		jsonw_number(&c->jw, "exit", h->status);
+		if (h->problem != NULL)
+			jsonw_string(&c->jw, "error", h->problem);
+		jsonw_end(&c->jw);
+	}
+}
+
+static int
+fleet_show(struct ctx *c, int nargs, char **args)
+{
+	struct strvec av;
+	struct diag d;
+	size_t i;
+	int rc;
+
+	sv_init(&av);
+	sv_push(&av, c->act->name);
+	sv_push(&av, "-o");
+	sv_push(&av, "json");
+	sv_push(&av, "--");
+	for (i = 0; i < (size_t)nargs; i++)
+		sv_push(&av, args[i]);
+	c->hosts = xcalloc(c->fleet.n, sizeof(*c->hosts));
+	if (c->json)
+		json_begin(c);
+	else {
+		table_init(&c->table, c->quiet ? 2 : c->act->run == act_status ?
+		    2 : 1 + REPORT_LIST_COLUMNS);
+		table_add(&c->table, "HOST");
+		if (c->quiet || c->act->run == act_status)
+			table_add(&c->table, c->quiet ? "NAME" : "STATUS");
+		for (i = 0; !c->quiet && c->act->run != act_status &&
+		    i < REPORT_LIST_COLUMNS; i++)
+			table_add(&c->table, report_list_head[i]);
+	}
+	diag_init(&d);
+	rc = fleet_ask(&c->fleet, cli_prog, (int)av.n, av.v, fleet_one, c, &d);
+	if (diag_flush(&d, cli_prog) > 0)
+		rc = REMOTE_NO_ANSWER;
+	if (c->json) {
+		fleet_hosts_json(c);
+		if (json_print(c) != 0 && rc == 0)
+			rc = 1;
+	} else {
+		table_print(&c->table, stdout);
+		table_free(&c->table);
+		if (cli_flush() != 0 && rc == 0)
+			rc = 1;
+	}
+	for (i = 0; i < c->nhosts; i++)
+		free(c->hosts[i].problem);
+	free(c->hosts);
+	sv_free(&av);
+	return rc;
 }
 
 static int
 status_one(struct vm_pick *p, struct diag *d, void *arg)
 {
 	struct ctx *c = arg;
-	struct report r = { &c->jw };
+	struct report r = { &c->jw, NULL };
+	struct report_vm v;
 	struct vm_info in;
-	int lsb = 4;
+	struct strbuf line;
+	int resolved = p->resolved == RESOLVE_OK;
 
 	diag_flush(d, cli_prog);
 	memset(&in, 0, sizeof(in));
 	in.uptime = -1;
-	if (p->resolved == RESOLVE_OK) {
+	if (resolved)
 		vm_info_get(&c->run, p->ref.name, NULL, &c->known, &in);
-		if (!c->json)
-			lsb = status_text(p->arg, p->ref.name, c, &in);
-		else
-			lsb = in.run == VM_RUNNING ? 0 : in.run == VM_DEAD ?
-			    1 : 3;
-	}
+	report_vm_of(&v, resolved ? &p->ref : NULL, &in, NULL);
+	v.vm = p->arg;
+	v.lsb = !resolved ? 4 : in.run == VM_RUNNING ? 0 :
+	    in.run == VM_DEAD ? 1 : 3;
 	if (c->json) {
 		jsonw_object(&c->jw, NULL);
-		jsonw_string(&c->jw, "vm", p->arg);
-		report_vm(&r, p->resolved == RESOLVE_OK ? &p->ref : NULL, &in);
-		jsonw_number(&c->jw, "lsb", lsb);
+		report_vm_members(&r, &v);
 		jsonw_end(&c->jw);
 		json_flush(c);
+	} else if (resolved) {
+		sb_init(&line);
+		report_status_line(&line, &v);
+		printf("%s\n", line.s);
+		sb_free(&line);
 	}
-	vm_info_free(&in);
 	/* Several VMs: 0 only when all run, else the first other. */
 	if (c->worst == 0)
-		c->worst = lsb;
+		c->worst = v.lsb;
+	vm_info_free(&in);
 	return 0;
 }
 
@@ -1119,6 +1094,8 @@ act_status(struct ctx *c, int nargs, char **args)
 	struct diag d;
 	int rc;
 
+	if (c->fleet.n > 0)
+		return fleet_show(c, nargs, args);
 	if (c->json)
 		json_begin(c);
 	if (nargs != 1)
@@ -1134,69 +1111,14 @@ act_status(struct ctx *c, int nargs, char **args)
 	return nargs == 0 ? rc : c->worst;
 }
 
-static void
-table_add(struct table *t, const char *cell)
-{
-	size_t len = strlen(cell);
-
-	sb_add(&t->cells, cell, len + 1);
-	if (len > t->width[t->n % LIST_COLUMNS])
-		t->width[t->n % LIST_COLUMNS] = len;
-	t->n++;
-}
-
-static void
-table_addu(struct table *t, unsigned long n)
-{
-	char buf[3 * sizeof(n) + 1];
-
-	(void)snprintf(buf, sizeof(buf), "%lu", n);
-	table_add(t, buf);
-}
-
-/*
- * The table of list, each column as wide as its widest cell, one blank
- * between columns and none at the end of a line.
- */
-static void
-print_table(const struct table *t)
-{
-	const char *cell = t->cells.s;
-	struct strbuf line;
-	size_t i, len;
-
-	sb_init(&line);
-	for (i = 0; i < t->n; i++, cell += len + 1) {
-		len = strlen(cell);
-		sb_add(&line, cell, len);
-		if (i % LIST_COLUMNS != LIST_COLUMNS - 1) {
-			while (line.len < t->width[i % LIST_COLUMNS] + 1 +
-			    (size_t)(line.s + line.len - line.s) - line.len)
-				break;
-			for (; len <= t->width[i % LIST_COLUMNS]; len++)
-				sb_addc(&line, ' ');
-			len = strlen(cell);
-			continue;
-		}
-		while (line.len > 0 && line.s[line.len - 1] == ' ')
-			line.len--;
-		line.s[line.len] = '\0';
-		printf("%s\n", line.s);
-		sb_reset(&line);
-	}
-	sb_free(&line);
-}
-
 static int
 list_one(struct vm_pick *p, struct diag *d, void *arg)
 {
 	struct ctx *c = arg;
-	struct report r = { &c->jw };
+	struct report r = { &c->jw, NULL };
+	struct report_vm v;
 	struct vm_info in;
-	const struct vm_state *st = &in.st;
 	const struct run_known *k;
-	const char *desc, *state;
-	int on;
 
 	diag_flush(d, cli_prog);	/* the registry's; configs: check */
 	if (c->quiet) {
@@ -1209,66 +1131,43 @@ list_one(struct vm_pick *p, struct diag *d, void *arg)
 		(void)vm_pick_load(p);
 	vm_info_get(&c->run, p->ref.name, p->loaded ? &p->vm : NULL,
 	    &c->known, &in);
+	report_vm_of(&v, &p->ref, &in, p->loaded ? p->vm.desc : NULL);
+	v.config_ok = p->loaded;
 	if (c->json) {
 		jsonw_object(&c->jw, NULL);
-		report_vm(&r, &p->ref, &in);
-		jsonw_bool(&c->jw, "config_ok", p->loaded);
+		report_vm_members(&r, &v);
 		jsonw_end(&c->jw);
 		json_flush(c);
-		vm_info_free(&in);
-		return 0;
-	}
-	on = in.run == VM_RUNNING && st->recorded;
-	if (in.has_facts)
-		desc = st->desc != NULL ? st->desc : "";
-	else if (p->loaded)
-		desc = p->vm.desc != NULL ? p->vm.desc : "";
-	else
-		desc = "(config error: see qemu-init check)";
-	state = in.run != VM_RUNNING ? run_word(in.run) :
-	    strchr(in.qemu_state, ' ') != NULL ? "busy" : in.qemu_state;
-	table_add(&c->table, p->ref.shortname);
-	table_add(&c->table, p->ref.name);
-	table_add(&c->table, state);
-	if (in.run == VM_RUNNING)
-		table_addu(&c->table, (unsigned long)st->qemu.pid);
-	else
-		table_add(&c->table, "-");
-	if (on && st->unix_monitors) {
-		table_add(&c->table, "unix");
-		table_add(&c->table, "unix");
-	} else if (on) {
-		table_addu(&c->table, st->monport);
-		table_addu(&c->table, st->ctlport);
-	} else {
-		table_add(&c->table, "-");
-		table_add(&c->table, "-");
-	}
-	table_add(&c->table, on && st->vnc != NULL ? st->vnc : "-");
-	table_add(&c->table, desc);
+	} else
+		report_list_row(&c->table, &v);
 	vm_info_free(&in);
 	return 0;
+}
+
+/* list's table, its header row added. */
+static void
+list_table(struct table *t)
+{
+	size_t i;
+
+	table_init(t, REPORT_LIST_COLUMNS);
+	for (i = 0; i < REPORT_LIST_COLUMNS; i++)
+		table_add(t, report_list_head[i]);
 }
 
 static int
 act_list(struct ctx *c, int nargs, char **args)
 {
-	static const char *const head[LIST_COLUMNS] = {
-		"NAME", "LONGNAME", "STATE", "PID", "MONPORT", "CTLPORT", "VNC",
-		"DESCRIPTION"
-	};
 	struct diag d;
-	size_t i;
 	int rc;
 
 	(void)nargs;
 	(void)args;
 	if (c->quiet && c->json)
 		return action_usage(c->act);
-	memset(&c->table, 0, sizeof(c->table));
-	sb_init(&c->table.cells);
-	for (i = 0; i < LIST_COLUMNS; i++)
-		table_add(&c->table, head[i]);
+	if (c->fleet.n > 0)
+		return fleet_show(c, nargs, args);
+	list_table(&c->table);
 	if (c->json)
 		json_begin(c);
 	if (!c->quiet)
@@ -1279,8 +1178,8 @@ act_list(struct ctx *c, int nargs, char **args)
 	run_states_free(&c->known);
 	rc = diag_flush(&d, cli_prog) > 0 ? 1 : 0;
 	if (!c->quiet && !c->json)
-		print_table(&c->table);
-	sb_free(&c->table.cells);
+		table_print(&c->table, stdout);
+	table_free(&c->table);
 	if ((c->json ? json_print(c) : cli_flush()) != 0)
 		return 1;
 	return rc;
@@ -1290,7 +1189,9 @@ static int
 info_one(struct vm_pick *p, struct diag *d, void *arg)
 {
 	struct ctx *c = arg;
-	struct report r = { NULL };
+	struct strbuf text;
+	struct report r = { NULL, &text };
+	struct report_vm v;
 	struct vm_info in;
 	int rc;
 
@@ -1302,14 +1203,19 @@ info_one(struct vm_pick *p, struct diag *d, void *arg)
 	    &in);
 	vm_info_images(&in);
 	rc = in.run == VM_STOPPED && !p->loaded ? 1 : 0;
+	sb_init(&text);
 	if (c->json) {
 		jsonw_init(&c->jw);
 		r.w = &c->jw;
 		jsonw_object(&c->jw, NULL);
 	}
-	report_vm(&r, &p->ref, &in);
+	report_vm_of(&v, &p->ref, &in, p->loaded ? p->vm.desc : NULL);
+	report_vm_members(&r, &v);
 	report_machine(&r, &in);
 	vm_info_free(&in);
+	if (text.len > 0)
+		fputs(text.s, stdout);
+	sb_free(&text);
 	if ((c->json ? json_print(c) : cli_flush()) != 0)
 		return 1;
 	return rc;
@@ -1393,17 +1299,41 @@ setup(struct ctx *c, const struct action *a)
 	return rc;
 }
 
+/* -H with several hosts: list and status only, nothing opened here. */
+static int
+fleet_main(const struct action *a, struct remote_request *fleet, int argc,
+    char **argv)
+{
+	struct ctx c;
+	int rc;
+
+	if (a->run != act_list && a->run != act_status) {
+		fprintf(stderr, "%s: %s\n", cli_prog, REMOTE_FLEET_ONLY);
+		rc = EX_USAGE;
+	} else {
+		memset(&c, 0, sizeof(c));
+		c.act = a;
+		c.fleet = *fleet;
+		rc = act(&c, argc - 1, argv + 1);
+	}
+	remote_request_free(fleet);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct action *a;
+	struct remote_request fleet;
 	struct ctx c;
 	char *tmp;
 	int i, rc;
 
 	cli_init("qemu-init");
-	if ((rc = remote_main(&argc, &argv)) != REMOTE_LOCAL)
-		return rc;	/* -H host: ssh ran it there */
+	memset(&fleet, 0, sizeof(fleet));
+	rc = remote_main(&argc, &argv, &fleet);
+	if (rc != REMOTE_LOCAL && rc != REMOTE_FLEET)
+		return rc;	/* -H host: it ran there */
 	if (argc < 2) {
 		usage(stderr);
 		return EX_USAGE;
@@ -1439,6 +1369,8 @@ main(int argc, char **argv)
 			action_help(a);
 			return cli_flush();
 		}
+	if (fleet.n > 0)
+		return fleet_main(a, &fleet, argc, argv);
 	if (setup(&c, a) != 0)
 		return 1;
 	rc = act(&c, argc - 1, argv + 1);

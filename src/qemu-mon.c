@@ -36,7 +36,7 @@ main(int argc, char **argv)
 	int ch, fd, rc, tty;
 
 	cli_init("qemu-mon");
-	if ((rc = remote_main(&argc, &argv)) != REMOTE_LOCAL)
+	if ((rc = remote_main(&argc, &argv, NULL)) != REMOTE_LOCAL)
 		return rc;	/* -H host: ssh ran it there */
 	while ((ch = getopt_long(argc, argv, "hV", cli_longopts, NULL)) !=
 	    -1)

@@ -6,7 +6,8 @@ pkgs="gcc make libc6-dev qemu-system-x86 linux-image-cloud-amd64
 openssh-client openssh-server
 busybox-static cpio kmod gzip iproute2 iputils-ping socat tmux procps
 mandoc valgrind python3 dpkg-dev debhelper devscripts lintian man-db git
-debootstrap qemu-utils e2fsprogs ovmf"
+debootstrap qemu-utils e2fsprogs ovmf
+fish ansible"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |

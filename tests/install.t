@@ -201,6 +201,19 @@ check_completion "web webserver" qemu-mon we
 mkdir -p "$T/vms/web"
 touch "$T/vms/web/web-qemu.cfg" "$T/vms/web/web.img"
 check_completion "$T/vms/web/web-qemu.cfg" qemu-init show "$T/vms/web/"
+# -H first, its hosts from CONFDIR/hosts; then as without it.
+printf '# the lab\nvm1\nroot@vm2:2222   # the other\n' > "$QEMU_INIT_CONFDIR/hosts"
+check_completion "-h --help -V --version -H --host" qemu-init -
+check_completion "@hosts vm1 root@vm2:2222" qemu-init -H ""
+check_completion "root@vm2:2222" qemu-init -H vm1 -H r
+check_completion "start stop status" qemu-init -H vm1 st
+check_completion "web webserver" qemu-init -H vm1 -H @hosts status w
+check_completion "start stop status" qemu-init -H vm1 web st
+check_completion "" qemu-init -H vm1 web stop ""
+check_completion "-c -j -t -h -V -H" qemu-cmd -
+check_completion "-c -j -t -h -V" qemu-cmd -c x -
+check_completion "@hosts vm1 root@vm2:2222" qemu-mon -H ""
+check_completion "db" qemu-mon -H vm1 d
 
 # 3. An admin's monitor.conf survives a second install.
 echo "MONPORT=40000 # mine" >> "$D/etc/qemu/monitor.conf"

@@ -1,100 +1,30 @@
 #!/bin/bash
 # remote.t - -H host through a real sshd (Debian's openssh-server) of the
-# test's own on 127.0.0.1: start, list, status and stop there, qemu-cmd's
-# output and exit statuses exactly as here, arguments with blanks, quotes
-# and shell syntax arriving intact, qemu-mon and console in a terminal
-# through ssh -t (Ctrl-] leaves, ~ is no escape), and the fleet view of
-# list and status with a host that does not answer.
-#
-# The sshd and the ssh client use only files in the test's folder: its
-# host key, the user key, authorized_keys, known_hosts and both configs.
-# QEMU_INIT_SSH points the client at its config; sshd's SetEnv gives the
-# remote side the test's PATH, CONFDIR and RUNDIR, so both sides see the
-# same VMs.
+# test's own on 127.0.0.1 (tests/sshd.sh): start, list, status and stop
+# there, qemu-cmd's output and exit statuses exactly as here, arguments
+# with blanks, quotes and shell syntax arriving intact also through a
+# login shell that is fish, qemu-mon and console in a terminal through
+# ssh -t (Ctrl-] leaves, ~ is no escape), the fleet view of list and
+# status with a host that does not answer, and hostile or broken remotes
+# (huge output, 100 000 columns, escape sequences, a slow drip, no
+# qemu-init there), each ending within its bounds with one clear line,
+# its peak RSS measured.
 . "$(dirname "$0")/lib.sh"
 need_guest
 monitor_conf 33000 20
 TMUX_SOCK=qinit-remote-$$
-S=$T/ssh
-SSHD_PID=
+. "$TOP/tests/sshd.sh"
 
-[ -x /usr/sbin/sshd ] && command -v ssh >/dev/null ||
-    { echo "Bail out! openssh-server or openssh-client missing: run make deps"; exit 1; }
-
-# The sshd is ours to stop, by its pid, however the test ends.
 remote_cleanup() {
-	[ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null
+	stop_sshd
 	cleanup
 }
 trap remote_cleanup EXIT
 
-# free_port FROM: the first port from FROM up that nothing listens on.
-free_port() {
-	local p=$1
-	while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do
-		p=$((p + 1))
-	done
-	echo "$p"
-}
-
-PORT=$(free_port 33200)
 DEAD_PORT=$(free_port $((PORT + 1)))	# nothing listens there
-ME=$(id -un)
 H=$ME@127.0.0.1:$PORT
 DEAD=$ME@127.0.0.1:$DEAD_PORT
-
-# in_own_run CMD...: execs CMD (so that in a background call its pid is
-# $!, and a foreground one needs a subshell) with a private
-# tmpfs on /run holding an empty /run/sshd.
-in_own_run() {
-	exec unshare -m --propagation private sh -c 'mount -t tmpfs -o mode=0755 \
-	    qinit-run /run && mkdir -m 0755 /run/sshd && exec "$@"' sh "$@"
-}
-
-start_sshd() {
-	local i=0
-	mkdir -p "$S" || return 1
-	ssh-keygen -q -t ed25519 -N '' -C qinit-host -f "$S/host_key" &&
-	    ssh-keygen -q -t ed25519 -N '' -C qinit-user -f "$S/id" &&
-	    cp "$S/id.pub" "$S/$ME.keys" || return 1
-	cat > "$S/sshd_config" <<EOF
-ListenAddress 127.0.0.1:$PORT
-HostKey $S/host_key
-PidFile $S/sshd.pid
-AuthorizedKeysFile $S/%u.keys
-StrictModes no
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-PrintMotd no
-X11Forwarding no
-AllowTcpForwarding no
-SetEnv PATH=$BIN:/usr/sbin:/usr/bin:/sbin:/bin QEMU_INIT_CONFDIR=$QEMU_INIT_CONFDIR QEMU_INIT_RUNDIR=$QEMU_INIT_RUNDIR
-EOF
-	printf '[127.0.0.1]:%s %s\n' "$PORT" "$(cut -d' ' -f1,2 "$S/host_key.pub")" \
-	    > "$S/known_hosts"
-	cat > "$S/ssh_config" <<EOF
-Host *
-	UserKnownHostsFile $S/known_hosts
-	GlobalKnownHostsFile /dev/null
-	StrictHostKeyChecking yes
-	IdentityFile $S/id
-	IdentitiesOnly yes
-EOF
-	# Debian's sshd needs its privilege separation folder /run/sshd: it
-	# gets one in a /run of its own (a mount namespace), so that the test
-	# touches nothing in the host's /run.
-	(in_own_run /usr/sbin/sshd -t -f "$S/sshd_config") || return 1
-	in_own_run /usr/sbin/sshd -D -e -f "$S/sshd_config" 2>"$S/sshd.log" &
-	SSHD_PID=$!
-	while ! (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do
-		alive "$SSHD_PID" && [ $i -lt 100 ] || return 1
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-export QEMU_INIT_SSH="ssh -F $S/ssh_config"
+FISH=qi-fish@127.0.0.1:$PORT
 
 check "a private sshd listens on 127.0.0.1:$PORT" start_sshd ||
     diag "$(cat "$S/sshd.log" 2>/dev/null)"
@@ -175,6 +105,22 @@ check "qemu-cmd -H with no -c reads the commands from stdin" \
     test "$rc" -eq 0 -a "$out" = $'web\nVM status: running' || show_run
 run qemu-mon -H "$H" web < "$T/cmds"
 expect_out "qemu-mon -H relays a piped stdin" 0 "VM status: running"
+
+# --- a login shell that is not sh: fish ---------------------------------------
+run qemu-init -H "$FISH" list
+check "through fish, the remote user's login shell: list as here" \
+    test "$rc" -eq 0 -a "$out" = "$local_list" || show_run
+weird='web$(touch '$T'/pwned1)(touch '$T'/pwned2); touch '$T'/pwned3 `x` "q" '\''s'\'' *'
+run qemu-init status "$weird"
+l_rc=$rc l_err=$err
+run qemu-init -H "$FISH" status "$weird"
+check "...a VM name full of sh and fish syntax reaches qemu-init as one argument" \
+    test "$rc" = "$l_rc" -a "$err" = "$l_err" || show_run
+check "...and neither shell ran any of it" \
+    test ! -e "$T/pwned1" -a ! -e "$T/pwned2" -a ! -e "$T/pwned3"
+run qemu-cmd -H "$FISH" -c "info name" web
+check "...qemu-cmd -c 'info name' through fish answers 'web'" \
+    test "$rc" -eq 0 -a "$out" = web || show_run
 
 run qemu-init -H "$DEAD" list
 expect "a host nobody answers on: ssh's own exit status 255" 255 \
@@ -278,6 +224,88 @@ check "status -o json on two hosts: the exit status of the first, 4" \
     test "$rc" -eq 4 || show_run
 check "...each VM as its host's status says it" \
     contains "$out" "\"host\": \"$H\","$'\n'"      \"vm\": \"nosuchvm\""
+
+# --- hostile or broken remotes ------------------------------------------------------
+# peak COMMAND...: runs it as run does, and its peak RSS (the greatest of
+# qemu-init's and its ssh's, from wait4) in KiB in $rss.
+cat > "$T/peak.py" <<'PY'
+import resource, subprocess, sys
+with open(sys.argv[1], "wb") as o, open(sys.argv[2], "wb") as e:
+    rc = subprocess.call(sys.argv[3:], stdout=o, stderr=e)
+print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+PY
+RSS_BOUND=65536	# KiB: 64 MiB (qemu-init(8) Other hosts: bounds)
+peak() {
+	local r
+	r=$(python3 "$T/peak.py" "$T/out" "$T/err" "$@")
+	rc=${r% *} rss=${r#* }
+	out=$(cat "$T/out")
+	err=$(cat "$T/err")
+	diag "$* : exit $rc, peak RSS $rss KiB"
+}
+lines() { [ -z "$1" ] && echo 0 || printf '%s\n' "$1" | wc -l; }
+remote() { echo "qi-$1@127.0.0.1:$PORT"; }
+
+peak qemu-init -H "$(remote huge)" list
+check "a remote sending 16 MiB of short lines: cut at 4 MiB, exit 255" \
+    test "$rc" -eq 255 -a "$(stat -c %s "$T/out")" -eq 4194304 || show_run
+check "...one clear line says so" test "$(lines "$err")" -eq 1 -a \
+    "$err" = "qemu-init: $(remote huge): an answer longer than 4194304 bytes: cut, ssh killed"
+check "...in bounded memory ($rss KiB < $RSS_BOUND KiB)" test "$rss" -lt "$RSS_BOUND"
+peak qemu-init -H "$H" -H "$(remote huge)" list
+check "...among several hosts: a row saying so, the other host's VMs as usual" \
+    test "$rc" -eq 255 && contains "$(row_of "$(remote huge)")" \
+    "(an answer longer than 4194304 bytes)" &&
+    contains "$(row_of "$H")" " web " || show_run
+check "...in bounded memory ($rss KiB < $RSS_BOUND KiB)" test "$rss" -lt "$RSS_BOUND"
+
+peak qemu-init -H "$H" -H "$(remote cols)" list
+check "a VM of 100 000 members: its row, exit 0" \
+    test "$rc" -eq 0 && contains "$(row_of "$(remote cols)")" " wide " || show_run
+check "...and its stderr line of 100 000 columns shown as one line" \
+    test "$(lines "$err")" -eq 1 && contains "$err" "$(remote cols): 1 2 3 "
+check "...in bounded memory ($rss KiB < $RSS_BOUND KiB)" test "$rss" -lt "$RSS_BOUND"
+peak qemu-init -H "$(remote cols)" list
+check "...one host: the answer passes through as it is" \
+    test "$rc" -eq 0 && contains "$out" '"c99999": 99999' || show_run
+
+no_controls() {	# no_controls FILE: no byte a terminal acts on but \n
+	! LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177\233]')" "$1"
+}
+peak qemu-init -H "$(remote esc)" list
+check "escape sequences from one host: none reaches the terminal" \
+    no_controls "$T/out" && no_controls "$T/err" || show_run
+check "...they are shown escaped" contains "$err" 'raw \x1b[2J\x1b]0;title\x07 \x9b end'
+peak qemu-init -H "$H" -H "$(remote esc)" list
+check "...nor from several hosts: the table and stderr are only text" \
+    no_controls "$T/out" && no_controls "$T/err" &&
+    contains "$(row_of "$(remote esc)")" 'e\x1b]0;pwned\x07vil' || show_run
+peak qemu-init -H "$H" -H "$(remote esc)" list -o json
+check "...and the JSON document escapes them" no_controls "$T/out" &&
+    contains "$out" '"shortname": "e\u001b]0;pwned\u0007vil"' || show_run
+
+export QEMU_INIT_HOST_TIMEOUT=3
+peak qemu-init -H "$(remote drip)" list
+check "a remote that drips a byte at a time: killed at its deadline, exit 255" \
+    test "$rc" -eq 255 -a "$(lines "$err")" -eq 1 -a \
+    "$err" = "qemu-init: $(remote drip): no whole answer in 3 s: ssh killed (QEMU_INIT_HOST_TIMEOUT)" ||
+    show_run
+peak qemu-init -H "$H" -H "$(remote drip)" list
+check "...among several hosts: a row saying so" test "$rc" -eq 255 &&
+    contains "$(row_of "$(remote drip)")" "(no whole answer in 3 s)" || show_run
+unset QEMU_INIT_HOST_TIMEOUT
+run env QEMU_INIT_HOST_TIMEOUT=3s qemu-init -H "$H" list
+expect "...QEMU_INIT_HOST_TIMEOUT must be seconds" 64 "QEMU_INIT_HOST_TIMEOUT=3s: not a number"
+
+peak qemu-init -H "$(remote noqi)" list
+check "no qemu-init in the remote PATH: exit 127 and one clear line" \
+    test "$rc" -eq 127 -a "$(lines "$err")" -eq 1 && contains "$err" \
+    "qemu-init: $(remote noqi): no qemu-init answered there: none in the remote PATH" ||
+    show_run
+check "...that quotes the remote shell's own words" contains "$err" "qemu-init: not found)"
+peak qemu-init -H "$H" -H "$(remote noqi)" list
+check "...among several hosts: a row saying so, exit 127" test "$rc" -eq 127 &&
+    contains "$(row_of "$(remote noqi)")" "(no qemu-init answered: " || show_run
 
 # --- and stop it there --------------------------------------------------------------
 pid=$(state_pid web)

@@ -294,6 +294,18 @@ compare_strings(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+int
+sv_push_nul_ended(struct strvec *v, const char *s, size_t len)
+{
+	size_t i;
+
+	if (len > 0 && s[len - 1] != '\0')
+		return -1;
+	for (i = 0; i < len; i += strlen(s + i) + 1)
+		sv_push(v, s + i);
+	return 0;
+}
+
 void
 sv_sort_unique(struct strvec *sv)
 {

@@ -47,6 +47,12 @@ void	 sv_push(struct strvec *, const char *);
 void	 sv_pushf(struct strvec *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 sv_free(struct strvec *);
+/*
+ * Pushes each word of the len bytes at s, a word ended by a NUL byte
+ * (an argv as /proc/PID/cmdline keeps it).  0, or -1 with nothing
+ * pushed when the last word has no NUL.
+ */
+int	 sv_push_nul_ended(struct strvec *, const char *s, size_t len);
 /* Sorts the strings (strcmp order) and drops repeated ones. */
 void	 sv_sort_unique(struct strvec *);
 

@@ -1,9 +1,14 @@
 /*
- * fleet.h - one question to many hosts at once (qemu-init -H with
- * several hosts, remote.h): each host's ssh a job of its own, all from
- * one poll loop, each with its own deadline; then their answers put
- * together as one table with a HOST column, or one JSON document.  A
- * host that does not answer is a row saying so, not the end of the rest.
+ * fleet.h - one question to several hosts at once (qemu-init -H with
+ * several hosts, qemu-init(8) Other hosts): list or status, asked of
+ * every host with -o json through the transport (transport.h), each
+ * with its deadline and a bound on its answer; then each answer, in the
+ * order the hosts were given, read into VM records (report.h), which
+ * the front end shows as it shows its own.  A host that gave no
+ * document (it did not answer, it has no qemu-init, its answer passed a
+ * bound or is not one of qemu-init's) is a problem saying so.  Reading
+ * costs what the answers hold: the parse is linear and bounded in the
+ * values it keeps, and one answer's tree is kept at a time.
  */
 #ifndef QI_FLEET_H
 #define QI_FLEET_H
@@ -11,65 +16,35 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "diag.h"
+#include "remote.h"
+#include "report.h"
 
-#define FLEET_NO_ANSWER		255	/* ssh's own failure: no answer */
-#define FLEET_MAX_ANSWER	(16 * 1024 * 1024)	/* bytes a job may send */
+#define FLEET_MAX_VMS	10000	/* VMs in one host's answer */
 
-/* How a job ended. */
-enum fleet_end {
-	FLEET_EXITED,		/* status is its exit status */
-	FLEET_KILLED,		/* by a signal not ours: status 128 + it */
-	FLEET_TIMED_OUT,	/* past its deadline: killed */
-	FLEET_TOO_LONG,		/* sent more than FLEET_MAX_ANSWER: killed */
-	FLEET_NOT_STARTED	/* err says why */
-};
-
-struct fleet_job {
-	const char	*host;		/* the HOST column: the caller's */
-	char		**argv;		/* what runs: the caller's */
-	struct strbuf	 out, err;	/* what it wrote */
-	enum fleet_end	 end;
-	int		 status;	/* FLEET_NO_ANSWER unless it exited */
-	int		 timeout_ms;
+/* One host's answer, as it is handed to the front end. */
+struct fleet_answer {
+	const char		*host;		/* as it was written */
+	int			 status;	/* its exit status, REMOTE_NO_* */
+	const char		*problem;	/* no document: why; else NULL */
+	const struct report_vm	*vms;		/* its VMs, in its order */
+	size_t			 n;
 };
 
 /*
- * Runs every job's argv (argv[0] searched in PATH), with stdin from
- * /dev/null, at most max_at_once at a time, and collects what each
- * writes until it exits or timeout_ms after its start have passed.  The
- * caller must not ignore SIGCHLD.
+ * Runs program with args (those after the program's name: they must
+ * ask for -o json) on every host of r at once through ssh (QEMU_INIT_SSH,
+ * nothing on stdin, no question asked), at most REMOTE_MAX_AT_ONCE at a
+ * time, each with r->timeout_ms and REMOTE_MAX_ANSWER bytes; then hands each host's answer to each, in
+ * host order (the answer is gone when each returns), and writes what
+ * each host wrote on its stderr to ours, a line after "HOST: ", made
+ * visible.  The fleet's exit status: 0 when every host answered 0,
+ * else the first other in host order.  -1 with why in d when ssh's
+ * argument vector cannot be built.
  */
-void	fleet_run(struct fleet_job *, size_t n, int timeout_ms,
-	    size_t max_at_once);
-void	fleet_job_free(struct fleet_job *);
-/* Whether the host answered: the job exited, and not FLEET_NO_ANSWER. */
-int	fleet_answered(const struct fleet_job *);
-
-/*
- * One table, a HOST column first.  With column NULL, each host prints a
- * table of its own: a header line naming its columns, then rows of a
- * word a column, the last column taking the rest of its line; the
- * columns of every host are shown in the order they first appear.  Else
- * each line a host prints is one cell of that column (status's lines).
- * Every column but the last is padded; a host that did not answer, whose
- * command failed with no output, or that has no VMs, is one row saying
- * so.  Caller frees.
- */
-char	*fleet_table(const struct fleet_job *, size_t n, const char *column);
-/*
- * One JSON document from each host's own: {"hosts": [{"host",
- * "answered", "exit", and "error" when it has no document}, ...], KEY:
- * [every host's VM objects, each with "host" first]}, where KEY is the
- * key of the array in the hosts' documents when they are objects (their
- * other members go to the host's entry), else "vms".  The field names
- * are the documents' own.  Caller frees.
- */
-char	*fleet_json(const struct fleet_job *, size_t n);
-/*
- * The fleet's exit status: 0 when every host answered 0, else the
- * first other in host order, FLEET_NO_ANSWER for a host that did not
- * answer.
- */
-int	fleet_status(const struct fleet_job *, size_t n);
+int	fleet_ask(const struct remote_request *r, const char *program,
+	    int argc, char **args,
+	    void (*each)(const struct fleet_answer *, void *), void *arg,
+	    struct diag *d);
 
 #endif

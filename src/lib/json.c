@@ -12,6 +12,7 @@ struct parser {
 	const char	*end;
 	const char	*why;
 	unsigned	 depth;
+	size_t		 values;	/* left to parse */
 };
 
 static int	parse_value(struct parser *, struct json *);
@@ -145,6 +146,12 @@ utf8_seq(const unsigned char *s, size_t len)
 		if (s[i] < 0x80 || s[i] > 0xbf)
 			return 0;
 	return n;
+}
+
+size_t
+json_utf8_len(const char *s, size_t len)
+{
+	return utf8_seq((const unsigned char *)s, len);
 }
 
 int
@@ -332,6 +339,8 @@ parse_value(struct parser *ps, struct json *j)
 	skip_space(ps);
 	if (ps->p == ps->end)
 		return fail(ps, "unexpected end");
+	if (ps->values-- == 0)
+		return fail(ps, "too many values");
 	switch (*ps->p) {
 	case '{':
 		return parse_container(ps, j, '}');
@@ -354,7 +363,14 @@ parse_value(struct parser *ps, struct json *j)
 int
 json_parse(struct json *j, const char *text, size_t len, const char **why)
 {
-	struct parser ps = { text, text + len, NULL, 0 };
+	return json_parse_max(j, text, len, (size_t)-1, why);
+}
+
+int
+json_parse_max(struct json *j, const char *text, size_t len,
+    size_t max_values, const char **why)
+{
+	struct parser ps = { text, text + len, NULL, 0, max_values };
 
 	memset(j, 0, sizeof(*j));
 	if (parse_value(&ps, j) == 0) {
@@ -417,8 +433,11 @@ json_quote(struct strbuf *sb, const char *s)
 		if (c == '"' || c == '\\') {
 			sb_addc(sb, '\\');
 			sb_addc(sb, (char)c);
-		} else if (c < 0x20)
+		} else if (c < 0x20 || c == 0x7f)
 			sb_addf(sb, "\\u%04x", c);
+		else if (c == 0xc2 && (unsigned char)s[1] >= 0x80 &&
+		    (unsigned char)s[1] <= 0x9f)	/* U+0080 to U+009F */
+			sb_addf(sb, "\\u%04x", (unsigned char)*++s);
 		else
 			sb_addc(sb, (char)c);
 	}

@@ -31,6 +31,13 @@ struct json {
  */
 int	json_parse(struct json *, const char *text, size_t len,
 	    const char **why);
+/*
+ * As json_parse, but a document of more than max_values values (each
+ * element, member value and the document itself counting one) is
+ * refused: its tree would cost more than its text many times over.
+ */
+int	json_parse_max(struct json *, const char *text, size_t len,
+	    size_t max_values, const char **why);
 void	json_free(struct json *);
 /* The member key of an object, or NULL. */
 const struct json *json_get(const struct json *, const char *key);
@@ -42,9 +49,15 @@ const char *json_get_string(const struct json *, const char *key);
  */
 int	json_utf8_valid(const char *s, size_t len);
 /*
+ * The length (1 to 4) of the well-formed UTF-8 sequence at the start of
+ * s, len bytes long (len > 0), or 0 when none starts there.
+ */
+size_t	json_utf8_len(const char *s, size_t len);
+/*
  * Appends s as a JSON string literal, quotes and escapes included: 0; or
  * -1, with nothing appended, when s is not valid UTF-8 (it has no JSON
- * form).
+ * form).  Every control character, C1's and DEL too, is escaped, so that
+ * the literal shown on a terminal is only text.
  */
 int	json_quote(struct strbuf *, const char *s);
 

@@ -140,56 +140,21 @@ jsonw_take(struct jsonw *w)
 	return sb_detach(&w->out);
 }
 
-/*
- * The length of the valid UTF-8 sequence at s (1 to 4), or 0: no
- * overlong form, no surrogate, nothing above U+10FFFF.
- */
-static size_t
-utf8_length(const unsigned char *s)
-{
-	size_t n, i;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)	/* the NUL ends it here too */
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
 char *
 utf8_repair(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	struct strbuf sb;
-	size_t n;
+	size_t n, left = strlen(s);
 
 	sb_init(&sb);
-	while (*p != '\0') {
-		if ((n = utf8_length(p)) == 0) {
+	while (left > 0) {
+		if ((n = json_utf8_len(s, left)) == 0) {
 			sb_adds(&sb, "\xef\xbf\xbd");
-			p++;
-		} else {
-			sb_add(&sb, (const char *)p, n);
-			p += n;
-		}
+			n = 1;
+		} else
+			sb_add(&sb, s, n);
+		s += n;
+		left -= n;
 	}
 	return sb_detach(&sb);
 }

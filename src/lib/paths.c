@@ -46,6 +46,12 @@ path_env_ssh(void)
 	return env_or("QEMU_INIT_SSH", NULL);
 }
 
+const char *
+path_env_host_timeout(void)
+{
+	return env_or("QEMU_INIT_HOST_TIMEOUT", NULL);
+}
+
 char *
 path_join(const char *dir, const char *name)
 {

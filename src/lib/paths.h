@@ -1,8 +1,9 @@
 /*
  * paths.h - where the suite keeps its files (qemu-init(8) FILES): CONFDIR
  * and RUNDIR, each overridable from the environment, and the other hosts
- * it may act on (QEMU_INIT_HOST, QEMU_INIT_SSH): the one module that
- * reads QEMU_INIT_* from the environment.  And path arithmetic.
+ * it may act on (QEMU_INIT_HOST, QEMU_INIT_SSH, QEMU_INIT_HOST_TIMEOUT):
+ * the one module that reads QEMU_INIT_* from the environment.  And path
+ * arithmetic.
  */
 #ifndef QI_PATHS_H
 #define QI_PATHS_H
@@ -15,6 +16,8 @@ const char *path_rundir(void);
 const char *path_env_host(void);
 /* QEMU_INIT_SSH (the ssh command to use), or NULL when unset. */
 const char *path_env_ssh(void);
+/* QEMU_INIT_HOST_TIMEOUT (seconds for each host), or NULL when unset. */
+const char *path_env_host_timeout(void);
 /* "dir/name"; caller frees. */
 char	*path_join(const char *dir, const char *name);
 /* The folder part of a path ("." when there is none); caller frees. */

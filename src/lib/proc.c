@@ -646,7 +646,6 @@ proc_cmdline(pid_t pid, struct strvec *av)
 {
 	struct strbuf sb;
 	char path[64], buf[4096];
-	size_t i;
 	ssize_t n;
 	int fd;
 
@@ -659,12 +658,11 @@ proc_cmdline(pid_t pid, struct strvec *av)
 		sb_add(&sb, buf, (size_t)n);
 	(void)close(fd);
 	/* Read whole, and as the kernel keeps it: words ended by NULs. */
-	if (n != 0 || sb.len == 0 || sb.s[sb.len - 1] != '\0') {
+	if (n != 0 || sb.len == 0 || sv_push_nul_ended(av, sb.s,
+	    sb.len) != 0) {
 		sb_free(&sb);
 		return -1;
 	}
-	for (i = 0; i < sb.len; i += strlen(sb.s + i) + 1)
-		sv_push(av, sb.s + i);
 	sb_free(&sb);
 	return 0;
 }

@@ -1,10 +1,12 @@
 /*
  * remote.c - commands on other hosts through ssh.
  *
- * One host: the program execs ssh, so the terminal, the signals and the
- * exit status are ssh's, which are the remote program's.  Several: one
- * ssh a host, all at once (fleet.h), and their answers put together as
- * one table or one JSON document.
+ * A terminal session execs ssh -t, so that the terminal, the signals
+ * and the exit status are ssh's, which are the remote program's.  Any
+ * other command on one host is ssh -T as our child (transport.h): its
+ * output is relayed as it comes, made visible, until it ends or passes
+ * its deadline or its bound.  Several hosts are the front end's
+ * (fleet.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,11 +19,12 @@
 #include "cli.h"
 #include "diag.h"
 #include "fileread.h"
-#include "fleet.h"
 #include "paths.h"
 #include "remote.h"
 #include "scalar.h"
 #include "shwords.h"
+#include "transport.h"
+#include "visible.h"
 
 /* --- hosts ---------------------------------------------------------------- */
 
@@ -302,6 +305,71 @@ remote_options(int *argc, char ***argv, struct remote_request *r,
 	return 0;
 }
 
+/* --- the arguments, as a word no shell rewrites ----------------------------- */
+
+static const char b64url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+char *
+remote_argv_encode(int argc, char *const args[])
+{
+	struct strbuf raw, out;
+	const unsigned char *p;
+	unsigned long v;
+	size_t i, k, n;
+
+	sb_init(&raw);
+	for (i = 0; i < (size_t)argc; i++)
+		sb_add(&raw, args[i], strlen(args[i]) + 1);
+	sb_init(&out);
+	sb_adds(&out, REMOTE_ARGV_OPTION);
+	p = (const unsigned char *)raw.s;
+	for (i = 0; i < raw.len; i += 3) {
+		n = raw.len - i < 3 ? raw.len - i : 3;
+		for (v = 0, k = 0; k < 3; k++)
+			v = v << 8 | (k < n ? p[i + k] : 0);
+		for (k = 0; k <= n; k++)
+			sb_addc(&out, b64url[v >> (18 - 6 * k) & 0x3f]);
+	}
+	sb_free(&raw);
+	return sb_detach(&out);
+}
+
+int
+remote_argv_decode(const char *data, struct strvec *out, const char **why)
+{
+	struct strbuf raw;
+	const char *c;
+	unsigned long v = 0;
+	size_t len = strlen(data), i, bits = 0;
+
+	if (len % 4 == 1) {
+		*why = "not base64url: a length no encoding has";
+		return -1;
+	}
+	sb_init(&raw);
+	sb_adds(&raw, "");
+	for (i = 0; i < len; i++) {
+		if (data[i] == '\0' || (c = strchr(b64url, data[i])) == NULL) {
+			sb_free(&raw);
+			*why = "not base64url: a character outside A-Z a-z 0-9 - _";
+			return -1;
+		}
+		v = (v << 6 | (unsigned long)(c - b64url)) & 0xffffff;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			sb_addc(&raw, (char)(v >> bits & 0xff));
+		}
+	}
+	if (sv_push_nul_ended(out, raw.s, raw.len) != 0) {
+		sb_free(&raw);
+		*why = "the last argument is not NUL-ended";
+		return -1;
+	}
+	sb_free(&raw);
+	return 0;
+}
+
 /* --- ssh's argument vector ----------------------------------------------- */
 
 /* args[0] or, in the init-script form (vm ACTION), args[1] is word. */
@@ -362,9 +430,7 @@ remote_ssh_argv(const struct remote_host *h, const struct remote_how *how,
     const char *program, int argc, char *const args[], struct strvec *out,
     struct diag *d)
 {
-	struct strbuf cmd;
-	char *why = NULL;
-	int i;
+	char *why = NULL, *data;
 
 	if (cfg_split_words(how->ssh != NULL ? how->ssh : "ssh", out,
 	    &why) != 0 || out->n == 0) {
@@ -395,153 +461,252 @@ remote_ssh_argv(const struct remote_host *h, const struct remote_how *how,
 	}
 	sv_push(out, "--");
 	sv_push(out, h->name);
-	sb_init(&cmd);
-	sb_add_shell_word(&cmd, program, 0);
-	sb_adds(&cmd, " '--host='");
-	for (i = 0; i < argc; i++) {
-		sb_addc(&cmd, ' ');
-		sb_add_shell_word(&cmd, args[i], 0);
+	data = remote_argv_encode(argc, args);
+	sv_pushf(out, "%s %s", program, data);
+	free(data);
+	return 0;
+}
+
+
+int
+remote_timeout_ms(int several, int *ms, struct diag *d)
+{
+	const char *env = path_env_host_timeout(), *why;
+	long long s;
+
+	if (env == NULL) {
+		*ms = (several ? REMOTE_TIMEOUT_S : REMOTE_TIMEOUT_ONE_S) * 1000;
+		return 0;
 	}
-	sv_push(out, cmd.s);
-	sb_free(&cmd);
+	if (cfg_number(env, 1, 86400, &s, &why) != 0) {
+		diag_error(d, "QEMU_INIT_HOST_TIMEOUT=%s: %s (1 to 86400 "
+		    "seconds)", env, why);
+		return EX_USAGE;
+	}
+	*ms = (int)s * 1000;
 	return 0;
 }
 
 /* --- the front end -------------------------------------------------------- */
 
-/* -o json, -ojson, --output=json or --output json among the options. */
-static int
-wants_json(int argc, char *const args[])
-{
-	int i;
+/* One host's output on ours: each stream made visible as it comes. */
+struct relay_sink {
+	struct strbuf	 cut[2];	/* a UTF-8 sequence cut at a read's end */
+};
 
-	for (i = 0; i < argc && strcmp(args[i], "--") != 0; i++)
-		if (strcmp(args[i], "-ojson") == 0 ||
-		    strcmp(args[i], "--output=json") == 0 ||
-		    ((strcmp(args[i], "-o") == 0 ||
-		    strcmp(args[i], "--output") == 0) && i + 1 < argc &&
-		    strcmp(args[i + 1], "json") == 0))
-			return 1;
-	return 0;
-}
-
-/* Lines of text to stderr, each after "HOST: ". */
 static void
-relay_errors(const char *host, const struct strbuf *err)
+write_visible(FILE *fp, struct strbuf *cut, const char *buf, size_t len,
+    int more)
 {
-	const char *p = err->s, *end;
+	struct strbuf out;
+	size_t taken;
 
-	while (p != NULL && *p != '\0') {
-		end = p + strcspn(p, "\n");
-		fprintf(stderr, "%s: %.*s\n", host, (int)(end - p), p);
-		p = *end != '\0' ? end + 1 : end;
+	sb_init(&out);
+	if (cut->len > 0) {	/* the cut sequence goes first */
+		sb_add(cut, buf, len);
+		buf = cut->s;
+		len = cut->len;
 	}
+	taken = visible_add(&out, buf, len, VISIBLE_LINES, more);
+	if (out.len > 0) {
+		(void)fwrite(out.s, 1, out.len, fp);
+		(void)fflush(fp);
+	}
+	sb_free(&out);
+	if (buf == cut->s) {
+		sb_consume(cut, taken);
+	} else if (taken < len)
+		sb_add(cut, buf + taken, len - taken);
 }
 
-static int
-fleet(const struct remote_request *r, const struct remote_how *how,
-    int argc, char **args)
+static void
+relay_out(struct transport_job *j, int stream, const char *buf, size_t len)
 {
-	struct fleet_job *jobs;
-	struct strvec *av;
-	struct diag d;
-	const char *column;
-	size_t i;
-	char *text;
-	int rc = 0;
+	struct relay_sink *s = j->arg;
 
-	if (strcmp(cli_prog, "qemu-init") != 0 || argc == 0 ||
-	    (strcmp(args[0], "list") != 0 && !action_is(argc, args,
-	    "status"))) {
-		fprintf(stderr, "%s: -H: several hosts: only qemu-init list "
-		    "and status ask them all; name one host for anything "
-		    "else\n", cli_prog);
-		return EX_USAGE;
+	write_visible(stream == 1 ? stdout : stderr, &s->cut[stream - 1], buf,
+	    len, 1);
+}
+
+/* No greeting came: the remote shell's words, and the exit status. */
+static int
+say_no_program(const struct remote_host *h, const struct transport_job *j)
+{
+	char *words = transport_last_words(j);
+
+	fprintf(stderr, "%s: %s: no %s answered there: none in the remote "
+	    "PATH, or one older than -H's --argv=%s%s%s\n", cli_prog, h->spec,
+	    cli_prog, words != NULL ? " (it said: " : "", words != NULL ?
+	    words : "", words != NULL ? ")" : "");
+	free(words);
+	return REMOTE_NO_PROGRAM;
+}
+
+/* Why a host gave no whole answer, on stderr; the exit status. */
+static int
+say_end(const struct remote_host *h, const struct transport_job *j)
+{
+	struct strbuf none;
+	int rc = REMOTE_NO_ANSWER;
+
+	switch (j->end) {
+	case TRANSPORT_TIMED_OUT:
+		fprintf(stderr, "%s: %s: no whole answer in %d s: ssh killed "
+		    "(QEMU_INIT_HOST_TIMEOUT)\n", cli_prog, h->spec,
+		    j->timeout_ms / 1000);
+		break;
+	case TRANSPORT_TOO_LONG:
+		if (!j->greeted)	/* 64 KiB and no greeting */
+			return say_no_program(h, j);
+		fprintf(stderr, "%s: %s: an answer longer than %zu bytes: cut, "
+		    "ssh killed\n", cli_prog, h->spec, j->max_bytes);
+		break;
+	case TRANSPORT_KILLED:
+		rc = j->status;
+		break;
+	case TRANSPORT_NOT_STARTED:
+		fprintf(stderr, "%s: %s", cli_prog, j->held.s);
+		break;
+	case TRANSPORT_EXITED:
+		if (j->greeted)
+			return j->status;
+		if (j->status == REMOTE_NO_ANSWER) {	/* ssh's own words */
+			sb_init(&none);
+			write_visible(stderr, &none, j->held.s != NULL ?
+			    j->held.s : "", j->held.len, 0);
+			break;
+		}
+		return say_no_program(h, j);
 	}
-	/* status's lines, list -q's names, else list's own table */
-	column = strcmp(args[0], "list") != 0 ? "STATUS" :
-	    has_option(argc, args, "q", "--quiet", "o") ? "NAME" : NULL;
-	jobs = xcalloc(r->n, sizeof(*jobs));
-	av = xcalloc(r->n, sizeof(*av));
-	diag_init(&d);
-	for (i = 0; i < r->n && rc == 0; i++) {
-		sv_init(&av[i]);
-		if (remote_ssh_argv(&r->hosts[i], how, cli_prog, argc, args,
-		    &av[i], &d) != 0)
-			rc = REMOTE_SSH_FAILED;
-		jobs[i].host = r->hosts[i].spec;
-		jobs[i].argv = av[i].v;
-	}
-	if (rc == 0) {
-		fleet_run(jobs, r->n, REMOTE_TIMEOUT_S * 1000,
-		    REMOTE_MAX_AT_ONCE);
-		for (i = 0; i < r->n; i++)
-			if (fleet_answered(&jobs[i]))
-				relay_errors(r->hosts[i].spec, &jobs[i].err);
-		text = wants_json(argc, args) ?
-		    fleet_json(jobs, r->n) : fleet_table(jobs, r->n, column);
-		fputs(text, stdout);
-		free(text);
-		rc = fleet_status(jobs, r->n);
-		if (cli_flush() != 0 && rc == 0)
-			rc = 1;
-		for (i = 0; i < r->n; i++)
-			fleet_job_free(&jobs[i]);
-	}
-	diag_flush(&d, cli_prog);
-	for (i = 0; i < r->n; i++)
-		sv_free(&av[i]);
-	free(av);
-	free(jobs);
 	return rc;
 }
 
-/* One host: ssh in our place. */
+/* A terminal session: ssh -t in our place. */
 static int
-one_host(const struct remote_host *h, const struct remote_how *how,
-    int argc, char **args)
+exec_ssh(char **av)
 {
+	(void)fflush(stdout);
+	(void)fflush(stderr);
+	execvp(av[0], av);
+	fprintf(stderr, "%s: cannot run %s: %s\n", cli_prog, av[0],
+	    strerror(errno));
+	return REMOTE_NO_ANSWER;
+}
+
+/* Any other command on one host: relayed, bounded, until it ends. */
+static int
+relay_one(const struct remote_host *h, const struct remote_how *how,
+    char **av)
+{
+	struct transport_job j;
+	struct relay_sink sink;
+	int rc;
+
+	memset(&j, 0, sizeof(j));
+	memset(&sink, 0, sizeof(sink));
+	j.argv = av;
+	j.input = how->input == REMOTE_INPUT_NONE ? -1 : STDIN_FILENO;
+	j.max_bytes = REMOTE_MAX_ANSWER;
+	j.timeout_ms = how->timeout_ms;
+	j.out = relay_out;
+	j.arg = &sink;
+	(void)fflush(stdout);
+	transport_run(&j, 1, 1, NULL, NULL);
+	write_visible(stdout, &sink.cut[0], "", 0, 0);
+	write_visible(stderr, &sink.cut[1], "", 0, 0);
+	rc = say_end(h, &j);
+	transport_job_free(&j);
+	sb_free(&sink.cut[0]);
+	sb_free(&sink.cut[1]);
+	if (cli_flush() != 0 && rc == 0)
+		rc = 1;
+	return rc;
+}
+
+/* One host: the command runs there. */
+static int
+one_host(const struct remote_request *r, int argc, char **args)
+{
+	struct remote_how how;
 	struct strvec av;
 	struct diag d;
+	int rc = REMOTE_NO_ANSWER;
 
+	how.ssh = path_env_ssh();
+	how.timeout_ms = r->timeout_ms;
+	how.input = remote_input_of(cli_prog, argc, args);
+	how.terminal = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
 	sv_init(&av);
 	diag_init(&d);
-	if (remote_ssh_argv(h, how, cli_prog, argc, args, &av, &d) == 0) {
-		(void)fflush(stdout);
-		(void)fflush(stderr);
-		execvp(av.v[0], av.v);
-		diag_error(&d, "cannot run %s: %s", av.v[0], strerror(errno));
-	}
+	if (remote_ssh_argv(&r->hosts[0], &how, cli_prog, argc, args, &av,
+	    &d) == 0)
+		rc = how.input == REMOTE_INPUT_TERMINAL && how.terminal ?
+		    exec_ssh(av.v) : relay_one(&r->hosts[0], &how, av.v);
 	diag_flush(&d, cli_prog);
 	sv_free(&av);
-	return REMOTE_SSH_FAILED;
+	return rc;
+}
+
+/*
+ * The transport form, PROGRAM --argv=DATA: argv becomes the arguments
+ * of DATA, kept for the program's life.  0, or EX_USAGE.
+ */
+static int
+transport_form(int *argc, char ***argv)
+{
+	static struct strvec av;
+	const char *why;
+
+	sv_init(&av);
+	sv_push(&av, (*argv)[0]);
+	if (remote_argv_decode((*argv)[1] + strlen(REMOTE_ARGV_OPTION), &av,
+	    &why) != 0) {
+		fprintf(stderr, "%s: %s...: %s\n", cli_prog, REMOTE_ARGV_OPTION,
+		    why);
+		sv_free(&av);
+		return EX_USAGE;
+	}
+	if (!isatty(STDOUT_FILENO) &&
+	    write(STDOUT_FILENO, TRANSPORT_GREETING,
+	    sizeof(TRANSPORT_GREETING) - 1) < 0) {
+		sv_free(&av);
+		return 1;	/* nobody reads */
+	}
+	*argc = (int)av.n;
+	*argv = av.v;
+	return 0;
 }
 
 int
-remote_main(int *argc, char ***argv)
+remote_main(int *argc, char ***argv, struct remote_request *fleet)
 {
 	struct remote_request r;
-	struct remote_how how;
 	struct diag d;
 	int rc;
 
+	if (*argc == 2 && strncmp((*argv)[1], REMOTE_ARGV_OPTION,
+	    strlen(REMOTE_ARGV_OPTION)) == 0)
+		return (rc = transport_form(argc, argv)) != 0 ? rc :
+		    REMOTE_LOCAL;
 	diag_init(&d);
 	rc = remote_options(argc, argv, &r, &d);
+	if (rc == 0 && r.n > 0)
+		rc = remote_timeout_ms(r.fleet, &r.timeout_ms, &d);
 	diag_flush(&d, cli_prog);
-	if (rc != 0)
-		return rc;
-	if (r.n == 0)
-		return REMOTE_LOCAL;
-	how.ssh = path_env_ssh();
-	how.input = remote_input_of(cli_prog, *argc - 1, *argv + 1);
-	how.terminal = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+	if (rc != 0 || r.n == 0) {
+		remote_request_free(&r);
+		return rc != 0 ? rc : REMOTE_LOCAL;
+	}
+	if (r.fleet && fleet == NULL) {
+		fprintf(stderr, "%s: %s\n", cli_prog, REMOTE_FLEET_ONLY);
+		remote_request_free(&r);
+		return EX_USAGE;
+	}
 	if (r.fleet) {
-		/* Many at once: nobody could answer ssh's questions. */
-		how.input = REMOTE_INPUT_NONE;
-		how.terminal = 0;
-		rc = fleet(&r, &how, *argc - 1, *argv + 1);
-	} else
-		rc = one_host(&r.hosts[0], &how, *argc - 1, *argv + 1);
+		*fleet = r;
+		return REMOTE_FLEET;
+	}
+	rc = one_host(&r, *argc - 1, *argv + 1);
 	remote_request_free(&r);
 	return rc;
 }

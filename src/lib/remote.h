@@ -2,15 +2,19 @@
  * remote.h - the same command on other hosts, through the system's ssh
  * and nothing of our own on the network (qemu-init(8) Other hosts):
  * -H [user@]host[:port] given first, QEMU_INIT_HOST, and host list files
- * (-H @hosts is CONFDIR/hosts); ssh's argument vector, every remote
- * argument quoted for the remote shell; one host by exec, so that its
- * exit status passes through unchanged; several hosts at once, each with
- * a deadline (fleet.h), for the fleet view of list and status (one table,
- * or one JSON document, with a HOST column).
+ * (-H @hosts is CONFDIR/hosts).  -H is a transport, not a front end: the
+ * remote program gets its arguments exactly, whatever the remote user's
+ * shell, as one word of letters, digits, '-' and '_' (remote_argv_encode)
+ * that no shell rewrites, and greets first (transport.h) so that a
+ * missing one is told from its output.  One host: a terminal session
+ * (qemu-mon, console) is ssh exec'd in our place; anything else has its
+ * output relayed, bounded in bytes and time, made visible (visible.h),
+ * with its exit status.  Several hosts: the front end asks them all at
+ * once (fleet.h) and shows their answers as its own.
  *
- * remote_main is the front end of all three programs when -H is given,
- * and so prints, as cli.h does; everything else here records in a
- * struct diag or a const char **why.
+ * remote_main is the hook at the top of each program's main, and prints,
+ * as cli.h does; everything else here records in a struct diag or a
+ * const char **why.
  */
 #ifndef QI_REMOTE_H
 #define QI_REMOTE_H
@@ -21,9 +25,17 @@
 #include "diag.h"
 
 #define REMOTE_LOCAL		(-1)	/* remote_main: run it here */
-#define REMOTE_SSH_FAILED	255	/* ssh's own status (FLEET_NO_ANSWER) */
+#define REMOTE_FLEET		(-2)	/* remote_main: several hosts */
+#define REMOTE_NO_ANSWER	255	/* ssh failed, or no whole answer */
+#define REMOTE_NO_PROGRAM	127	/* no qemu-init answered there */
 #define REMOTE_TIMEOUT_S	30	/* several hosts: each one's deadline */
+#define REMOTE_TIMEOUT_ONE_S	3600	/* one host: the command's deadline */
 #define REMOTE_MAX_AT_ONCE	32	/* several hosts: ssh processes at once */
+#define REMOTE_MAX_ANSWER	(4 * 1024 * 1024)	/* bytes from a host */
+#define REMOTE_ARGV_OPTION	"--argv="	/* the remote program's */
+#define REMOTE_FLEET_ONLY	"-H: several hosts: only qemu-init list " \
+	"and status ask them all; name one host for anything else"
+
 
 /* One host as -H or a host list names it. */
 struct remote_host {
@@ -58,6 +70,7 @@ struct remote_request {
 	struct remote_host	*hosts;
 	size_t			 n;	/* 0: this host */
 	int			 fleet;	/* -H twice or a host list: HOST column */
+	int			 timeout_ms;	/* each host's (remote_main) */
 };
 
 /*
@@ -93,30 +106,55 @@ struct remote_how {
 	const char	*ssh;		/* QEMU_INIT_SSH: shell words; NULL "ssh" */
 	enum remote_input input;
 	int		 terminal;	/* stdin and stderr are terminals */
+	int		 timeout_ms;	/* each host's deadline */
 };
+
+/*
+ * The remote words for args: "--argv=" and the arguments, each followed
+ * by a NUL byte, in base64url (RFC 4648 section 5, no padding): only
+ * letters, digits, '-' and '_', which no shell (sh, bash, fish, csh...)
+ * splits, expands or quotes.  Caller frees.
+ */
+char	*remote_argv_encode(int argc, char *const args[]);
+/*
+ * The arguments in the DATA of --argv=DATA, pushed onto out: 0, or -1
+ * with *why set (not base64url, or not NUL-ended arguments).
+ */
+int	remote_argv_decode(const char *data, struct strvec *out,
+	    const char **why);
 
 /*
  * ssh's argument vector for running program with args on h: the words
  * of how->ssh, -o BatchMode=yes unless how->terminal, -e none (no ~
  * escapes: every byte reaches the remote program, Ctrl-] too), -t or
  * -T, -n when nothing reads stdin, -p and -l from h, "--", the host, and
- * the remote command: the program, "--host=" (this host there, whatever
- * its QEMU_INIT_HOST says) and args, each one in single quotes
- * (sb_add_shell_word).  0, or -1 with why
- * in d (QEMU_INIT_SSH cannot be split).
+ * the remote command, "PROGRAM --argv=DATA" (remote_argv_encode).  0, or
+ * -1 with why in d (QEMU_INIT_SSH cannot be split).
  */
 int	remote_ssh_argv(const struct remote_host *h,
 	    const struct remote_how *how, const char *program, int argc,
 	    char *const args[], struct strvec *out, struct diag *d);
 
 /*
- * The hook at the top of each program's main, after cli_init: with no
- * -H (nor QEMU_INIT_HOST), or an empty one, REMOTE_LOCAL, argv without
- * the -H options.  One host: exec ssh (returns only when it cannot, with
- * REMOTE_SSH_FAILED).  Several: qemu-init list or status on every host
- * at once, printed as one table or JSON document; the fleet's status.
- * Otherwise the exit status after a message.
+ * Each host's deadline in milliseconds: QEMU_INIT_HOST_TIMEOUT seconds,
+ * else REMOTE_TIMEOUT_S for several hosts and REMOTE_TIMEOUT_ONE_S for
+ * one.  0, or EX_USAGE with why in d (not a number of seconds).
  */
-int	remote_main(int *argc, char ***argv);
+int	remote_timeout_ms(int several, int *ms, struct diag *d);
+
+/*
+ * The hook at the top of each program's main, after cli_init.  The
+ * transport form, "PROGRAM --argv=DATA": argv is the arguments of DATA,
+ * acted on here, and the greeting is written first when stdout is no
+ * terminal; REMOTE_LOCAL.  No -H (nor QEMU_INIT_HOST), or an empty
+ * one: REMOTE_LOCAL, argv without the -H options.  One host: the
+ * command runs there (exec'd ssh for a terminal session, else relayed
+ * until it ends), and its exit status, REMOTE_NO_ANSWER or
+ * REMOTE_NO_PROGRAM is returned.  Several: REMOTE_FLEET, the hosts in
+ * *fleet (remote_request_free it) and argv without the -H options, or,
+ * with fleet NULL (a program that asks no fleet), EX_USAGE after a
+ * message.  Otherwise the exit status after a message.
+ */
+int	remote_main(int *argc, char ***argv, struct remote_request *fleet);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * test_remote.c - -H and ssh's argument vector: [user@]host[:port],
- * host lists, the -H options taken off the front of argv, the remote
- * words that a real /bin/sh reads back byte for byte, what ssh is told
- * about stdin and the terminal, and the whole vector.
+ * host lists, the -H options taken off the front of argv, the arguments
+ * as one base64url word that a real /bin/sh passes on untouched and
+ * that decodes to them byte for byte, what ssh is told about stdin and
+ * the terminal, and the whole vector.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,41 +240,67 @@ TEST(remote_options_host_lists)
 }
 
 /*
- * The remote command's words, quoted as remote_ssh_argv quotes them:
- * what /bin/sh makes of them is each one, as it was.
+ * The arguments as remote_ssh_argv sends them: one word of letters,
+ * digits, '-' and '_' that /bin/sh hands on as it is, and that decodes
+ * to each argument, byte for byte.
  */
-TEST(remote_args_read_back_by_sh)
+TEST(remote_argv_word_no_shell_rewrites)
 {
-	static const char *const words[] = {
+	static char *words[] = {
 		"sendkey ctrl-alt-f1", "info \"name\"", "it's", "$(touch x)",
 		"`id`", "a\\b\\\\", "*", "~root", "!!", "a;b|c&d", "\n\t x",
-		"${HOME}", "'", "''", "-c", "", "\xc3\xa9t\xc3\xa9", NULL
+		"${HOME}", "'", "''", "-c", "", "\xc3\xa9t\xc3\xa9", "(fish)",
+		"%self", "\xff\x01", NULL
 	};
-	struct strbuf cmd, out, want;
+	struct strbuf out;
+	struct strvec back;
 	struct diag d;
-	size_t i;
+	const char *why = NULL;
+	char *word;
+	size_t i, n;
 	int status = -1;
 
-	sb_init(&cmd);
+	for (n = 0; words[n] != NULL; n++)
+		;
+	word = remote_argv_encode((int)n, words);
+	CHECK(strncmp(word, "--argv=", 7) == 0);
+	CHECK(strspn(word + 7, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_") == strlen(word + 7));
 	sb_init(&out);
-	sb_init(&want);
 	diag_init(&d);
-	sb_adds(&cmd, "printf '[%s]'");
-	for (i = 0; words[i] != NULL; i++) {
-		sb_addc(&cmd, ' ');
-		sb_add_shell_word(&cmd, words[i], 0);
-		sb_addf(&want, "[%s]", words[i]);
-	}
 	{
-		char *argv[] = { "/bin/sh", "-c", cmd.s, NULL };
+		char *argv[] = { "/bin/sh", "-c", NULL, NULL };
 
+		argv[2] = xasprintf("printf %%s %s", word);
 		CHECK(proc_run(argv, NULL, &out, NULL, &status, &d) == 0);
+		free(argv[2]);
 	}
 	CHECK(status == 0);
-	CHECK_STR(out.s, want.s);
-	sb_free(&cmd);
+	CHECK_STR(out.s, word);
+	sv_init(&back);
+	CHECK(remote_argv_decode(word + 7, &back, &why) == 0);
+	CHECK(back.n == n);
+	for (i = 0; i < n && i < back.n; i++)
+		CHECK_STR(back.v[i], words[i]);
+	sv_free(&back);
+	free(word);
+
+	word = remote_argv_encode(0, words);	/* no arguments */
+	CHECK_STR(word, "--argv=");
+	CHECK(remote_argv_decode("", &back, &why) == 0 && back.n == 0);
+	free(word);
+	CHECK(remote_argv_decode("d2ViAA", &back, &why) == 0 && back.n == 1);
+	if (back.n == 1)
+		CHECK_STR(back.v[0], "web");
+	sv_free(&back);
+	CHECK(remote_argv_decode("d2Vi", &back, &why) == -1);	/* "web" */
+	CHECK_STR(why, "the last argument is not NUL-ended");
+	CHECK(remote_argv_decode("d2V+AA", &back, &why) == -1);
+	CHECK_STR(why, "not base64url: a character outside A-Z a-z 0-9 - _");
+	CHECK(remote_argv_decode("d2ViA", &back, &why) == -1);
+	CHECK(remote_argv_decode("d2 iAA", &back, &why) == -1);
+	CHECK(back.n == 0);
 	sb_free(&out);
-	sb_free(&want);
 	diag_clear(&d);
 }
 
@@ -329,7 +356,7 @@ joined(const struct strvec *v)
 TEST(remote_ssh_argv_whole)
 {
 	struct remote_host h, bare;
-	struct remote_how how = { NULL, REMOTE_INPUT_NONE, 0 };
+	struct remote_how how = { NULL, REMOTE_INPUT_NONE, 0, 1000 };
 	char *args[] = { "-c", "it's here", "web" };
 	char *mon[] = { "web" };
 	struct strvec v;
@@ -344,7 +371,7 @@ TEST(remote_ssh_argv_whole)
 	CHECK(remote_ssh_argv(&h, &how, "qemu-cmd", 3, args, &v, &d) == 0);
 	CHECK_STR(s = joined(&v), "<ssh> <-o> <BatchMode=yes> <-e> <none> "
 	    "<-T> <-n> <-p> <2222> <-l> <admin> <--> <::1> "
-	    "<'qemu-cmd' '--host=' '-c' 'it'\\''s here' 'web'>");
+	    "<qemu-cmd --argv=LWMAaXQncyBoZXJlAHdlYgA>");
 	free(s);
 	sv_free(&v);
 
@@ -353,7 +380,7 @@ TEST(remote_ssh_argv_whole)
 	how.terminal = 1;
 	CHECK(remote_ssh_argv(&bare, &how, "qemu-mon", 1, mon, &v, &d) == 0);
 	CHECK_STR(s = joined(&v), "<ssh> <-F> </my dir/ssh_config> <-v> "
-	    "<-e> <none> <-t> <--> <web1> <'qemu-mon' '--host=' 'web'>");
+	    "<-e> <none> <-t> <--> <web1> <qemu-mon --argv=d2ViAA>");
 	free(s);
 	sv_free(&v);
 
@@ -361,7 +388,7 @@ TEST(remote_ssh_argv_whole)
 	CHECK(remote_ssh_argv(&bare, &how, "qemu-mon", 1, mon, &v, &d) == 0);
 	CHECK_STR(s = joined(&v), "<ssh> <-F> </my dir/ssh_config> <-v> "
 	    "<-o> <BatchMode=yes> <-e> <none> <-T> <--> <web1> "
-	    "<'qemu-mon' '--host=' 'web'>");
+	    "<qemu-mon --argv=d2ViAA>");
 	free(s);
 	sv_free(&v);
 

@@ -1,0 +1,124 @@
+/*
+ * test_transport.c - child processes read from one poll loop: the
+ * greeting that tells the remote program from the remote shell, noise
+ * before it dropped, stderr before it held, each job's deadline and
+ * byte bound, and how each ended.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "sock.h"
+#include "transport.h"
+#include "unit.h"
+
+#define G	"printf '\\036qemu-init -H 1\\n'; "
+
+struct seen {
+	struct strbuf	out, err;
+	int		done;
+};
+
+static void
+keep(struct transport_job *j, int stream, const char *buf, size_t len)
+{
+	struct seen *s = j->arg;
+
+	sb_add(stream == 1 ? &s->out : &s->err, buf, len);
+}
+
+static void
+ended(struct transport_job *j, void *arg)
+{
+	(void)arg;
+	((struct seen *)j->arg)->done++;
+}
+
+static void
+job(struct transport_job *j, struct seen *s, char *script)
+{
+	static char *argv[8][4];
+	static int next;
+	char **av = argv[next++ % 8];
+
+	av[0] = "sh";
+	av[1] = "-c";
+	av[2] = script;
+	av[3] = NULL;
+	memset(j, 0, sizeof(*j));
+	memset(s, 0, sizeof(*s));
+	sb_init(&s->out);
+	sb_init(&s->err);
+	j->argv = av;
+	j->input = -1;
+	j->max_bytes = 100000;
+	j->timeout_ms = 1000;
+	j->out = keep;
+	j->arg = s;
+}
+
+TEST(transport_greeting_bounds_deadlines)
+{
+	struct transport_job j[6];
+	struct seen s[6];
+	long long t0;
+	char *words;
+	size_t i;
+
+	job(&j[0], &s[0], "echo noise; echo held >&2; " G
+	    "echo out; echo err >&2; exit 3");
+	job(&j[1], &s[1], "echo 'sh: 1: qemu-init: not found' >&2; exit 127");
+	job(&j[2], &s[2], G "exec sleep 10");
+	job(&j[3], &s[3], G "head -c 300000 /dev/zero");
+	job(&j[4], &s[4], "head -c 300000 /dev/zero");	/* no greeting */
+	job(&j[5], &s[5], G "kill -TERM $$");
+	t0 = now_ms();
+	transport_run(j, 6, 2, ended, NULL);
+	CHECK(now_ms() - t0 < 5000);	/* sleep 10 cost its deadline only */
+	for (i = 0; i < 6; i++)
+		CHECK(s[i].done == 1);
+	CHECK(j[0].end == TRANSPORT_EXITED && j[0].status == 3 &&
+	    j[0].greeted);
+	CHECK_STR(s[0].out.s, "out\n");		/* the noise dropped */
+	CHECK_STR(s[0].err.s, "held\nerr\n");	/* held, then handed on */
+	CHECK(j[1].end == TRANSPORT_EXITED && j[1].status == 127 &&
+	    !j[1].greeted && s[1].err.len == 0);
+	CHECK_STR(words = transport_last_words(&j[1]),
+	    "sh: 1: qemu-init: not found");
+	free(words);
+	CHECK(j[2].end == TRANSPORT_TIMED_OUT && j[2].status == -1);
+	CHECK(j[3].end == TRANSPORT_TOO_LONG && s[3].out.len == 100000);
+	CHECK(j[4].end == TRANSPORT_TOO_LONG && !j[4].greeted &&
+	    s[4].out.len == 0);
+	CHECK(j[5].end == TRANSPORT_KILLED && j[5].status == 128 + 15);
+	for (i = 0; i < 6; i++) {
+		transport_job_free(&j[i]);
+		sb_free(&s[i].out);
+		sb_free(&s[i].err);
+	}
+}
+
+TEST(transport_not_started)
+{
+	char *argv[] = { "/nonexistent/ssh", NULL };
+	struct transport_job j;
+	char *words;
+
+	memset(&j, 0, sizeof(j));
+	j.argv = argv;
+	j.input = -1;
+	j.max_bytes = 10;
+	j.timeout_ms = 1000;
+	transport_run(&j, 1, 1, NULL, NULL);
+	/*
+	 * glibc's posix_spawn reports a failed exec; under valgrind, which
+	 * runs its vfork as a fork, the child exits 127 instead.
+	 */
+	if (j.end == TRANSPORT_NOT_STARTED) {
+		CHECK_STR(words = transport_last_words(&j), "cannot run "
+		    "/nonexistent/ssh: No such file or directory");
+		free(words);
+	} else
+		CHECK(j.end == TRANSPORT_EXITED && j.status == 127);
+	transport_job_free(&j);
+}
