@@ -110,6 +110,9 @@ vm notqemu "TGTARCH=$(type -P true)"
 run qemu-init check notqemu
 same_err "a TGTARCH that is a program but no QEMU" 1 \
     "$(cfg notqemu):3: TGTARCH '$(type -P true)' is not a QEMU: '$(type -P true) -machine help' lists no machine types"
+mkdir -p "$T/noexec"
+cp "$BIN/qemu-netif" "$T/noexec/qemu-netif"
+chmod 644 "$T/noexec/qemu-netif"
 vm noexec "TGTARCH=$T/noexec/qemu-netif"
 run qemu-init check noexec
 same_err "a TGTARCH that is not executable" 1 \
