@@ -146,17 +146,24 @@ run qemu-init show bios
 expect_out "DISKIF=virtio makes the disk a virtio-blk-pci device" 0 \
     "virtio-blk-pci,drive=disk0"
 check "...on a drive of no interface, kept from snapshots" \
-    contains "$out" "file=$T/vms/bios/disk.qcow2,format=qcow2,if=none,id=disk0,snapshot=off"
+    contains "$out" "if=none,id=disk0,snapshot=off"
+check "...the image handed over, its format QEMU's to probe (no DISKFORMAT)" \
+    contains "$out" "fd=<$T/vms/bios/disk.qcow2>,set=" &&
+    contains "$out" $'-drive\nfile=/dev/fdset/'
+check "...its backing file, as its header names it, by absolute name" \
+    contains "$out" "backing.file.filename=$DEB/disk.qcow2"
 run qemu-init show uefi
 expect_out "FIRMWARE=uefi: OVMF's code as read-only pflash" 0 \
-    "if=pflash,unit=0,format=raw,readonly=on,file=/usr/share/OVMF/"
+    "if=pflash,unit=0,format=raw,readonly=on,file=/dev/fdset/"
+check "...handed over" contains "$out" "fd=</usr/share/OVMF/"
 check "...the VM's own variable store as the second" \
-    contains "$out" "if=pflash,unit=1,format=raw,file=$T/vms/uefi/uefi-qemu.vars"
+    contains "$out" "if=pflash,unit=1,format=raw,file=/dev/fdset/" &&
+    contains "$out" "fd=<$T/vms/uefi/uefi-qemu.vars>,set="
 check "...on the machine UEFI needs" contains "$out" "q35"
 check "...and show made no variable store" \
     test ! -e "$T/vms/uefi/uefi-qemu.vars"
 # The template of that firmware, as its descriptor names it.
-code=$(printf '%s\n' "$out" | sed -n 's/^if=pflash,unit=0,.*,file=//p')
+code=$(printf '%s\n' "$out" | sed -n 's/^fd=<\(\/usr\/share\/[^>]*\)>,set=.*/\1/p' | head -1)
 template=$(grep -l -F "\"$code\"" /usr/share/qemu/firmware/*.json |
     head -1 | xargs sed -n '/nvram-template/,/filename/s/.*"filename": *"\(.*\)".*/\1/p')
 check "...whose descriptor names a variable-store template" \
