@@ -35,6 +35,7 @@
 #include "remote.h"
 #include "rundir.h"
 #include "state.h"
+#include "suggest.h"
 #include "vminfo.h"
 #include "vmselect.h"
 
@@ -221,6 +222,76 @@ find_action(const char *name)
 	return NULL;
 }
 
+/* virsh's words for what qemu-init does under another name. */
+static const struct {
+	const char	*word;
+	const char	*action;
+} virsh_words[] = {
+	{ "shutdown", "stop" }, { "destroy", "kill" }, { "reboot", "restart" },
+	{ "suspend", "pause" }, { "dominfo", "info" }, { "domstate", "status" },
+	{ "dumpxml", "show" }, { "domdisplay", "info" }
+};
+
+/*
+ * What qemu-init offers for word, an action it does not have: the
+ * action it was probably meant to be (a typo, or virsh's name), or how
+ * to do it without one; NULL when nothing comes close.  Caller frees.
+ */
+static char *
+action_hint(const char *word)
+{
+	const char *names[sizeof(actions) / sizeof(actions[0])];
+	const char *confdir = path_confdir();
+	size_t i, n = 0;
+	char *s, *hint;
+
+	for (i = 0; i < sizeof(virsh_words) / sizeof(virsh_words[0]); i++)
+		if (strcmp(word, virsh_words[i].word) == 0)
+			return xasprintf("did you mean '%s'?",
+			    virsh_words[i].action);
+	if (strcmp(word, "define") == 0 || strcmp(word, "create") == 0)
+		return xasprintf("no 'create' yet: write NAME-qemu.cfg "
+		    "(qemu-init.cfg(5)) and add the line 'NAME "
+		    "/path/to/NAME-qemu.cfg' to %s/qemu-init.reg", confdir);
+	if (strcmp(word, "undefine") == 0 || strcmp(word, "remove") == 0)
+		return xasprintf("no 'remove' yet: delete the VM's line from "
+		    "%s/qemu-init.reg (its files stay)", confdir);
+	if (strcmp(word, "autostart") == 0)
+		return xstrdup("set AUTOSTART=yes in the VM's config: "
+		    "qemu-init.service starts it at boot");
+	for (i = 0; actions[i].name != NULL; i++)
+		names[n++] = actions[i].name;
+	if ((s = suggest_word(word, names, n)) == NULL)
+		return NULL;
+	hint = xasprintf("did you mean '%s'?", s);
+	free(s);
+	return hint;
+}
+
+/*
+ * One line for an action qemu-init does not have, the first of n words
+ * (or the second, in the form "qemu-init vm action", when only it comes
+ * close to an action): EX_USAGE.
+ */
+static int
+unknown_action(int n, char **words)
+{
+	const char *word = words[0];
+	char *hint = action_hint(word);
+
+	if (hint == NULL && n > 1 && (hint = action_hint(words[1])) != NULL)
+		word = words[1];
+
+	if (hint != NULL)
+		fprintf(stderr, "%s: unknown action '%s': %s\n", cli_prog,
+		    word, hint);
+	else
+		fprintf(stderr, "%s: unknown action '%s' (%s -h lists the "
+		    "actions)\n", cli_prog, word, cli_prog);
+	free(hint);
+	return EX_USAGE;
+}
+
 static void
 usage(FILE *fp)
 {
@@ -245,7 +316,7 @@ action_usage(const struct action *a)
 /*
  * getopt_long for the action's options; the choices go to c.  0, or
  * EX_USAGE after a message that names the program (the caller then
- * shows the action's usage).
+ * shows the action's usage), or -1 after a message that says it all.
  */
 static int
 options(struct ctx *c, int argc, char **argv)
@@ -257,6 +328,13 @@ options(struct ctx *c, int argc, char **argv)
 	opterr = 0;
 	while ((li = -1, ch = getopt_long(argc, argv, opts, longopts,
 	    &li)) != -1) {
+		/* virsh's list --all: what list does anyway. */
+		if (li >= 0 && ch == 'a' && c->act->run == act_list) {
+			fprintf(stderr, "%s: list: unknown option --all: list "
+			    "shows every registered VM, running or not\n",
+			    cli_prog);
+			return -1;
+		}
 		/* A long option of another action's. */
 		if (li >= 0 && strchr(opts, ch) == NULL) {
 			fprintf(stderr, "%s: %s: unknown option --%s\n",
@@ -1320,11 +1398,8 @@ act_help(struct ctx *c, int nargs, char **args)
 	if (nargs > 1)
 		return action_usage(c->act);
 	if (nargs == 1) {
-		if ((a = find_action(args[0])) == NULL) {
-			fprintf(stderr, "%s: help: unknown action '%s'\n",
-			    cli_prog, args[0]);
-			return EX_USAGE;
-		}
+		if ((a = find_action(args[0])) == NULL)
+			return unknown_action(1, args);
 		action_help(a);
 	} else
 		usage(stdout);
@@ -1338,8 +1413,8 @@ act(struct ctx *c, int argc, char **argv)
 	const struct action *a = c->act;
 	int n;
 
-	if (options(c, argc, argv) != 0)
-		return action_usage(a);
+	if ((n = options(c, argc, argv)) != 0)
+		return n < 0 ? EX_USAGE : action_usage(a);
 	n = argc - optind;
 	if ((a->args == ARGS_SOME && n == 0) || (a->args == ARGS_ONE &&
 	    n != 1) || (a->args == ARGS_NONE && n != 0) ||
@@ -1409,12 +1484,8 @@ main(int argc, char **argv)
 			argv[argc - 1] = tmp;
 		}
 	}
-	if (a == NULL) {
-		fprintf(stderr, "%s: unknown action '%s'\n", cli_prog,
-		    argv[1]);
-		usage(stderr);
-		return EX_USAGE;
-	}
+	if (a == NULL)
+		return unknown_action(argc - 1, argv + 1);
 	/* ACTION -h: that action's help, as a request, not an error. */
 	for (i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (strcmp(argv[i], "-h") == 0 ||

@@ -135,10 +135,10 @@ MACHINE=q36
 CPU=Skylake-Clinet,+ssse3
 BRIDGE_IFNAME=qbr0'
 run inns qemu-init check models
-same_err "NIC models, a machine type and a CPU model that QEMU does not know" 1 \
-    "$(cfg models):5: MACHINE 'q36' is not a machine type that qemu-system-x86_64 knows (see: qemu-system-x86_64 -machine help)" \
-    "$(cfg models):6: CPU 'Skylake-Clinet' is not a CPU model that qemu-system-x86_64 knows (see: qemu-system-x86_64 -cpu help)" \
-    "$(cfg models):3: NIC1 'e1001' is not a device that qemu-system-x86_64 knows (see: qemu-system-x86_64 -device help)" \
+same_err "NIC models, a machine type and a CPU model that QEMU does not know, each with the name it lists that was meant" 1 \
+    "$(cfg models):5: MACHINE 'q36' is not a machine type that qemu-system-x86_64 knows: did you mean 'q35'? (see: qemu-system-x86_64 -machine help)" \
+    "$(cfg models):6: CPU 'Skylake-Clinet' is not a CPU model that qemu-system-x86_64 knows: did you mean 'Skylake-Client'? (see: qemu-system-x86_64 -cpu help)" \
+    "$(cfg models):3: NIC1 'e1001' is not a device that qemu-system-x86_64 knows: did you mean 'e1000'? (see: qemu-system-x86_64 -device help)" \
     "$(cfg models):4: NIC2 'virtio-blk-pci' is not a network device: qemu-system-x86_64 lists it under 'Storage devices'"
 sed -i 's/e1001/e1000-82540em/; s/virtio-blk-pci/virtio-net/; s/q36/q35,accel=tcg/; s/Skylake-Clinet/qemu64/' \
     "$(cfg models)"

@@ -61,7 +61,43 @@ expect "show of an unknown VM names the registry" 1 "qemu-init: unknown VM 'nosu
 run qemu-init show
 check "show without a VM is a usage error (64)" [ $rc -eq 64 ]
 run qemu-init frobnicate web
-check "an unknown action is a usage error (64)" [ $rc -eq 64 ]
+expect_line "an unknown action is a usage error (64), one line, no usage" 64 \
+    "qemu-init: unknown action 'frobnicate' (qemu-init -h lists the actions)"
+
+# "Did you mean": a typo, and the words virsh's users type.
+run qemu-init strat web
+expect_line "a misspelt action: the one meant, one line" 64 \
+    "qemu-init: unknown action 'strat': did you mean 'start'?"
+run qemu-init web stauts
+expect_line "...also in the form 'qemu-init vm action'" 64 \
+    "qemu-init: unknown action 'stauts': did you mean 'status'?"
+for pair in shutdown:stop destroy:kill dominfo:info reboot:restart \
+    suspend:pause domstate:status dumpxml:show; do
+	run qemu-init "${pair%:*}" web
+	expect_line "virsh's ${pair%:*}: did you mean '${pair#*:}'?" 64 \
+	    "qemu-init: unknown action '${pair%:*}': did you mean '${pair#*:}'?"
+done
+run qemu-init define web-qemu.cfg
+expect_line "virsh's define: how to add a VM without create" 64 \
+    "qemu-init: unknown action 'define': no 'create' yet: write NAME-qemu.cfg (qemu-init.cfg(5)) and add the line 'NAME /path/to/NAME-qemu.cfg' to $QEMU_INIT_CONFDIR/qemu-init.reg"
+run qemu-init undefine web
+expect_line "virsh's undefine: how to remove a VM without remove" 64 \
+    "qemu-init: unknown action 'undefine': no 'remove' yet: delete the VM's line from $QEMU_INIT_CONFDIR/qemu-init.reg (its files stay)"
+run qemu-init autostart web
+expect_line "virsh's autostart: AUTOSTART=yes" 64 \
+    "qemu-init: unknown action 'autostart': set AUTOSTART=yes in the VM's config: qemu-init.service starts it at boot"
+run qemu-init list --all
+expect_line "virsh's list --all: list shows them all anyway" 64 \
+    "qemu-init: list: unknown option --all: list shows every registered VM, running or not"
+run qemu-init help strat
+expect_line "help of a misspelt action" 64 \
+    "qemu-init: unknown action 'strat': did you mean 'start'?"
+run qemu-init show wbe
+expect_line "a misspelt VM: the registered name meant" 1 \
+    "qemu-init: unknown VM 'wbe' (not in $QEMU_INIT_CONFDIR/qemu-init.reg): did you mean 'web'?"
+run qemu-init status webb
+expect_line "...for status too (exit 4)" 4 \
+    "qemu-init: unknown VM 'webb' (not in $QEMU_INIT_CONFDIR/qemu-init.reg): did you mean 'web'?"
 run qemu-init web show
 check "init-script style 'qemu-init web show' works" [ $rc -eq 0 ]
 

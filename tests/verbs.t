@@ -200,7 +200,8 @@ expect_out "help wait: its usage and options" 0 "-t, --timeout=S"
 run qemu-init wait -h
 expect_out "...as wait -h does" 0 "usage: qemu-init wait [-t secs] vm"
 run qemu-init help nosuch
-expect "help of an unknown action: exit 64" 64 "help: unknown action 'nosuch'"
+expect_line "help of an unknown action: exit 64" 64 \
+    "qemu-init: unknown action 'nosuch' (qemu-init -h lists the actions)"
 reserved_ok=yes
 mkdir -p "$T/reserved"
 for a in $actions; do

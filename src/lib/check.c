@@ -26,6 +26,7 @@
 #include "netif.h"
 #include "paths.h"
 #include "proc.h"
+#include "suggest.h"
 
 /* The remedy's qemu-netif when none is found beside the running program. */
 #define NETIF_INSTALLED	"/usr/local/bin/qemu-netif"
@@ -417,6 +418,7 @@ qemu_knows(struct qemu_caps *q, enum qemu_list k, const char *name,
 		"a machine type", "a CPU model", "a device"
 	};
 	const struct strvec *sv = qemu_list(q, k);
+	char *close;
 	size_t i;
 
 	if (sv == NULL) {
@@ -429,9 +431,17 @@ qemu_knows(struct qemu_caps *q, enum qemu_list k, const char *name,
 			*at = i;
 			return 1;
 		}
-	finding(d, DIAG_ERROR, vm, key, "%s '%s' is not %s that %s knows "
-	    "(see: %s %s help)", key, name, what[k], q->tgtarch, q->tgtarch,
-	    list_option[k]);
+	/* The name QEMU lists that was probably meant, from its list. */
+	if ((close = suggest_word(name, (const char *const *)sv->v,
+	    sv->n)) != NULL)
+		finding(d, DIAG_ERROR, vm, key, "%s '%s' is not %s that %s "
+		    "knows: did you mean '%s'? (see: %s %s help)", key, name,
+		    what[k], q->tgtarch, close, q->tgtarch, list_option[k]);
+	else
+		finding(d, DIAG_ERROR, vm, key, "%s '%s' is not %s that %s "
+		    "knows (see: %s %s help)", key, name, what[k],
+		    q->tgtarch, q->tgtarch, list_option[k]);
+	free(close);
 	return 0;
 }
 

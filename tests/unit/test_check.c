@@ -336,7 +336,11 @@ TEST(check_asks_the_qemu_once_per_binary)
 	run_check(&w);
 	CHECK(said(&w, "a-qemu.cfg:2: MACHINE 'q36' is not a machine type "
 	    "that ") == 1);
-	CHECK(said(&w, "qemu-system-fake knows (see: ") == 6);
+	CHECK(said(&w, "qemu-system-fake knows: did you mean '") == 6);
+	CHECK(said(&w, "MACHINE 'q36' is not a machine type that ") == 2);
+	CHECK(said(&w, "knows: did you mean 'q35'? (see: ") == 2);
+	CHECK(said(&w, "knows: did you mean 'Skylake-Client'? (see: ") == 2);
+	CHECK(said(&w, "knows: did you mean 'e1000'? (see: ") == 2);
 	CHECK(said(&w, "a-qemu.cfg:3: CPU 'Skylake-Clinet' is not a CPU "
 	    "model that ") == 1);
 	CHECK(said(&w, "a-qemu.cfg:4: NIC1 'e1001' is not a device that ") ==
