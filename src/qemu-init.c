@@ -671,8 +671,6 @@ act_start(struct ctx *c, int nargs, char **args)
 	struct diag d;
 	int rc;
 
-	if (c->console && nargs != 1)
-		return action_usage(c->act);
 	if (c->all)
 		return start_all(c);
 	diag_init(&d);
@@ -1325,8 +1323,6 @@ act_list(struct ctx *c, int nargs, char **args)
 
 	(void)nargs;
 	(void)args;
-	if (c->quiet && c->json)
-		return action_usage(c->act);
 	memset(&c->table, 0, sizeof(c->table));
 	sb_init(&c->table.cells);
 	for (i = 0; i < LIST_COLUMNS; i++)
@@ -1406,40 +1402,14 @@ act_help(struct ctx *c, int nargs, char **args)
 	return cli_flush();
 }
 
-/* The action's options and VMs, then the action. */
-static int
-act(struct ctx *c, int argc, char **argv)
-{
-	const struct action *a = c->act;
-	int n;
-
-	if ((n = options(c, argc, argv)) != 0)
-		return n < 0 ? EX_USAGE : action_usage(a);
-	n = argc - optind;
-	if ((a->args == ARGS_SOME && n == 0) || (a->args == ARGS_ONE &&
-	    n != 1) || (a->args == ARGS_NONE && n != 0) ||
-	    (a->args == ARGS_ALL_OR_SOME && (c->all ? n != 0 : n == 0)))
-		return action_usage(a);
-	if (a->run != NULL)
-		return a->run(c, n, argv + optind);
-	return vm_each_named(c->confdir, argv + optind, n, a->load, a->each,
-	    c, NULL);
-}
-
 /* The directories and monitor.conf, as the action needs them. */
 static int
-setup(struct ctx *c, const struct action *a)
+setup(struct ctx *c)
 {
+	const struct action *a = c->act;
 	struct diag d;
 	int rc = 0;
 
-	memset(c, 0, sizeof(*c));
-	c->act = a;
-	c->how.timeout_s = -1;
-	c->wait_s = -1;
-	c->wait_s = -1;
-	c->run.fd = -1;
-	c->confdir = path_confdir();
 	diag_init(&d);
 	if ((a->needs & NEED_MONCONF) &&
 	    monconf_load(&c->mc, c->confdir, &d) != 0)
@@ -1449,6 +1419,37 @@ setup(struct ctx *c, const struct action *a)
 		rc = 1;
 	diag_flush(&d, cli_prog);
 	return rc;
+}
+
+/*
+ * The action's options and VMs, then what it needs (so a usage error is
+ * said before anything about the folders), then the action.
+ */
+static int
+act(struct ctx *c, const struct action *a, int argc, char **argv)
+{
+	int n;
+
+	memset(c, 0, sizeof(*c));
+	c->act = a;
+	c->how.timeout_s = -1;
+	c->wait_s = -1;
+	c->run.fd = -1;
+	c->confdir = path_confdir();
+	if ((n = options(c, argc, argv)) != 0)
+		return n < 0 ? EX_USAGE : action_usage(a);
+	n = argc - optind;
+	if ((a->args == ARGS_SOME && n == 0) || (a->args == ARGS_ONE &&
+	    n != 1) || (a->args == ARGS_NONE && n != 0) ||
+	    (a->args == ARGS_ALL_OR_SOME && (c->all ? n != 0 : n == 0)) ||
+	    (c->console && n != 1) || (c->quiet && c->json))
+		return action_usage(a);
+	if (setup(c) != 0)
+		return 1;
+	if (a->run != NULL)
+		return a->run(c, n, argv + optind);
+	return vm_each_named(c->confdir, argv + optind, n, a->load, a->each,
+	    c, NULL);
 }
 
 int
@@ -1493,9 +1494,7 @@ main(int argc, char **argv)
 			action_help(a);
 			return cli_flush();
 		}
-	if (setup(&c, a) != 0)
-		return 1;
-	rc = act(&c, argc - 1, argv + 1);
+	rc = act(&c, a, argc - 1, argv + 1);
 	rundir_close(&c.run);
 	if (a->needs & NEED_MONCONF)
 		monconf_free(&c.mc);

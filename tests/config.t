@@ -64,6 +64,22 @@ run qemu-init frobnicate web
 expect_line "an unknown action is a usage error (64), one line, no usage" 64 \
     "qemu-init: unknown action 'frobnicate' (qemu-init -h lists the actions)"
 
+# A usage error is said first, before anything about the folders (a
+# RUNDIR whose parent is missing hid it).
+nodir=$T/no/such/run
+run env QEMU_INIT_RUNDIR="$nodir" qemu-init start
+expect_line "start without a VM, RUNDIR's parent missing: the usage (64)" 64 \
+    "usage: qemu-init start [-c] [-w [secs]] -a | -A | vm ..."
+run env QEMU_INIT_RUNDIR="$nodir" qemu-init stop -x web
+expect "...an unknown option too" 64 "qemu-init: stop: unknown option -x"
+run env QEMU_INIT_RUNDIR="$nodir" qemu-init start -c -a
+expect "...and start -c with -a" 64 "usage: qemu-init start"
+run env QEMU_INIT_RUNDIR="$nodir" qemu-init list -q -o json
+expect "...and list -q -o json" 64 "usage: qemu-init list"
+run env QEMU_INIT_RUNDIR="$nodir" qemu-init start web
+expect_line "a good command line then hears about RUNDIR" 1 \
+    "qemu-init: cannot create run directory $nodir: No such file or directory"
+
 # "Did you mean": a typo, and the words virsh's users type.
 run qemu-init strat web
 expect_line "a misspelt action: the one meant, one line" 64 \
