@@ -279,6 +279,9 @@ if [ "$(id -u)" -eq 0 ]; then
 	run inns qemu-init start v6less
 	expect_out "v6less starts in it" 0 "v6less: started"
 	v6ctl=$(state_of v6less CTLPORT)
+	run qemu-cmd -c "info status" v6less
+	expect_line "qemu-cmd from outside that namespace: why it cannot reach it, and where to run it (exit 2)" 2 \
+	    "qemu-cmd: 'v6less' runs (pid $(state_pid v6less)) in network namespace '$NETNS', not in this one: port $v6ctl of its loopback cannot be reached from here (run the command there: ip netns exec $NETNS ...)"
 	check "...its QEMU listens on 127.0.0.1 only" eval \
 	    'inns ss -Hltn "sport = :$v6ctl" | grep -q "127.0.0.1:$v6ctl" &&
 	    ! inns ss -Hltn "sport = :$v6ctl" | grep -q "\[::1\]"'
