@@ -5,7 +5,8 @@
 # CONFDIR, a TGTARCH that is no QEMU, NIC models, machine types and CPU
 # models that QEMU does not know (it is asked, once per run), a disk
 # image in two places, a MAC on two NICs, a VNC display on the network,
-# and user-mode networking beside the TCP monitors.  Nothing is started.
+# and user-mode networking beside the TCP monitors.  Nothing is started
+# but VMs that share an image under SNAPSHOT=yes, to show that they can.
 . "$(dirname "$0")/lib.sh"
 monitor_conf 33400
 if [ "$(id -u)" -ne 0 ]; then
@@ -177,6 +178,27 @@ vm borrow "DSK2=$T/vms/nonic/disk.img"
 run qemu-init check nonic borrow
 same_err "one image in two VMs" 1 \
     "$(cfg borrow):3: DSK2 '$T/vms/nonic/disk.img' is DSK1 of 'nonic' too: QEMU locks an image for one user, so only one of them can run"
+
+# SNAPSHOT=yes: QEMU only reads the image (the writes go to an overlay of
+# the VM's own), and any number of readers share it; a VM that writes to
+# it shares it with none.  check says what start does.
+vm snapa "DSK2=$T/vms/nonic/disk.img
+SNAPSHOT=yes"
+vm snapb "DSK2=$T/vms/nonic/disk.img
+SNAPSHOT=yes"
+run qemu-init check snapa snapb
+expect_out "one image in two VMs, both with SNAPSHOT=yes, passes" 0 \
+    "2 VMs checked: no problems"
+run qemu-init check nonic snapa
+same_err "...but not beside a VM that writes to it, named" 1 \
+    "$(cfg snapa):3: DSK2 '$T/vms/nonic/disk.img' is DSK1 of 'nonic' too: QEMU locks an image for one user, so only one of them can run (both can when both have SNAPSHOT=yes: 'nonic' has not)"
+run qemu-init start snapa snapb
+expect_out "...and both start, as check said" 0 "snapb: started"
+run qemu-init start nonic
+expect "...while the VM that writes to it cannot, as check said" 1 \
+    'Failed to get "write" lock'
+run qemu-init kill snapa snapb
+expect_out "...kill ends both" 0 "snapb: killed"
 
 # --- one MAC, one NIC --------------------------------------------------------------
 mac=$(qemu-init show onbr | sed -n 's/.*,mac=//p')

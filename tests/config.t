@@ -160,6 +160,20 @@ expect "check reports a DSK3 after a gap and fails" 1 "gap-qemu.cfg:2: DSK3 is i
 check "check suggests DSK2 for DKS2" \
     contains "$err" "gap-qemu.cfg:3: unknown key 'DKS2' (did you mean 'DSK2'?)"
 
+# What start tolerates (qemu-init(8), check): a warning about something
+# QEMU never sees, such as a malformed MAC1 with no NIC1.
+printf 'KVM=no\nVNC=no\nRAM=64M\nDSK1=%s\nMAC1=zz:zz\n' "$vmdir/disk,1.img" \
+    > "$T/bad/nonic-qemu.cfg"
+run qemu-init start "$T/bad/nonic-qemu.cfg"
+expect_line "start warns of a malformed MAC1 with no NIC1, one line" 0 \
+    "qemu-init: warning: $T/bad/nonic-qemu.cfg:5: MAC1 is ignored: there is no NIC1"
+check "...and starts the VM" contains "$out" "nonic: started"
+run qemu-init kill "$T/bad/nonic-qemu.cfg"
+expect_out "...which kill ends" 0 "nonic: killed"
+run qemu-init check "$T/bad/nonic-qemu.cfg"
+expect_line "check fails on the same warning" 1 \
+    "qemu-init: warning: $T/bad/nonic-qemu.cfg:5: MAC1 is ignored: there is no NIC1"
+
 mkdir -p "$T/vms/a" "$T/vms/b"
 printf 'NIC1=e1000\n' > "$T/vms/a/a-qemu.cfg"
 printf 'NIC1=e1000\nMAC1=DE:AD:BE:EF:BA:D1\n' > "$T/vms/b/b-qemu.cfg"

@@ -934,6 +934,12 @@ report_image(const struct use *a, const struct use *b, struct diag *d)
 		    "DSK%zu too: QEMU locks an image for one user, so '%s' "
 		    "cannot start", key, b->vm->disks[b->i].path, a->i + 1,
 		    b->vm->name);
+	else if (a->vm->snapshot || b->vm->snapshot)
+		finding(d, DIAG_ERROR, b->vm, key, "%s '%s' is DSK%zu of '%s' "
+		    "too: QEMU locks an image for one user, so only one of "
+		    "them can run (both can when both have SNAPSHOT=yes: '%s' "
+		    "has not)", key, b->vm->disks[b->i].path, a->i + 1,
+		    a->vm->name, a->vm->snapshot ? b->vm->name : a->vm->name);
 	else
 		finding(d, DIAG_ERROR, b->vm, key, "%s '%s' is DSK%zu of '%s' "
 		    "too: QEMU locks an image for one user, so only one of "
@@ -942,11 +948,26 @@ report_image(const struct use *a, const struct use *b, struct diag *d)
 	free(key);
 }
 
-/* Sorts the uses and reports each that shares its key with the first. */
+/*
+ * Whether two uses of one key keep each other from running: a MAC
+ * always does; an image unless both VMs only read it (SNAPSHOT=yes
+ * writes to a temporary overlay, and QEMU lets any number of readers
+ * share an image that nobody writes to).
+ */
+static int
+uses_clash(const struct use *a, const struct use *b)
+{
+	return a->nic || !a->vm->snapshot || !b->vm->snapshot;
+}
+
+/*
+ * Sorts the uses and reports each that shares its key with an earlier
+ * one it clashes with.
+ */
 static void
 report_shared(struct use *u, size_t n, struct diag *d)
 {
-	size_t i, j, first = 0;
+	size_t i, j, k, first = 0;
 
 	if (n > 1)
 		qsort(u, n, sizeof(*u), compare_use);
@@ -955,11 +976,19 @@ report_shared(struct use *u, size_t n, struct diag *d)
 			first = i;
 			continue;
 		}
-		/* Of the earlier ones, one of the same VM says the most. */
-		for (j = i - 1; j > first && u[j].vm != u[i].vm; j--)
-			;
-		if (u[j].vm != u[i].vm)
-			j = first;
+		/*
+		 * Of the earlier ones it clashes with, the nearest of the
+		 * same VM says the most, else the first.
+		 */
+		for (j = n, k = i; k-- > first;) {
+			if (!uses_clash(&u[k], &u[i]))
+				continue;
+			j = k;
+			if (u[k].vm == u[i].vm)
+				break;
+		}
+		if (j == n)
+			continue;
 		if (u[i].nic)
 			report_mac(&u[j], &u[i], d);
 		else

@@ -494,6 +494,36 @@ TEST(check_an_image_is_used_once)
 	world_free(&w);
 }
 
+/* SNAPSHOT=yes only reads the image: readers share it, writers do not. */
+TEST(check_an_image_is_shared_under_snapshot)
+{
+	struct world w;
+
+	world_init(&w);
+	CHECK(world_vm(&w, "s1", "SNAPSHOT=yes\nDSK1=disk.img\n"
+	    "DSK2=disk.img\n") == 0);
+	CHECK(world_vm(&w, "s2", "SNAPSHOT=yes\nDSK1=disk.img\n") == 0);
+	run_check(&w);
+	CHECK(w.d.errors == 0);
+	world_free(&w);
+
+	world_init(&w);
+	CHECK(world_vm(&w, "s1", "SNAPSHOT=yes\nDSK1=disk.img\n") == 0);
+	CHECK(world_vm(&w, "w", "DSK1=disk.img\n") == 0);
+	CHECK(world_vm(&w, "s2", "SNAPSHOT=yes\nDSK1=disk.img\n") == 0);
+	run_check(&w);
+	CHECK(said(&w, "w-qemu.cfg:1: DSK1 '") == 1);
+	CHECK(said(&w, "disk.img' is DSK1 of 's1' too: QEMU locks an image "
+	    "for one user, so only one of them can run (both can when both "
+	    "have SNAPSHOT=yes: 'w' has not)") == 1);
+	CHECK(said(&w, "s2-qemu.cfg:2: DSK1 '") == 1);
+	CHECK(said(&w, "disk.img' is DSK1 of 'w' too: QEMU locks an image "
+	    "for one user, so only one of them can run (both can when both "
+	    "have SNAPSHOT=yes: 'w' has not)") == 1);
+	CHECK(w.d.errors == 2);
+	world_free(&w);
+}
+
 TEST(check_macs_are_unique_and_named_by_line)
 {
 	struct world w;
