@@ -5,6 +5,7 @@
  * call per VM, and the printing.  What an action does to a VM is in
  * lifecycle.h; which VMs it names, in vmselect.h.
  */
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -555,6 +556,64 @@ attach_console(struct ctx *c, const char *name, struct diag *d)
 	return end == RELAY_ERROR ? 1 : 0;
 }
 
+/*
+ * start -w on a terminal: one line that the wait rewrites (qemu-init(8),
+ * start -w), cut to the terminal's width, nothing in it that the guest
+ * could use to move or recolour the terminal.
+ */
+struct live {
+	const char	*name;
+	char		*drawn;		/* what the line shows, or NULL */
+};
+
+static void
+live_tick(const struct guest_progress *pg, void *arg)
+{
+	struct live *l = arg;
+	struct log_tail clean;
+	struct winsize ws;
+	struct strbuf sb;
+	size_t cols = 80;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+		cols = ws.ws_col;
+	sb_init(&sb);
+	sb_addf(&sb, "%s: %lld s, waiting for %s", l->name,
+	    pg->elapsed_ms / 1000, pg->waits_for);
+	if (pg->stalled != NULL)
+		sb_addf(&sb, " (console empty; QEMU is not executing the "
+		    "guest: %s)", pg->stalled);
+	else if (pg->console && pg->last_line[0] != '\0')
+		sb_addf(&sb, ": %s", pg->last_line);
+	else if (pg->console)
+		sb_adds(&sb, " (console empty so far)");
+	log_tail_init(&clean);
+	log_tail_feed(&clean, sb.s, sb.len);
+	sb_free(&sb);
+	if (l->drawn != NULL && strncmp(l->drawn, log_tail_line(&clean),
+	    cols - 1) == 0)
+		return;
+	free(l->drawn);
+	l->drawn = xstrdup(log_tail_line(&clean));
+	fprintf(stderr, "\r\033[K%.*s", (int)(cols - 1), l->drawn);
+	(void)fflush(stderr);
+}
+
+/* start -w: waits for the guest, on a terminal with a live line. */
+static int
+wait_up(struct ctx *c, const struct vm_config *vm, struct diag *d)
+{
+	struct live l = { vm->name, NULL };
+	int tty = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO), rc;
+
+	rc = guest_wait_up(&c->run, vm, c->wait_s, tty ? live_tick : NULL,
+	    &l, d);
+	if (l.drawn != NULL)
+		fprintf(stderr, "\r\033[K");
+	free(l.drawn);
+	return rc;
+}
+
 /* Starts one VM and says so; its exit status. */
 static int
 start_vm(struct ctx *c, const struct vm_config *vm, struct diag *d)
@@ -582,7 +641,7 @@ start_vm(struct ctx *c, const struct vm_config *vm, struct diag *d)
 	state_free(&vs.st);
 	if (c->wait_s > 0) {
 		(void)fflush(stdout);
-		rc = guest_wait_up(&c->run, vm, c->wait_s, d);
+		rc = wait_up(c, vm, d);
 		diag_flush(d, cli_prog);
 		if (rc != 0)
 			return 1;
