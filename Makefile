@@ -72,8 +72,15 @@ deps:
 check: deps all unit guest guest-debian
 	prove -v tests/*.t
 
-$(B)/guest/vmlinuz $(B)/guest/initrd.gz: tests/guest/build.sh tests/guest/init
-	tests/guest/build.sh $(B)/guest
+# The test guest, from Debian's kernel and busybox-static packages,
+# downloaded and unpacked into $(B)/guest-pkgs (never installed); rebuilt
+# only when its scripts change.
+$(B)/guest-pkgs/key: tests/guest/fetch.sh
+	tests/guest/fetch.sh $(B)/guest-pkgs
+
+$(B)/guest/vmlinuz $(B)/guest/initrd.gz: tests/guest/build.sh tests/guest/init \
+    $(B)/guest-pkgs/key
+	tests/guest/build.sh $(B)/guest $(B)/guest-pkgs
 
 guest: $(B)/guest/vmlinuz
 
