@@ -66,8 +66,15 @@ unit: $(B)/unit $(B)/asan/unit
 	$(B)/unit
 	$(B)/asan/unit
 
+# The Debian packages: deps-demo what make demo needs (a compiler and
+# QEMU), deps those and what the tests need; as root they are installed,
+# none of them starting a service or putting a kernel in /boot (see
+# tests/deps.sh).
 deps:
 	@tests/deps.sh
+
+deps-demo:
+	@tests/deps.sh demo
 
 check: deps all unit guest guest-debian
 	prove -v tests/*.t
@@ -90,7 +97,7 @@ guest: $(B)/guest/vmlinuz
 guest-debian:
 	tests/guest/debian.sh $(B)/guest-debian
 
-demo: deps all guest
+demo: deps-demo all guest
 	tests/demo.sh
 
 bench: all guest guest-debian
@@ -99,7 +106,7 @@ bench: all guest guest-debian
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps unit check guest guest-debian demo bench clean
+.PHONY: all deps deps-demo unit check guest guest-debian demo bench clean
 
 # The paths and version baked into the programs: when one of them differs
 # from the last build's (make install SYSCONFDIR=...), they are rebuilt.
