@@ -45,62 +45,63 @@ TEST(text_watch_reads_binary_pieces)
 	text_watch_free(&w);
 }
 
-/* The console's last line as start -w shows it. */
-static const char *
-tail_of(const char *const pieces[])
-{
-	static struct log_tail t;
-	size_t i;
+/* The console's last line as start -w shows it, after pieces. */
+struct tail_case {
+	const char	*pieces[4];
+	const char	*want;
+};
 
-	log_tail_init(&t);
-	for (i = 0; pieces[i] != NULL; i++)
-		log_tail_feed(&t, pieces[i], strlen(pieces[i]));
-	return log_tail_line(&t);
+static void
+check_tails(const struct tail_case *c, size_t n)
+{
+	struct log_tail t;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		log_tail_init(&t);
+		for (j = 0; c[i].pieces[j] != NULL; j++)
+			log_tail_feed(&t, c[i].pieces[j],
+			    strlen(c[i].pieces[j]));
+		CHECK_STR(log_tail_line(&t), c[i].want);
+	}
 }
 
 TEST(log_tail_shows_the_last_line)
 {
-	static const char *const empty[] = { NULL };
-	static const char *const two[] = { "one\r\n", "two\r\n", NULL };
-	static const char *const partial[] = { "one\r\ntw", "o and", NULL };
-	static const char *const blank[] = { "one\n\n\r\n", NULL };
-	static const char *const cr[] = { "10%\r20%\r", "30%", NULL };
-	static const char *const crlf[] = { "done\r", "\n", NULL };
+	static const struct tail_case c[] = {
+		{ { NULL }, "" },
+		{ { "one\r\n", "two\r\n", NULL }, "two" },
+		{ { "one\r\ntw", "o and", NULL }, "two and" },
+		{ { "one\n\n\r\n", NULL }, "one" },
+		{ { "10%\r20%\r", "30%", NULL }, "30%" },
+		{ { "done\r", "\n", NULL }, "done" }
+	};
 
-	CHECK_STR(tail_of(empty), "");
-	CHECK_STR(tail_of(two), "two");
-	CHECK_STR(tail_of(partial), "two and");
-	CHECK_STR(tail_of(blank), "one");
-	CHECK_STR(tail_of(cr), "30%");
-	CHECK_STR(tail_of(crlf), "done");
+	check_tails(c, sizeof(c) / sizeof(c[0]));
 }
 
 TEST(log_tail_makes_the_line_harmless)
 {
-	static const char *const colour[] = {
-		"\033[1;31mRED\033[0m ", "\033[2Jclear\033[", "Hnow\n", NULL
+	static const struct tail_case c[] = {
+		/* colours, a clear screen, a cursor move across pieces */
+		{ { "\033[1;31mRED\033[0m ", "\033[2Jclear\033[", "Hnow\n",
+		    NULL }, "RED clearnow" },
+		/* a window title, ended by BEL or by ESC \\ */
+		{ { "\033]0;title\007t", "\033]2;x\033\\itle\n", NULL },
+		    "title" },
+		{ { "a\tb\007c\010d\177e\033c!\n", NULL }, "a bcde!" },
+		{ { "caf\xc3\xa9 \xe2\x82\xac\n", NULL }, "caf? ?" },
+		{ { "x\x9b" "31my\n", NULL }, "x31my" },	/* C1 CSI */
+		{ { "A\033", "[3", "1mB\n", NULL }, "AB" }
 	};
-	static const char *const osc[] = {
-		"\033]0;title\007t", "\033]2;x\033\\itle\n", NULL
-	};
-	static const char *const ctrl[] = {
-		"a\tb\007c\010d\177e\033c!\n", NULL
-	};
-	static const char *const utf8[] = { "caf\xc3\xa9 \xe2\x82\xac\n",
-	    NULL };
-	static const char *const c1[] = { "x\x9b" "31my\n", NULL };
-	static const char *const split[] = { "A\033", "[3", "1mB\n", NULL };
 	char long_line[LOG_LINE_MAX * 2 + 2];
-	const char *const lng[] = { long_line, NULL };
+	struct log_tail t;
 
-	CHECK_STR(tail_of(colour), "RED clearnow");
-	CHECK_STR(tail_of(osc), "title");
-	CHECK_STR(tail_of(ctrl), "a bcde!");
-	CHECK_STR(tail_of(utf8), "caf? ?");
-	CHECK_STR(tail_of(c1), "x31my");
-	CHECK_STR(tail_of(split), "AB");
+	check_tails(c, sizeof(c) / sizeof(c[0]));
 	memset(long_line, 'x', sizeof(long_line) - 2);
 	long_line[sizeof(long_line) - 2] = '\n';
 	long_line[sizeof(long_line) - 1] = '\0';
-	CHECK(strlen(tail_of(lng)) == LOG_LINE_MAX);
+	log_tail_init(&t);
+	log_tail_feed(&t, long_line, strlen(long_line));
+	CHECK(strlen(log_tail_line(&t)) == LOG_LINE_MAX);
 }
