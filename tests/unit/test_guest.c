@@ -86,7 +86,7 @@ TEST(log_tail_makes_the_line_harmless)
 		/* colours, a clear screen, a cursor move across pieces */
 		{ { "\033[1;31mRED\033[0m ", "\033[2Jclear\033[", "Hnow\n",
 		    NULL }, "RED clearnow" },
-		/* a window title, ended by BEL or by ESC \\ */
+		/* a window title, ended by BEL or by ESC and a backslash */
 		{ { "\033]0;title\007t", "\033]2;x\033\\itle\n", NULL },
 		    "title" },
 		{ { "a\tb\007c\010d\177e\033c!\n", NULL }, "a bcde!" },
