@@ -39,15 +39,18 @@ installed() {
 }
 
 missing=
-for p in $pkgs $sshd; do
+for p in $pkgs; do
 	installed "$p" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+[ -n "$sshd" ] && installed "$sshd" && sshd=
+[ -z "$missing$sshd" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
-	echo "deps: missing Debian packages:$missing" >&2
-	echo "deps: install them with: apt-get install --no-install-recommends$missing" >&2
-	[ -n "$sshd" ] && ! installed "$sshd" &&
-	    echo "deps: (tests/deps.sh as root installs openssh-server with its service off)" >&2
+	echo "deps: missing Debian packages:$missing${sshd:+ $sshd}" >&2
+	[ -n "$missing" ] && echo "deps: install them with:" \
+	    "apt-get install --no-install-recommends$missing" >&2
+	# Not by apt-get install: that would start and enable ssh.
+	[ -n "$sshd" ] && echo "deps: for $sshd, run tests/deps.sh as root:" \
+	    "it installs it with its service neither started nor enabled" >&2
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
@@ -61,7 +64,7 @@ if [ -n "$missing" ]; then
 	# shellcheck disable=SC2086
 	apt-get install -y -q --no-install-recommends $missing >/dev/null
 fi
-[ -n "$sshd" ] && ! installed "$sshd" || exit 0
+[ -n "$sshd" ] || exit 0
 
 # openssh-server, with its service off: every start refused while it
 # installs (a policy-rc.d of ours, unless one that refuses is there),
