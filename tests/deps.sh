@@ -21,7 +21,7 @@
 set -eu
 demo="gcc make libc6-dev qemu-system-x86 cpio"
 tests="openssh-client
-cpio gzip iproute2 iputils-ping socat tmux procps
+gzip iproute2 iputils-ping socat tmux procps
 mandoc valgrind python3 dpkg-dev debhelper devscripts lintian man-db git
 debootstrap qemu-utils e2fsprogs ovmf"
 case ${1:-tests} in
