@@ -282,7 +282,6 @@ unknown_action(int n, char **words)
 
 	if (hint == NULL && n > 1 && (hint = action_hint(words[1])) != NULL)
 		word = words[1];
-
 	if (hint != NULL)
 		fprintf(stderr, "%s: unknown action '%s': %s\n", cli_prog,
 		    word, hint);
