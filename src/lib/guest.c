@@ -229,7 +229,6 @@ tick(struct waiter *w)
 	pg.elapsed_ms = now - w->t0;
 	pg.waits_for = w->waits_for;
 	pg.console = w->log >= 0;
-	pg.log_bytes = w->tail.bytes;
 	pg.last_line = log_tail_line(&w->tail);
 	pg.stalled = w->tail.bytes == 0 ? w->stalled : NULL;
 	w->tick(&pg, w->arg);

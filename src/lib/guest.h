@@ -54,7 +54,6 @@ struct guest_progress {
 	long long	 elapsed_ms;
 	const char	*waits_for;	/* "'READY' in its console log", ... */
 	int		 console;	/* the console log is read (SERIAL=yes) */
-	unsigned long long log_bytes;	/* what the guest wrote to it */
 	const char	*last_line;	/* log_tail_line, "" when none */
 	const char	*stalled;	/* NULL, or QEMU's run state when the
 					   console is empty and QEMU does not
