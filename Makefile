@@ -67,14 +67,28 @@ unit: $(B)/unit $(B)/asan/unit
 	$(B)/unit
 	$(B)/asan/unit
 
+# The Debian packages: deps-demo what make demo needs (a compiler and
+# QEMU), deps those and what the tests need; as root they are installed,
+# none of them starting a service or putting a kernel in /boot (see
+# tests/deps.sh).
 deps:
 	@tests/deps.sh
+
+deps-demo:
+	@tests/deps.sh demo
 
 check: deps sysuser all unit guest guest-debian
 	prove -v tests/*.t
 
-$(B)/guest/vmlinuz $(B)/guest/initrd.gz: tests/guest/build.sh tests/guest/init
-	tests/guest/build.sh $(B)/guest
+# The test guest, from Debian's kernel and busybox-static packages,
+# downloaded and unpacked into $(B)/guest-pkgs (never installed); rebuilt
+# only when its scripts change.
+$(B)/guest-pkgs/key: tests/guest/fetch.sh
+	tests/guest/fetch.sh $(B)/guest-pkgs
+
+$(B)/guest/vmlinuz $(B)/guest/initrd.gz: tests/guest/build.sh tests/guest/init \
+    $(B)/guest-pkgs/key
+	tests/guest/build.sh $(B)/guest $(B)/guest-pkgs
 
 guest: $(B)/guest/vmlinuz
 
@@ -84,7 +98,7 @@ guest: $(B)/guest/vmlinuz
 guest-debian:
 	tests/guest/debian.sh $(B)/guest-debian
 
-demo: deps sysuser all guest
+demo: deps-demo sysuser all guest
 	tests/demo.sh
 
 bench: all guest guest-debian
@@ -101,7 +115,7 @@ sysuser:
 	elif ! libexec/sysuser check; then \
 		echo "sysuser: run as root: libexec/sysuser add"; fi
 
-.PHONY: all deps unit check guest guest-debian demo bench clean sysuser
+.PHONY: all deps deps-demo unit check guest guest-debian demo bench clean sysuser
 
 # The paths and version baked into the programs: when one of them differs
 # from the last build's (make install SYSCONFDIR=...), they are rebuilt.

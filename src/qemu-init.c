@@ -5,6 +5,7 @@
  * call per VM, and the printing.  What an action does to a VM is in
  * lifecycle.h; which VMs it names, in vmselect.h.
  */
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -36,6 +37,7 @@
 #include "report.h"
 #include "rundir.h"
 #include "state.h"
+#include "suggest.h"
 #include "table.h"
 #include "vminfo.h"
 #include "vmselect.h"
@@ -217,6 +219,75 @@ find_action(const char *name)
 	return NULL;
 }
 
+/* virsh's words for what qemu-init does under another name. */
+static const struct {
+	const char	*word;
+	const char	*action;
+} virsh_words[] = {
+	{ "shutdown", "stop" }, { "destroy", "kill" }, { "reboot", "restart" },
+	{ "suspend", "pause" }, { "dominfo", "info" }, { "domstate", "status" },
+	{ "dumpxml", "show" }, { "domdisplay", "info" }
+};
+
+/*
+ * What qemu-init offers for word, an action it does not have: the
+ * action it was probably meant to be (a typo, or virsh's name), or how
+ * to do it without one; NULL when nothing comes close.  Caller frees.
+ */
+static char *
+action_hint(const char *word)
+{
+	const char *names[sizeof(actions) / sizeof(actions[0])];
+	const char *confdir = path_confdir();
+	size_t i, n = 0;
+	char *s, *hint;
+
+	for (i = 0; i < sizeof(virsh_words) / sizeof(virsh_words[0]); i++)
+		if (strcmp(word, virsh_words[i].word) == 0)
+			return xasprintf("did you mean '%s'?",
+			    virsh_words[i].action);
+	if (strcmp(word, "define") == 0 || strcmp(word, "create") == 0)
+		return xasprintf("no 'create' yet: write NAME-qemu.cfg "
+		    "(qemu-init.cfg(5)) and add the line 'NAME "
+		    "/path/to/NAME-qemu.cfg' to %s/qemu-init.reg", confdir);
+	if (strcmp(word, "undefine") == 0 || strcmp(word, "remove") == 0)
+		return xasprintf("no 'remove' yet: delete the VM's line from "
+		    "%s/qemu-init.reg (its files stay)", confdir);
+	if (strcmp(word, "autostart") == 0)
+		return xstrdup("set AUTOSTART=yes in the VM's config: "
+		    "qemu-init.service starts it at boot");
+	for (i = 0; actions[i].name != NULL; i++)
+		names[n++] = actions[i].name;
+	if ((s = suggest_word(word, names, n)) == NULL)
+		return NULL;
+	hint = xasprintf("did you mean '%s'?", s);
+	free(s);
+	return hint;
+}
+
+/*
+ * One line for an action qemu-init does not have, the first of n words
+ * (or the second, in the form "qemu-init vm action", when only it comes
+ * close to an action): EX_USAGE.
+ */
+static int
+unknown_action(int n, char **words)
+{
+	const char *word = words[0];
+	char *hint = action_hint(word);
+
+	if (hint == NULL && n > 1 && (hint = action_hint(words[1])) != NULL)
+		word = words[1];
+	if (hint != NULL)
+		fprintf(stderr, "%s: unknown action '%s': %s\n", cli_prog,
+		    word, hint);
+	else
+		fprintf(stderr, "%s: unknown action '%s' (%s -h lists the "
+		    "actions)\n", cli_prog, word, cli_prog);
+	free(hint);
+	return EX_USAGE;
+}
+
 static void
 usage(FILE *fp)
 {
@@ -241,7 +312,7 @@ action_usage(const struct action *a)
 /*
  * getopt_long for the action's options; the choices go to c.  0, or
  * EX_USAGE after a message that names the program (the caller then
- * shows the action's usage).
+ * shows the action's usage), or -1 after a message that says it all.
  */
 static int
 options(struct ctx *c, int argc, char **argv)
@@ -253,6 +324,13 @@ options(struct ctx *c, int argc, char **argv)
 	opterr = 0;
 	while ((li = -1, ch = getopt_long(argc, argv, opts, longopts,
 	    &li)) != -1) {
+		/* virsh's list --all: what list does anyway. */
+		if (li >= 0 && ch == 'a' && c->act->run == act_list) {
+			fprintf(stderr, "%s: list: unknown option --all: list "
+			    "shows every registered VM, running or not\n",
+			    cli_prog);
+			return -1;
+		}
 		/* A long option of another action's. */
 		if (li >= 0 && strchr(opts, ch) == NULL) {
 			fprintf(stderr, "%s: %s: unknown option --%s\n",
@@ -478,6 +556,64 @@ attach_console(struct ctx *c, const char *name, struct diag *d)
 	return end == RELAY_ERROR ? 1 : 0;
 }
 
+/*
+ * start -w on a terminal: one line that the wait rewrites (qemu-init(8),
+ * start -w), cut to the terminal's width, nothing in it that the guest
+ * could use to move or recolour the terminal.
+ */
+struct live {
+	const char	*name;
+	char		*drawn;		/* what the line shows, or NULL */
+};
+
+static void
+live_tick(const struct guest_progress *pg, void *arg)
+{
+	struct live *l = arg;
+	struct log_tail clean;
+	struct winsize ws;
+	struct strbuf sb;
+	size_t cols = 80;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+		cols = ws.ws_col;
+	sb_init(&sb);
+	sb_addf(&sb, "%s: %lld s, waiting for %s", l->name,
+	    pg->elapsed_ms / 1000, pg->waits_for);
+	if (pg->stalled != NULL)
+		sb_addf(&sb, " (console empty; QEMU is not executing the "
+		    "guest: %s)", pg->stalled);
+	else if (pg->console && pg->last_line[0] != '\0')
+		sb_addf(&sb, ": %s", pg->last_line);
+	else if (pg->console)
+		sb_adds(&sb, " (console empty so far)");
+	log_tail_init(&clean);
+	log_tail_feed(&clean, sb.s, sb.len);
+	sb_free(&sb);
+	if (l->drawn != NULL && strncmp(l->drawn, log_tail_line(&clean),
+	    cols - 1) == 0)
+		return;
+	free(l->drawn);
+	l->drawn = xstrdup(log_tail_line(&clean));
+	fprintf(stderr, "\r\033[K%.*s", (int)(cols - 1), l->drawn);
+	(void)fflush(stderr);
+}
+
+/* start -w: waits for the guest, on a terminal with a live line. */
+static int
+wait_up(struct ctx *c, const struct vm_config *vm, struct diag *d)
+{
+	struct live l = { vm->name, NULL };
+	int tty = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO), rc;
+
+	rc = guest_wait_up(&c->run, vm, c->wait_s, tty ? live_tick : NULL,
+	    &l, d);
+	if (l.drawn != NULL)
+		fprintf(stderr, "\r\033[K");
+	free(l.drawn);
+	return rc;
+}
+
 /* Starts one VM and says so; its exit status. */
 static int
 start_vm(struct ctx *c, const struct vm_config *vm, struct diag *d)
@@ -505,7 +641,7 @@ start_vm(struct ctx *c, const struct vm_config *vm, struct diag *d)
 	state_free(&vs.st);
 	if (c->wait_s > 0) {
 		(void)fflush(stdout);
-		rc = guest_wait_up(&c->run, vm, c->wait_s, d);
+		rc = wait_up(c, vm, d);
 		diag_flush(d, cli_prog);
 		if (rc != 0)
 			return 1;
@@ -594,8 +730,6 @@ act_start(struct ctx *c, int nargs, char **args)
 	struct diag d;
 	int rc;
 
-	if (c->console && nargs != 1)
-		return action_usage(c->act);
 	if (c->all)
 		return start_all(c);
 	diag_init(&d);
@@ -1163,8 +1297,6 @@ act_list(struct ctx *c, int nargs, char **args)
 
 	(void)nargs;
 	(void)args;
-	if (c->quiet && c->json)
-		return action_usage(c->act);
 	if (c->fleet.n > 0)
 		return fleet_show(c, nargs, args);
 	list_table(&c->table);
@@ -1243,51 +1375,22 @@ act_help(struct ctx *c, int nargs, char **args)
 	if (nargs > 1)
 		return action_usage(c->act);
 	if (nargs == 1) {
-		if ((a = find_action(args[0])) == NULL) {
-			fprintf(stderr, "%s: help: unknown action '%s'\n",
-			    cli_prog, args[0]);
-			return EX_USAGE;
-		}
+		if ((a = find_action(args[0])) == NULL)
+			return unknown_action(1, args);
 		action_help(a);
 	} else
 		usage(stdout);
 	return cli_flush();
 }
 
-/* The action's options and VMs, then the action. */
-static int
-act(struct ctx *c, int argc, char **argv)
-{
-	const struct action *a = c->act;
-	int n;
-
-	if (options(c, argc, argv) != 0)
-		return action_usage(a);
-	n = argc - optind;
-	if ((a->args == ARGS_SOME && n == 0) || (a->args == ARGS_ONE &&
-	    n != 1) || (a->args == ARGS_NONE && n != 0) ||
-	    (a->args == ARGS_ALL_OR_SOME && (c->all ? n != 0 : n == 0)))
-		return action_usage(a);
-	if (a->run != NULL)
-		return a->run(c, n, argv + optind);
-	return vm_each_named(c->confdir, argv + optind, n, a->load, a->each,
-	    c, NULL);
-}
-
 /* The directories and monitor.conf, as the action needs them. */
 static int
-setup(struct ctx *c, const struct action *a)
+setup(struct ctx *c)
 {
+	const struct action *a = c->act;
 	struct diag d;
 	int rc = 0;
 
-	memset(c, 0, sizeof(*c));
-	c->act = a;
-	c->how.timeout_s = -1;
-	c->wait_s = -1;
-	c->wait_s = -1;
-	c->run.fd = -1;
-	c->confdir = path_confdir();
 	diag_init(&d);
 	if ((a->needs & NEED_MONCONF) &&
 	    monconf_load(&c->mc, c->confdir, &d) != 0)
@@ -1299,7 +1402,42 @@ setup(struct ctx *c, const struct action *a)
 	return rc;
 }
 
-/* -H with several hosts: list and status only, nothing opened here. */
+/*
+ * The action's options and VMs, then what it needs (so a usage error is
+ * said before anything about the folders), then the action.  For -H
+ * with several hosts (fleet), nothing is opened here.
+ */
+static int
+act(struct ctx *c, const struct action *a, struct remote_request *fleet,
+    int argc, char **argv)
+{
+	int n;
+
+	memset(c, 0, sizeof(*c));
+	c->act = a;
+	c->how.timeout_s = -1;
+	c->wait_s = -1;
+	c->run.fd = -1;
+	c->confdir = path_confdir();
+	if (fleet != NULL)
+		c->fleet = *fleet;
+	if ((n = options(c, argc, argv)) != 0)
+		return n < 0 ? EX_USAGE : action_usage(a);
+	n = argc - optind;
+	if ((a->args == ARGS_SOME && n == 0) || (a->args == ARGS_ONE &&
+	    n != 1) || (a->args == ARGS_NONE && n != 0) ||
+	    (a->args == ARGS_ALL_OR_SOME && (c->all ? n != 0 : n == 0)) ||
+	    (c->console && n != 1) || (c->quiet && c->json))
+		return action_usage(a);
+	if (fleet == NULL && setup(c) != 0)
+		return 1;
+	if (a->run != NULL)
+		return a->run(c, n, argv + optind);
+	return vm_each_named(c->confdir, argv + optind, n, a->load, a->each,
+	    c, NULL);
+}
+
+/* -H with several hosts: list and status only. */
 static int
 fleet_main(const struct action *a, struct remote_request *fleet, int argc,
     char **argv)
@@ -1310,12 +1448,8 @@ fleet_main(const struct action *a, struct remote_request *fleet, int argc,
 	if (a->run != act_list && a->run != act_status) {
 		fprintf(stderr, "%s: %s\n", cli_prog, REMOTE_FLEET_ONLY);
 		rc = EX_USAGE;
-	} else {
-		memset(&c, 0, sizeof(c));
-		c.act = a;
-		c.fleet = *fleet;
-		rc = act(&c, argc - 1, argv + 1);
-	}
+	} else
+		rc = act(&c, a, fleet, argc - 1, argv + 1);
 	remote_request_free(fleet);
 	return rc;
 }
@@ -1356,12 +1490,8 @@ main(int argc, char **argv)
 			argv[argc - 1] = tmp;
 		}
 	}
-	if (a == NULL) {
-		fprintf(stderr, "%s: unknown action '%s'\n", cli_prog,
-		    argv[1]);
-		usage(stderr);
-		return EX_USAGE;
-	}
+	if (a == NULL)
+		return unknown_action(argc - 1, argv + 1);
 	/* ACTION -h: that action's help, as a request, not an error. */
 	for (i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (strcmp(argv[i], "-h") == 0 ||
@@ -1371,9 +1501,7 @@ main(int argc, char **argv)
 		}
 	if (fleet.n > 0)
 		return fleet_main(a, &fleet, argc, argv);
-	if (setup(&c, a) != 0)
-		return 1;
-	rc = act(&c, argc - 1, argv + 1);
+	rc = act(&c, a, NULL, argc - 1, argv + 1);
 	rundir_close(&c.run);
 	if (a->needs & NEED_MONCONF)
 		monconf_free(&c.mc);

@@ -5,7 +5,8 @@
 # CONFDIR, a TGTARCH that is no QEMU, NIC models, machine types and CPU
 # models that QEMU does not know (it is asked, once per run), a disk
 # image in two places, a MAC on two NICs, a VNC display on the network,
-# and user-mode networking beside the TCP monitors.  Nothing is started.
+# and user-mode networking beside the TCP monitors.  Nothing is started
+# but VMs that share an image under SNAPSHOT=yes, to show that they can.
 . "$(dirname "$0")/lib.sh"
 monitor_conf 33400
 if [ "$(id -u)" -ne 0 ]; then
@@ -125,10 +126,10 @@ MACHINE=q36
 CPU=Skylake-Clinet,+ssse3
 BRIDGE_IFNAME=qbr0'
 run inns qemu-init check models
-same_err "NIC models, a machine type and a CPU model that QEMU does not know" 1 \
-    "$(cfg models):5: MACHINE 'q36' is not a machine type that qemu-system-x86_64 knows (see: qemu-system-x86_64 -machine help)" \
-    "$(cfg models):6: CPU 'Skylake-Clinet' is not a CPU model that qemu-system-x86_64 knows (see: qemu-system-x86_64 -cpu help)" \
-    "$(cfg models):3: NIC1 'e1001' is not a device that qemu-system-x86_64 knows (see: qemu-system-x86_64 -device help)" \
+same_err "NIC models, a machine type and a CPU model that QEMU does not know, each with the name it lists that was meant" 1 \
+    "$(cfg models):5: MACHINE 'q36' is not a machine type that qemu-system-x86_64 knows: did you mean 'q35'? (see: qemu-system-x86_64 -machine help)" \
+    "$(cfg models):6: CPU 'Skylake-Clinet' is not a CPU model that qemu-system-x86_64 knows: did you mean 'Skylake-Client'? (see: qemu-system-x86_64 -cpu help)" \
+    "$(cfg models):3: NIC1 'e1001' is not a device that qemu-system-x86_64 knows: did you mean 'e1000'? (see: qemu-system-x86_64 -device help)" \
     "$(cfg models):4: NIC2 'virtio-blk-pci' is not a network device: qemu-system-x86_64 lists it under 'Storage devices'"
 sed -i 's/e1001/e1000-82540em/; s/virtio-blk-pci/virtio-net/; s/q36/q35,accel=tcg/; s/Skylake-Clinet/qemu64/' \
     "$(cfg models)"
@@ -167,6 +168,27 @@ vm borrow "DSK2=$T/vms/nonic/disk.img"
 run qemu-init check nonic borrow
 same_err "one image in two VMs" 1 \
     "$(cfg borrow):3: DSK2 '$T/vms/nonic/disk.img' is DSK1 of 'nonic' too: QEMU locks an image for one user, so only one of them can run"
+
+# SNAPSHOT=yes: QEMU only reads the image (the writes go to an overlay of
+# the VM's own), and any number of readers share it; a VM that writes to
+# it shares it with none.  check says what start does.
+vm snapa "DSK2=$T/vms/nonic/disk.img
+SNAPSHOT=yes"
+vm snapb "DSK2=$T/vms/nonic/disk.img
+SNAPSHOT=yes"
+run qemu-init check snapa snapb
+expect_out "one image in two VMs, both with SNAPSHOT=yes, passes" 0 \
+    "2 VMs checked: no problems"
+run qemu-init check nonic snapa
+same_err "...but not beside a VM that writes to it, named" 1 \
+    "$(cfg snapa):3: DSK2 '$T/vms/nonic/disk.img' is DSK1 of 'nonic' too: QEMU locks an image for one user, so only one of them can run (both can when both have SNAPSHOT=yes: 'nonic' has not)"
+run qemu-init start snapa snapb
+expect_out "...and both start, as check said" 0 "snapb: started"
+run qemu-init start nonic
+expect "...while the VM that writes to it cannot, as check said" 1 \
+    'Failed to get "write" lock'
+run qemu-init kill snapa snapb
+expect_out "...kill ends both" 0 "snapb: killed"
 
 # --- one MAC, one NIC --------------------------------------------------------------
 mac=$(qemu-init show onbr | sed -n 's/.*,mac=//p')

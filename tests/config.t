@@ -73,7 +73,59 @@ expect "show of an unknown VM names the registry" 1 "qemu-init: unknown VM 'nosu
 run qemu-init show
 check "show without a VM is a usage error (64)" [ $rc -eq 64 ]
 run qemu-init frobnicate web
-check "an unknown action is a usage error (64)" [ $rc -eq 64 ]
+expect_line "an unknown action is a usage error (64), one line, no usage" 64 \
+    "qemu-init: unknown action 'frobnicate' (qemu-init -h lists the actions)"
+
+# A usage error is said first, before anything about the folders (a
+# RUNDIR whose parent is missing hid it).
+nodir=$T/no/such/run
+run env QEMU_INIT_RUNDIR="$nodir" qemu-init start
+expect_line "start without a VM, RUNDIR's parent missing: the usage (64)" 64 \
+    "usage: qemu-init start [-c] [-w [secs]] -a | -A | vm ..."
+run env QEMU_INIT_RUNDIR="$nodir" qemu-init stop -x web
+expect "...an unknown option too" 64 "qemu-init: stop: unknown option -x"
+run env QEMU_INIT_RUNDIR="$nodir" qemu-init start -c -a
+expect "...and start -c with -a" 64 "usage: qemu-init start"
+run env QEMU_INIT_RUNDIR="$nodir" qemu-init list -q -o json
+expect "...and list -q -o json" 64 "usage: qemu-init list"
+run env QEMU_INIT_RUNDIR="$nodir" qemu-init start web
+expect_line "a good command line then hears about RUNDIR" 1 \
+    "qemu-init: cannot create run directory $nodir: No such file or directory"
+
+# "Did you mean": a typo, and the words virsh's users type.
+run qemu-init strat web
+expect_line "a misspelt action: the one meant, one line" 64 \
+    "qemu-init: unknown action 'strat': did you mean 'start'?"
+run qemu-init web stauts
+expect_line "...also in the form 'qemu-init vm action'" 64 \
+    "qemu-init: unknown action 'stauts': did you mean 'status'?"
+for pair in shutdown:stop destroy:kill dominfo:info reboot:restart \
+    suspend:pause domstate:status dumpxml:show; do
+	run qemu-init "${pair%:*}" web
+	expect_line "virsh's ${pair%:*}: did you mean '${pair#*:}'?" 64 \
+	    "qemu-init: unknown action '${pair%:*}': did you mean '${pair#*:}'?"
+done
+run qemu-init define web-qemu.cfg
+expect_line "virsh's define: how to add a VM without create" 64 \
+    "qemu-init: unknown action 'define': no 'create' yet: write NAME-qemu.cfg (qemu-init.cfg(5)) and add the line 'NAME /path/to/NAME-qemu.cfg' to $QEMU_INIT_CONFDIR/qemu-init.reg"
+run qemu-init undefine web
+expect_line "virsh's undefine: how to remove a VM without remove" 64 \
+    "qemu-init: unknown action 'undefine': no 'remove' yet: delete the VM's line from $QEMU_INIT_CONFDIR/qemu-init.reg (its files stay)"
+run qemu-init autostart web
+expect_line "virsh's autostart: AUTOSTART=yes" 64 \
+    "qemu-init: unknown action 'autostart': set AUTOSTART=yes in the VM's config: qemu-init.service starts it at boot"
+run qemu-init list --all
+expect_line "virsh's list --all: list shows them all anyway" 64 \
+    "qemu-init: list: unknown option --all: list shows every registered VM, running or not"
+run qemu-init help strat
+expect_line "help of a misspelt action" 64 \
+    "qemu-init: unknown action 'strat': did you mean 'start'?"
+run qemu-init show wbe
+expect_line "a misspelt VM: the registered name meant" 1 \
+    "qemu-init: unknown VM 'wbe' (not in $QEMU_INIT_CONFDIR/qemu-init.reg): did you mean 'web'?"
+run qemu-init status webb
+expect_line "...for status too (exit 4)" 4 \
+    "qemu-init: unknown VM 'webb' (not in $QEMU_INIT_CONFDIR/qemu-init.reg): did you mean 'web'?"
 run qemu-init web show
 check "init-script style 'qemu-init web show' works" [ $rc -eq 0 ]
 
@@ -119,6 +171,20 @@ run qemu-init check "$T/bad/gap-qemu.cfg"
 expect "check reports a DSK3 after a gap and fails" 1 "gap-qemu.cfg:2: DSK3 is ignored: DSK2 is not set"
 check "check suggests DSK2 for DKS2" \
     contains "$err" "gap-qemu.cfg:3: unknown key 'DKS2' (did you mean 'DSK2'?)"
+
+# What start tolerates (qemu-init(8), check): a warning about something
+# QEMU never sees, such as a malformed MAC1 with no NIC1.
+printf 'KVM=no\nVNC=no\nRAM=64M\nDSK1=%s\nMAC1=zz:zz\n' "$vmdir/disk,1.img" \
+    > "$T/bad/nonic-qemu.cfg"
+run qemu-init start "$T/bad/nonic-qemu.cfg"
+expect_line "start warns of a malformed MAC1 with no NIC1, one line" 0 \
+    "qemu-init: warning: $T/bad/nonic-qemu.cfg:5: MAC1 is ignored: there is no NIC1"
+check "...and starts the VM" contains "$out" "nonic: started"
+run qemu-init kill "$T/bad/nonic-qemu.cfg"
+expect_out "...which kill ends" 0 "nonic: killed"
+run qemu-init check "$T/bad/nonic-qemu.cfg"
+expect_line "check fails on the same warning" 1 \
+    "qemu-init: warning: $T/bad/nonic-qemu.cfg:5: MAC1 is ignored: there is no NIC1"
 
 mkdir -p "$T/vms/a" "$T/vms/b"
 printf 'NIC1=e1000\n' > "$T/vms/a/a-qemu.cfg"

@@ -1,26 +1,92 @@
 #!/bin/sh
-# tests/deps.sh - the Debian packages the tests and the demo need.  As
-# root, installs what is missing; otherwise says what is missing.
+# tests/deps.sh [demo | sshd] - the Debian packages that the demo (demo:
+# make demo) or the tests (no argument: make deps, make check, .ci/run)
+# need, installed without changing how the host boots or what runs on
+# it.  As root, installs what is missing; otherwise says what is missing.
+#
+# - demo: a compiler, make and QEMU.  None of them ships a kernel, and
+#   none a service that would start now or at boot.  The test guest's
+#   kernel and busybox are not installed at all: tests/guest/fetch.sh
+#   downloads their packages into build/ (make guest does it).
+# - the tests: the demo's, and the tools of the tests (see $tests).
+#   openssh-server, whose sshd the tests run as a private process
+#   (tests/remote.t), is the one package with a service: installed with
+#   every start refused (policy-rc.d), then its ssh service disabled
+#   again, so that it never runs on the host, now or at boot.  An
+#   openssh-server that was there before is the admin's: left alone.
+# - sshd: that package alone (tests/deps.t installs it in a fresh root).
+#
+# tests/deps.t proves it for demo and sshd: in a fresh Debian root, no
+# file under /boot and no service enabled or started.
 set -eu
-pkgs="gcc make libc6-dev qemu-system-x86 linux-image-cloud-amd64
-openssh-client openssh-server
-busybox-static cpio kmod gzip iproute2 iputils-ping socat tmux procps
+demo="gcc make libc6-dev qemu-system-x86 cpio"
+tests="openssh-client
+gzip iproute2 iputils-ping socat tmux procps
 mandoc valgrind python3 dpkg-dev debhelper devscripts lintian man-db git
 debootstrap qemu-utils e2fsprogs ovmf
 fish ansible"
+case ${1:-tests} in
+demo) pkgs=$demo ;;
+sshd) pkgs= ;;
+tests) pkgs="$demo $tests" ;;
+*) echo "usage: tests/deps.sh [demo | sshd]" >&2; exit 64 ;;
+esac
+sshd=
+[ "${1:-tests}" != demo ] && sshd=openssh-server
+
+installed() {
+	dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null |
+	    grep -q 'install ok installed'
+}
+
 missing=
 for p in $pkgs; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
-	    grep -q 'install ok installed' || missing="$missing $p"
+	installed "$p" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+[ -n "$sshd" ] && installed "$sshd" && sshd=
+[ -z "$missing$sshd" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
-	echo "deps: missing Debian packages:$missing" >&2
-	echo "deps: install them with: apt-get install$missing" >&2
+	echo "deps: missing Debian packages:$missing${sshd:+ $sshd}" >&2
+	[ -n "$missing" ] && echo "deps: install them with:" \
+	    "apt-get install --no-install-recommends$missing" >&2
+	# Not by apt-get install: that would start and enable ssh.
+	[ -n "$sshd" ] && echo "deps: for $sshd, run tests/deps.sh as root:" \
+	    "it installs it with its service neither started nor enabled" >&2
 	exit 1
 fi
-echo "deps: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null
-# shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing >/dev/null
+missing=
+for p in $pkgs; do
+	installed "$p" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "deps: installing$missing" >&2
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing >/dev/null
+fi
+[ -n "$sshd" ] || exit 0
+
+# openssh-server, with its service off: every start refused while it
+# installs (a policy-rc.d of ours, unless one that refuses is there),
+# then what its install enabled disabled (systemd's and sysvinit's).
+policy=/usr/sbin/policy-rc.d
+ours=
+if [ -e "$policy" ] || [ -L "$policy" ]; then
+	if "$policy" ssh start >/dev/null 2>&1 || [ $? -ne 101 ]; then
+		echo "deps: $policy would let ssh start: install openssh-server" \
+		    "yourself, or move $policy aside" >&2
+		exit 1
+	fi
+else
+	ours=$policy
+	trap 'rm -f "$ours"' EXIT
+	printf '#!/bin/sh\n# tests/deps.sh: no service starts while it installs\nexit 101\n' \
+	    > "$policy"
+	chmod 755 "$policy"
+fi
+echo "deps: installing $sshd (its service neither started nor enabled)" >&2
+apt-get install -y -q --no-install-recommends "$sshd" >/dev/null
+[ -n "$ours" ] && rm -f "$ours"
+deb-systemd-helper disable ssh.service ssh.socket >/dev/null 2>&1 || true
+update-rc.d ssh disable >/dev/null 2>&1 || true

@@ -63,6 +63,18 @@ expect_out() {
 	fi
 }
 
+# expect_line DESCRIPTION RC LINE: the last run exited RC and its stderr
+# is LINE exactly: one line, nothing more (no usage after it).
+expect_line() {
+	if [ "$rc" -eq "$2" ] && [ "$err" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		show_run
+		diag "wanted on stderr: $3"
+	fi
+}
+
 # run CMD...: runs a command, keeping its stdout, stderr and status in
 # $out, $err and $rc.
 run() {

@@ -279,6 +279,9 @@ if [ "$(id -u)" -eq 0 ]; then
 	run inns qemu-init start v6less
 	expect_out "v6less starts in it" 0 "v6less: started"
 	v6ctl=$(state_of v6less CTLPORT)
+	run qemu-cmd -c "info status" v6less
+	expect_line "qemu-cmd from outside that namespace: why it cannot reach it, and where to run it (exit 2)" 2 \
+	    "qemu-cmd: 'v6less' runs (pid $(state_pid v6less)) in network namespace '$NETNS', not in this one: port $v6ctl of its loopback cannot be reached from here (run the command there: ip netns exec $NETNS ...)"
 	check "...its QEMU listens on 127.0.0.1 only" eval \
 	    'inns ss -Hltn "sport = :$v6ctl" | grep -q "127.0.0.1:$v6ctl" &&
 	    ! inns ss -Hltn "sport = :$v6ctl" | grep -q "\[::1\]"'
@@ -326,6 +329,15 @@ PERL
 	    diag "$(cat "$T/fake6.log")"
 	run qemu-init kill v6less
 	expect_out "...kill ends v6less" 0 "v6less: killed"
+	# A namespace without a name (unshare's, not ip netns's): nsenter.
+	run unshare --net sh -c 'ip link set lo up && qemu-init start v6less'
+	expect_out "v6less starts in a network namespace without a name" 0 \
+	    "v6less: started"
+	run qemu-cmd -c "info status" v6less
+	expect_line "...qemu-cmd from outside it: why, and nsenter to get there (exit 2)" 2 \
+	    "qemu-cmd: 'v6less' runs (pid $(state_pid v6less)) in another network namespace: port $(state_of v6less CTLPORT) of its loopback cannot be reached from here (run the command there: nsenter -t $(state_pid v6less) -n ...)"
+	run qemu-init kill v6less
+	expect_out "...kill ends it" 0 "v6less: killed"
 fi
 
 # --- the power button through qemu-cmd ----------------------------------------

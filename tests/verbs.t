@@ -200,7 +200,8 @@ expect_out "help wait: its usage and options" 0 "-t, --timeout=S"
 run qemu-init wait -h
 expect_out "...as wait -h does" 0 "usage: qemu-init wait [-t secs] vm"
 run qemu-init help nosuch
-expect "help of an unknown action: exit 64" 64 "help: unknown action 'nosuch'"
+expect_line "help of an unknown action: exit 64" 64 \
+    "qemu-init: unknown action 'nosuch' (qemu-init -h lists the actions)"
 reserved_ok=yes
 mkdir -p "$T/reserved"
 for a in $actions; do
@@ -552,6 +553,52 @@ NIC2=e1000'
 	check "...no tap is left on br0" \
 	    test -z "$(inns ip -o link show master br0)"
 fi
+
+# --- start -w ----------------------------------------------------------------
+# In a script it stays quiet: the two lines of data, nothing on stderr.
+guest_vm upw obey 'READY=QINIT-GUEST-READY'
+run qemu-init start -w 300 upw
+check "start -w in a script: started, then up, and nothing on stderr" eval \
+    'test $rc -eq 0 && test -z "$err" &&
+    test "$(printf "%s\n" "$out" | sed -n "2p")" = "upw: up"' || show_run
+# Not up in time: the VM still runs, and the message says how to look
+# at it or stop it.
+guest_vm never obey 'READY=NEVER-SEEN'
+run qemu-init start -w 5 never
+expect_line "start -w: not up in time, still running, what to do now (exit 1)" 1 \
+    "qemu-init: 'never' is not up after 5 s: no 'NEVER-SEEN' in its console log; it still runs: watch it with 'qemu-init console never', stop it with 'qemu-init stop never'"
+run qemu-init status never
+expect_out "...and it does still run" 0 "never: running"
+# A guest that never gets to write to its console, while QEMU does not
+# execute it (-S holds it before its first instruction): said, and with
+# KVM=auto, KVM=no named as the likely fix.
+guest_vm held obey 'CUSTOM1=-S'
+run qemu-init start -w 6 held
+expect_line "start -w: an empty console and QEMU not executing, said (KVM=no)" 1 \
+    "qemu-init: 'held' is not up after 6 s: its console log is empty and QEMU is not executing the guest (state: prelaunch); it still runs: watch it with 'qemu-init console held', stop it with 'qemu-init stop held'"
+run qemu-init kill held
+sed -i 's/^KVM=no$/KVM=auto/' "$T/vms/held/held-qemu.cfg"
+run qemu-init start -w 6 held
+expect_line "...and with KVM=auto, KVM=no named as the likely fix" 1 \
+    "qemu-init: 'held' is not up after 6 s: its console log is empty and QEMU is not executing the guest (state: prelaunch), as with a /dev/kvm that opens but does not work: try KVM=no; it still runs: watch it with 'qemu-init console held', stop it with 'qemu-init stop held'"
+run qemu-init kill held
+# On a terminal: a live line, with the console's last line made harmless
+# (a guest's escape sequences neither clear the screen nor colour it).
+tmux -L "$TMUX_SOCK" new-session -d -x 150 -y 40 \
+    "qemu-init start -w 300 never; echo \$? > $T/live.rc; sleep 600"
+check "start -w on a terminal: a live line, the time and what it waits for" \
+    wait_pane "never: [0-9]* s, waiting for 'NEVER-SEEN' in its console log" 30
+guest_type never "printf 'LIVE\\033[2J\\033[1;31m-RED\\033[0m-\\a\\t%s\\n' \$((6*7)); sleep 600"
+check "...and the console's last line, escapes dropped, a tab a blank" \
+    wait_pane "never: [0-9]* s, waiting for 'NEVER-SEEN' in its console log: LIVE-RED- 42$" 60
+check "...the guest's clear-screen never reached the terminal" \
+    wait_pane "never: already running"
+run qemu-init kill never
+expect_out "...kill ends the VM" 0 "never: killed"
+check "...and the wait with it, exit 1, its line replaced by why" eval \
+    'wait_pane "never. stopped before .NEVER-SEEN. showed up" &&
+    test "$(cat "$T/live.rc" 2>/dev/null)" = 1' || diag "$(pane)"
+tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
 
 # --- the end ----------------------------------------------------------------
 run qemu-init stop -a -f

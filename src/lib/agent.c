@@ -13,12 +13,38 @@
 
 #define AGENT_REPLY_MAX	(64 * 1024)
 
+#define AGENT_TICK_MS	250	/* how often a waiting ping calls its tick */
+
 /* One connection to the agent's socket. */
 struct agent {
 	struct sock_reader r;
 	const char	*name;
 	long long	 deadline;
+	void		(*tick)(void *);	/* while waiting, or NULL */
+	void		*tick_arg;
 };
+
+/*
+ * The next line by a's deadline, calling its tick every AGENT_TICK_MS
+ * meanwhile.  SOCK_OK or a SOCK_ code.
+ */
+static int
+agent_read_line(struct agent *a, char **line, struct diag *d)
+{
+	long long until;
+	int rc;
+
+	for (;;) {
+		until = a->tick != NULL ? now_ms() + AGENT_TICK_MS :
+		    a->deadline;
+		if (until > a->deadline)
+			until = a->deadline;
+		rc = sock_read_line(&a->r, until, AGENT_REPLY_MAX, line, d);
+		if (rc != SOCK_TIMEOUT || until >= a->deadline)
+			return rc;
+		a->tick(a->tick_arg);
+	}
+}
 
 /* Writes one request; SOCK_OK or a SOCK_ code. */
 static int
@@ -49,8 +75,7 @@ agent_reply(struct agent *a, const char *want, struct diag *d)
 	int rc, ours;
 
 	for (;;) {
-		rc = sock_read_line(&a->r, a->deadline, AGENT_REPLY_MAX, &line,
-		    d);
+		rc = agent_read_line(a, &line, d);
 		if (rc != SOCK_OK)
 			return rc;
 		/* Not JSON (a half reply of an earlier client): skipped. */
@@ -130,9 +155,10 @@ agent_connect(struct agent *a, const struct rundir *rd, struct diag *d)
 
 int
 agent_ping(const struct rundir *rd, const char *name, long long deadline,
-    struct diag *d)
+    void (*tick)(void *), void *arg, struct diag *d)
 {
-	struct agent a = { .name = name, .deadline = deadline };
+	struct agent a = { .name = name, .deadline = deadline, .tick = tick,
+	    .tick_arg = arg };
 	int rc;
 
 	if (agent_connect(&a, rd, d) != 0)

@@ -18,12 +18,13 @@
 
 /*
  * Waits until the guest's agent answers guest-ping, up to deadline (ms
- * on now_ms's clock).  A refused or closed channel ends the wait at
- * once: QEMU keeps it open as long as it runs.  0 it answered; -1 with
- * why in d.
+ * on now_ms's clock), calling tick(arg) every quarter second or so
+ * meanwhile unless tick is NULL.  A refused or closed channel ends the
+ * wait at once: QEMU keeps it open as long as it runs.  0 it answered;
+ * -1 with why in d.
  */
 int	agent_ping(const struct rundir *, const char *name, long long deadline,
-	    struct diag *);
+	    void (*tick)(void *), void *arg, struct diag *);
 
 /*
  * Asks the guest through its agent to power off (guest-shutdown, mode

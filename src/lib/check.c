@@ -30,6 +30,7 @@
 #include "netif.h"
 #include "paths.h"
 #include "proc.h"
+#include "suggest.h"
 
 /* What a QEMU binary is asked, as `TGTARCH OPTION help`. */
 enum qemu_list { LIST_MACHINES, LIST_CPUS, LIST_DEVICES, NLISTS };
@@ -371,6 +372,7 @@ qemu_knows(struct qemu_caps *q, enum qemu_list k, const char *name,
 		"a machine type", "a CPU model", "a device"
 	};
 	const struct strvec *sv = qemu_list(q, k);
+	char *close;
 	size_t i;
 
 	if (sv == NULL) {
@@ -383,9 +385,17 @@ qemu_knows(struct qemu_caps *q, enum qemu_list k, const char *name,
 			*at = i;
 			return 1;
 		}
-	finding(d, DIAG_ERROR, vm, key, "%s '%s' is not %s that %s knows "
-	    "(see: %s %s help)", key, name, what[k], q->tgtarch, q->tgtarch,
-	    list_option[k]);
+	/* The name QEMU lists that was probably meant, from its list. */
+	if ((close = suggest_word(name, (const char *const *)sv->v,
+	    sv->n)) != NULL)
+		finding(d, DIAG_ERROR, vm, key, "%s '%s' is not %s that %s "
+		    "knows: did you mean '%s'? (see: %s %s help)", key, name,
+		    what[k], q->tgtarch, close, q->tgtarch, list_option[k]);
+	else
+		finding(d, DIAG_ERROR, vm, key, "%s '%s' is not %s that %s "
+		    "knows (see: %s %s help)", key, name, what[k],
+		    q->tgtarch, q->tgtarch, list_option[k]);
+	free(close);
 	return 0;
 }
 
@@ -1005,6 +1015,12 @@ report_image(const struct use *a, const struct use *b, struct diag *d)
 		    "DSK%zu too: QEMU locks an image for one user, so '%s' "
 		    "cannot start", key, b->vm->disks[b->i].path, a->i + 1,
 		    b->vm->name);
+	else if (a->vm->snapshot || b->vm->snapshot)
+		finding(d, DIAG_ERROR, b->vm, key, "%s '%s' is DSK%zu of '%s' "
+		    "too: QEMU locks an image for one user, so only one of "
+		    "them can run (both can when both have SNAPSHOT=yes: '%s' "
+		    "has not)", key, b->vm->disks[b->i].path, a->i + 1,
+		    a->vm->name, a->vm->snapshot ? b->vm->name : a->vm->name);
 	else
 		finding(d, DIAG_ERROR, b->vm, key, "%s '%s' is DSK%zu of '%s' "
 		    "too: QEMU locks an image for one user, so only one of "
@@ -1013,11 +1029,26 @@ report_image(const struct use *a, const struct use *b, struct diag *d)
 	free(key);
 }
 
-/* Sorts the uses and reports each that shares its key with the first. */
+/*
+ * Whether two uses of one key keep each other from running: a MAC
+ * always does; an image unless both VMs only read it (SNAPSHOT=yes
+ * writes to a temporary overlay, and QEMU lets any number of readers
+ * share an image that nobody writes to).
+ */
+static int
+uses_clash(const struct use *a, const struct use *b)
+{
+	return a->nic || !a->vm->snapshot || !b->vm->snapshot;
+}
+
+/*
+ * Sorts the uses and reports each that shares its key with an earlier
+ * one it clashes with.
+ */
 static void
 report_shared(struct use *u, size_t n, struct diag *d)
 {
-	size_t i, j, first = 0;
+	size_t i, j, k, first = 0;
 
 	if (n > 1)
 		qsort(u, n, sizeof(*u), compare_use);
@@ -1026,11 +1057,19 @@ report_shared(struct use *u, size_t n, struct diag *d)
 			first = i;
 			continue;
 		}
-		/* Of the earlier ones, one of the same VM says the most. */
-		for (j = i - 1; j > first && u[j].vm != u[i].vm; j--)
-			;
-		if (u[j].vm != u[i].vm)
-			j = first;
+		/*
+		 * Of the earlier ones it clashes with, the nearest of the
+		 * same VM says the most, else the first.
+		 */
+		for (j = n, k = i; k-- > first;) {
+			if (!uses_clash(&u[k], &u[i]))
+				continue;
+			j = k;
+			if (u[k].vm == u[i].vm)
+				break;
+		}
+		if (j == n)
+			continue;
 		if (u[i].nic)
 			report_mac(&u[j], &u[i], d);
 		else

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -755,4 +756,49 @@ proc_wait_exit(const struct proc_id *id, long long deadline)
 	}
 	(void)close(fd);
 	return rc > 0 || !proc_alive(id);
+}
+
+/* The ip netns name of the namespace st is, NULL when there is none. */
+static char *
+netns_name(const struct stat *ns)
+{
+	struct dirent *e;
+	struct stat st;
+	char *path, *name = NULL;
+	DIR *dir;
+	int n = 0;
+
+	if ((dir = opendir("/run/netns")) == NULL)
+		return NULL;
+	while (name == NULL && n++ < PROC_NETNS_SCAN &&
+	    (e = readdir(dir)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		path = xasprintf("/run/netns/%s", e->d_name);
+		if (stat(path, &st) == 0 && st.st_dev == ns->st_dev &&
+		    st.st_ino == ns->st_ino)
+			name = xstrdup(e->d_name);
+		free(path);
+	}
+	(void)closedir(dir);
+	return name;
+}
+
+int
+proc_other_netns(const struct proc_id *id, char **name)
+{
+	struct stat ours, theirs;
+	char *path;
+	int rc;
+
+	*name = NULL;
+	path = xasprintf("/proc/%ld/ns/net", (long)id->pid);
+	rc = stat("/proc/self/ns/net", &ours) == 0 &&
+	    stat(path, &theirs) == 0 && proc_alive(id) ? 0 : -1;
+	free(path);
+	if (rc != 0 || (ours.st_dev == theirs.st_dev &&
+	    ours.st_ino == theirs.st_ino))
+		return rc;
+	*name = netns_name(&theirs);
+	return 1;
 }

@@ -110,5 +110,14 @@ int	proc_signal(const struct proc_id *, int sig);
  * gone, 0 when it still runs.
  */
 int	proc_wait_exit(const struct proc_id *, long long deadline);
+#define PROC_NETNS_SCAN	1024	/* names in /run/netns looked at, at most */
+/*
+ * Whether the process id names is in another network namespace than
+ * ours (where its loopback ports are not ours): 1 it is, with the name
+ * ip-netns(8) gives that namespace (a file of /run/netns) in *name, or
+ * NULL when it has none, for the caller to free; 0 it is in ours; -1
+ * that cannot be told (gone, or hidden from us).
+ */
+int	proc_other_netns(const struct proc_id *, char **name);
 
 #endif

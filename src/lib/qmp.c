@@ -369,6 +369,34 @@ qmp_init(struct qmp *q, const char *vm, int timeout_ms)
 	q->timeout_ms = timeout_ms;
 }
 
+/*
+ * Nothing listens on port: the VM is not running, or its QEMU runs in
+ * another network namespace, whose loopback is not ours.
+ */
+static void
+refused(const char *vm, unsigned port, const struct proc_id *qemu,
+    struct diag *d)
+{
+	char *ns;
+
+	if (qemu == NULL || proc_other_netns(qemu, &ns) != 1) {
+		diag_error(d, "'%s' is not running (nothing listens on port "
+		    "%u)", vm, port);
+		return;
+	}
+	if (ns != NULL)
+		diag_error(d, "'%s' runs (pid %ld) in network namespace '%s', "
+		    "not in this one: port %u of its loopback cannot be reached "
+		    "from here (run the command there: ip netns exec %s ...)",
+		    vm, (long)qemu->pid, ns, port, ns);
+	else
+		diag_error(d, "'%s' runs (pid %ld) in another network "
+		    "namespace: port %u of its loopback cannot be reached from "
+		    "here (run the command there: nsenter -t %ld -n ...)", vm,
+		    (long)qemu->pid, port, (long)qemu->pid);
+	free(ns);
+}
+
 int
 qmp_open(struct qmp *q, const char *vm, unsigned port, int addrs,
     const struct proc_id *qemu, int timeout_ms, struct diag *d)
@@ -385,8 +413,7 @@ qmp_open(struct qmp *q, const char *vm, unsigned port, int addrs,
 	    deadline, d);
 	sb_free(&line);
 	if (rc == SOCK_REFUSED)
-		diag_error(d, "'%s' is not running (nothing listens on port "
-		    "%u)", vm, port);
+		refused(vm, port, qemu, d);
 	else if (rc == SOCK_BUSY) {
 		free(id);
 		qmp_busy_error(vm, port, d);

@@ -14,6 +14,7 @@
 #include "cfg.h"
 #include "paths.h"
 #include "registry.h"
+#include "suggest.h"
 
 static const char *const reserved[] = {
 	"start", "stop", "restart", "kill", "wait", "pause", "resume", "reset",
@@ -417,6 +418,28 @@ is_path(const char *arg)
 	    strcmp(arg + n - sl, CFG_SUFFIX) == 0 && stat(arg, &st) == 0);
 }
 
+/* "unknown VM", and the registered name it may have meant. */
+static void
+unknown_vm(const struct registry *reg, const char *arg, struct diag *d)
+{
+	const char **names = xreallocarray(NULL, 2 * reg->n + 1,
+	    sizeof(*names));
+	char *s;
+	size_t i;
+
+	for (i = 0; i < reg->n; i++) {
+		names[2 * i] = reg->v[i].shortname;
+		names[2 * i + 1] = reg->v[i].longname;
+	}
+	if ((s = suggest_word(arg, names, 2 * reg->n)) != NULL)
+		diag_error(d, "unknown VM '%s' (not in %s): did you mean "
+		    "'%s'?", arg, reg->path, s);
+	else
+		diag_error(d, "unknown VM '%s' (not in %s)", arg, reg->path);
+	free(s);
+	free(names);
+}
+
 int
 vm_resolve(const struct registry *reg, const char *arg, struct vm_ref *ref,
     struct diag *d)
@@ -434,7 +457,7 @@ vm_resolve(const struct registry *reg, const char *arg, struct vm_ref *ref,
 		return RESOLVE_UNKNOWN;
 	}
 	if (e == NULL) {
-		diag_error(d, "unknown VM '%s' (not in %s)", arg, reg->path);
+		unknown_vm(reg, arg, d);
 		return RESOLVE_UNKNOWN;
 	}
 	vm_ref_from_entry(e, ref);

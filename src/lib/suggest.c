@@ -1,8 +1,9 @@
 /*
- * suggest.c - unknown keys and the known key each was probably meant to
- * be.  A suggestion is at most 2 edits away, so only keys of about the
- * candidates' length are compared, and the longest key compared is
- * SUGGEST_KEY_MAX: the work per key is bounded whatever the file holds.
+ * suggest.c - "did you mean": the known name a mistyped word was probably
+ * meant to be (config keys, actions, VM names, QEMU's machine and CPU
+ * names).  A suggestion is at most 2 edits away, so only names of about
+ * the word's length are compared, and the longest word compared is
+ * SUGGEST_KEY_MAX: the work per candidate is bounded whatever the input.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 #include "cfg.h"
 #include "suggest.h"
 
-#define SUGGEST_KEY_MAX	32	/* longer keys get no suggestion */
+#define SUGGEST_KEY_MAX	32	/* longer words get no suggestion */
 #define SUGGEST_EDITS	2	/* the farthest a suggestion may be */
 #define SHOW_KEY_MAX	64	/* longer keys are shown cut short */
 
@@ -45,6 +46,37 @@ distance(const char *a, size_t la, const char *b, size_t lb)
 }
 
 /*
+ * How far cand (lc bytes) is from word (lw bytes), when it is close
+ * enough to be suggested: at most SUGGEST_EDITS edits, and at most a
+ * third of cand; else (size_t)-1.  cand equal to orig (the word as
+ * typed, which was refused) is never close.
+ */
+static size_t
+closeness(const char *word, size_t lw, const char *cand, const char *orig)
+{
+	size_t lc = strlen(cand), dist;
+
+	if (lw > SUGGEST_KEY_MAX || lc > lw + SUGGEST_EDITS ||
+	    lw > lc + SUGGEST_EDITS || strcmp(cand, orig) == 0)
+		return (size_t)-1;
+	dist = distance(word, lw, cand, lc);
+	return dist <= SUGGEST_EDITS && dist * 3 <= lc ? dist : (size_t)-1;
+}
+
+char *
+suggest_word(const char *word, const char *const cands[], size_t n)
+{
+	size_t i, lw = strlen(word), dist, best = (size_t)-1, at = 0;
+
+	for (i = 0; i < n; i++)
+		if ((dist = closeness(word, lw, cands[i], word)) < best) {
+			best = dist;
+			at = i;
+		}
+	return best != (size_t)-1 ? xstrdup(cands[at]) : NULL;
+}
+
+/*
  * The known name closest to key, NULL when none is close.  Caller
  * frees.  The number key ends in counts without its leading zeros
  * (DSK01 is compared as DSK1), and a numbered name (DSKx) is tried with
@@ -53,7 +85,7 @@ distance(const char *a, size_t la, const char *b, size_t lb)
 static char *
 suggest_key(const char *key, const char *const suggest[])
 {
-	size_t i, n, la = strlen(key), lc, dist, best = (size_t)-1;
+	size_t i, n, la = strlen(key), dist, best = (size_t)-1;
 	const char *digits = key + la, *zeros;
 	char *norm, *cand, *found = NULL;
 
@@ -72,11 +104,7 @@ suggest_key(const char *key, const char *const suggest[])
 			    *digits != '\0' ? digits : "1");
 		else
 			cand = xstrdup(suggest[i]);
-		lc = strlen(cand);
-		if (lc <= la + SUGGEST_EDITS && la <= lc + SUGGEST_EDITS &&
-		    strcmp(cand, key) != 0 &&
-		    (dist = distance(norm, la, cand, lc)) < best &&
-		    dist <= SUGGEST_EDITS && dist * 3 <= lc) {
+		if ((dist = closeness(norm, la, cand, key)) < best) {
 			free(found);
 			found = cand;
 			best = dist;

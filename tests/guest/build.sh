@@ -1,27 +1,29 @@
 #!/bin/sh
-# tests/guest/build.sh OUTDIR - the test guest of SPEC section 8, made from
-# Debian's packages only: the cloud kernel's vmlinuz, and an initramfs of
-# busybox-static, the few modules the tests need (evdev and the ACPI
-# button for the power button, virtio-net for the network tests,
-# virtio-blk for the disk tests), and
-# tests/guest/init.  Writes OUTDIR/vmlinuz and OUTDIR/initrd.gz.
+# tests/guest/build.sh OUTDIR PKGDIR - the test guest of SPEC section 8,
+# made from Debian's packages only, as tests/guest/fetch.sh unpacked them
+# into PKGDIR/root (never installed on this host): the cloud kernel's
+# vmlinuz, and an initramfs of busybox-static, the few modules the tests
+# need (evdev and the ACPI button for the power button, virtio-net for the
+# network tests, virtio-blk for the disk tests), and tests/guest/init.
+# Writes OUTDIR/vmlinuz and OUTDIR/initrd.gz.
 set -eu
-out=${1:?usage: build.sh OUTDIR}
+out=${1:?usage: build.sh OUTDIR PKGDIR}
+pkgs=${2:?usage: build.sh OUTDIR PKGDIR}
 here=$(cd "$(dirname "$0")" && pwd)
+missing="(make guest unpacks it: tests/guest/fetch.sh $pkgs)"
 
-kernel=$(ls /boot/vmlinuz-*-cloud-amd64 2>/dev/null | sort -V | tail -1)
+kernel=$(ls "$pkgs"/root/boot/vmlinuz-*-cloud-amd64 2>/dev/null | sort -V |
+    tail -1)
 if [ -z "$kernel" ] || [ ! -r "$kernel" ]; then
-	echo "guest: no readable /boot/vmlinuz-*-cloud-amd64" \
-	    "(apt-get install linux-image-cloud-amd64)" >&2
+	echo "guest: no $pkgs/root/boot/vmlinuz-*-cloud-amd64 $missing" >&2
 	exit 1
 fi
-kver=${kernel#/boot/vmlinuz-}
-moddir=/lib/modules/$kver
-busybox=/bin/busybox
-[ -x "$busybox" ] || { echo "guest: $busybox missing" \
-    "(apt-get install busybox-static)" >&2; exit 1; }
+kver=${kernel##*/vmlinuz-}
+moddir=$pkgs/root/lib/modules/$kver
+busybox=$pkgs/root/bin/busybox
+[ -x "$busybox" ] || { echo "guest: no $busybox $missing" >&2; exit 1; }
 if ! "$busybox" --list | grep -qx acpid; then
-	echo "guest: $busybox has no acpid (install busybox-static)" >&2
+	echo "guest: $busybox has no acpid (not busybox-static's?)" >&2
 	exit 1
 fi
 
@@ -34,28 +36,43 @@ cp "$busybox" "$root/bin/busybox"
 cp "$here/init" "$root/init"
 chmod 755 "$root/init"
 
-# Modules in load order, dependencies first.
+# Modules in load order, dependencies first.  No modinfo (kmod is not
+# needed on the host): a module's file is found by its name ('-' and '_'
+# alike), its dependencies are its .modinfo's "depends=", and one that
+# modules.builtin lists is built into the kernel.
 order=$work/order
 : > "$order"
+# modfile NAME: the module's file under moddir, or nothing.
+modfile() {
+	find "$moddir/kernel" -name "$(echo "$1" | sed 's/[-_]/[-_]/g').ko*" |
+	    head -1
+}
+builtin() {
+	sed 's/-/_/g' "$moddir/modules.builtin" 2>/dev/null |
+	    grep -q "/$(echo "$1" | sed 's/-/_/g')\.ko\$"
+}
 # (POSIX sh has no local variables: after the recursion only "$1" is ours.)
 add_module() {
 	grep -qx "$1" "$order" && return 0
-	for dep in $(modinfo -b / -k "$kver" -F depends "$1" 2>/dev/null |
-	    tr ',' ' '); do
+	file=$(modfile "$1")
+	if [ -z "$file" ]; then
+		builtin "$1" && return 0
+		echo "guest: no module $1 in $moddir" >&2
+		exit 1
+	fi
+	case $file in
+	*.ko) cp "$file" "$work/$1.ko" ;;
+	*.ko.xz) xz -dc "$file" > "$work/$1.ko" ;;
+	*.ko.zst) zstd -qdc "$file" > "$work/$1.ko" ;;
+	esac
+	for dep in $(tr '\0' '\n' < "$work/$1.ko" |
+	    sed -n 's/^depends=//p' | head -1 | tr ',' ' '); do
 		add_module "$dep"
 	done
-	file=$(modinfo -b / -k "$kver" -F filename "$1" 2>/dev/null) || true
-	case $file in
-	/*.ko) cp "$file" "$root/modules/$1.ko" ;;
-	/*.ko.xz) xz -dc "$file" > "$root/modules/$1.ko" ;;
-	/*.ko.zst) zstd -qdc "$file" > "$root/modules/$1.ko" ;;
-	*) return 0 ;;	# built into the kernel
-	esac
+	mv "$work/$1.ko" "$root/modules/$1.ko"
 	echo "$1" >> "$order"
 }
 for m in evdev button virtio_pci virtio_net virtio_blk; do
-	[ -n "$(modinfo -b / -k "$kver" -F filename "$m" 2>/dev/null)" ] || {
-		echo "guest: no module $m in $moddir" >&2; exit 1; }
 	add_module "$m"
 done
 cp "$order" "$root/modules/order"

@@ -34,40 +34,10 @@ for tool in debootstrap mkfs.ext4 qemu-img; do
 	    "missing (tests/deps.sh installs it)" >&2; exit 1; }
 done
 
-# The mirror apt uses for bookworm: deb822 .sources files first, then
-# one-line sources.list entries.  Never a host of our own choosing.
-mirror=
-for f in /etc/apt/sources.list.d/*.sources; do
-	[ -r "$f" ] || continue
-	mirror=$(awk '
-	function flush() {
-		if (uris != "" && types ~ /(^| )deb( |$)/ &&
-		    suites ~ /(^| )bookworm( |$)/ && found == "") {
-			split(uris, u, " "); found = u[1]
-		}
-		uris = ""; suites = ""; types = ""
-	}
-	/^[ \t]*$/ { flush(); next }
-	/^[ \t]*#/ { next }
-	tolower($1) == "uris:" { $1 = ""; uris = $0; sub(/^ +/, "", uris) }
-	tolower($1) == "suites:" { $1 = ""; suites = $0 " " }
-	tolower($1) == "types:" { $1 = ""; types = $0 " " }
-	END { flush(); print found }' "$f")
-	[ -n "$mirror" ] && break
-done
-if [ -z "$mirror" ]; then
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -r "$f" ] || continue
-		mirror=$(awk '$1 == "deb" {
-			i = 2
-			if ($2 ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
-			if ($(i + 1) == "bookworm") { print $i; exit }
-		}' "$f")
-		[ -n "$mirror" ] && break
-	done
-fi
-[ -n "$mirror" ] || { echo "guest-debian: no bookworm mirror in apt's" \
-    "sources" >&2; exit 1; }
+mirror=$("${self%/*}/mirror.sh") || {
+	echo "guest-debian: cannot find the mirror to debootstrap from" >&2
+	exit 1
+}
 
 mkdir -p "$out"
 work=$(mktemp -d "$out/build.XXXXXX")

@@ -107,7 +107,7 @@ TEST(agent_ping_and_shutdown_past_stale_replies)
 
 	diag_init(&d);
 	pid = fake(dir, &rd, 0);
-	CHECK(agent_ping(&rd, "web", now_ms() + 5000, &d) == 0);
+	CHECK(agent_ping(&rd, "web", now_ms() + 5000, NULL, NULL, &d) == 0);
 	CHECK(d.n == 0);
 	reap(pid);
 	rundir_close(&rd);
@@ -122,6 +122,12 @@ TEST(agent_ping_and_shutdown_past_stale_replies)
 	diag_clear(&d);
 }
 
+static void
+count_tick(void *arg)
+{
+	++*(int *)arg;
+}
+
 TEST(agent_silent_times_out_at_the_deadline)
 {
 	const char *dir = unit_tmpdir();
@@ -129,18 +135,29 @@ TEST(agent_silent_times_out_at_the_deadline)
 	struct diag d;
 	long long t0;
 	pid_t pid;
+	int ticks;
 
 	diag_init(&d);
 	pid = fake(dir, &rd, 1);
 	t0 = now_ms();
-	CHECK(agent_ping(&rd, "web", t0 + 300, &d) == -1);
+	CHECK(agent_ping(&rd, "web", t0 + 300, NULL, NULL, &d) == -1);
 	CHECK(now_ms() - t0 < 2000);
+	CHECK(strstr(diag_first_error(&d), "qemu-ga") != NULL);
+	reap(pid);
+	diag_clear(&d);
+	/* A tick meanwhile (start -w's live line), the same one deadline. */
+	rundir_close(&rd);
+	pid = fake(dir, &rd, 1);
+	ticks = 0;
+	t0 = now_ms();
+	CHECK(agent_ping(&rd, "web", t0 + 2000, count_tick, &ticks, &d) == -1);
+	CHECK(ticks >= 1);
 	CHECK(strstr(diag_first_error(&d), "qemu-ga") != NULL);
 	reap(pid);
 	diag_clear(&d);
 	/* No one listens any more: at once, and said so. */
 	t0 = now_ms();
-	CHECK(agent_ping(&rd, "web", t0 + 5000, &d) == -1);
+	CHECK(agent_ping(&rd, "web", t0 + 5000, NULL, NULL, &d) == -1);
 	CHECK(now_ms() - t0 < 1000);
 	CHECK(strstr(diag_first_error(&d), "no guest agent channel") != NULL);
 	rundir_close(&rd);

@@ -336,7 +336,11 @@ TEST(check_asks_the_qemu_once_per_binary)
 	run_check(&w);
 	CHECK(said(&w, "a-qemu.cfg:2: MACHINE 'q36' is not a machine type "
 	    "that ") == 1);
-	CHECK(said(&w, "qemu-system-fake knows (see: ") == 6);
+	CHECK(said(&w, "qemu-system-fake knows: did you mean '") == 6);
+	CHECK(said(&w, "MACHINE 'q36' is not a machine type that ") == 2);
+	CHECK(said(&w, "knows: did you mean 'q35'? (see: ") == 2);
+	CHECK(said(&w, "knows: did you mean 'Skylake-Client'? (see: ") == 2);
+	CHECK(said(&w, "knows: did you mean 'e1000'? (see: ") == 2);
 	CHECK(said(&w, "a-qemu.cfg:3: CPU 'Skylake-Clinet' is not a CPU "
 	    "model that ") == 1);
 	CHECK(said(&w, "a-qemu.cfg:4: NIC1 'e1001' is not a device that ") ==
@@ -463,6 +467,36 @@ TEST(check_an_image_is_used_once)
 	/* An ISO may be shared: QEMU opens it read-only. */
 	CHECK(w.d.errors == 2);
 	free(link);
+	world_free(&w);
+}
+
+/* SNAPSHOT=yes only reads the image: readers share it, writers do not. */
+TEST(check_an_image_is_shared_under_snapshot)
+{
+	struct world w;
+
+	world_init(&w);
+	CHECK(world_vm(&w, "s1", "SNAPSHOT=yes\nDSK1=disk.img\n"
+	    "DSK2=disk.img\n") == 0);
+	CHECK(world_vm(&w, "s2", "SNAPSHOT=yes\nDSK1=disk.img\n") == 0);
+	run_check(&w);
+	CHECK(w.d.errors == 0);
+	world_free(&w);
+
+	world_init(&w);
+	CHECK(world_vm(&w, "s1", "SNAPSHOT=yes\nDSK1=disk.img\n") == 0);
+	CHECK(world_vm(&w, "w", "DSK1=disk.img\n") == 0);
+	CHECK(world_vm(&w, "s2", "SNAPSHOT=yes\nDSK1=disk.img\n") == 0);
+	run_check(&w);
+	CHECK(said(&w, "w-qemu.cfg:1: DSK1 '") == 1);
+	CHECK(said(&w, "disk.img' is DSK1 of 's1' too: QEMU locks an image "
+	    "for one user, so only one of them can run (both can when both "
+	    "have SNAPSHOT=yes: 'w' has not)") == 1);
+	CHECK(said(&w, "s2-qemu.cfg:2: DSK1 '") == 1);
+	CHECK(said(&w, "disk.img' is DSK1 of 'w' too: QEMU locks an image "
+	    "for one user, so only one of them can run (both can when both "
+	    "have SNAPSHOT=yes: 'w' has not)") == 1);
+	CHECK(w.d.errors == 2);
 	world_free(&w);
 }
 

@@ -1,8 +1,10 @@
 /* test_suggest.c - unknown keys and "did you mean" */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cfg.h"
+#include "suggest.h"
 #include "unit.h"
 
 static const char *const keys[] = {
@@ -92,4 +94,40 @@ TEST(suggest_skips_helpers)
 {
 	CHECK_STR(warn("DIR=/srv\nDSK1=$DIR/a\nDSK2=${DIR}/b\nIMG=x\n"),
 	    "t.cfg:4: unknown key 'IMG'");
+}
+
+/* A name, say an action or a VM, for a word that was mistyped. */
+static const char *
+closest(const char *word, const char *const cands[], size_t n)
+{
+	static char buf[64];
+	char *s = suggest_word(word, cands, n);
+
+	snprintf(buf, sizeof(buf), "%s", s != NULL ? s : "(none)");
+	free(s);
+	return buf;
+}
+
+TEST(suggest_word_among_names)
+{
+	static const char *const acts[] = {
+		"start", "stop", "restart", "status", "list", "info"
+	};
+	static const char *const cpus[] = { "Skylake-Client", "qemu64" };
+	char long_word[64];
+
+	CHECK_STR(closest("strat", acts, 6), "start");
+	CHECK_STR(closest("stauts", acts, 6), "status");
+	CHECK_STR(closest("lsit", acts, 6), "list");
+	CHECK_STR(closest("stp", acts, 6), "stop");
+	CHECK_STR(closest("frobnicate", acts, 6), "(none)");
+	CHECK_STR(closest("stop", acts, 2), "(none)");	/* never itself */
+	CHECK_STR(closest("x", acts, 6), "(none)");
+	CHECK_STR(closest("skylake-client", cpus, 2), "Skylake-Client");
+	CHECK_STR(closest("qemu46", cpus, 2), "qemu64");
+	CHECK_STR(closest("web", NULL, 0), "(none)");
+	/* Longer than 32 bytes: not compared at all. */
+	memset(long_word, 's', sizeof(long_word) - 1);
+	long_word[sizeof(long_word) - 1] = '\0';
+	CHECK_STR(closest(long_word, acts, 6), "(none)");
 }
