@@ -448,7 +448,7 @@ check_bridge(const struct vm_config *vm, struct diag *d)
 	    "BRIDGE_IFNAME" : "NIC1";
 	struct diag why;
 
-	if (vm->nnics == 0)
+	if (vmconf_bridge_nics(vm) == 0)
 		return 0;
 	diag_init(&why);
 	if (netif_is_bridge(vm->bridge, &why) == 1) {

@@ -43,6 +43,11 @@ plan_free(struct launch_plan *ln)
 	free(ln->disks);
 	free(ln->cdroms);
 	free(ln->taps);
+	free(ln->usernets);
+	for (i = 0; ln->passt_fds != NULL && ln->passt_fds[i] != -2; i++)
+		if (ln->passt_fds[i] >= 0)
+			(void)close(ln->passt_fds[i]);
+	free(ln->passt_fds);
 	free(ln->pidfile);
 	firmware_free(&ln->uefi);
 	qemu_user_free(&ln->user);
@@ -279,6 +284,8 @@ push_kernel(const struct vm_config *vm, const struct launch_plan *ln,
  * tap is named after the slot and the NIC (ports.h) and is made by
  * qemu-init, on the bridge, before QEMU runs: QEMU is handed it (and so
  * runs no script); with by_path, QEMU makes it with the tap scripts.
+ * A NETx=user NIC is a stream socket whose other end is its passt
+ * (usernet.h): no tap, no bridge.
  */
 static void
 push_nics(const struct vm_config *vm, const struct launch_plan *ln,
@@ -301,6 +308,13 @@ push_nics(const struct vm_config *vm, const struct launch_plan *ln,
 		sv_pushf(av, "%s,netdev=net%zu,mac=%s", vm->nics[i].model, i,
 		    vm->nics[i].mac);
 		sv_push(av, "-netdev");
+		if (vm->nics[i].net == NET_USER) {
+			w = fd_word(ln, ln->usernets[i]);
+			sv_pushf(av, "stream,id=net%zu,addr.type=fd,addr.str=%s",
+			    i, w);
+			free(w);
+			continue;
+		}
 		if (ln->by_path) {
 			slot_tap_name(ln->slot, i, tap);
 			sv_pushf(av, "tap,id=net%zu,ifname=%s,script=%s,"

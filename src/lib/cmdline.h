@@ -76,6 +76,13 @@ struct launch_plan {
 	size_t		 ndisks;
 	int		*cdroms;	/* file indexes, one for each ISO */
 	int		*taps;		/* file indexes, one for each NIC */
+	/*
+	 * NETx=user: QEMU's end of each NIC's socket to its passt (file
+	 * indexes; PLAN_NONE for a bridged NIC, whose tap is in taps), and
+	 * passt's end, ours until passt runs (-1: none).
+	 */
+	int		*usernets;
+	int		*passt_fds;
 	int		 kernel, initrd;	/* file indexes, or PLAN_NONE */
 	int		 fw_code, fw_vars;	/* FIRMWARE=uefi */
 	int		 fw_vars_ro;		/* the same, read-only */

@@ -45,6 +45,7 @@
 #include "qmp.h"
 #include "qmpmany.h"
 #include "sock.h"
+#include "usernet.h"
 
 static int
 vm_lock(const struct rundir *rd, const char *name, int *fd, struct diag *d)
@@ -106,7 +107,10 @@ check_running_macs(const char *name, const struct vm_state *st, void *arg)
 				    st->nics[j].mac, i + 1, j + 1, name, i + 1);
 }
 
-/* What must hold before anything runs: the bridge, unique MACs. */
+/*
+ * What must hold before anything runs: the bridge, free forward ports,
+ * unique MACs.
+ */
 static int
 preflight(const struct vm_config *vm, const struct rundir *rd,
     struct diag *d)
@@ -117,6 +121,7 @@ preflight(const struct vm_config *vm, const struct rundir *rd,
 	if (vm->nnics == 0)
 		return 0;
 	(void)check_bridge(vm, d);
+	(void)usernet_ports_check(vm, d);
 	if (vm_each_running(rd, check_running_macs, &mc, d) != 0)
 		return -1;
 	return d->errors == errors ? 0 : -1;
@@ -295,17 +300,34 @@ plan_images(const struct vm_config *vm, int open_files,
 	return 0;
 }
 
-/* Each NIC's tap, made on the bridge by us (start), or named (show). */
+/*
+ * Each NIC's tap, made on the bridge by us (start), or named (show);
+ * for a NETx=user NIC, the socket pair between QEMU and its passt.
+ */
 static int
 plan_taps(const struct vm_config *vm, int open_files, struct launch_plan *ln,
     struct diag *d)
 {
 	char tap[TAP_NAME_SIZE], *name;
+	int fd = -1, pair[2] = { -1, -1 };
 	size_t i;
-	int fd = -1;
 
 	ln->taps = xcalloc(vm->nnics + 1, sizeof(*ln->taps));
+	ln->usernets = xcalloc(vm->nnics + 1, sizeof(*ln->usernets));
+	ln->passt_fds = xcalloc(vm->nnics + 1, sizeof(*ln->passt_fds));
+	for (i = 0; i < vm->nnics; i++)
+		ln->taps[i] = ln->usernets[i] = ln->passt_fds[i] = -1;
+	ln->passt_fds[vm->nnics] = -2;		/* the end */
 	for (i = 0; i < vm->nnics; i++) {
+		if (vm->nics[i].net == NET_USER) {
+			if (open_files && usernet_pair(pair, d) != 0)
+				return -1;
+			name = xasprintf("passt of NIC%zu", i + 1);
+			ln->usernets[i] = plan_add_file(ln, pair[0], 0, name);
+			ln->passt_fds[i] = pair[1];
+			free(name);
+			continue;
+		}
 		slot_tap_name(ln->slot, i, tap);
 		if (open_files &&
 		    (fd = netif_tap_create(tap, vm->bridge, d)) < 0)
@@ -657,12 +679,15 @@ vm_facts(const struct vm_config *vm, struct vm_state *st)
 	st->desc = vm->desc != NULL ? xstrdup(vm->desc) : NULL;
 	st->ram = xstrdup(vm->ram);
 	st->smp = vm->smp != NULL ? xstrdup(vm->smp) : NULL;
-	st->bridge = vm->nnics > 0 ? xstrdup(vm->bridge) : NULL;
+	st->bridge = vmconf_bridge_nics(vm) > 0 ? xstrdup(vm->bridge) : NULL;
 	st->nnics = vm->nnics;
 	st->nics = xcalloc(vm->nnics + 1, sizeof(*st->nics));
 	for (i = 0; i < vm->nnics; i++) {
 		st->nics[i].model = xstrdup(vm->nics[i].model);
 		st->nics[i].mac = xstrdup(vm->nics[i].mac);
+		st->nics[i].user = vm->nics[i].net == NET_USER;
+		if (st->nics[i].user)
+			st->nics[i].fwd = usernet_forwards_text(&vm->nics[i]);
 	}
 	st->ndisks = vm->ndisks;
 	st->disks = xcalloc(vm->ndisks + 1, sizeof(*st->disks));
@@ -706,8 +731,94 @@ record(const struct vm_config *vm, const struct monconf *mc,
 		    xasprintf("[%s]:%u", mc->vnc_listen, ln->slot) :
 		    xasprintf("%s:%u", mc->vnc_listen, ln->slot);
 	for (i = 0; i < st->nnics; i++) {
+		if (st->nics[i].user)
+			continue;
 		slot_tap_name(ln->slot, i, tap);
 		st->nics[i].tap = xstrdup(tap);
+	}
+}
+
+/*
+ * The passt of each NETx=user NIC (usernet.h), as QEMU's user, its
+ * stderr the VM's RUN_USERNET_LOG (made anew); ids[i] for NIC i (pid 0:
+ * none).  0, or -1 with why in d (those started are the caller's).
+ */
+static int
+start_passts(const struct vm_config *vm, struct launch_plan *ln,
+    const struct rundir *rd, struct proc_id *ids, struct diag *d)
+{
+	char *path;
+	size_t i;
+	int log = -1, rc = 0;
+
+	for (i = 0; rc == 0 && i < vm->nnics; i++) {
+		if (vm->nics[i].net != NET_USER)
+			continue;
+		if (log < 0 && (log = rundir_openat(rd, vm->name,
+		    RUN_USERNET_LOG, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND,
+		    0600)) < 0) {
+			path = rundir_path(rd, vm->name, RUN_USERNET_LOG);
+			diag_error(d, "cannot open %s: %s", path,
+			    strerror(errno));
+			free(path);
+			return -1;
+		}
+		rc = usernet_start(&vm->nics[i], ln->passt_fds[i], log,
+		    &ln->user, &ids[i], d);
+		/* Its end is passt's alone now. */
+		(void)close(ln->passt_fds[i]);
+		ln->passt_fds[i] = -1;
+	}
+	if (log >= 0)
+		(void)close(log);
+	return rc;
+}
+
+/*
+ * Whether every passt started still runs once QEMU answered (one that
+ * could not listen on a forward has exited by then): 0, or -1 with
+ * what it said in d.
+ */
+static int
+passts_alive(const struct vm_config *vm, const struct rundir *rd,
+    const struct proc_id *ids, struct diag *d)
+{
+	struct strbuf said;
+	char *path, *line;
+	size_t i;
+	int st;
+
+	for (i = 0; i < vm->nnics; i++) {
+		if (ids[i].pid <= 0 || (proc_reap(ids[i].pid, &st) == 0 &&
+		    proc_alive(&ids[i])))
+			continue;
+		sb_init(&said);
+		path = rundir_path(rd, vm->name, RUN_USERNET_LOG);
+		(void)file_read(path, &said, 1, NULL);
+		line = diag_one_line(said.s != NULL ? said.s : "");
+		diag_error(d, "passt of NIC%zu of '%s' exited: %s", i + 1,
+		    vm->name, line[0] != '\0' ? line : "(it said nothing)");
+		free(line);
+		free(path);
+		sb_free(&said);
+		return -1;
+	}
+	return 0;
+}
+
+/* Ends the passts of a start undone. */
+static void
+end_passts(const struct proc_id *ids, size_t n)
+{
+	size_t i;
+	int st;
+
+	for (i = 0; i < n; i++) {
+		if (ids[i].pid <= 0)
+			continue;
+		(void)proc_signal(&ids[i], SIGKILL);
+		while (waitpid(ids[i].pid, &st, 0) < 0 && errno == EINTR)
+			;
 	}
 }
 
@@ -724,8 +835,10 @@ launch(const struct vm_config *vm, const struct monconf *mc,
 {
 	struct launch_plan ln;
 	struct qemu_run q;
+	struct proc_id *passts;
 	unsigned slot;
 	int rc = -1, reserved = -1;
+	size_t i;
 
 	memset(&ln, 0, sizeof(ln));
 	memset(&q, 0, sizeof(q));
@@ -733,22 +846,30 @@ launch(const struct vm_config *vm, const struct monconf *mc,
 	sb_init(&q.said);
 	if (vm_slot(vm, mc, rd, &slot, &reserved, d) != 0)
 		return -1;
+	passts = xcalloc(vm->nnics + 1, sizeof(*passts));
 	/* QEMU writes its pid file in its folder in RUNDIR, as its user. */
 	if (vm_plan(vm, mc, confdir, rd, slot, 1, &ln, d) != 0 ||
 	    !qemu_user_may_open(&ln.user, rd->path, X_OK, d) ||
 	    rundir_make_qemu_dir(rd, vm->name, ln.user.uid, ln.user.gid,
-	    d) != 0 || run_qemu(vm, mc, &ln, rd, &q, d) != 0 ||
-	    confirm(vm, rd, &ln, &q, d) != 0)
+	    d) != 0 || start_passts(vm, &ln, rd, passts, d) != 0 ||
+	    run_qemu(vm, mc, &ln, rd, &q, d) != 0 ||
+	    confirm(vm, rd, &ln, &q, d) != 0 ||
+	    passts_alive(vm, rd, passts, d) != 0)
 		goto fail;
 	record(vm, mc, &ln, &q.id, &out->st);
+	for (i = 0; i < vm->nnics; i++)
+		out->st.nics[i].passt = passts[i];
 	if (state_write(rd, vm->name, &out->st, d) != 0) {
 		state_free(&out->st);
 		goto fail;
 	}
 	rc = 0;
 fail:
-	if (rc != 0)
+	if (rc != 0) {
 		qemu_discard(&q, rd, vm->name);
+		end_passts(passts, vm->nnics);
+	}
+	free(passts);
 	qemu_run_free(&q);
 	lock_release(reserved);
 	plan_free(&ln);

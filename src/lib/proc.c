@@ -480,7 +480,9 @@ proc_spawn(char *const argv[], char *const env_extra[],
 		free(prog);
 		return -1;
 	}
-	if (open_pipe(errp, 1) != 0 || open_pipe(failp, 0) != 0) {
+	if ((how->log_fd > STDERR_FILENO ? (errp[1] = fcntl(how->log_fd,
+	    F_DUPFD_CLOEXEC, STDERR_FILENO + 1)) < 0 : open_pipe(errp, 1) !=
+	    0) || open_pipe(failp, 0) != 0) {
 		diag_error(d, "cannot run %s: pipe: %s", argv[0],
 		    strerror(errno));
 		closefd(&errp[0]);

@@ -36,11 +36,14 @@ int	proc_run(char *const argv[], char *const env_extra[],
  * own (no terminal: a Ctrl-C meant for us is not its), from /, with no
  * signal blocked or ignored, and become(become_arg) called last, in the
  * child (it drops privileges: async-signal-safe, 0 or -1 with errno).
+ * With a log_fd above 2, that file is its stderr instead of a pipe: a
+ * program that outlives us writes there, never into a pipe that closed.
  */
 struct proc_spawn {
 	const int	*fds;
 	size_t		 nfds;
 	int		 base;		/* 3 or more */
+	int		 log_fd;	/* > 2: its stderr; else a pipe */
 	int		(*become)(const void *);
 	const void	*become_arg;
 };
@@ -48,7 +51,8 @@ struct proc_spawn {
 /*
  * Starts argv as how says, with the environment plus env_extra (as
  * proc_run).  0 once the program runs, with its pid in *pid and the read
- * end of its stderr (non-blocking, close-on-exec) in *err; -1 with why
+ * end of its stderr (non-blocking, close-on-exec) in *err (-1 with a
+ * log_fd); -1 with why
  * in d when it could not be started (it is reaped then).  The caller
  * reaps it when it exits while we run.
  */

@@ -31,7 +31,8 @@ enum run_file {
 	RUN_LOCK,		/* held for a whole action on the VM */
 	RUN_CONSOLE_LOCK,	/* held by the attached console client */
 	RUN_AGENT,		/* AGENT=yes: the guest agent's channel (0600) */
-	RUN_QEMU_DIR		/* the one folder QEMU writes, as its user */
+	RUN_QEMU_DIR,		/* the one folder QEMU writes, as its user */
+	RUN_USERNET_LOG		/* what the VM's passt said (its stderr) */
 };
 
 /*

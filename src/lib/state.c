@@ -5,14 +5,15 @@
  * PID and PIDSTART (the process), SLOT, MONPORT, CTLPORT, STARTED and
  * STOPDELAY (numbers, required), MONITOR, RUNAS, UID, AGENT, AUTOSTART, SERIAL,
  * ACCEL, VNC, CFG, DESC, RAM, SMP, BRIDGE, and for each NIC x NICx (its
- * model), MACx and TAPx, for each disk DSKx and DSKFMTx, for each ISO
- * CDRx.
+ * model), MACx and TAPx (or NETx=user, FWDx, PASSTx and PASSTSTARTx:
+ * its passt), for each disk DSKx and DSKFMTx, for each ISO CDRx.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,27 @@ state_long(const struct cfg *cfg, const char *key)
 	return v;
 }
 
+/* Whether numbered key base(i+1) is value. */
+static int
+state_string_is_numbered(const struct cfg *cfg, const char *base, size_t i,
+    const char *value)
+{
+	char key[32];
+
+	(void)snprintf(key, sizeof(key), "%s%zu", base, i + 1);
+	return state_string_is(cfg, key, value);
+}
+
+/* A numbered number the state may lack: -1 then. */
+static long long
+state_long_numbered(const struct cfg *cfg, const char *base, size_t i)
+{
+	char key[32];
+
+	(void)snprintf(key, sizeof(key), "%s%zu", base, i + 1);
+	return state_long(cfg, key);
+}
+
 /* key=yes; missing: the default. */
 static int
 state_yes(const struct cfg *cfg, const char *key, int missing)
@@ -165,6 +187,16 @@ read_facts(const struct cfg *cfg, struct vm_state *st)
 		st->nics[i].mac = state_numbered(cfg, "MAC", i);
 		st->nics[i].model = state_numbered(cfg, "NIC", i);
 		st->nics[i].tap = state_numbered(cfg, "TAP", i);
+		st->nics[i].user = state_string_is_numbered(cfg, "NET", i,
+		    "user");
+		st->nics[i].fwd = state_numbered(cfg, "FWD", i);
+		st->nics[i].passt.pid = (pid_t)state_long_numbered(cfg,
+		    "PASST", i);
+		st->nics[i].passt.start = (unsigned long long)
+		    state_long_numbered(cfg, "PASSTSTART", i);
+		if (st->nics[i].passt.pid <= 1)
+			memset(&st->nics[i].passt, 0,
+			    sizeof(st->nics[i].passt));
 		if (st->nics[i].mac == NULL)
 			st->nics[i].mac = xstrdup("");
 	}
@@ -270,6 +302,14 @@ format_state(struct strbuf *sb, const struct vm_state *st)
 		add_key(sb, "NIC", i + 1, st->nics[i].model);
 		add_key(sb, "MAC", i + 1, st->nics[i].mac);
 		add_key(sb, "TAP", i + 1, st->nics[i].tap);
+		if (!st->nics[i].user)
+			continue;
+		add_key(sb, "NET", i + 1, "user");
+		add_key(sb, "FWD", i + 1, st->nics[i].fwd);
+		if (st->nics[i].passt.pid > 0)
+			sb_addf(sb, "PASST%zu=%ld\nPASSTSTART%zu=%llu\n", i + 1,
+			    (long)st->nics[i].passt.pid, i + 1,
+			    st->nics[i].passt.start);
 	}
 	for (i = 0; i < st->ndisks; i++) {
 		add_key(sb, "DSK", i + 1, st->disks[i].path);
@@ -351,8 +391,14 @@ state_remove(const struct rundir *rd, const char *name)
 		RUN_STATE, RUN_PID, RUN_CONTROL, RUN_SERIAL, RUN_HMP, RUN_QMP,
 		RUN_AGENT
 	};
+	struct vm_state st;
 	size_t i;
 
+	if (state_read(rd, name, &st, NULL) == 0)
+		for (i = 0; i < st.nnics; i++)
+			if (st.nics[i].passt.pid > 0)
+				(void)proc_signal(&st.nics[i].passt, SIGTERM);
+	state_free(&st);
 	for (i = 0; i < sizeof(left) / sizeof(left[0]); i++)
 		rundir_unlink(rd, name, left[i]);
 	(void)rundir_remove_qemu_dir(rd, name);
@@ -367,6 +413,7 @@ state_free(struct vm_state *st)
 		free(st->nics[i].model);
 		free(st->nics[i].mac);
 		free(st->nics[i].tap);
+		free(st->nics[i].fwd);
 	}
 	free(st->nics);
 	for (i = 0; i < st->ndisks; i++) {

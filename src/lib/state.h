@@ -23,6 +23,9 @@ struct vm_state_nic {
 	char		*model;		/* NULL: not recorded (an older start) */
 	char		*mac;
 	char		*tap;		/* "qi3n0"; NULL: not recorded */
+	int		 user;		/* NETx=user: passt, no tap */
+	char		*fwd;		/* its forwards ("2222:22"); NULL */
+	struct proc_id	 passt;		/* its passt; pid 0: none recorded */
 };
 
 /* A disk image as the VM runs with it. */
@@ -96,7 +99,11 @@ int	state_write_pid(const struct rundir *, const char *name, pid_t pid,
  * as cfg_parse allows.
  */
 #define STATE_MAX	(8 * 1024 * 1024)
-/* Removes what a VM's run left: state, pid file and sockets. */
+/*
+ * Removes what a VM's run left: state, pid file and sockets; a passt
+ * the state records that still runs (it ends by itself once QEMU's end
+ * of its socket closes) is ended first.
+ */
 void	state_remove(const struct rundir *, const char *name);
 void	state_free(struct vm_state *);
 

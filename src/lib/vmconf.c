@@ -3,6 +3,8 @@
  */
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +28,11 @@ const char *const vmconf_keys[] = {
 	"BOOTDELAY", "AUTOSTART", "PRECMD", "POSTCMD", "CUSTOMx", "DISKIF",
 	"DISKIFx", "DISKCACHE", "DISKCACHEx", "DISKDISCARD", "DISKDISCARDx",
 	"SNAPSHOT", "FIRMWARE", "AGENT", "READY", "DISKFORMAT", "DISKFORMATx",
-	"SANDBOX", NULL
+	"SANDBOX", "NETx", "FWDx", "ADDRx", "SSH_USER", "SSH_KEY", NULL
+};
+
+static const char *const nic_nets[] = {
+	[NET_BRIDGE] = "bridge", [NET_USER] = "user", NULL
 };
 
 const char *const vmconf_disk_ifs[] = {
@@ -357,6 +363,86 @@ nic_model_valid(const char *s)
 	return 1;
 }
 
+int
+vmconf_forwards(const char *value, struct vm_forward **v, size_t *n,
+    const char **why)
+{
+	const char *p = value;
+	unsigned long host, guest;
+	char *end;
+
+	*v = NULL;
+	*n = 0;
+	for (;;) {
+		p += strspn(p, " \t");
+		if (*p == '\0')
+			return 0;
+		if (*n == VMCONF_FORWARDS_MAX) {
+			*why = "too many forwards (at most 64)";
+			break;
+		}
+		*why = "not HOSTPORT:GUESTPORT (ports 1 to 65535)";
+		if (!isdigit((unsigned char)*p))
+			break;
+		errno = 0;
+		host = strtoul(p, &end, 10);
+		if (errno != 0 || *end != ':' || host < 1 || host > 65535 ||
+		    !isdigit((unsigned char)end[1]))
+			break;
+		guest = strtoul(end + 1, &end, 10);
+		if (errno != 0 || guest < 1 || guest > 65535 ||
+		    (*end != '\0' && *end != ' ' && *end != '\t'))
+			break;
+		*v = xreallocarray(*v, *n + 1, sizeof(**v));
+		(*v)[*n].host = (unsigned)host;
+		(*v)[(*n)++].guest = (unsigned)guest;
+		p = end;
+	}
+	free(*v);
+	*v = NULL;
+	*n = 0;
+	return -1;
+}
+
+/* NETx, FWDx and ADDRx of NIC i+1. */
+static void
+load_nic_net(struct loader *l, size_t i, struct vm_nic *nic)
+{
+	const struct cfg_entry *e;
+	unsigned char addr[16];
+	const char *why;
+
+	nic->net = get_choice(l, get_numbered(l, "NET", i), nic_nets,
+	    NET_BRIDGE);
+	if ((e = get_numbered(l, "FWD", i)) != NULL) {
+		if (nic->net != NET_USER)
+			fail(l, e, "%s: forwards need NET%zu=user (a bridged "
+			    "NIC has an address of its own)", e->key, i + 1);
+		else if (vmconf_forwards(e->value, &nic->fwd, &nic->nfwd,
+		    &why) != 0)
+			fail(l, e, "%s '%s': %s", e->key, e->value, why);
+	}
+	if ((e = get_numbered(l, "ADDR", i)) != NULL) {
+		if (inet_pton(AF_INET, e->value, addr) != 1 &&
+		    inet_pton(AF_INET6, e->value, addr) != 1)
+			fail(l, e, "%s '%s' is not an IPv4 or IPv6 address",
+			    e->key, e->value);
+		else
+			nic->addr = xstrdup(e->value);
+	}
+}
+
+size_t
+vmconf_bridge_nics(const struct vm_config *vm)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < vm->nnics; i++)
+		if (vm->nics[i].net == NET_BRIDGE)
+			n++;
+	return n;
+}
+
 static void
 load_nics(struct loader *l)
 {
@@ -387,9 +473,13 @@ load_nics(struct loader *l)
 		    &why) != 0)
 			fail(l, m, "%s '%s' is not a MAC address: %s", m->key,
 			    m->value, why);
+		load_nic_net(l, i, &vm->nics[vm->nnics]);
 		vm->nnics++;
 	}
 	warn_orphans(l, "MAC", n, "NIC");
+	warn_orphans(l, "NET", n, "NIC");
+	warn_orphans(l, "FWD", n, "NIC");
+	warn_orphans(l, "ADDR", n, "NIC");
 }
 
 static void
@@ -519,6 +609,10 @@ load_runtime(struct loader *l)
 	vm->bootdelay = get_number(l, "BOOTDELAY", 3600, 0);
 	vm->precmd = get_string(l, "PRECMD", NULL);
 	vm->postcmd = get_string(l, "POSTCMD", NULL);
+	vm->ssh_user = get_word(l, "SSH_USER", NULL);
+	/* Only qemu-init ssh reads it: not checked here, nor needed. */
+	if (get(l, "SSH_KEY") != NULL)
+		vm->ssh_key = path_resolve(vm->dir, get(l, "SSH_KEY")->value);
 }
 
 /* The variable store of a UEFI VM: <dir>/<name>-qemu.vars. */
@@ -630,9 +724,14 @@ vmconf_free(struct vm_config *vm)
 	for (i = 0; i < vm->ncdroms; i++)
 		free(vm->cdroms[i]);
 	free(vm->cdroms);
-	for (i = 0; i < vm->nnics; i++)
+	for (i = 0; i < vm->nnics; i++) {
 		free(vm->nics[i].model);
+		free(vm->nics[i].fwd);
+		free(vm->nics[i].addr);
+	}
 	free(vm->nics);
+	free(vm->ssh_user);
+	free(vm->ssh_key);
 	free(vm->bridge);
 	free(vm->runas);
 	free(vm->precmd);

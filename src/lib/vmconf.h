@@ -46,9 +46,27 @@ struct vm_disk {
 	int		 discard;	/* DISKDISCARDx, else DISKDISCARD */
 };
 
+/* NETx: what a NIC is plugged into. */
+enum nic_net {
+	NET_BRIDGE,		/* a tap on BRIDGE_IFNAME (the default) */
+	NET_USER		/* passt: user networking (usernet.h) */
+};
+
+/* A FWDx forward: TCP 127.0.0.1:host on the host to the guest's port. */
+struct vm_forward {
+	unsigned	 host;
+	unsigned	 guest;
+};
+
+#define VMCONF_FORWARDS_MAX	64	/* forwards of one NIC */
+
 struct vm_nic {
 	char		*model;
 	char		 mac[MAC_STRLEN];
+	enum nic_net	 net;
+	struct vm_forward *fwd;		/* FWDx (NETx=user only) */
+	size_t		 nfwd;
+	char		*addr;		/* ADDRx: the guest's address; NULL */
 };
 
 struct vm_config {
@@ -84,6 +102,8 @@ struct vm_config {
 	unsigned	 stopdelay;
 	unsigned	 bootdelay;
 	char		*precmd, *postcmd;		/* NULL: unset */
+	char		*ssh_user;	/* SSH_USER; NULL: unset */
+	char		*ssh_key;	/* SSH_KEY, absolute; NULL: unset */
 	char		**custom;	/* CUSTOMx split into words */
 	size_t		 ncustom;
 	struct cfg	 cfg;		/* the file's keys, for their lines */
@@ -100,6 +120,15 @@ void	vmconf_free(struct vm_config *);
 unsigned vmconf_key_line(const struct vm_config *, const char *key);
 /* Whether key is one vmconf_load knows (DSK1, NIC12, RAM, ...). */
 int	vmconf_key_known(const char *);
+/* How many of the VM's NICs are on its bridge (NETx=bridge). */
+size_t	vmconf_bridge_nics(const struct vm_config *);
+/*
+ * Parses a FWDx value: forwards "HOST:GUEST" (TCP ports, 1 to 65535)
+ * separated by blanks, at most VMCONF_FORWARDS_MAX.  0 with them in
+ * *v (caller frees) and *n, or -1 with why in *why (static text).
+ */
+int	vmconf_forwards(const char *value, struct vm_forward **v, size_t *n,
+	    const char **why);
 /* The keys, numbered ones ending in 'x' (DSKx), NULL-terminated. */
 extern const char *const vmconf_keys[];
 /*
