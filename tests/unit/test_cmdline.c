@@ -27,7 +27,7 @@ static void
 setup(struct vm_config *vm, struct monconf *mc, struct launch_plan *ln)
 {
 	static struct vm_disk disk;
-	static struct vm_nic nic = { "e1000", "DE:AD:BE:EF:93:34" };
+	static struct vm_nic nic = { "e1000", "DE:AD:BE:EF:93:34", NET_BRIDGE, NULL, 0, NULL };
 	static char *custom[] = { "-device", "virtio-rng-pci", NULL };
 	int i;
 

@@ -23,8 +23,10 @@ TEST(state_round_trip)
 	struct rundir rd;
 	struct diag d;
 	struct vm_state_nic nics[] = {
-		{ "virtio-net-pci", "DE:AD:BE:EF:93:34", "qi7n0" },
-		{ "e1000", "DE:AD:BE:EF:93:7D", "qi7n1" }
+		{ "virtio-net-pci", "DE:AD:BE:EF:93:34", "qi7n0", 0, NULL,
+		  { 0, 0 } },
+		{ "e1000", "DE:AD:BE:EF:93:7D", NULL, 1, "2222:22",
+		  { 4242, 77 } }
 	};
 	struct vm_state_disk disks[] = { { "/srv/a b.img", "qcow2" } };
 	char *cdroms[] = { "/srv/x.iso" };
@@ -75,7 +77,12 @@ TEST(state_round_trip)
 	if (back.nnics == 2) {
 		CHECK_STR(back.nics[1].model, "e1000");
 		CHECK_STR(back.nics[1].mac, "DE:AD:BE:EF:93:7D");
-		CHECK_STR(back.nics[1].tap, "qi7n1");
+		CHECK(back.nics[1].tap == NULL);
+		CHECK(back.nics[1].user && !back.nics[0].user);
+		CHECK_STR(back.nics[1].fwd, "2222:22");
+		CHECK(back.nics[1].passt.pid == 4242 &&
+		    back.nics[1].passt.start == 77);
+		CHECK(back.nics[0].passt.pid == 0);
 	}
 	CHECK(back.ndisks == 1 && back.ncdroms == 1);
 	if (back.ndisks == 1) {
