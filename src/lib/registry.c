@@ -1,10 +1,13 @@
 /*
  * registry.c - the VM registry and name resolution.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <time.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,8 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "fileread.h"
+#include "filewrite.h"
 #include "paths.h"
 #include "registry.h"
 #include "suggest.h"
@@ -19,7 +24,7 @@
 static const char *const reserved[] = {
 	"start", "stop", "restart", "kill", "wait", "pause", "resume", "reset",
 	"status", "list", "info", "console", "show", "check", "help",
-	"version", NULL
+	"version", "create", "remove", "ssh", NULL
 };
 
 int
@@ -493,5 +498,162 @@ vm_lookup(const char *confdir, const char *arg, struct vm_ref *ref,
 	}
 	rc = vm_resolve(&reg, arg, ref, d);
 	registry_free(&reg);
+	return rc;
+}
+
+int
+registry_name_ok(const char *s, struct diag *d)
+{
+	if (!shortname_valid(s) || s[0] == '.' || s[0] == '-') {
+		diag_error(d, "'%s' is not a VM name: use A-Z a-z 0-9 . _ -, "
+		    "not first . or -", s);
+		return 0;
+	}
+	if (registry_reserved(s)) {
+		diag_error(d, "'%s' is a qemu-init action: not a VM name", s);
+		return 0;
+	}
+	return 1;
+}
+
+int
+registry_lock(const char *confdir, struct diag *d)
+{
+	char *path = path_join(confdir, "qemu-init.reg.lock");
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	int fd, waited;
+
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		diag_error(d, "cannot open %s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	for (waited = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; waited += 20) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) ||
+		    waited >= REGISTRY_LOCK_WAIT_MS) {
+			diag_error(d, "%s: %s", path, errno == EWOULDBLOCK ?
+			    "still held by another qemu-init" :
+			    strerror(errno));
+			(void)close(fd);
+			free(path);
+			return -1;
+		}
+		(void)nanosleep(&tick, NULL);
+	}
+	free(path);
+	return fd;
+}
+
+/*
+ * The registry's text as it is now (empty when missing), its mode and
+ * owner (0644, ours, for a new one).  0, or -1 with why in d.
+ */
+static int
+registry_text(const char *path, struct strbuf *text, struct stat *st,
+    struct diag *d)
+{
+	int rc;
+
+	sb_init(text);
+	sb_adds(text, "");
+	if ((rc = config_read(path, text, 1, d)) < 0)
+		return -1;
+	if (rc == 1 || stat(path, st) != 0) {
+		memset(st, 0, sizeof(*st));
+		st->st_mode = 0644;
+		st->st_uid = getuid();
+		st->st_gid = getgid();
+	}
+	return 0;
+}
+
+/* The registry's file replaced by text, as st was. */
+static int
+registry_replace(const char *path, const struct strbuf *text,
+    const struct stat *st, struct diag *d)
+{
+	return file_write_atomic(path, text->s, text->len,
+	    st->st_mode & 07777, geteuid() == 0 ? st->st_uid : (uid_t)-1,
+	    geteuid() == 0 ? st->st_gid : (gid_t)-1, d);
+}
+
+int
+registry_add(const char *confdir, const char *shortname, const char *cfgpath,
+    struct diag *d)
+{
+	char *path = path_join(confdir, "qemu-init.reg"), *name;
+	struct registry reg;
+	struct strbuf text;
+	struct diag quiet;
+	struct stat st;
+	size_t i;
+	int rc = -1;
+
+	if (registry_text(path, &text, &st, d) != 0) {
+		sb_free(&text);
+		free(path);
+		return -1;
+	}
+	diag_init(&quiet);
+	(void)registry_parse(&reg, path, text.s, text.len, &quiet);
+	diag_clear(&quiet);
+	name = cfg_path_name(cfgpath);
+	for (i = 0; i < reg.n; i++)
+		if (strcmp(reg.v[i].shortname, shortname) == 0 ||
+		    strcmp(reg.v[i].longname, shortname) == 0 ||
+		    (name != NULL && (strcmp(reg.v[i].shortname, name) == 0 ||
+		    strcmp(reg.v[i].longname, name) == 0)))
+			break;
+	if (i < reg.n)
+		diag_error(d, "a VM named '%s' is registered already (%s:%u)",
+		    strcmp(reg.v[i].shortname, shortname) == 0 ||
+		    strcmp(reg.v[i].longname, shortname) == 0 ? shortname :
+		    name, path, reg.v[i].line);
+	else {
+		if (text.len > 0 && text.s[text.len - 1] != '\n')
+			sb_addc(&text, '\n');
+		sb_addf(&text, "%s %s\n", shortname, cfgpath);
+		rc = registry_replace(path, &text, &st, d);
+	}
+	free(name);
+	registry_free(&reg);
+	sb_free(&text);
+	free(path);
+	return rc;
+}
+
+int
+registry_remove(const char *confdir, const char *shortname, struct diag *d)
+{
+	char *path = path_join(confdir, "qemu-init.reg");
+	struct strbuf text, kept;
+	const char *p, *nl, *w;
+	struct stat st;
+	size_t n, wl;
+	int rc = 1;
+
+	sb_init(&kept);
+	sb_adds(&kept, "");
+	if (registry_text(path, &text, &st, d) != 0)
+		rc = -1;
+	for (p = text.s; rc >= 0 && *p != '\0'; p = nl) {
+		nl = p + strcspn(p, "\n");
+		if (*nl == '\n')
+			nl++;
+		n = (size_t)(nl - p);
+		w = p + strspn(p, " \t");
+		wl = strcspn(w, " \t\n");
+		if (wl == strlen(shortname) && strncmp(w, shortname, wl) == 0) {
+			rc = 0;		/* this line goes */
+			continue;
+		}
+		sb_add(&kept, p, n);
+	}
+	if (rc == 0)
+		rc = registry_replace(path, &kept, &st, d);
+	sb_free(&kept);
+	sb_free(&text);
+	free(path);
 	return rc;
 }

@@ -87,5 +87,37 @@ void	vm_ref_free(struct vm_ref *);
 char	*cfg_path_name(const char *path);
 /* Words a shortname may not be: the qemu-init actions. */
 int	registry_reserved(const char *);
+/*
+ * Whether s may be a shortname (A-Z a-z 0-9 . _ -, not an action): 1,
+ * or 0 with why in d.
+ */
+int	registry_name_ok(const char *s, struct diag *d);
+
+#define REGISTRY_LOCK_WAIT_MS	10000	/* another create or remove */
+
+/*
+ * CONFDIR/qemu-init.reg.lock, the registry's lock, which every change
+ * of the registry holds (a file of its own: the registry itself is
+ * replaced by each change).  Waits up to REGISTRY_LOCK_WAIT_MS.  The
+ * lock (to release with lock_release), or -1 with why in d.
+ */
+int	registry_lock(const char *confdir, struct diag *d);
+/*
+ * Under the lock the caller holds: adds the line "shortname cfgpath"
+ * to the registry (made when missing), refused when a VM of that
+ * shortname or longname is registered.  The file is replaced whole
+ * (filewrite.h), with its mode and owner kept, and read as every
+ * reader reads it (config_read: as root, only a file of root's).  0,
+ * or -1 with why in d.
+ */
+int	registry_add(const char *confdir, const char *shortname,
+	    const char *cfgpath, struct diag *d);
+/*
+ * Under the lock: removes the line of shortname (comments and other
+ * lines kept as they are).  0, 1 when no line has it, or -1 with why
+ * in d.
+ */
+int	registry_remove(const char *confdir, const char *shortname,
+	    struct diag *d);
 
 #endif

@@ -1,10 +1,15 @@
 /* test_registry.c - the registry and <vm> resolution */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "registry.h"
+#include "rundir.h"
 #include "unit.h"
 
 /*
@@ -255,4 +260,86 @@ TEST(registry_duplicate_of_a_dropped_entry)
 	    "qemu-init.reg:4: expected '<shortname> <path>'");
 	CHECK(reg.n == 1);
 	registry_free(&reg);
+}
+
+TEST(registry_add_and_remove_keep_the_rest)
+{
+	const char *dir = unit_tmpdir();
+	struct diag d;
+	struct stat st;
+	char *reg;
+	int lock;
+
+	diag_init(&d);
+	unit_writes(dir, "qemu-init.reg", "# mine\nweb /srv/web-qemu.cfg");
+	reg = xasprintf("%s/qemu-init.reg", dir);
+	CHECK(chmod(reg, 0640) == 0);
+	lock = registry_lock(dir, &d);
+	CHECK(lock >= 0);
+	CHECK(registry_add(dir, "db", "/srv/db/db-qemu.cfg", &d) == 0);
+	CHECK_STR(unit_reads(dir, "qemu-init.reg"), "# mine\nweb "
+	    "/srv/web-qemu.cfg\ndb /srv/db/db-qemu.cfg\n");
+	CHECK(stat(reg, &st) == 0 && (st.st_mode & 07777) == 0640);
+	/* A name in use, as a shortname or as a longname. */
+	CHECK(registry_add(dir, "web", "/srv/w2/web2-qemu.cfg", &d) == -1);
+	CHECK(registry_add(dir, "w2", "/srv/w2/web-qemu.cfg", &d) == -1);
+	CHECK(d.errors == 2);
+	diag_clear(&d);
+	CHECK(registry_remove(dir, "web", &d) == 0);
+	CHECK_STR(unit_reads(dir, "qemu-init.reg"), "# mine\n"
+	    "db /srv/db/db-qemu.cfg\n");
+	CHECK(registry_remove(dir, "web", &d) == 1);
+	CHECK(d.errors == 0);
+	lock_release(lock);
+	free(reg);
+}
+
+TEST(registry_lock_lets_two_adds_both_land)
+{
+	const char *dir = unit_tmpdir();
+	pid_t pid[2];
+	char name[32];
+	int i, st, ok = 1;
+
+	unit_writes(dir, "qemu-init.reg", "");
+	for (i = 0; i < 2; i++) {
+		if ((pid[i] = fork()) == 0) {
+			struct diag d;
+			int j, lock, rc = 0;
+
+			diag_init(&d);
+			for (j = 0; j < 20; j++) {
+				(void)snprintf(name, sizeof(name), "v%d-%d", i,
+				    j);
+				char *cfg = xasprintf("/srv/%s-qemu.cfg", name);
+
+				lock = registry_lock(dir, &d);
+				if (lock < 0 || registry_add(dir, name, cfg,
+				    &d) != 0)
+					rc = 1;
+				free(cfg);
+				lock_release(lock);
+			}
+			_exit(rc);
+		}
+	}
+	for (i = 0; i < 2; i++)
+		if (waitpid(pid[i], &st, 0) != pid[i] || st != 0)
+			ok = 0;
+	CHECK(ok);
+	for (i = 0; i < 40; i++) {
+		(void)snprintf(name, sizeof(name), "v%d-%d", i / 20, i % 20);
+		if (strstr(unit_reads(dir, "qemu-init.reg"), name) == NULL)
+			ok = 0;
+	}
+	CHECK(ok);
+}
+
+TEST(registry_name_ok_refuses_actions_and_odd_names)
+{
+	CHECK(registry_name_ok("web-1.a_b", NULL));
+	CHECK(!registry_name_ok("create", NULL));
+	CHECK(!registry_name_ok("-x", NULL));
+	CHECK(!registry_name_ok("a b", NULL));
+	CHECK(!registry_name_ok("", NULL));
 }
