@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -21,6 +22,7 @@
 #include "cli.h"
 #include "cmdline.h"
 #include "console.h"
+#include "create.h"
 #include "diag.h"
 #include "fleet.h"
 #include "guest.h"
@@ -31,14 +33,17 @@
 #include "parallel.h"
 #include "netif.h"
 #include "paths.h"
+#include "proc.h"
 #include "registry.h"
 #include "relay.h"
 #include "remote.h"
 #include "report.h"
 #include "rundir.h"
+#include "sshcmd.h"
 #include "state.h"
 #include "suggest.h"
 #include "table.h"
+#include "vmconf.h"
 #include "vminfo.h"
 #include "vmselect.h"
 
@@ -58,6 +63,7 @@ struct ctx {
 	int			 json;		/* -o json */
 	int			 quiet;		/* list -q */
 	int			 shell;		/* show -s */
+	int			 purge;		/* remove --purge */
 	int			 worst;		/* status: the LSB code */
 	long long		 deadline;	/* wait: now_ms() */
 	struct jsonw		 jw;		/* -o json: the document */
@@ -74,7 +80,8 @@ enum vm_args {
 	ARGS_SOME,		/* one or more */
 	ARGS_ONE,
 	ARGS_NONE,
-	ARGS_ALL_OR_SOME	/* -a (or -A) and none, or one or more */
+	ARGS_ALL_OR_SOME,	/* -a (or -A) and none, or one or more */
+	ARGS_OWN		/* the action parses its command line */
 };
 
 #define NEED_MONCONF	1	/* monitor.conf */
@@ -99,6 +106,9 @@ struct action {
 };
 
 static int	act_check(struct ctx *, int, char **);
+static int	act_create(struct ctx *, int, char **);
+static int	act_ssh(struct ctx *, int, char **);
+static int	remove_one(struct vm_pick *, struct diag *, void *);
 static int	act_help(struct ctx *, int, char **);
 static int	act_list(struct ctx *, int, char **);
 static int	act_start(struct ctx *, int, char **);
@@ -186,6 +196,46 @@ static const struct action actions[] = {
 	  RUNDIR_READ,
 	  "check [vm ...]",
 	  "  (no vm: the registry and every registered VM)\n" },
+	{ "create", NULL, ARGS_OWN, act_create, NULL, LOAD_NONE,
+	  NEED_MONCONF | NEED_RUNDIR, RUNDIR_CREATE,
+	  "create name --image file | --from vm [options] [--start | -w [secs]]",
+	  "  --image=FILE       a cloud image (qcow2 or raw), never written: "
+	  "the disk is\n"
+	  "                     a qcow2 overlay on it\n"
+	  "  --image-format=F   its format (default: what qemu-img info "
+	  "says)\n"
+	  "  --from=VM          a copy of a stopped VM instead (disks, config, "
+	  "new MACs,\n"
+	  "                     a new cloud-init instance)\n"
+	  "  --dir=DIR          its folder (default: " CREATE_DIR "/NAME)\n"
+	  "  --size=SIZE        its disk, e.g. 20G (default: the image's)\n"
+	  "  --ram=SIZE         RAM (default " CREATE_RAM ")\n"
+	  "  --cpus=N           SMP\n"
+	  "  --firmware=F       bios (default) or uefi\n"
+	  "  --net=N            user (passt; the default when there is no "
+	  "br0), bridge,\n"
+	  "                     or bridge=BRIDGE\n"
+	  "  --ssh-key=FILE     the public key for the guest (default: "
+	  "~/.ssh/id_*.pub)\n"
+	  "  --user=NAME        the user cloud-init makes (default "
+	  CREATE_USER ")\n"
+	  "  --ip=ADDR/PREFIX   a static address (a bridged NIC), "
+	  "--gateway=ADDR\n"
+	  "  --set=KEY=VALUE    any other config line (repeatable)\n"
+	  "  --start, -w[SECS]  then start it (and wait until it is up)\n" },
+	{ "remove", "Ph", ARGS_ONE, NULL, remove_one, LOAD_NONE,
+	  NEED_RUNDIR, RUNDIR_WRITE,
+	  "remove [--purge] vm",
+	  "  --purge          also delete the files create made (and nothing "
+	  "else)\n"
+	  "  (refused while the VM runs)\n" },
+	{ "ssh", NULL, ARGS_OWN, act_ssh, NULL, LOAD_NONE, NEED_RUNDIR,
+	  RUNDIR_READ,
+	  "ssh vm [-- command ...]",
+	  "  (the system's ssh as the VM's SSH_USER with its SSH_KEY, against "
+	  "a known-hosts\n"
+	  "  file of the VM's own, filled from the host keys its console "
+	  "showed)\n" },
 	{ "help", "h", ARGS_ANY, act_help, NULL, LOAD_NONE, 0, RUNDIR_READ,
 	  "help [action]",
 	  "  (this text, or one action's)\n" },
@@ -201,6 +251,7 @@ static const struct option longopts[] = {
 	{ "help",	no_argument,		NULL,	'h' },
 	{ "no-wait",	no_argument,		NULL,	'n' },
 	{ "output",	required_argument,	NULL,	'o' },
+	{ "purge",	no_argument,		NULL,	'P' },
 	{ "quiet",	no_argument,		NULL,	'q' },
 	{ "shell",	no_argument,		NULL,	's' },
 	{ "timeout",	required_argument,	NULL,	't' },
@@ -246,13 +297,12 @@ action_hint(const char *word)
 		if (strcmp(word, virsh_words[i].word) == 0)
 			return xasprintf("did you mean '%s'?",
 			    virsh_words[i].action);
-	if (strcmp(word, "define") == 0 || strcmp(word, "create") == 0)
-		return xasprintf("no 'create' yet: write NAME-qemu.cfg "
-		    "(qemu-init.cfg(5)) and add the line 'NAME "
-		    "/path/to/NAME-qemu.cfg' to %s/qemu-init.reg", confdir);
-	if (strcmp(word, "undefine") == 0 || strcmp(word, "remove") == 0)
-		return xasprintf("no 'remove' yet: delete the VM's line from "
-		    "%s/qemu-init.reg (its files stay)", confdir);
+	if (strcmp(word, "define") == 0 || strcmp(word, "launch") == 0)
+		return xasprintf("did you mean 'create'? (or write "
+		    "NAME-qemu.cfg and add 'NAME /path/to/NAME-qemu.cfg' to "
+		    "%s/qemu-init.reg)", confdir);
+	if (strcmp(word, "undefine") == 0 || strcmp(word, "delete") == 0)
+		return xstrdup("did you mean 'remove'?");
 	if (strcmp(word, "autostart") == 0)
 		return xstrdup("set AUTOSTART=yes in the VM's config: "
 		    "qemu-init.service starts it at boot");
@@ -359,6 +409,9 @@ options(struct ctx *c, int argc, char **argv)
 			break;
 		case 'q':
 			c->quiet = 1;
+			break;
+		case 'P':
+			c->purge = 1;
 			break;
 		case 's':
 			c->shell = 1;
@@ -1383,6 +1436,191 @@ act_help(struct ctx *c, int nargs, char **args)
 	return cli_flush();
 }
 
+/* create's own options: its long options are its own. */
+static const struct option create_longopts[] = {
+	{ "image",	  required_argument, NULL, 'i' },
+	{ "image-format", required_argument, NULL, 'F' },
+	{ "from",	  required_argument, NULL, 'f' },
+	{ "dir",	  required_argument, NULL, 'd' },
+	{ "size",	  required_argument, NULL, 's' },
+	{ "ram",	  required_argument, NULL, 'm' },
+	{ "cpus",	  required_argument, NULL, 'c' },
+	{ "firmware",	  required_argument, NULL, 'b' },
+	{ "net",	  required_argument, NULL, 'n' },
+	{ "ssh-key",	  required_argument, NULL, 'k' },
+	{ "user",	  required_argument, NULL, 'u' },
+	{ "ip",		  required_argument, NULL, 'a' },
+	{ "gateway",	  required_argument, NULL, 'g' },
+	{ "set",	  required_argument, NULL, 'S' },
+	{ "start",	  no_argument,	     NULL, 'r' },
+	{ "wait",	  optional_argument, NULL, 'w' },
+	{ NULL,		  0,		     NULL, 0 }
+};
+
+/* One option of create's into o (or c, for -w): 0, or EX_USAGE. */
+static int
+create_option(struct ctx *c, struct create_opts *o, int ch, int *start,
+    int argc, char **argv)
+{
+	const char **field[] = {
+		['i'] = &o->image, ['F'] = &o->image_format, ['f'] = &o->from,
+		['d'] = &o->dir, ['s'] = &o->size, ['m'] = &o->ram,
+		['c'] = &o->cpus, ['b'] = &o->firmware, ['n'] = &o->net,
+		['k'] = &o->ssh_key, ['u'] = &o->user, ['a'] = &o->ip,
+		['g'] = &o->gateway
+	};
+
+	if (ch == 'S') {
+		o->sets = xreallocarray(o->sets, o->nsets + 1,
+		    sizeof(*o->sets));
+		o->sets[o->nsets++] = optarg;
+	} else if (ch == 'r')
+		*start = 1;
+	else if (ch == 'w') {
+		if (optarg == NULL && optind < argc && argv[optind][0] != '\0' &&
+		    strspn(argv[optind], "0123456789") == strlen(argv[optind]))
+			optarg = argv[optind++];
+		c->wait_s = START_WAIT_S;
+		*start = 1;
+		if (optarg != NULL && cli_seconds("-w", optarg, 1, 86400,
+		    &c->wait_s) != 0)
+			return EX_USAGE;
+	} else if (ch > 0 && ch < (int)(sizeof(field) / sizeof(field[0])) &&
+	    field[ch] != NULL)
+		*field[ch] = optarg;
+	else {
+		if (optopt != 0 && optopt < 128 && isprint(optopt))
+			fprintf(stderr, "%s: create: unknown option -%c\n",
+			    cli_prog, optopt);
+		else
+			fprintf(stderr, "%s: create: unknown option %s\n",
+			    cli_prog, argv[optind - 1]);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+/* create NAME --image FILE | --from VM [options]: then start, maybe. */
+static int
+act_create(struct ctx *c, int argc, char **argv)
+{
+	struct create_opts o;
+	struct vm_config vm;
+	struct diag d;
+	char *cfgpath;
+	int ch, rc, start = 0;
+
+	memset(&o, 0, sizeof(o));
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "w::", create_longopts,
+	    NULL)) != -1)
+		if (create_option(c, &o, ch, &start, argc, argv) != 0) {
+			free(o.sets);
+			return action_usage(c->act);
+		}
+	if (argc - optind != 1 || (o.image == NULL) == (o.from == NULL)) {
+		free(o.sets);
+		return action_usage(c->act);
+	}
+	o.name = argv[optind];
+	diag_init(&d);
+	rc = create_vm(c->confdir, &c->mc, &c->run, &o, &cfgpath, &d);
+	free(o.sets);
+	diag_flush(&d, cli_prog);
+	if (rc != 0)
+		return 1;
+	printf("%s: created, %s\n", o.name, cfgpath);
+	if (!start) {
+		free(cfgpath);
+		return cli_flush();
+	}
+	rc = vmconf_load(&vm, cfgpath, o.name, &d);
+	free(cfgpath);
+	diag_flush(&d, cli_prog);
+	if (rc == 0)
+		rc = start_vm(c, &vm, &d);
+	vmconf_free(&vm);
+	return rc != 0 ? 1 : 0;
+}
+
+static int
+remove_one(struct vm_pick *p, struct diag *d, void *arg)
+{
+	struct ctx *c = arg;
+
+	diag_clear(d);
+	if (create_remove(c->confdir, &c->run, p->arg, c->purge, d) != 0) {
+		diag_flush(d, cli_prog);
+		return 1;
+	}
+	diag_flush(d, cli_prog);
+	printf("%s: removed%s\n", p->arg, c->purge ? ", and its files" : "");
+	return cli_flush();
+}
+
+/* ssh VM [-- command ...]: the system's ssh, in our place. */
+static int
+act_ssh(struct ctx *c, int argc, char **argv)
+{
+	struct ssh_target *t = NULL;
+	struct vm_config vm;
+	struct vm_state st;
+	struct strvec av;
+	struct vm_ref ref;
+	struct diag d;
+	char *known, *prog;
+	size_t n = 0;
+	int strict, e, first = 1;
+
+	if (argc >= 2 && strcmp(argv[1], "--") == 0)
+		first = 2;
+	if (argc <= first || argv[first][0] == '-' ||
+	    (argc > first + 1 && strcmp(argv[first + 1], "--") != 0))
+		return action_usage(c->act);
+	diag_init(&d);
+	if (vm_lookup(c->confdir, argv[first], &ref, &d) != RESOLVE_OK)
+		return pick_failed(&d);
+	if (vmconf_load(&vm, ref.cfgpath, ref.name, &d) != 0) {
+		vm_ref_free(&ref);
+		vmconf_free(&vm);
+		return pick_failed(&d);
+	}
+	diag_flush(&d, cli_prog);
+	if (vm_probe(&c->run, ref.name, &st) != VM_RUNNING)
+		diag_error(&d, "'%s' is not running", ref.name);
+	else {
+		ssh_targets(&vm, &st, &t, &n);
+		if (n == 0)
+			diag_error(&d, "no address known for '%s': give a NIC "
+			    "NETx=user with a forward to port 22 (FWDx), or "
+			    "its address (ADDRx)", ref.name);
+	}
+	state_free(&st);
+	known = xasprintf("%s/%s-known_hosts", vm.dir, vm.name);
+	strict = n > 0 && ssh_known_hosts_fill(&vm, &c->run, known, &d) >= 0 &&
+	    access(known, F_OK) == 0;
+	if (d.errors > 0 || n == 0) {
+		diag_flush(&d, cli_prog);
+		free(known);
+		ssh_targets_free(t, n);
+		vmconf_free(&vm);
+		vm_ref_free(&ref);
+		return 1;
+	}
+	sv_init(&av);
+	ssh_argv(&vm, &t[0], known, strict, argv + first + 2,
+	    argc > first + 1 ? argc - first - 2 : 0, &av);
+	if ((e = proc_find_program(av.v[0], &prog)) == 0) {
+		(void)fflush(stdout);
+		execv(prog, av.v);
+		e = errno;
+	}
+	fprintf(stderr, "%s: cannot run %s: %s\n", cli_prog, av.v[0],
+	    strerror(e));
+	return 1;
+}
+
 /* The directories and monitor.conf, as the action needs them. */
 static int
 setup(struct ctx *c)
@@ -1421,6 +1659,8 @@ act(struct ctx *c, const struct action *a, struct remote_request *fleet,
 	c->confdir = path_confdir();
 	if (fleet != NULL)
 		c->fleet = *fleet;
+	if (a->args == ARGS_OWN)
+		return setup(c) != 0 ? 1 : a->run(c, argc, argv);
 	if ((n = options(c, argc, argv)) != 0)
 		return n < 0 ? EX_USAGE : action_usage(a);
 	n = argc - optind;

@@ -19,6 +19,9 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "diag.h"
+#include "json.h"
+#include "proc.h"
 #include "fileread.h"
 #include "image.h"
 #include "paths.h"
@@ -225,4 +228,223 @@ image_name_resolve(const char *image, const char *name)
 	path = path_join(dir, name);
 	free(dir);
 	return path;
+}
+
+/* qemu-img's complaint, or how it ended, as one line in d. */
+static void
+qemu_img_failed(const char *what, const struct strbuf *err, int status,
+    struct diag *d)
+{
+	char *line = diag_one_line(err->s != NULL ? err->s : "");
+
+	if (line[0] != '\0')
+		diag_error(d, "%s: %s", what, line);
+	else
+		diag_error(d, "%s: qemu-img exited with status %d", what,
+		    status);
+	free(line);
+}
+
+int
+image_base_info(const char *path, const char *format, struct image_base *b,
+    struct diag *d)
+{
+	struct strbuf out, err;
+	struct strvec av;
+	struct json doc;
+	const struct json *j;
+	const char *why, *f;
+	char *what;
+	int status, rc = -1;
+
+	memset(b, 0, sizeof(*b));
+	sb_init(&out);
+	sb_init(&err);
+	sv_init(&av);
+	sv_push(&av, IMAGE_QEMU_IMG);
+	sv_push(&av, "info");
+	sv_push(&av, "--output=json");
+	if (format != NULL) {
+		sv_push(&av, "-f");
+		sv_push(&av, format);
+	}
+	sv_push(&av, "--");
+	sv_push(&av, path);
+	what = xasprintf("cannot read image %s", path);
+	if (proc_run(av.v, NULL, &out, &err, &status, d) != 0)
+		goto out;
+	if (status != 0) {
+		qemu_img_failed(what, &err, status, d);
+		goto out;
+	}
+	if (out.s == NULL || json_parse_max(&doc, out.s, out.len, 4096,
+	    &why) != 0) {
+		diag_error(d, "%s: qemu-img info said no JSON", what);
+		goto out;
+	}
+	f = json_get_string(&doc, "format");
+	j = json_get(&doc, "virtual-size");
+	if (f == NULL || j == NULL || j->type != JSON_NUMBER)
+		diag_error(d, "%s: qemu-img info gave no format or size", what);
+	else {
+		b->format = xstrdup(f);
+		b->size = strtoull(j->text, NULL, 10);
+		b->has_backing = json_get(&doc, "backing-filename") != NULL;
+		rc = 0;
+	}
+	json_free(&doc);
+out:
+	free(what);
+	sv_free(&av);
+	sb_free(&out);
+	sb_free(&err);
+	return rc;
+}
+
+void
+image_base_free(struct image_base *b)
+{
+	free(b->format);
+	memset(b, 0, sizeof(*b));
+}
+
+int
+image_overlay(const char *path, const char *base, const char *base_format,
+    unsigned long long size, struct diag *d)
+{
+	struct strbuf err;
+	struct strvec av;
+	char *what;
+	int status, rc = -1;
+
+	sb_init(&err);
+	sv_init(&av);
+	sv_push(&av, IMAGE_QEMU_IMG);
+	sv_push(&av, "create");
+	sv_push(&av, "-q");
+	sv_push(&av, "-f");
+	sv_push(&av, "qcow2");
+	sv_push(&av, "-F");
+	sv_push(&av, base_format);
+	sv_push(&av, "-b");
+	sv_push(&av, base);
+	sv_push(&av, "--");
+	sv_push(&av, path);
+	sv_pushf(&av, "%llu", size);
+	what = xasprintf("cannot make the disk %s", path);
+	if (proc_run(av.v, NULL, NULL, &err, &status, d) == 0) {
+		if (status == 0 && chmod(path, 0600) == 0)
+			rc = 0;
+		else if (status == 0)
+			diag_error(d, "%s: %s", what, strerror(errno));
+		else
+			qemu_img_failed(what, &err, status, d);
+	}
+	if (rc != 0)
+		(void)unlink(path);
+	free(what);
+	sv_free(&av);
+	sb_free(&err);
+	return rc;
+}
+
+/* len bytes from in at off to out at the same offset. */
+static int
+copy_range(int in, int out, off_t off, off_t len)
+{
+	char buf[65536];
+	ssize_t n, w;
+	size_t want;
+
+	while (len > 0) {
+		want = len < (off_t)sizeof(buf) ? (size_t)len : sizeof(buf);
+		n = pread(in, buf, want, off);
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			if (n < 0 && errno == EINTR)
+				continue;
+			return -1;
+		}
+		w = pwrite(out, buf, (size_t)n, off);
+		if (w != n) {
+			if (w >= 0)
+				errno = ENOSPC;
+			return -1;
+		}
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int
+image_copy_sparse(const char *from, const char *to, struct diag *d)
+{
+	struct stat st;
+	off_t data, hole = 0;
+	int in, out = -1, e = 0;
+
+	if ((in = file_open_image(from, O_RDONLY, d)) < 0)
+		return -1;
+	if (fstat(in, &st) != 0 || (out = open(to, O_WRONLY | O_CREAT |
+	    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+		diag_error(d, "cannot copy %s to %s: %s", from, to,
+		    strerror(errno));
+		(void)close(in);
+		return -1;
+	}
+	for (;;) {
+		if ((data = lseek(in, hole, SEEK_DATA)) < 0) {
+			if (errno != ENXIO)
+				e = errno;
+			break;
+		}
+		if ((hole = lseek(in, data, SEEK_HOLE)) < 0 ||
+		    copy_range(in, out, data, hole - data) != 0) {
+			e = errno;
+			break;
+		}
+	}
+	if (e == 0 && (ftruncate(out, st.st_size) != 0 || fsync(out) != 0))
+		e = errno;
+	(void)close(in);
+	if (close(out) != 0 && e == 0)
+		e = errno;
+	if (e == 0)
+		return 0;
+	(void)unlink(to);
+	diag_error(d, "cannot copy %s to %s: %s", from, to, strerror(e));
+	return -1;
+}
+
+int
+image_size_parse(const char *s, unsigned long long *out, const char **why)
+{
+	unsigned long long v = 0, unit = 1;
+	const char *p = s;
+
+	*why = "not a size such as 20G, 512M or a number of bytes";
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (1ULL << 50))
+			return -1;
+		v = v * 10 + (unsigned)(*p - '0');
+	}
+	switch (*p) {
+	case 'T': case 't': unit <<= 10;	/* FALLTHROUGH */
+	case 'G': case 'g': unit <<= 10;	/* FALLTHROUGH */
+	case 'M': case 'm': unit <<= 10;	/* FALLTHROUGH */
+	case 'K': case 'k': unit <<= 10; p++; break;
+	case '\0': break;
+	default: return -1;
+	}
+	if (*p != '\0' || v == 0 || v > (1ULL << 60) / unit) {
+		if (v == 0 && *p == '\0')
+			*why = "a size of 0";
+		return -1;
+	}
+	*out = v * unit;
+	return 0;
 }

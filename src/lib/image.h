@@ -54,4 +54,49 @@ int	image_name_plain(const char *name, const char **why);
  */
 char	*image_name_resolve(const char *image, const char *name);
 
+/*
+ * Base images and overlays, through qemu-img (an argument vector, never
+ * a shell): what qemu-img info says of an image that no guest writes
+ * (a cloud image create starts from), and the overlays on it.
+ */
+#define IMAGE_QEMU_IMG	"qemu-img"
+
+struct image_base {
+	char		*format;	/* "qcow2", "raw", ... */
+	unsigned long long size;	/* virtual size, bytes */
+	int		 has_backing;	/* it has a backing file of its own */
+};
+
+/*
+ * qemu-img info of path, with format (NULL: qemu-img's probe, for an
+ * image that no guest writes): 0 with b filled (image_base_free it), or
+ * -1 with qemu-img's own words in d.
+ */
+int	image_base_info(const char *path, const char *format,
+	    struct image_base *b, struct diag *d);
+void	image_base_free(struct image_base *);
+
+/*
+ * A new qcow2 image at path of size bytes on the backing file base (an
+ * absolute name) of format base_format, given to qemu-img explicitly
+ * (-F): never probed by QEMU later.  0, or -1 with qemu-img's words in
+ * d and nothing left at path.
+ */
+int	image_overlay(const char *path, const char *base,
+	    const char *base_format, unsigned long long size, struct diag *d);
+
+/*
+ * Copies the file from to a new file to (mode 0600), keeping its holes
+ * (SEEK_DATA/SEEK_HOLE): a disk of a VM copied by create --from.  0, or
+ * -1 with why in d and nothing left at to.
+ */
+int	image_copy_sparse(const char *from, const char *to, struct diag *d);
+
+/*
+ * "20G", "512M", "1024K" or bytes: 0 with the bytes in *out, or -1 with
+ * why in *why.
+ */
+int	image_size_parse(const char *s, unsigned long long *out,
+	    const char **why);
+
 #endif
