@@ -1051,6 +1051,9 @@ report_machine(struct report *r, const struct vm_info *in)
 			jsonw_string(r->w, "model", st->nics[i].model);
 			jsonw_string(r->w, "mac", st->nics[i].mac);
 			jsonw_string(r->w, "tap", st->nics[i].tap);
+			jsonw_string(r->w, "net", st->nics[i].user ? "user" :
+			    "bridge");
+			jsonw_string(r->w, "forwards", st->nics[i].fwd);
 			jsonw_end(r->w);
 		}
 		jsonw_end(r->w);
@@ -1075,12 +1078,40 @@ report_machine(struct report *r, const struct vm_info *in)
 	}
 	for (i = 0; known && i < st->nnics; i++) {
 		(void)snprintf(key, sizeof(key), "nic%zu", i + 1);
-		line = xasprintf("%s %s %s", st->nics[i].model != NULL ?
+		line = st->nics[i].user ? xasprintf("%s %s user, forwards "
+		    "%s", st->nics[i].model != NULL ? st->nics[i].model : "-",
+		    st->nics[i].mac, st->nics[i].fwd != NULL &&
+		    st->nics[i].fwd[0] != '\0' ? st->nics[i].fwd : "none") :
+		    xasprintf("%s %s %s", st->nics[i].model != NULL ?
 		    st->nics[i].model : "-", st->nics[i].mac,
 		    st->nics[i].tap != NULL ? st->nics[i].tap : "-");
 		report_string(r, key, line);
 		free(line);
 	}
+}
+
+/*
+ * info: where a running guest answers ssh, as far as qemu-init knows
+ * (sshcmd.h): "127.0.0.1:2222 (FWD1), 198.18.0.10:22 (ADDR1)".
+ */
+static void
+report_addresses(struct report *r, const struct vm_config *vm,
+    const struct vm_info *in)
+{
+	struct ssh_target *t;
+	struct strbuf sb;
+	size_t i, n;
+
+	if (in->run != VM_RUNNING || !in->has_facts)
+		return;
+	ssh_targets(vm, &in->st, &t, &n);
+	sb_init(&sb);
+	for (i = 0; i < n; i++)
+		sb_addf(&sb, "%s%s:%u (%s)", i > 0 ? ", " : "", t[i].host,
+		    t[i].port, t[i].how);
+	report_string(r, "ssh_addresses", n > 0 ? sb.s : NULL);
+	sb_free(&sb);
+	ssh_targets_free(t, n);
 }
 
 /* -o json: the document, opened by a list of VMs, printed at its end. */
@@ -1397,6 +1428,7 @@ info_one(struct vm_pick *p, struct diag *d, void *arg)
 	report_vm_of(&v, &p->ref, &in, p->loaded ? p->vm.desc : NULL);
 	report_vm_members(&r, &v);
 	report_machine(&r, &in);
+	report_addresses(&r, p->loaded ? &p->vm : NULL, &in);
 	vm_info_free(&in);
 	if (text.len > 0)
 		fputs(text.s, stdout);

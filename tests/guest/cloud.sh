@@ -49,12 +49,30 @@ root=$work/root
 echo "guest-cloud: debootstrap bookworm with cloud-init from $mirror" \
     "(a few minutes)" >&2
 debootstrap --variant=minbase --merged-usr \
-    --include=linux-image-cloud-amd64,systemd-sysv,udev,dbus,cloud-init,openssh-server,ifupdown,isc-dhcp-client,netbase,sudo,iproute2,e2fsprogs \
+    --include=linux-image-cloud-amd64,systemd-sysv,udev,dbus,ifupdown,isc-dhcp-client,netbase,sudo,iproute2,e2fsprogs \
     bookworm "$root" "$mirror" > "$work/debootstrap.log" 2>&1 || {
 	tail -20 "$work/debootstrap.log" >&2
+	[ -f "$root/debootstrap/debootstrap.log" ] &&
+	    tail -30 "$root/debootstrap/debootstrap.log" >&2
 	echo "guest-cloud: debootstrap failed" >&2
 	exit 1
 }
+# cloud-init and sshd by apt, as a distribution's image build does (their
+# Python dependencies are more than debootstrap's resolver handles);
+# nothing starts inside the folder meanwhile.
+printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
+chmod 755 "$root/usr/sbin/policy-rc.d"
+mount -t proc proc "$root/proc"
+trap 'umount "$root/proc" 2>/dev/null; rm -rf "$work"' EXIT
+DEBIAN_FRONTEND=noninteractive chroot "$root" sh -c 'apt-get update -q &&
+    apt-get install -y -q --no-install-recommends cloud-init \
+    openssh-server' > "$work/apt.log" 2>&1 || {
+	tail -30 "$work/apt.log" >&2
+	echo "guest-cloud: installing cloud-init and openssh-server failed" >&2
+	exit 1
+}
+umount "$root/proc"
+rm -f "$root/usr/sbin/policy-rc.d"
 
 # As a distribution ships it: no name, no host keys, no machine id.
 echo localhost > "$root/etc/hostname"
