@@ -68,6 +68,29 @@ cfg_draft_set(struct cfg_draft *cd, const char *key, const char *value,
 	sv_push(&cd->comments, comment != NULL ? comment : "");
 }
 
+void
+cfg_draft_unset(struct cfg_draft *cd, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < cd->keys.n; i++)
+		if (strcmp(cd->keys.v[i], key) == 0) {
+			free(cd->keys.v[i]);
+			free(cd->values.v[i]);
+			free(cd->comments.v[i]);
+			memmove(&cd->keys.v[i], &cd->keys.v[i + 1],
+			    (cd->keys.n - i) * sizeof(char *));
+			memmove(&cd->values.v[i], &cd->values.v[i + 1],
+			    (cd->values.n - i) * sizeof(char *));
+			memmove(&cd->comments.v[i], &cd->comments.v[i + 1],
+			    (cd->comments.n - i) * sizeof(char *));
+			cd->keys.n--;
+			cd->values.n--;
+			cd->comments.n--;
+			return;
+		}
+}
+
 const char *
 cfg_draft_get(const struct cfg_draft *cd, const char *key)
 {
@@ -313,17 +336,22 @@ registered_ports(const char *confdir, struct taken_ports *t)
 }
 
 /*
- * A loopback port for the guest's ssh: free now and forwarded by no
- * registered VM.  0 with it in *port, or -1.
+ * A loopback port for the guest's ssh: free now, forwarded by no
+ * registered VM and none of also.  0 with it in *port, or -1.
  */
 static int
-free_port(const char *confdir, unsigned *port, struct diag *d)
+free_port(const char *confdir, const unsigned *also, size_t nalso,
+    unsigned *port, struct diag *d)
 {
 	struct taken_ports t;
 	unsigned p;
 	size_t i;
 
 	registered_ports(confdir, &t);
+	for (i = 0; i < nalso; i++) {
+		t.v = xreallocarray(t.v, t.n + 1, sizeof(*t.v));
+		t.v[t.n++] = also[i];
+	}
 	for (p = CREATE_PORT_FIRST; p < CREATE_PORT_FIRST + CREATE_PORT_SCAN;
 	    p++) {
 		for (i = 0; i < t.n && t.v[i] != p; i++)
@@ -656,7 +684,7 @@ create_from_image(const char *confdir, const struct monconf *mc,
 	if (read_keys(o, &keys, &keyfile, d) != 0 ||
 	    check_image(o, mc, &image, &base, &size, d) != 0 ||
 	    pick_net(o, &user, &bridge, d) != 0 ||
-	    (user && free_port(confdir, &port, d) != 0) ||
+	    (user && free_port(confdir, NULL, 0, &port, d) != 0) ||
 	    make_folder(o, m, d) != 0)
 		goto out;
 	priv = private_key(keyfile);
@@ -778,6 +806,65 @@ copy_drops(const char *key)
 	return 0;
 }
 
+/* NIC i's forwards, to the same guest ports from new host ports. */
+static int
+copy_forwards(const char *confdir, const struct vm_nic *nic, size_t i,
+    struct cfg_draft *cd, struct diag *d)
+{
+	unsigned ports[VMCONF_FORWARDS_MAX];
+	struct strbuf fwd;
+	char key[32];
+	size_t j;
+
+	sb_init(&fwd);
+	sb_adds(&fwd, "");
+	for (j = 0; j < nic->nfwd; j++) {
+		if (free_port(confdir, ports, j, &ports[j], d) != 0) {
+			sb_free(&fwd);
+			return -1;
+		}
+		sb_addf(&fwd, "%s%u:%u", j > 0 ? " " : "", ports[j],
+		    nic->fwd[j].guest);
+	}
+	(void)snprintf(key, sizeof(key), "FWD%zu", i + 1);
+	cfg_draft_set(cd, key, fwd.s, NULL);
+	sb_free(&fwd);
+	return 0;
+}
+
+/*
+ * create --from with --net: the copy's first NIC on another network
+ * (user with a new ssh forward, or a bridge), the rest as they were.
+ */
+static int
+copy_net(const char *confdir, const struct create_opts *o,
+    const struct vm_config *src, struct cfg_draft *cd, struct diag *d)
+{
+	const char *bridge;
+	unsigned port;
+	char *v;
+	int user;
+
+	if (src->nnics == 0) {
+		diag_error(d, "--net: %s has no NIC to move", src->name);
+		return -1;
+	}
+	if (pick_net(o, &user, &bridge, d) != 0)
+		return -1;
+	cfg_draft_unset(cd, "FWD1");
+	cfg_draft_unset(cd, "NET1");
+	if (user) {
+		if (free_port(confdir, NULL, 0, &port, d) != 0)
+			return -1;
+		cfg_draft_set(cd, "NET1", "user", NULL);
+		v = xasprintf("%u:22", port);
+		cfg_draft_set(cd, "FWD1", v, NULL);
+		free(v);
+	} else if (bridge != NULL)
+		cfg_draft_set(cd, "BRIDGE_IFNAME", bridge, NULL);
+	return 0;
+}
+
 /*
  * create --from: the stopped VM's config and disks (sparse copies), a
  * new name and so new MACs, a new seed (new instance id and hostname,
@@ -799,8 +886,7 @@ create_from_vm(const char *confdir, const struct rundir *rd,
 	char *name, *path, *iid, *what, key[32], seedkey[32];
 	char mac[MAC_STRLEN];
 	const char *why;
-	unsigned port;
-	size_t i, j;
+	size_t i;
 	int rc = -1, running;
 
 	memset(&src, 0, sizeof(src));
@@ -852,31 +938,12 @@ create_from_vm(const char *confdir, const struct rundir *rd,
 		free(name);
 		free(path);
 	}
-	for (i = 0; i < src.nnics; i++) {
-		if (src.nics[i].net != NET_USER)
-			continue;
-		struct strbuf fwd;
-
-		sb_init(&fwd);
-		sb_adds(&fwd, "");
-		for (j = 0; j < src.nics[i].nfwd; j++) {
-			if (free_port(confdir, &port, d) != 0) {
-				sb_free(&fwd);
-				goto out;
-			}
-			sb_addf(&fwd, "%s%u:%u", j > 0 ? " " : "", port,
-			    src.nics[i].fwd[j].guest);
-			/* Taken by this copy: the next one is another. */
-			if (j + 1 < src.nics[i].nfwd) {
-				(void)snprintf(key, sizeof(key), "FWD%zu",
-				    i + 1);
-				cfg_draft_set(&cd, key, fwd.s, NULL);
-			}
-		}
-		(void)snprintf(key, sizeof(key), "FWD%zu", i + 1);
-		cfg_draft_set(&cd, key, fwd.s, NULL);
-		sb_free(&fwd);
-	}
+	if (o->net != NULL && copy_net(confdir, o, &src, &cd, d) != 0)
+		goto out;
+	for (i = 0; o->net == NULL && i < src.nnics; i++)
+		if (src.nics[i].net == NET_USER && copy_forwards(confdir,
+		    &src.nics[i], i, &cd, d) != 0)
+			goto out;
 	if (o->ip != NULL) {
 		name = xstrndup(o->ip, strcspn(o->ip, "/"));
 		cfg_draft_set(&cd, "ADDR1", name, NULL);

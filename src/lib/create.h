@@ -64,6 +64,8 @@ void	cfg_draft_free(struct cfg_draft *);
 /* Sets key to value (copied), with comment above it when it is new. */
 void	cfg_draft_set(struct cfg_draft *, const char *key, const char *value,
 	    const char *comment);
+/* Removes key, when set. */
+void	cfg_draft_unset(struct cfg_draft *, const char *key);
 /* The value of key, or NULL. */
 const char *cfg_draft_get(const struct cfg_draft *, const char *key);
 /*
