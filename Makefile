@@ -77,7 +77,7 @@ deps:
 deps-demo:
 	@tests/deps.sh demo
 
-check: deps sysuser all unit guest guest-debian
+check: deps sysuser all unit guest guest-debian guest-cloud
 	prove -v tests/*.t
 
 # The test guest, from Debian's kernel and busybox-static packages,
@@ -98,10 +98,16 @@ guest: $(B)/guest/vmlinuz
 guest-debian:
 	tests/guest/debian.sh $(B)/guest-debian
 
+# The cloud image (tests/create.t, the bench): Debian 12 with cloud-init,
+# made by debootstrap as root, cached under /var/tmp in a folder named by
+# the hash of its recipe (make clean keeps it).
+guest-cloud:
+	tests/guest/cloud.sh
+
 demo: deps-demo sysuser all guest
 	tests/demo.sh
 
-bench: all guest guest-debian
+bench: all guest guest-debian guest-cloud
 	bench/run.sh
 
 clean:
@@ -115,7 +121,8 @@ sysuser:
 	elif ! libexec/sysuser check; then \
 		echo "sysuser: run as root: libexec/sysuser add"; fi
 
-.PHONY: all deps deps-demo unit check guest guest-debian demo bench clean sysuser
+.PHONY: all deps deps-demo unit check guest guest-debian guest-cloud demo \
+    bench clean sysuser
 
 # The paths and version baked into the programs: when one of them differs
 # from the last build's (make install SYSCONFDIR=...), they are rebuilt.

@@ -24,6 +24,7 @@ tests="openssh-client
 gzip iproute2 iputils-ping socat tmux procps
 mandoc valgrind python3 dpkg-dev debhelper devscripts lintian man-db git
 debootstrap qemu-utils e2fsprogs ovmf
+passt
 fish ansible"
 case ${1:-tests} in
 demo) pkgs=$demo ;;
