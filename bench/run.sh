@@ -285,12 +285,16 @@ else
 fi
 echo
 
-# --- 7. libvirt ------------------------------------------------------------------
+# --- 7. create: from a cloud image to a first ssh command ------------------------
+"$TOP/bench/create.sh"
+echo
+
+# --- 8. libvirt ------------------------------------------------------------------
 # The same guest under libvirt, beside qemu-init: only where virsh is
 # installed (BENCH_LIBVIRT=yes installs Debian's libvirt-daemon-system and
 # libvirt-clients first, as root).  A libvirtd (and virtlogd) the bench
 # has to start is stopped again, by its pid, at the end.
-echo "## 7. libvirt, the same guest, side by side"
+echo "## 8. libvirt, the same guest, side by side"
 if [ "${BENCH_LIBVIRT:-}" = yes ] && ! command -v virsh >/dev/null &&
     [ "$(id -u)" -eq 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
