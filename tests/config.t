@@ -106,11 +106,11 @@ for pair in shutdown:stop destroy:kill dominfo:info reboot:restart \
 	    "qemu-init: unknown action '${pair%:*}': did you mean '${pair#*:}'?"
 done
 run qemu-init define web-qemu.cfg
-expect_line "virsh's define: how to add a VM without create" 64 \
-    "qemu-init: unknown action 'define': no 'create' yet: write NAME-qemu.cfg (qemu-init.cfg(5)) and add the line 'NAME /path/to/NAME-qemu.cfg' to $QEMU_INIT_CONFDIR/qemu-init.reg"
+expect_line "virsh's define: create, or how to add a VM by hand" 64 \
+    "qemu-init: unknown action 'define': did you mean 'create'? (or write NAME-qemu.cfg and add 'NAME /path/to/NAME-qemu.cfg' to $QEMU_INIT_CONFDIR/qemu-init.reg)"
 run qemu-init undefine web
-expect_line "virsh's undefine: how to remove a VM without remove" 64 \
-    "qemu-init: unknown action 'undefine': no 'remove' yet: delete the VM's line from $QEMU_INIT_CONFDIR/qemu-init.reg (its files stay)"
+expect_line "virsh's undefine: remove" 64 \
+    "qemu-init: unknown action 'undefine': did you mean 'remove'?"
 run qemu-init autostart web
 expect_line "virsh's autostart: AUTOSTART=yes" 64 \
     "qemu-init: unknown action 'autostart': set AUTOSTART=yes in the VM's config: qemu-init.service starts it at boot"

@@ -193,7 +193,7 @@ run qemu-init help
 actions=$(printf '%s\n' "$out" | sed -n 's/^ *qemu-init \([a-z]*\)\( .*\)*$/\1/p' |
     grep -vx vm | sort -u | tr '\n' ' ')
 check "help lists every action" test "$actions" = \
-    "check console help info kill list pause reset restart resume show start status stop wait " ||
+    "check console create help info kill list pause remove reset restart resume show ssh start status stop wait " ||
     diag "$actions"
 run qemu-init help wait
 expect_out "help wait: its usage and options" 0 "-t, --timeout=S"
