@@ -113,7 +113,7 @@ expect_line "a name in use: one line" 1 \
 check "...and nothing of the second" test ! -e "$T/vms/web9"
 
 run inns qemu-init start -w "$UP" web
-expect_out "start -w waits until cloud-init has printed the host keys" 0 "web: up"
+expect_out "start -w waits until cloud-init has finished" 0 "web: up"
 port=$(sed -n 's/^FWD1=\([0-9]*\):22$/\1/p' "$T/vms/web/web-qemu.cfg")
 check "its passt runs as QEMU's user, not root" \
     test "$(stat -c %u "/proc/$(state_of web PASST1)")" != 0
@@ -155,8 +155,8 @@ run inns qemu-init create web2 --from web --dir "$T/vms/web2" --net bridge \
 expect_out "--from copies the stopped VM onto the bridge" 0 "web2: created"
 mac_of() { inns qemu-init show "$1" | grep -o 'mac=[0-9A-F:]*'; }
 check "...with a MAC of its own" test "$(mac_of web2)" != "$(mac_of web)"
-run inns qemu-init start web
-expect_out "the first runs again" 0 "web: started"
+run inns qemu-init start -w "$UP" web
+expect_out "the first runs again, up again (READY at every boot)" 0 "web: up"
 run inns qemu-init start -w "$UP" web2
 expect_out "...and the copy beside it" 0 "web2: up"
 run inns qemu-init ssh web2 -- cat /etc/hostname

@@ -585,7 +585,8 @@ draft_from_image(const struct create_opts *o, struct cfg_draft *cd,
 	cfg_draft_set(cd, "VNC", "no", "headless: the serial console "
 	    "(qemu-init console) and ssh");
 	cfg_draft_set(cd, "READY", CREATE_READY, "start -w: up once "
-	    "cloud-init has printed the host keys");
+	    "cloud-init has said it finished (the host keys are on the "
+	    "console before that at the first boot)");
 	cfg_draft_set(cd, "SSH_USER", o->user != NULL ? o->user : CREATE_USER,
 	    "qemu-init ssh: the user cloud-init made, and the key");
 	if (sshkey != NULL)

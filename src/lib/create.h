@@ -24,8 +24,12 @@
 #define CREATE_PORT_SCAN 1000	/* ... ports looked at, at most */
 #define CREATE_KEYS_MAX	(64 * 1024)	/* a public key file, at most */
 #define CREATE_LIST	"-create.list"	/* <name>-create.list */
-/* READY for start -w: cloud-init has printed the host keys. */
-#define CREATE_READY	"-----END SSH HOST KEY KEYS-----"
+/*
+ * READY for start -w: cloud-init's final message, which it prints on the
+ * console at the end of every boot ("Cloud-init v. 22.4.2 finished at
+ * ..."), after the host keys at the first.
+ */
+#define CREATE_READY	" finished at "
 
 /* What create is asked for (NULL: the default). */
 struct create_opts {

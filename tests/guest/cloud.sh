@@ -44,8 +44,16 @@ umask 022
 mkdir -p "${out%/*}"
 chmod 755 "${out%/*}"
 work=$(mktemp -d "${out%/*}/build.XXXXXX")
-trap 'rm -rf "$work"' EXIT
 root=$work/root
+# Whatever happens, nothing of the build is left mounted or behind, and
+# the exit status is the build's.
+finish() {
+	rc=$?
+	umount "$root/proc" 2>/dev/null || :
+	rm -rf "$work" || :
+	exit "$rc"
+}
+trap finish EXIT
 echo "guest-cloud: debootstrap bookworm with cloud-init from $mirror" \
     "(a few minutes)" >&2
 debootstrap --variant=minbase --merged-usr \
@@ -63,7 +71,6 @@ debootstrap --variant=minbase --merged-usr \
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
 chmod 755 "$root/usr/sbin/policy-rc.d"
 mount -t proc proc "$root/proc"
-trap 'umount "$root/proc" 2>/dev/null; rm -rf "$work"' EXIT
 DEBIAN_FRONTEND=noninteractive chroot "$root" sh -c 'apt-get update -q &&
     apt-get install -y -q --no-install-recommends cloud-init \
     openssh-server' > "$work/apt.log" 2>&1 || {
