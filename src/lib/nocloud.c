@@ -71,7 +71,8 @@ nocloud_texts(const struct nocloud *nc, struct strbuf *meta,
 		}
 		free(line);
 	}
-	sb_adds(user, "ssh_pwauth: false\ndisable_root: true\n");
+	sb_adds(user, "ssh_pwauth: false\ndisable_root: true\n"
+	    "manage_etc_hosts: localhost\n");
 
 	if (nc->address == NULL)
 		return;

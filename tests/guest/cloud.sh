@@ -95,6 +95,8 @@ printf 'source /etc/network/interfaces.d/*\nauto lo\niface lo inet loopback\n' \
 # metadata server that is not there).
 cat > "$root/etc/cloud/cloud.cfg.d/90-qinit-datasource.cfg" <<'CFG'
 datasource_list: [ NoCloud, None ]
+# The image has no locales package: the locale every libc has.
+locale: C.UTF-8
 CFG
 # Nothing to wait for at boot that a test VM does not have.
 rm -f "$root/etc/systemd/system/timers.target.wants/"*
@@ -111,5 +113,12 @@ mkdir -p "$out"
 chmod 755 "$out"
 for f in disk.qcow2 vmlinuz initrd.img; do
 	mv "$work/$f" "$out/$f"
+done
+# The images of older recipes go: each is half a gigabyte.
+for old in "${out%/*}"/*; do
+	case ${old##*/} in
+	"$key" | build.*) ;;
+	*) rm -rf "$old" ;;
+	esac
 done
 echo "guest-cloud: $out/disk.qcow2, vmlinuz, initrd.img" >&2
