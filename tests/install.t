@@ -171,7 +171,7 @@ check_completion() {
 	fi
 }
 check_completion "start stop status" qemu-init st
-check_completion "restart resume reset" qemu-init re
+check_completion "restart resume reset remove" qemu-init re
 check_completion "db web webserver" qemu-init start ""
 check_completion "web webserver" qemu-init status w
 check_completion "-a -A -f -n -t -h" qemu-init stop -
@@ -188,7 +188,15 @@ check_completion "text json" qemu-init list -o ""
 check_completion "json" qemu-init info --output j
 check_completion "web webserver" qemu-init info w
 check_completion "web webserver" qemu-init pause we
-check_completion "restart resume reset" qemu-init help re
+check_completion "restart resume reset remove" qemu-init help re
+check_completion "--net" qemu-init create web --ne
+check_completion "user bridge bridge=" qemu-init create web --net ""
+check_completion "bios uefi" qemu-init create web --firmware ""
+check_completion "web webserver" qemu-init create w2 --from w
+check_completion "" qemu-init create ""
+check_completion "--purge --help" qemu-init remove --
+check_completion "web webserver" qemu-init ssh w
+check_completion "" qemu-init ssh web ""
 # The init-script form: a VM first, then its action, then options.
 check_completion "wait web webserver" qemu-init w
 check_completion "db" qemu-init d
