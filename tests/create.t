@@ -77,6 +77,12 @@ run qemu-init create bad --image "$CLOUD/disk.qcow2" --dir "$T/vms/bad" \
     --ssh-key "$T/notakey.pub"
 expect "a file that holds no key: one line" 1 "is not a public key file"
 check "...and nothing of the VM" nothing_of bad
+mkdir -m 777 "$T/open"
+run qemu-init create bad --image "$CLOUD/disk.qcow2" --dir "$T/open/bad" \
+    --ssh-key "$T/keys/id.pub"
+expect_line "a folder in one others can write (start would refuse it): one line" 1 \
+    "qemu-init: $T/open: folder writable by group or others: refused while running as root (chmod go-w $T/open)"
+check "...and nothing made there" test -z "$(ls -A "$T/open")"
 mkdir "$T/small"
 mount -t tmpfs -o size=64k tmpfs "$T/small" || exit 1
 run qemu-init create bad --image "$CLOUD/disk.qcow2" --dir "$T/small/bad" \

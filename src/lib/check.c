@@ -31,6 +31,7 @@
 #include "paths.h"
 #include "proc.h"
 #include "suggest.h"
+#include "usernet.h"
 
 /* What a QEMU binary is asked, as `TGTARCH OPTION help`. */
 enum qemu_list { LIST_MACHINES, LIST_CPUS, LIST_DEVICES, NLISTS };
@@ -543,6 +544,27 @@ custom_words(const struct vm_config *vm, struct strvec *words,
  * With TCP monitors, a guest on user-mode networking reaches them all:
  * QEMU's slirp maps 10.0.2.2 to the host's loopback.
  */
+/* NETx=user needs passt, found as start finds it. */
+static void
+passt_installed(const struct vm_config *vm, struct diag *d)
+{
+	char *key, *found;
+	size_t i;
+
+	for (i = 0; i < vm->nnics && vm->nics[i].net != NET_USER; i++)
+		continue;
+	if (i == vm->nnics)
+		return;
+	if (proc_find_program(USERNET_PROGRAM, &found) == 0) {
+		free(found);
+		return;
+	}
+	key = xasprintf("NET%zu", i + 1);
+	finding(d, DIAG_ERROR, vm, key, "%s=user needs %s, which is not "
+	    "installed (apt-get install passt)", key, USERNET_PROGRAM);
+	free(key);
+}
+
 static void
 check_user_net(const struct vm_config *vm, const struct monconf *mc,
     struct diag *d)
@@ -552,6 +574,7 @@ check_user_net(const struct vm_config *vm, const struct monconf *mc,
 	size_t *from, i;
 	char *key;
 
+	passt_installed(vm, d);
 	if (mc->unix_monitors)
 		return;
 	sv_init(&words);

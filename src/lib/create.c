@@ -179,6 +179,8 @@ static int
 make_folder(const struct create_opts *o, struct made *m, struct diag *d)
 {
 	struct stat st;
+	char *probe;
+	int trusted;
 
 	m->dir = o->dir != NULL ? path_resolve(NULL, o->dir) :
 	    path_join(CREATE_DIR, o->name);
@@ -198,20 +200,24 @@ make_folder(const struct create_opts *o, struct made *m, struct diag *d)
 		    strerror(errno));
 		return -1;
 	}
-	if (mkdir(m->dir, 0755) == 0) {
+	if (mkdir(m->dir, 0755) == 0)
 		m->made_dir = 1;
-		return 0;
+	else if (errno != EEXIST || lstat(m->dir, &st) != 0 ||
+	    !S_ISDIR(st.st_mode)) {
+		diag_error(d, "cannot make the folder %s: %s", m->dir,
+		    strerror(errno == EEXIST ? ENOTDIR : errno));
+		return -1;
+	} else if (!folder_empty(m->dir)) {
+		/* The admin's: kept by remove --purge. */
+		diag_error(d, "%s is not empty: give --dir a new or empty "
+		    "folder", m->dir);
+		return -1;
 	}
-	if (errno == EEXIST && lstat(m->dir, &st) == 0 && S_ISDIR(st.st_mode)) {
-		if (!folder_empty(m->dir)) {
-			diag_error(d, "%s is not empty: give --dir a new or "
-			    "empty folder", m->dir);
-			return -1;
-		}
-		return 0;	/* the admin's: kept by remove --purge */
-	}
-	diag_error(d, "cannot make the folder %s: %s", m->dir, strerror(errno));
-	return -1;
+	/* As root, start refuses a folder others could change: said now. */
+	probe = path_join(m->dir, "x");
+	trusted = path_folders_trusted(probe, d);
+	free(probe);
+	return trusted ? 0 : -1;
 }
 
 /*
