@@ -316,3 +316,40 @@ TEST(vmconf_uefi_agent_snapshot_ready)
 	vmconf_free(&vm);
 	diag_clear(&d);
 }
+
+TEST(vmconf_user_networking_keys)
+{
+	struct vm_config vm;
+	struct diag d;
+
+	CHECK(load("NIC1=virtio-net-pci\nNET1=user\nFWD1='2222:22 8080:80'\n"
+	    "NIC2=e1000\nADDR2=198.18.0.10\nSSH_USER=admin\nSSH_KEY=id\n",
+	    &vm, &d) == 0 && d.n == 0);
+	CHECK(vm.nnics == 2 && vm.nics[0].net == NET_USER &&
+	    vm.nics[1].net == NET_BRIDGE);
+	CHECK(vm.nics[0].nfwd == 2 && vm.nics[0].fwd[1].host == 8080);
+	CHECK_STR(vm.nics[1].addr, "198.18.0.10");
+	CHECK(vmconf_bridge_nics(&vm) == 1);
+	CHECK_STR(vm.ssh_user, "admin");
+	CHECK(vm.ssh_key != NULL && vm.ssh_key[0] == '/');
+	vmconf_free(&vm);
+	diag_clear(&d);
+
+	CHECK(load("NIC1=e1000\nFWD1=2222:22\n", &vm, &d) == -1);
+	CHECK_STR(first(&d), "web-qemu.cfg:2: FWD1: forwards need NET1=user "
+	    "(a bridged NIC has an address of its own)");
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("NIC1=e1000\nNET1=slirp\n", &vm, &d) == -1);
+	CHECK_STR(first(&d), "web-qemu.cfg:2: NET1 'slirp' is not bridge or "
+	    "user");
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("NIC1=e1000\nNET1=user\nFWD1=22\nADDR1=host\n", &vm, &d) ==
+	    -1 && d.errors == 2);
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("NET2=user\n", &vm, &d) == 0 && d.warnings == 1);
+	vmconf_free(&vm);
+	diag_clear(&d);
+}
