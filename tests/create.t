@@ -95,6 +95,32 @@ check "...and nothing left on the small file system" \
 check "...nor in the registry" test -z "$(reg)"
 umount "$T/small"
 
+# --- passt beside QEMU, with the small test guest --------------------------------
+need_guest
+guest_vm tiny obey "NIC1=virtio-net-pci
+NET1=user
+FWD1=4998:22"
+run inns qemu-init start tiny
+expect_out "a VM with NET1=user starts" 0 "tiny: started"
+ppid=$(state_of tiny PASST1)
+check "its passt runs, recorded in its state, as QEMU's own uid" \
+    test -n "$ppid" -a "$(stat -c %u "/proc/$ppid")" = "$(state_of tiny UID)"
+check "...listening for FWD1 on the host's loopback only" \
+    contains "$(inns ss -ltn)" "127.0.0.1:4998"
+kill -KILL "$(state_pid tiny)"
+check "QEMU killed: its passt ends by itself (its end of the socket closed)" \
+    wait_until 30 gone "$ppid"
+run inns qemu-init status tiny
+expect_out "...and the VM is dead" 1 "dead"
+ip netns exec "$NETNS" socat TCP-LISTEN:4998,bind=127.0.0.1,reuseaddr,fork \
+    SYSTEM:true &
+bg_started $!
+wait_until 10 inns sh -c 'ss -ltn | grep -q 127.0.0.1:4998'
+run inns qemu-init start tiny
+expect_line "a forward port in use: one line, nothing started" 1 \
+    "qemu-init: FWD1: 127.0.0.1:4998 is in use (see ss -ltnp; choose another port)"
+check "...no QEMU of it" test -z "$(state_pid tiny)"
+
 # --- create from the image, user networking ----------------------------------------
 run inns qemu-init create web --image "$CLOUD/disk.qcow2" --dir "$T/vms/web" \
     --ssh-key "$T/keys/id.pub" --net user --size 3G "${BOOT[@]}"
