@@ -420,7 +420,8 @@ remote_input_of(const char *program, int argc, char *const argv[])
 		return has_option(argc, argv, "cj", NULL, "cjt") ?
 		    REMOTE_INPUT_NONE : REMOTE_INPUT_PIPE;
 	if (action_is(argc, argv, "console") || (action_is(argc, argv,
-	    "start") && has_option(argc, argv, "c", "--console", "")))
+	    "start") && has_option(argc, argv, "c", "--console", "")) ||
+	    action_is(argc, argv, "ssh"))
 		return REMOTE_INPUT_TERMINAL;
 	return REMOTE_INPUT_NONE;
 }
