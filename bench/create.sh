@@ -66,20 +66,30 @@ for r in $(seq 1 "$ROUNDS"); do
 	# The floor: the same by hand, the seed made beforehand (by create).
 	cp "$W/vms/b$r/b$r-seed.iso" "$W/seed.iso"
 	port=$(sed -n 's/^FWD1=\([0-9]*\):22$/\1/p' "$W/vms/b$r/b$r-qemu.cfg")
-	rm -f "$W/floor.qcow2" "$W/floor.log" "$W/kh" "$W/passt.sock"
+	rm -f "$W/floor.qcow2" "$W/floor.log" "$W/kh"
 	t0=$(now)
 	qemu-img create -q -f qcow2 -F qcow2 -b "$CLOUD/disk.qcow2" \
 	    "$W/floor.qcow2"
-	passt -f -q --no-map-gw -s "$W/passt.sock" -t "127.0.0.1/$port:22" \
+	# passt, started as root, becomes nobody: its socket in a folder
+	# of nobody's.
+	rm -rf "$W/p"
+	mkdir -m 700 "$W/p"
+	chown nobody "$W/p"
+	passt -f -q --no-map-gw -s "$W/p/passt.sock" -t "127.0.0.1/$port:22" \
 	    >/dev/null 2>&1 &
 	PASST=$!
-	until [ -S "$W/passt.sock" ]; do sleep 0.01; done
+	i=0
+	until [ -S "$W/p/passt.sock" ]; do
+		sleep 0.01
+		i=$((i + 1))
+		[ $i -lt 3000 ] || { echo "bench: passt made no socket" >&2; exit 1; }
+	done
 	qemu-system-x86_64 -name floor -accel tcg -m 1G -display none \
 	    -kernel "$CLOUD/vmlinuz" -initrd "$CLOUD/initrd.img" \
 	    -append "console=ttyS0 root=/dev/vda rw" \
 	    -drive "file=$W/floor.qcow2,format=qcow2,if=virtio" \
 	    -drive "file=$W/seed.iso,format=raw,media=cdrom,readonly=on" \
-	    -netdev "stream,id=n0,server=off,addr.type=unix,addr.path=$W/passt.sock" \
+	    -netdev "stream,id=n0,server=off,addr.type=unix,addr.path=$W/p/passt.sock" \
 	    -device virtio-net-pci,netdev=n0 -serial "file:$W/floor.log" \
 	    -daemonize -pidfile "$W/floor.pid"
 	wait_log "$W/floor.log"
