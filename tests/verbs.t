@@ -94,16 +94,21 @@ def table_row(vm):
     desc = vm["description"] or ""
     if not vm["config_ok"] and vm["state"] == "stopped":
         desc = "(config error: see qemu-init check)"
+    with_ = [w for w, on in (("snapshot", vm["snapshot"]),
+             ("agent", vm["agent"]), ("uefi", vm["firmware"] == "uefi"),
+             ("kernel", vm["kernel"] is not None)) if on]
+    if vm["runas"] not in (None, "qemu-init"):
+        with_.append("as=" + vm["runas"])
     return [vm["shortname"], vm["name"], state, text_of(vm["pid"]),
             text_of(unix or vm["monport"]), text_of(unix or vm["ctlport"]),
-            text_of(vm["vnc"]), desc]
+            text_of(vm["vnc"]), ",".join(with_) or "-", desc]
 
 def table(doc, text):
-    rows = [line.split(None, 7) for line in text.splitlines()]
+    rows = [line.split(None, 8) for line in text.splitlines()]
     if rows[0] != ["NAME", "LONGNAME", "STATE", "PID", "MONPORT",
-                   "CTLPORT", "VNC", "DESCRIPTION"]:
+                   "CTLPORT", "VNC", "WITH", "DESCRIPTION"]:
         yield "header %r" % rows[0]
-    rows = [r + [""] * (8 - len(r)) for r in rows[1:]]
+    rows = [r + [""] * (9 - len(r)) for r in rows[1:]]
     if len(rows) != len(doc["vms"]):
         yield "%d rows, %d VMs" % (len(rows), len(doc["vms"]))
     for row, vm in zip(rows, doc["vms"]):
@@ -303,7 +308,7 @@ check "list has a line per registered VM and a header" \
 check "...no line ends in a blank" test "$(grep -c ' $' "$T/l.txt")" -eq 0
 columns_align() {
 	local col line
-	for col in LONGNAME STATE PID MONPORT CTLPORT VNC DESCRIPTION; do
+	for col in LONGNAME STATE PID MONPORT CTLPORT VNC WITH DESCRIPTION; do
 		at=$(head -1 "$T/l.txt" | grep -bo "$col" | head -1 | cut -d: -f1)
 		while IFS= read -r line; do
 			# each column starts after a blank, with a non-blank
@@ -315,7 +320,7 @@ columns_align() {
 check "...every column starts at the same place, even after a long name" \
     columns_align
 check "...the running web's row: its pid and ports" \
-    grep -Eq "^web +webserver +running +$pid +$((33600 + slot)) +$((33700 + slot)) +- +Web server$" "$T/l.txt"
+    grep -Eq "^web +webserver +running +$pid +$((33600 + slot)) +$((33700 + slot)) +- +- +Web server$" "$T/l.txt"
 as_json "$T/l.json" qemu-init list -o json
 check "list -o json parses" parses "$T/l.json"
 check "...and says what the table says, row by row" \

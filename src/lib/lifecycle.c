@@ -650,6 +650,9 @@ vm_facts(const struct vm_config *vm, struct vm_state *st)
 	st->stopdelay = vm->stopdelay;
 	st->runas = vm->runas != NULL ? xstrdup(vm->runas) : NULL;
 	st->agent = vm->agent;
+	st->snapshot = vm->snapshot;
+	st->firmware = xstrdup(vm->firmware == FIRMWARE_UEFI ? "uefi" : "bios");
+	st->kernel = vm->kernel != NULL ? xstrdup(vm->kernel) : NULL;
 	st->autostart = vm->autostart;
 	st->serial = vm->serial;
 	st->kvm = uses_kvm(vm);
