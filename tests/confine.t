@@ -54,7 +54,7 @@ mark_rc() {	# mark_rc NAME MARK: the status typed printed
 # --- QEMU's user, its sandbox ---------------------------------------------------
 guest_vm plain obey
 guest_vm other obey
-run qemu-init start plain other
+run env QINIT_SECRET=roots-own qemu-init start plain other
 expect_out "two VMs without RUNAS start" 0 "other: started"
 ppid=$(state_pid plain)
 opid=$(state_pid other)
@@ -75,6 +75,9 @@ check "QEMU runs with no new privileges" \
 check "...under its seccomp filter" test "$(status_field "$ppid" Seccomp)" = 2
 check "...with no capabilities" \
     test "$(status_field "$ppid" CapEff)" = 0000000000000000
+check "...and none of root's environment but PATH and the like" \
+    not grep -qz '^QINIT_SECRET=' "/proc/$ppid/environ"
+check "...PATH among it" grep -qz '^PATH=' "/proc/$ppid/environ"
 check "QEMU cannot signal another VM's QEMU" \
     not setpriv --reuid="$puid" --regid="$puid" --clear-groups kill -0 "$opid" 2>/dev/null
 check "QEMU's command line has no -runas, no -daemonize" \

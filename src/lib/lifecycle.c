@@ -473,6 +473,16 @@ become_qemu_user(const void *arg)
 	return qemu_user_become(arg);
 }
 
+/*
+ * What QEMU keeps of our environment: where programs and temporary files
+ * are (-snapshot's), its language and time zone; not our HOME, nor an
+ * agent's socket, nor anything else of root's.
+ */
+static const char *const qemu_env[] = {
+	"PATH", "TMPDIR", "LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TZ",
+	NULL
+};
+
 /* Runs QEMU as its user, handed the plan's files; its pid recorded. */
 static int
 run_qemu(const struct vm_config *vm, const struct monconf *mc,
@@ -495,6 +505,7 @@ run_qemu(const struct vm_config *vm, const struct monconf *mc,
 	how.base = PLAN_FD_BASE;
 	how.become = become_qemu_user;
 	how.become_arg = &ln->user;
+	how.env_keep = qemu_env;
 	sv_init(&av);
 	qemu_cmdline(vm, mc, ln, &av);
 	/* For the tap scripts of a CUSTOMx netdev (SANDBOX=no). */
