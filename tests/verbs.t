@@ -320,7 +320,7 @@ columns_align() {
 check "...every column starts at the same place, even after a long name" \
     columns_align
 check "...the running web's row: its pid and ports" \
-    grep -Eq "^web +webserver +running +$pid +$((33600 + slot)) +$((33700 + slot)) +- +- +Web server$" "$T/l.txt"
+    grep -Eq "^web +webserver +running +$pid +$((33600 + slot)) +$((33700 + slot)) +- +kernel +Web server$" "$T/l.txt"
 as_json "$T/l.json" qemu-init list -o json
 check "list -o json parses" parses "$T/l.json"
 check "...and says what the table says, row by row" \
