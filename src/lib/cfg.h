@@ -1,6 +1,6 @@
 /*
  * cfg.h - the parser of the shell-subset config syntax shared by every
- * config file (SPEC 2.1, qemu-init.cfg(5)): KEY=value assignments that a
+ * config file (qemu-init.cfg(5)): KEY=value assignments that a
  * POSIX shell would read the same way, parsed without ever executing
  * anything.  It includes the modules that work on what it parses, so
  * that one #include serves a config reader: fileread.h (reading the
@@ -20,7 +20,7 @@
 #include "suggest.h"
 
 /*
- * Bounds (SPEC 2.1): a value, after expansion, is at most CFG_MAX_VALUE
+ * Bounds (qemu-init.cfg(5)): a value, after expansion, is at most CFG_MAX_VALUE
  * bytes, and all the values of a file together at most CFG_MAX_TOTAL,
  * so that no file of CFG_MAX_SIZE bytes makes parsing take more than
  * linear time and memory.
