@@ -2,8 +2,8 @@
  * cfg.h - the parser of the shell-subset config syntax shared by every
  * config file (qemu-init.cfg(5)): KEY=value assignments that a
  * POSIX shell would read the same way, parsed without ever executing
- * anything.  It includes the modules that work on what it parses, so
- * that one #include serves a config reader: fileread.h (reading the
+ * anything.  What works on what it parses has headers of its own, which
+ * a config reader includes as it needs them: fileread.h (reading the
  * file), scalar.h (numbers, booleans), shwords.h (CUSTOMx words) and
  * suggest.h (unknown keys).
  */
@@ -14,10 +14,6 @@
 
 #include "buf.h"
 #include "diag.h"
-#include "fileread.h"
-#include "scalar.h"
-#include "shwords.h"
-#include "suggest.h"
 
 /*
  * Bounds (qemu-init.cfg(5)): a value, after expansion, is at most CFG_MAX_VALUE

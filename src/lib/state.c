@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "scalar.h"
 #include "sock.h"
 #include "state.h"
 
