@@ -156,7 +156,9 @@ want=$(
 	    "$f ./lib/systemd/system/qemu-init@.service" \
 	    "$d ./usr/" "$d ./usr/bin/" "$x ./usr/bin/qemu-cmd" \
 	    "$x ./usr/bin/qemu-init" "$x ./usr/bin/qemu-mon" \
-	    "$x ./usr/bin/qemu-netif" "$d ./usr/share/" \
+	    "$x ./usr/bin/qemu-netif" "$d ./usr/libexec/" \
+	    "$d ./usr/libexec/qemu-init/" "$x ./usr/libexec/qemu-init/sysuser" \
+	    "$d ./usr/share/" \
 	    "$d ./usr/share/bash-completion/" \
 	    "$d ./usr/share/bash-completion/completions/" \
 	    "$f ./usr/share/bash-completion/completions/qemu-init" \
