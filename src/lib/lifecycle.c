@@ -541,7 +541,8 @@ qemu_failed(struct qemu_run *q, const char *tgtarch, const char *name,
 	for (p = q->said.s != NULL ? q->said.s : ""; *p != '\0'; p = nl) {
 		nl = p + strcspn(p, "\n");
 		if (strncmp(p, prog, strlen(prog)) == 0 &&
-		    p[strlen(prog)] == ':')
+		    p[strlen(prog)] == ':' &&
+		    strncmp(p + strlen(prog), ": warning:", 10) != 0)
 			sb_add(&mine, p, (size_t)(nl - p + (*nl != '\0')));
 		if (*nl != '\0')
 			nl++;
