@@ -51,6 +51,16 @@ trap cleanup EXIT
 # qemu-init's VMs by stop -a, the bare launches (no state, no pid file of
 # qemu-init's) by the run directory on their command line, as cleanup.
 cat > "$W/killall.sh" <<KILL
+#!/bin/bash
+qemu-init stop -a -f -t 0 >/dev/null 2>&1
+for p in /proc/[0-9]*; do
+	case \$(cat "\$p/comm" 2>/dev/null) in qemu-system-*) ;; *) continue ;; esac
+	tr '\\0' ' ' 2>/dev/null < "\$p/cmdline" |
+	    grep -q -- "-pidfile $QEMU_INIT_RUNDIR/" &&
+	    kill -KILL "\${p#/proc/}" 2>/dev/null
+done
+exit 0
+KILL
 chmod +x "$W/killall.sh"
 
 # vm NAME [EXTRA]: registers a VM running the test guest.
@@ -190,15 +200,6 @@ qemu-init start -a >/dev/null
 	echo 'wait'
 } > "$W/direct.sh"
 chmod +x "$W/direct.sh"
-#!/bin/bash
-qemu-init stop -a -f -t 0 >/dev/null 2>&1
-for p in /proc/[0-9]*; do
-	tr '\\0' ' ' 2>/dev/null < "\$p/cmdline" |
-	    grep -q -- "-pidfile $QEMU_INIT_RUNDIR/" &&
-	    kill -KILL "\${p#/proc/}" 2>/dev/null
-done
-exit 0
-KILL
 "$W/killall.sh"
 timeit "$START_ROUNDS" \
     :: "QEMU x$N_AUTO at once, each to its first QMP answer" "$W/direct.sh" + "$W/killall.sh" \
