@@ -766,6 +766,7 @@ BG_PIDS=
 bg_started() {
 	BG_PIDS="$BG_PIDS $*"
 	[ $# -eq 0 ] || disown "$@" 2>/dev/null
+	return 0
 }
 
 # as_nobody CMD...: runs CMD as the unprivileged user nobody (the other
