@@ -150,48 +150,8 @@ bounded qemu-init kill web
 monitor_conf
 
 # --- a "QEMU" that accepts connections but never answers -----------------------
-# One perl process is the fake QEMU: its command line holds
-# "-pidfile RUNDIR/fake@pid" like ours, it listens on its CTLPORT (a
-# port the kernel found free) and its control socket, and its state
-# records it as a start would.  With "greet" it sends QMP's greeting
-# and then nothing.
-fake_qemu() {	# fake_qemu NAME MODE
-	local port
-	port=$(free_port)
-	perl -MIO::Socket::INET -MIO::Socket::UNIX -MIO::Select -e '
-		my ($port, $mode, $path) = @ARGV[0, 1, 2];
-		my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1",
-		    LocalPort => $port, Listen => 5, ReuseAddr => 1) or die "$!";
-		unlink $path;
-		my $u = IO::Socket::UNIX->new(Local => $path, Listen => 5)
-		    or die "$!";
-		my $sel = IO::Select->new($s, $u);
-		my @held;
-		while (my @ready = $sel->can_read) {
-			for my $l (@ready) {
-				my $c = $l->accept or next;
-				$c->autoflush(1);
-				print $c "{\"QMP\": {\"version\": {}, \"capabilities\": []}}\r\n"
-				    if $mode eq "greet";
-				push @held, $c;
-			}
-		}' "$port" "$2" "$R/$1@control" \
-	    -pidfile "$R/$1@pid" &
-	echo $! > "$R/$1@pid"
-	bg_started $!	# killed by qemu-init, not waited for by us
-	cat > "$R/$1@state" <<STATE
-PID=$!
-PIDSTART=$(pid_start $!)
-SLOT=19
-MONPORT=$((port - 100))
-CTLPORT=$port
-STARTED=$(date +%s)
-STOPDELAY=90
-MONITOR=tcp
-CFG=$T/vms/$1/$1-qemu.cfg
-STATE
-	wait_until 60 listening 127.0.0.1 "$port"
-}
+# Fakes of lib.sh, which look like QEMUs of ours: one that never greets,
+# one that greets and then says nothing.
 guest_vm mute obey
 guest_vm stuck obey
 test_expect_success 'setup: two fake QEMUs, one silent, one that only greets' '

@@ -671,6 +671,116 @@ run_guest() {
 	return 0
 }
 
+# --- fake QEMUs ----------------------------------------------------------------------
+# fakeqmp LISTEN NAME LOG MODE [WORDS...]: a QMP server that plays a VM's
+# QEMU, in the background ($! its pid, killed by cleanup).  LISTEN is
+# tcp:PORT (on 127.0.0.1), unix:PATH, or several of them with commas.
+# MODE: silent (takes connections, never greets), greet (greets, then
+# never answers), answer (answers query-name as NAME, query-status as
+# running, anything else with an empty return), or a number N: answers,
+# but closes the connection at the Nth system_powerdown and exits 0.3 s
+# later, as a QEMU whose guest powers off does.  Each connection and
+# command goes to LOG.  WORDS are not read: they imitate a QEMU's
+# command line.
+fakeqmp() {
+	[ -e "$T/fakeqmp.pl" ] || cat > "$T/fakeqmp.pl" <<'PERL'
+use strict;
+use warnings;
+use IO::Select;
+use IO::Socket::INET;
+use IO::Socket::UNIX;
+use JSON::PP;
+my ($listen, $name, $log, $mode) = @ARGV;
+my $sel = IO::Select->new;
+for my $l (split /,/, $listen) {
+	my $srv = $l =~ /^tcp:(\d+)$/ ?
+	    IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => $1,
+		Listen => 5, ReuseAddr => 1) :
+	    do { unlink substr($l, 5);
+		IO::Socket::UNIX->new(Local => substr($l, 5), Listen => 5) };
+	die "cannot listen on $l: $!\n" unless $srv;
+	$sel->add($srv);
+}
+open(my $lf, '>>', $log) or die "$log: $!\n";
+$lf->autoflush(1);
+$SIG{PIPE} = 'IGNORE';
+my ($presses, @held) = (0);
+my $fade = $mode =~ /^\d+$/ ? $mode : 0;
+while (my ($srv) = $sel->can_read) {
+	my $c = $srv->accept or next;
+	$c->autoflush(1);
+	print $lf "connect\n";
+	push @held, $c;
+	next if $mode eq 'silent';
+	print $c '{"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, ' .
+	    '"major": 7}, "package": ""}, "capabilities": []}}' . "\r\n";
+	next if $mode eq 'greet';
+	while (my $line = <$c>) {
+		my $req = eval { decode_json($line) } or next;
+		my $cmd = $req->{execute} // '';
+		print $lf "$cmd\n";
+		my $ret = {};
+		if ($cmd eq 'query-name') {
+			$ret = { name => $name };
+		} elsif ($cmd eq 'query-status') {
+			$ret = { status => 'running', running => JSON::PP::true,
+			    singlestep => JSON::PP::false };
+		} elsif ($cmd eq 'human-monitor-command') {
+			$ret = '';
+		} elsif ($cmd eq 'system_powerdown' && $fade &&
+		    ++$presses >= $fade) {
+			close $c;
+			select(undef, undef, undef, 0.3);
+			exit 0;
+		}
+		my $reply = { return => $ret };
+		$reply->{id} = $req->{id} if exists $req->{id};
+		print $c encode_json($reply), "\r\n";
+	}
+	pop @held;
+}
+PERL
+	perl "$T/fakeqmp.pl" "$@" </dev/null >/dev/null 2>>"$T/fakeqmp.err" &
+	bg_started $!
+}
+
+# plant_state NAME PID CTLPORT [SLOT]: a state of NAME that names PID as
+# its QEMU, with CTLPORT its control port (MONPORT 100 below).
+plant_state() {
+	cat > "$QEMU_INIT_RUNDIR/$1@state" <<STATE
+PID=$2
+PIDSTART=$(pid_start "$2")
+SLOT=${4:-19}
+MONPORT=$(($3 - 100))
+CTLPORT=$3
+STARTED=$(date +%s)
+STOPDELAY=90
+MONITOR=tcp
+RUNAS=no
+CFG=$T/vms/$1/$1-qemu.cfg
+STATE
+}
+
+# fake_qemu NAME MODE: NAME runs, as far as qemu-init can tell: a fake
+# (fakeqmp, MODE) listens on NAME's control socket and on a CTLPORT the
+# kernel found free, its command line holds "-name NAME -pidfile
+# RUNDIR/NAME@pid" like a QEMU of ours, and NAME's state and pid file
+# name it.  Its pid in FAKE_PID, its port in FAKE_PORT, its log in
+# $T/NAME.fake.log.
+fake_qemu() {
+	mkdir -p "$QEMU_INIT_RUNDIR"
+	FAKE_PORT=$(free_port)
+	fakeqmp "tcp:$FAKE_PORT,unix:$QEMU_INIT_RUNDIR/$1@control" "$1" \
+	    "$T/$1.fake.log" "$2" -name "$1" -pidfile "$QEMU_INIT_RUNDIR/$1@pid"
+	FAKE_PID=$!
+	echo "$FAKE_PID" > "$QEMU_INIT_RUNDIR/$1@pid"
+	plant_state "$1" "$FAKE_PID" "$FAKE_PORT"
+	wait_until 60 listening 127.0.0.1 "$FAKE_PORT" &&
+	    wait_until 60 test -S "$QEMU_INIT_RUNDIR/$1@control" && return 0
+	cat "$T/fakeqmp.err" 2>/dev/null
+	return 1
+}
+
 # --- terminals ------------------------------------------------------------------------
 # A terminal is a tmux session, on a server of its own ($TMUX_SOCK; the
 # servers a test made are ended by cleanup).
