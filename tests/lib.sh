@@ -370,6 +370,20 @@ print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 	return 0
 }
 
+# jget FILE PATH...: the value at PATH (keys, and indexes of lists) in
+# the JSON document FILE, as python3's json module reads it: null as
+# "null", true and false as yes and no.
+jget() {
+	python3 -c '
+import json, sys
+with open(sys.argv[1], encoding="utf-8") as f:
+    doc = json.load(f)
+for p in sys.argv[2:]:
+    doc = doc[int(p)] if isinstance(doc, list) else doc[p]
+print("null" if doc is None else "yes" if doc is True else
+      "no" if doc is False else doc)' "$@"
+}
+
 # contains TEXT PART: TEXT holds PART (quietly).
 contains() {
 	case $1 in *"$2"*) return 0 ;; esac
@@ -398,7 +412,7 @@ port_base() {
 	ansible) echo 33800 ;;	rundir) echo 34000 ;;
 	trust-guest) echo 34200 ;;	trust-stop) echo 34400 ;;
 	trust-pid) echo 34600 ;;	verbs-json) echo 34800 ;;
-	verbs-stop) echo 38000 ;;	verbs-console) echo 38200 ;;
+	verbs-stop) echo 38000 ;;	verbs-show) echo 38200 ;;
 	verbs-start) echo 38400 ;;	distro-uefi) echo 38600 ;;
 	distro-agent) echo 38800 ;;	bench) echo 30000 ;;	# SLOTS 100
 	*) return 1 ;;
@@ -682,7 +696,13 @@ run_guest() {
 # later, as a QEMU whose guest powers off does.  Each connection and
 # command goes to LOG.  WORDS are not read: they imitate a QEMU's
 # command line.
+# (fakeqmp_script: its file, $T/fakeqmp.pl, for another user to run.)
 fakeqmp() {
+	fakeqmp_script
+	perl "$T/fakeqmp.pl" "$@" </dev/null >/dev/null 2>>"$T/fakeqmp.err" &
+	bg_started $!
+}
+fakeqmp_script() {
 	[ -e "$T/fakeqmp.pl" ] || cat > "$T/fakeqmp.pl" <<'PERL'
 use strict;
 use warnings;
@@ -740,8 +760,6 @@ while (my ($srv) = $sel->can_read) {
 	pop @held;
 }
 PERL
-	perl "$T/fakeqmp.pl" "$@" </dev/null >/dev/null 2>>"$T/fakeqmp.err" &
-	bg_started $!
 }
 
 # plant_state NAME PID CTLPORT [SLOT]: a state of NAME that names PID as
@@ -828,14 +846,20 @@ pane_has() {
 }
 
 # wait_pane TEXT [STALL]: the terminal shows TEXT (a line matches it), as
-# long as what it shows changes: fails when it has not changed for STALL
-# (default $STALL) seconds, or after $DEADLINE, showing it.
+# long as what it shows changes (or, with PANE_VM set, that VM's console
+# log grows): fails when neither has for STALL (default $STALL) seconds,
+# or after $DEADLINE, showing it.
 wait_pane() {
 	local _w_stall=${2:-$STALL} _w_now _w_last= _w_moved=$SECONDS
-	local _w_t0=$SECONDS
+	local _w_t0=$SECONDS _w_size _w_lsize=
 	while :; do
 		_w_now=$(pane)
 		grep -q -- "$1" <<< "$_w_now" && return 0
+		if [ -n "${PANE_VM:-}" ]; then
+			_w_size=$(stat -c %s "$(console_log "$PANE_VM")" 2>/dev/null)
+			[ "$_w_size" = "$_w_lsize" ] || _w_moved=$SECONDS
+			_w_lsize=$_w_size
+		fi
 		if [ "$_w_now" != "$_w_last" ]; then
 			_w_last=$_w_now
 			_w_moved=$SECONDS
