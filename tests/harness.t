@@ -10,7 +10,7 @@
 # sub NAME [ENV...]: runs the test script $T/sub/tests/NAME.t (written to
 # stdin) with the harness, its TAP in $T/NAME.tap and its status in $rc.
 mkdir -p "$T/sub/tests"
-cp "$TOP/tests/lib.sh" "$T/sub/tests/lib.sh"
+cp "$TOP/tests/lib.sh" "$TOP/tests/ports.sh" "$T/sub/tests/"
 sub() {
 	local name=$1
 	shift
@@ -201,8 +201,8 @@ T
 # The port map: a range of 200 each, none in another's, nor in the
 # defaults' (30320-30519) nor in 35000-37999; and no test file gives
 # monitor_conf a port of another's range.
-names=$(sed -n '/^port_base() {/,/^}/p' "$TOP/tests/lib.sh" |
-    grep -o '[a-z][a-z0-9-]*) echo [0-9]*' | sed 's/) echo / /')
+names=$(sed -n '/^port_base() {/,/^}/p' "$TOP/tests/ports.sh" |
+    sed -n 's/^[[:space:]]*\([a-z][a-z0-9-]*\))[[:space:]]*echo \([0-9]*\).*/\1 \2/p')
 test_expect_success 'the port map gives each test a range of 200 of its own' <<'T'
 	bases=$(printf '%s\n' "$names" | awk '{ print $2 }' | sort -n) &&
 	test -n "$bases" &&
@@ -217,4 +217,25 @@ test_expect_success 'the port map gives each test a range of 200 of its own' <<'
 		prev=$b
 	done
 T
+test_expect_success '...and every test file that names a base keeps to its own' <<'T'
+	# (install.t's MONPORT=40000 is an admin's edit in a DESTDIR: no VM.)
+	for f in "$TOP"/tests/*.t "$TOP"/tests/demo.sh; do
+		n=$(basename "$f"); n=${n%.*}
+		[ "$n" = install ] && continue
+		own=$(port_base "$n") || own=
+		for b in $(sed -n -e 's/^[^#]*monitor_conf \([0-9][0-9]*\).*/\1/p' \
+		    -e 's/^[^#]*MONPORT=\([0-9][0-9]*\).*/\1/p' "$f"); do
+			test -n "$own" && test "$b" -ge "$own" -a "$b" -lt $((own + 200)) ||
+			    { echo "$n: MONPORT $b is not in its range (${own:-none})"; return 1; }
+		done
+	done
+T
+test_expect_success '...and every test file that starts VMs has a range' <<'T'
+	for f in "$TOP"/tests/*.t; do
+		n=$(basename "$f" .t)
+		grep -q '^[^#]*\(monitor_conf\|guest_vm\|deb_vm\|named_vm\)' "$f" || continue
+		port_base "$n" >/dev/null || { echo "$n.t has no range in tests/ports.sh"; return 1; }
+	done
+T
+
 test_done

@@ -391,53 +391,19 @@ contains() {
 }
 
 # --- ports --------------------------------------------------------------------------
-# The port map: each test file's MONPORT base.  Its VMs' monitors take
-# BASE..BASE+SLOTS-1 (SLOTS 20) and their control monitors 100 above;
-# BASE+150..BASE+199 are the file's for other listeners.  So the bases
-# are 200 apart, and stay clear of the defaults (30320-30519), of make
-# bench (30000-30199) and of 35000-37999 (create.t, snapshot.t,
-# backup.t, systemd.t, migrate.t).  A file never assumes that it is
-# alone on its range (another make check may run the same file): VMs
-# take whatever slot is free, and fakes listen where the kernel says.
-port_base() {
-	case $1 in
-	config) echo 30600 ;;	lifecycle) echo 30800 ;;
-	monitor) echo 31000 ;;	network) echo 31200 ;;
-	console) echo 31400 ;;	confine) echo 31600 ;;
-	security) echo 31800 ;;	faults) echo 32000 ;;
-	bad) echo 32200 ;;	distro) echo 32400 ;;
-	valgrind) echo 32600 ;;	remote) echo 32800 ;;
-	demo) echo 33000 ;;	check) echo 33200 ;;
-	deb) echo 33400 ;;	load) echo 33600 ;;	# SLOTS 40
-	ansible) echo 33800 ;;	rundir) echo 34000 ;;
-	trust-guest) echo 34200 ;;	trust-stop) echo 34400 ;;
-	trust-pid) echo 34600 ;;	verbs-json) echo 34800 ;;
-	verbs-stop) echo 38000 ;;	verbs-show) echo 38200 ;;
-	verbs-start) echo 38400 ;;	distro-uefi) echo 38600 ;;
-	distro-agent) echo 38800 ;;	bench) echo 30000 ;;	# SLOTS 100
-	*) return 1 ;;
-	esac
-}
+# The port map (port_base) and free_port: tests/ports.sh.
+. "$TOP/tests/ports.sh"
 PORTBASE=$(port_base "$TEST_NAME") || PORTBASE=
 
 # monitor_conf [BASE [SLOTS [LINES...]]]: this test's monitor.conf: its
 # own slot range (BASE: this file's in the port map), and more LINES.
 monitor_conf() {
 	local base=${1:-$PORTBASE} slots=${2:-20}
-	[ -n "$base" ] || { echo "monitor_conf: ${TEST_NAME}.t has no port range in tests/lib.sh" >&2; exit 2; }
+	[ -n "$base" ] || { echo "monitor_conf: ${TEST_NAME}.t has no port range in tests/ports.sh" >&2; exit 2; }
 	shift 2 2>/dev/null || shift $#
 	printf 'MONPORT=%s\nSLOTS=%s\n' "$base" "$slots" \
 	    > "$QEMU_INIT_CONFDIR/monitor.conf"
 	[ $# -eq 0 ] || printf '%s\n' "$@" >> "$QEMU_INIT_CONFDIR/monitor.conf"
-}
-
-# free_port: a TCP port of 127.0.0.1 that nothing listens on now (the
-# kernel's choice, so that two tests never pick the same one).
-free_port() {
-	perl -MIO::Socket::INET -e '
-	    my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1",
-		LocalPort => 0, Listen => 1) or die "free_port: $!\n";
-	    print $s->sockport, "\n";'
 }
 
 # dead_port: sets DEAD_PORT to a port of 127.0.0.1 where connections
@@ -1016,19 +982,15 @@ check() {
 }
 
 # expect DESCRIPTION RC TEXT: the last run exited RC and its stderr holds
-# TEXT (use "" for any).
+# TEXT (use "" for any); expect_out: the same for stdout.
 expect() {
-	if [ "$rc" -eq "$2" ] && contains "$err" "$3"; then
-		tap_ok "$1"
-	else
-		tap_not_ok "$1"
-		show_run
-	fi
+	expect_in_ "$1" "$2" "$err" "$3"
 }
-
-# expect_out DESCRIPTION RC TEXT: the same for stdout.
 expect_out() {
-	if [ "$rc" -eq "$2" ] && contains "$out" "$3"; then
+	expect_in_ "$1" "$2" "$out" "$3"
+}
+expect_in_() {
+	if [ "$rc" -eq "$2" ] && contains "$3" "$4"; then
 		tap_ok "$1"
 	else
 		tap_not_ok "$1"

@@ -20,14 +20,7 @@ SSHD_PID=
 ME=$(id -un)
 SSH_MODES="huge cols esc drip noqi"
 
-# sshd_port: a port of 127.0.0.1 that nothing listens on now, the
-# kernel's choice (two tests that run at once never pick the same).
-sshd_port() {
-	perl -MIO::Socket::INET -e '
-	    my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1",
-		LocalPort => 0, Listen => 1) or die "sshd_port: $!\n";
-	    print $s->sockport, "\n";'
-}
+. "$(dirname "${BASH_SOURCE[0]}")/ports.sh"	# free_port
 
 # in_own_run CMD...: execs CMD (so that in a background call its pid is
 # $!, and a foreground one needs a subshell) in a mount namespace of its
@@ -93,7 +86,7 @@ Host *
 	IdentitiesOnly yes
 CFG
 	for try in 1 2 3 4 5; do
-		[ "$try" -eq 1 ] || PORT=$(sshd_port)
+		[ "$try" -eq 1 ] || PORT=$(free_port)
 		sshd_config
 		(in_own_run /usr/sbin/sshd -t -f "$S/sshd_config") || return 1
 		in_own_run /usr/sbin/sshd -D -e -f "$S/sshd_config" 2>"$S/sshd.log" &
@@ -143,5 +136,5 @@ elif ! [ -x /usr/sbin/sshd ] || ! command -v ssh >/dev/null; then
 	echo "sshd.sh: openssh-server or openssh-client missing: run make deps" >&2
 	exit 1
 fi
-PORT=$(sshd_port)
+PORT=$(free_port)
 export QEMU_INIT_SSH="ssh -F $S/ssh_config"
