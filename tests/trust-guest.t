@@ -49,19 +49,20 @@ test_expect_success '...while the CUSTOM1 guest sees its NIC (the probe can see 
 '
 
 # From inside each guest: connect to 10.0.2.2 (the host's 127.0.0.1
-# under user-mode networking) on web's CTLPORT.
+# under user-mode networking) on web's CTLPORT, and hold the connection
+# 20 s for QMP's greeting to come (however loaded the machine).
 ctl=$(state_of web CTLPORT)
-dial="sleep 3 | nc 10.0.2.2 $ctl; echo DIAL\$((40+2))DONE"
-test_expect_success 'the NIC-less guest cannot reach the host'"'"'s TCP monitor' <<'T'
-	guest_type web "$dial" &&
-	wait_for_log web DIAL42DONE &&
-	test_grep ! '"QMP"' "$R/web@console.log"
-T
-test_expect_success "...the CUSTOM1 guest reaches it at 10.0.2.2:CTLPORT: QMP's greeting" <<'T'
-	guest_type usernet "$dial" &&
-	wait_for_log usernet DIAL42DONE &&
-	test_grep '^{"QMP": {"version"' "$R/usernet@console.log"
-T
+dial="sleep 20 | nc 10.0.2.2 $ctl; echo DIAL\$((40+2))DONE"
+test_expect_success 'both guests dial the host'"'"'s TCP monitor at 10.0.2.2:CTLPORT' '
+	guest_type web "$dial" && guest_type usernet "$dial" &&
+	wait_for_log web DIAL42DONE && wait_for_log usernet DIAL42DONE
+'
+test_expect_success 'the NIC-less guest cannot reach it' '
+	test_grep ! "\"QMP\"" "$R/web@console.log"
+'
+test_expect_success "...the CUSTOM1 guest reaches it: QMP's greeting" '
+	test_grep "^{\"QMP\": {\"version\"" "$R/usernet@console.log"
+'
 
 test_expect_success 'kill both; no QEMU of this test is left' '
 	run qemu-init kill web usernet && test_rc 0 && test -z "$(our_qemus)"
