@@ -121,57 +121,45 @@ test_expect_success 'a good command line then hears about RUNDIR' '
 	test_err "qemu-init: cannot create run directory $nodir: No such file or directory"
 '
 
+# says DESCRIPTION RC STDERR ARGS...: a test: qemu-init ARGS exits RC,
+# and STDERR is all it says.
+says() {
+	says_rc=$2 says_err=$3
+	says_args=("${@:4}")
+	test_expect_success "$1" '
+		run qemu-init "${says_args[@]}" && test_rc $says_rc && test_err "$says_err"
+	'
+}
+
 # "Did you mean": a typo, and the words virsh's users type.
-test_expect_success 'a misspelt action: the one meant, one line' <<'T'
-	run qemu-init strat web &&
-	test_rc 64 && test_err "qemu-init: unknown action 'strat': did you mean 'start'?"
-T
-test_expect_success "...also in the form 'qemu-init vm action'" <<'T'
-	run qemu-init web stauts &&
-	test_rc 64 && test_err "qemu-init: unknown action 'stauts': did you mean 'status'?"
-T
+says 'a misspelt action: the one meant, one line' 64 \
+    "qemu-init: unknown action 'strat': did you mean 'start'?" strat web
+says "...also in the form 'qemu-init vm action'" 64 \
+    "qemu-init: unknown action 'stauts': did you mean 'status'?" web stauts
 for pair in shutdown:stop destroy:kill dominfo:info reboot:restart \
     suspend:pause domstate:status dumpxml:show; do
-	test_expect_success "virsh's ${pair%:*}: did you mean '${pair#*:}'?" <<'T'
-		run qemu-init "${pair%:*}" web &&
-		test_rc 64 &&
-		test_err "qemu-init: unknown action '${pair%:*}': did you mean '${pair#*:}'?"
-T
+	says "virsh's ${pair%:*}: did you mean '${pair#*:}'?" 64 \
+	    "qemu-init: unknown action '${pair%:*}': did you mean '${pair#*:}'?" \
+	    "${pair%:*}" web
 done
-test_expect_success "virsh's define: how to add a VM without create" <<'T'
-	run qemu-init define web-qemu.cfg &&
-	test_rc 64 &&
-	test_err "qemu-init: unknown action 'define': no 'create' yet: write NAME-qemu.cfg (qemu-init.cfg(5)) and add the line 'NAME /path/to/NAME-qemu.cfg' to $reg"
-T
-test_expect_success "virsh's undefine: how to remove a VM without remove" <<'T'
-	run qemu-init undefine web &&
-	test_rc 64 &&
-	test_err "qemu-init: unknown action 'undefine': no 'remove' yet: delete the VM's line from $reg (its files stay)"
-T
-test_expect_success "virsh's autostart: AUTOSTART=yes" <<'T'
-	run qemu-init autostart web &&
-	test_rc 64 &&
-	test_err "qemu-init: unknown action 'autostart': set AUTOSTART=yes in the VM's config: qemu-init.service starts it at boot"
-T
-test_expect_success "virsh's list --all: list shows them all anyway" <<'T'
-	run qemu-init list --all &&
-	test_rc 64 &&
-	test_err "qemu-init: list: unknown option --all: list shows every registered VM, running or not"
-T
-test_expect_success 'help of a misspelt action' <<'T'
-	run qemu-init help strat &&
-	test_rc 64 && test_err "qemu-init: unknown action 'strat': did you mean 'start'?"
-T
-test_expect_success 'a misspelt VM: the registered name meant' <<'T'
-	run qemu-init show wbe &&
-	test_rc 1 &&
-	test_err "qemu-init: unknown VM 'wbe' (not in $reg): did you mean 'web'?"
-T
-test_expect_success '...for status too (exit 4)' <<'T'
-	run qemu-init status webb &&
-	test_rc 4 &&
-	test_err "qemu-init: unknown VM 'webb' (not in $reg): did you mean 'web'?"
-T
+says "virsh's define: how to add a VM without create" 64 \
+    "qemu-init: unknown action 'define': no 'create' yet: write NAME-qemu.cfg (qemu-init.cfg(5)) and add the line 'NAME /path/to/NAME-qemu.cfg' to $reg" \
+    define web-qemu.cfg
+says "virsh's undefine: how to remove a VM without remove" 64 \
+    "qemu-init: unknown action 'undefine': no 'remove' yet: delete the VM's line from $reg (its files stay)" \
+    undefine web
+says "virsh's autostart: AUTOSTART=yes" 64 \
+    "qemu-init: unknown action 'autostart': set AUTOSTART=yes in the VM's config: qemu-init.service starts it at boot" \
+    autostart web
+says "virsh's list --all: list shows them all anyway" 64 \
+    "qemu-init: list: unknown option --all: list shows every registered VM, running or not" \
+    list --all
+says 'help of a misspelt action' 64 \
+    "qemu-init: unknown action 'strat': did you mean 'start'?" help strat
+says 'a misspelt VM: the registered name meant' 1 \
+    "qemu-init: unknown VM 'wbe' (not in $reg): did you mean 'web'?" show wbe
+says '...for status too (exit 4)' 4 \
+    "qemu-init: unknown VM 'webb' (not in $reg): did you mean 'web'?" status webb
 test_expect_success "init-script style 'qemu-init web show' works" '
 	run qemu-init web show && test_rc 0 && test_cmp "$T/show.web" "$T/out"
 '
