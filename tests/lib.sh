@@ -16,8 +16,11 @@
 #		test_rc 0 &&
 #		test_out_has "web: started, pid $(state_pid web)"
 #	T
-#	test_expect_success ROOT 'stop of a stopped VM says so, exit 0' '
+#	test_expect_success 'stop of a stopped VM says so, exit 0' '
 #		run qemu-init stop other && test_rc 0 && test_out "other: not running"
+#	'
+#	test_expect_success IPV6 'qemu-cmd works through [::1] too' '
+#		run qemu-cmd -c "info name" web && test_rc 0 && test_out web
 #	'
 #	test_done
 #
