@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 need_guest
 need_root "runswith.t starts QEMU as root"
-monitor_conf 34600 20
+monitor_conf
 
 guest_vm plain obey
 guest_vm throwaway obey "SNAPSHOT=yes
