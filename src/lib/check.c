@@ -30,6 +30,7 @@
 #include "netif.h"
 #include "paths.h"
 #include "proc.h"
+#include "shwords.h"
 #include "suggest.h"
 #include "usernet.h"
 
