@@ -5,9 +5,10 @@
 # its MONPORT base: its VMs' monitors take BASE..BASE+SLOTS-1 (SLOTS 20
 # unless said) and their control monitors 100 above (CTLPORT = MONPORT +
 # 100), so the bases are 200 apart.  They stay clear of the defaults of
-# monitor.conf (30320-30519) and of 35000-37999 (create.t, snapshot.t,
-# backup.t, systemd.t, migrate.t).  No file assumes that it is alone on
-# its range: another make check may run the same file at the same time.
+# monitor.conf (30320-30519); 35000-37999 is kept for create.t,
+# snapshot.t, backup.t, systemd.t and migrate.t.  No file assumes that
+# it is alone on its range: another make check may run the same file at
+# the same time.
 # Its VMs take whatever slot is free, and its other listeners (sshd,
 # fake QEMUs, impostors) listen on ports the kernel chose (free_port).
 
@@ -38,6 +39,7 @@ port_base() {
 	trust-stop)	echo 34400 ;;
 	trust-pid)	echo 34600 ;;
 	verbs-json)	echo 34800 ;;
+	create)		echo 35000 ;;
 	verbs-stop)	echo 38000 ;;
 	verbs-show)	echo 38200 ;;
 	verbs-start)	echo 38400 ;;
