@@ -1,8 +1,13 @@
 /*
  * agent.c - a client of the QEMU guest agent.
  */
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -12,6 +17,7 @@
 #include "sock.h"
 
 #define AGENT_REPLY_MAX	(64 * 1024)
+#define AGENT_VALUES_MAX 8192	/* JSON values in a reply, at most */
 
 #define AGENT_TICK_MS	250	/* how often a waiting ping calls its tick */
 
@@ -63,10 +69,12 @@ agent_send(struct agent *a, const char *request, struct diag *d)
 
 /*
  * Reads replies until one whose "return" is want (a number's digits),
- * or any "return" when want is NULL.  SOCK_OK or a SOCK_ code.
+ * or any "return" when want is NULL; with keep, that reply is kept
+ * there (json_free).  SOCK_OK or a SOCK_ code.
  */
 static int
-agent_reply(struct agent *a, const char *want, struct diag *d)
+agent_reply_keep(struct agent *a, const char *want, struct json *keep,
+    struct diag *d)
 {
 	const struct json *ret;
 	const char *why;
@@ -79,18 +87,29 @@ agent_reply(struct agent *a, const char *want, struct diag *d)
 		if (rc != SOCK_OK)
 			return rc;
 		/* Not JSON (a half reply of an earlier client): skipped. */
-		if (json_parse(&j, line, strlen(line), &why) != 0) {
+		if (json_parse_max(&j, line, strlen(line), AGENT_VALUES_MAX,
+		    &why) != 0) {
 			free(line);
 			continue;
 		}
 		ret = j.type == JSON_OBJECT ? json_get(&j, "return") : NULL;
 		ours = ret != NULL && (want == NULL ||
 		    (ret->type == JSON_NUMBER && strcmp(ret->text, want) == 0));
-		json_free(&j);
 		free(line);
+		if (ours && keep != NULL) {
+			*keep = j;
+			return SOCK_OK;
+		}
+		json_free(&j);
 		if (ours)
 			return SOCK_OK;
 	}
+}
+
+static int
+agent_reply(struct agent *a, const char *want, struct diag *d)
+{
+	return agent_reply_keep(a, want, NULL, d);
 }
 
 /* guest-sync with a fresh id: the agent is there and in step with us. */
@@ -192,5 +211,70 @@ agent_shutdown(const struct rundir *rd, const char *name, long long deadline,
 		    "down", name);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Whether text is an IPv4 address a guest's ssh may answer on: one in
+ * dotted-quad form, neither 0/8, loopback (127/8), link-local
+ * (169.254/16), multicast nor reserved (224/3 and up).
+ */
+static int
+usable_ipv4(const char *text)
+{
+	struct in_addr in;
+	uint32_t a;
+
+	if (inet_pton(AF_INET, text, &in) != 1)
+		return 0;
+	a = ntohl(in.s_addr);
+	return (a >> 24) != 0 && (a >> 24) != 127 && (a >> 16) != 0xa9fe &&
+	    (a >> 29) != 7;
+}
+
+int
+agent_addresses(const struct rundir *rd, const char *name, const char *mac,
+    long long deadline, struct strvec *out, struct diag *d)
+{
+	struct agent a = { .name = name, .deadline = deadline };
+	const struct json *ifs, *addrs, *it, *ad;
+	const char *hw, *type, *ip;
+	struct json j;
+	size_t i, k;
+	int rc;
+
+	if (agent_connect(&a, rd, d) != 0)
+		return -1;
+	rc = agent_send(&a, "{\"execute\":\"guest-network-get-interfaces\"}",
+	    d);
+	if (rc == SOCK_OK)
+		rc = agent_reply_keep(&a, NULL, &j, d);
+	sock_reader_free(&a.r);
+	if (rc != SOCK_OK) {
+		diag_error(d, "the guest agent of '%s' did not answer "
+		    "guest-network-get-interfaces", name);
+		return -1;
+	}
+	ifs = json_get(&j, "return");
+	for (i = 0; ifs->type == JSON_ARRAY && i < ifs->n; i++) {
+		it = &ifs->items[i];
+		if (it->type != JSON_OBJECT ||
+		    (hw = json_get_string(it, "hardware-address")) == NULL ||
+		    strcasecmp(hw, mac) != 0 ||
+		    (addrs = json_get(it, "ip-addresses")) == NULL ||
+		    addrs->type != JSON_ARRAY)
+			continue;
+		for (k = 0; k < addrs->n; k++) {
+			ad = &addrs->items[k];
+			if (ad->type != JSON_OBJECT ||
+			    (type = json_get_string(ad, "ip-address-type")) ==
+			    NULL || strcmp(type, "ipv4") != 0 ||
+			    (ip = json_get_string(ad, "ip-address")) == NULL ||
+			    !usable_ipv4(ip))
+				continue;
+			sv_push(out, ip);
+		}
+	}
+	json_free(&j);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #ifndef QI_AGENT_H
 #define QI_AGENT_H
 
+#include "buf.h"
 #include "diag.h"
 #include "rundir.h"
 
@@ -34,5 +35,16 @@ int	agent_ping(const struct rundir *, const char *name, long long deadline,
  */
 int	agent_shutdown(const struct rundir *, const char *name,
 	    long long deadline, struct diag *);
+
+/*
+ * The IPv4 addresses the guest's agent says (guest-network-get-interfaces)
+ * its interface with hardware address mac (any case) has, but for those
+ * no ssh of the guest's answers on (loopback, link-local, multicast, 0/8):
+ * what a guest claims, and no more (qemu-init(8), ssh).  Appended to
+ * out; 0, or -1 with why in d when the agent did not answer by deadline.
+ */
+int	agent_addresses(const struct rundir *, const char *name,
+	    const char *mac, long long deadline, struct strvec *out,
+	    struct diag *);
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * test_agent.c - the guest agent client against a fake qemu-ga in a
  * child process, on a socket bound in RUNDIR as start binds it: sync
- * past stale replies, ping, shutdown, an agent that never answers, a VM
- * without the channel.
+ * past stale replies, ping, shutdown, the addresses of a NIC, an agent
+ * that never answers, a VM without the channel.
  */
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -17,6 +17,27 @@
 #include "agent.h"
 #include "sock.h"
 #include "unit.h"
+
+/*
+ * What a guest's agent says of its interfaces: the loopback, the NIC of
+ * MAC 52:54:00:ab:34:56 with addresses good and bad, another NIC.
+ */
+#define INTERFACES "{\"return\": [" \
+	"{\"name\": \"lo\", \"hardware-address\": \"00:00:00:00:00:00\", " \
+	"\"ip-addresses\": [{\"ip-address-type\": \"ipv4\", " \
+	"\"ip-address\": \"127.0.0.1\", \"prefix\": 8}]}, " \
+	"{\"name\": \"eth0\", \"hardware-address\": \"52:54:00:ab:34:56\", " \
+	"\"ip-addresses\": [" \
+	"{\"ip-address-type\": \"ipv4\", \"ip-address\": \"198.18.0.10\"}, " \
+	"{\"ip-address-type\": \"ipv6\", \"ip-address\": \"fe80::1\"}, " \
+	"{\"ip-address-type\": \"ipv4\", \"ip-address\": \"127.0.0.2\"}, " \
+	"{\"ip-address-type\": \"ipv4\", \"ip-address\": \"169.254.1.1\"}, " \
+	"{\"ip-address-type\": \"ipv4\", \"ip-address\": \"224.0.0.1\"}, " \
+	"{\"ip-address-type\": \"ipv4\", \"ip-address\": \"-o ProxyCommand=x\"}, " \
+	"{\"ip-address-type\": \"ipv4\", \"ip-address\": \"198.18.0.11\"}]}, " \
+	"{\"name\": \"eth1\", \"hardware-address\": \"52:54:00:ab:cd:ef\", " \
+	"\"ip-addresses\": [{\"ip-address-type\": \"ipv4\", " \
+	"\"ip-address\": \"198.19.0.1\"}]}]}\n"
 
 static void
 say(int fd, const char *s)
@@ -57,6 +78,8 @@ serve(int l, const char *dir, int silent)
 			say(c, reply);
 		} else if (strstr(buf, "guest-ping"))
 			say(c, "{\"return\": {}}\n");
+		else if (strstr(buf, "guest-network-get-interfaces"))
+			say(c, INTERFACES);
 		else if (strstr(buf, "guest-shutdown") &&
 		    strstr(buf, "powerdown")) {
 			snprintf(path, sizeof(path), "%s/shutdown", dir);
@@ -161,5 +184,38 @@ TEST(agent_silent_times_out_at_the_deadline)
 	CHECK(now_ms() - t0 < 1000);
 	CHECK(strstr(diag_first_error(&d), "no guest agent channel") != NULL);
 	rundir_close(&rd);
+	diag_clear(&d);
+}
+
+TEST(agent_addresses_of_one_nic_and_only_usable_ones)
+{
+	const char *dir = unit_tmpdir();
+	struct strvec ips;
+	struct rundir rd;
+	struct diag d;
+	pid_t pid;
+
+	diag_init(&d);
+	sv_init(&ips);
+	pid = fake(dir, &rd, 0);
+	/* The MAC in capitals, as the state records it. */
+	CHECK(agent_addresses(&rd, "web", "52:54:00:AB:34:56", now_ms() + 5000,
+	    &ips, &d) == 0);
+	CHECK(d.n == 0);
+	CHECK(ips.n == 2);
+	CHECK(ips.n == 2 && strcmp(ips.v[0], "198.18.0.10") == 0 &&
+	    strcmp(ips.v[1], "198.18.0.11") == 0);
+	reap(pid);
+	rundir_close(&rd);
+	sv_free(&ips);
+	/* A silent agent: -1 by the deadline, nothing added. */
+	sv_init(&ips);
+	pid = fake(dir, &rd, 1);
+	CHECK(agent_addresses(&rd, "web", "52:54:00:12:34:56", now_ms() + 300,
+	    &ips, &d) == -1);
+	CHECK(ips.n == 0);
+	reap(pid);
+	rundir_close(&rd);
+	sv_free(&ips);
 	diag_clear(&d);
 }
