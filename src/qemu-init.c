@@ -1095,7 +1095,7 @@ report_machine(struct report *r, const struct vm_info *in)
  */
 static void
 report_addresses(struct report *r, const struct vm_config *vm,
-    const struct vm_info *in)
+    const struct vm_info *in, const struct rundir *rd)
 {
 	struct ssh_target *t;
 	struct strbuf sb;
@@ -1103,7 +1103,7 @@ report_addresses(struct report *r, const struct vm_config *vm,
 
 	if (in->run != VM_RUNNING || !in->has_facts)
 		return;
-	ssh_targets(vm, &in->st, &t, &n);
+	ssh_targets(vm, &in->st, rd, &t, &n);
 	sb_init(&sb);
 	for (i = 0; i < n; i++)
 		sb_addf(&sb, "%s%s:%u (%s)", i > 0 ? ", " : "", t[i].host,
@@ -1434,7 +1434,7 @@ info_one(struct vm_pick *p, struct diag *d, void *arg)
 	report_vm_of(&v, &p->ref, &in, p->loaded ? p->vm.desc : NULL);
 	report_vm_members(&r, &v);
 	report_machine(&r, &in);
-	report_addresses(&r, p->loaded ? &p->vm : NULL, &in);
+	report_addresses(&r, p->loaded ? &p->vm : NULL, &in, &c->run);
 	vm_info_free(&in);
 	if (text.len > 0)
 		fputs(text.s, stdout);
@@ -1628,7 +1628,7 @@ act_ssh(struct ctx *c, int argc, char **argv)
 	if (vm_probe(&c->run, ref.name, &st) != VM_RUNNING)
 		diag_error(&d, "'%s' is not running", ref.name);
 	else {
-		ssh_targets(&vm, &st, &t, &n);
+		ssh_targets(&vm, &st, &c->run, &t, &n);
 		if (n == 0)
 			diag_error(&d, "no address known for '%s': give a NIC "
 			    "NETx=user with a forward to port 22 (FWDx), or "

@@ -11,10 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "fileread.h"
 #include "filewrite.h"
 #include "nocloud.h"
 #include "proc.h"
+#include "sock.h"
 #include "sshcmd.h"
 #include "usernet.h"
 
@@ -81,9 +83,28 @@ neighbours(const char *bridge, const char *mac, struct ssh_target **v,
 	free(lower);
 }
 
+/* What the guest's agent says the NIC with MAC mac has. */
+static void
+agent_targets(const struct rundir *rd, const char *name, const char *mac,
+    struct ssh_target **v, size_t *n)
+{
+	struct strvec ips;
+	struct diag quiet;
+	size_t i;
+
+	sv_init(&ips);
+	diag_init(&quiet);
+	if (agent_addresses(rd, name, mac, now_ms() + SSHCMD_AGENT_MS, &ips,
+	    &quiet) == 0)
+		for (i = 0; i < ips.n; i++)
+			add_target(v, n, ips.v[i], 22, xstrdup("guest agent"));
+	diag_clear(&quiet);
+	sv_free(&ips);
+}
+
 void
 ssh_targets(const struct vm_config *vm, const struct vm_state *st,
-    struct ssh_target **v, size_t *n)
+    const struct rundir *rd, struct ssh_target **v, size_t *n)
 {
 	unsigned port;
 	size_t i;
@@ -99,6 +120,10 @@ ssh_targets(const struct vm_config *vm, const struct vm_state *st,
 		if (vm->nics[i].addr != NULL)
 			add_target(v, n, vm->nics[i].addr, 22,
 			    xasprintf("ADDR%zu", i + 1));
+	for (i = 0; rd != NULL && st->agent && vm != NULL && i < st->nnics;
+	    i++)
+		if (!st->nics[i].user && st->nics[i].mac != NULL)
+			agent_targets(rd, vm->name, st->nics[i].mac, v, n);
 	for (i = 0; st->bridge != NULL && i < st->nnics; i++)
 		if (!st->nics[i].user && st->nics[i].mac != NULL)
 			neighbours(st->bridge, st->nics[i].mac, v, n);

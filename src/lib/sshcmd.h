@@ -22,6 +22,7 @@
 #define SSHCMD_BEGIN	"-----BEGIN SSH HOST KEY KEYS-----"
 #define SSHCMD_END	"-----END SSH HOST KEY KEYS-----"
 #define SSHCMD_LOG_MAX	(8 * 1024 * 1024)	/* console log read, at most */
+#define SSHCMD_AGENT_MS	3000	/* the guest agent's answer, waited for */
 
 /* Where a guest answers ssh. */
 struct ssh_target {
@@ -33,12 +34,14 @@ struct ssh_target {
 /*
  * The addresses known of a running VM (st: as its state records it;
  * vm: its config, for ADDRx), best first: a forward of a NETx=user
- * NIC to the guest's port 22, an ADDRx, then the bridge's neighbour
- * table (ip neigh) for each bridged NIC's MAC.  Appended to *v (*n of
+ * NIC to the guest's port 22, an ADDRx, then, with AGENT=yes and rd,
+ * the IPv4 addresses the guest agent gives each bridged NIC's MAC
+ * (agent_addresses: at most SSHCMD_AGENT_MS), then the bridge's
+ * neighbour table (ip neigh) for that MAC.  Appended to *v (*n of
  * them; ssh_targets_free).
  */
 void	ssh_targets(const struct vm_config *vm, const struct vm_state *st,
-	    struct ssh_target **v, size_t *n);
+	    const struct rundir *rd, struct ssh_target **v, size_t *n);
 void	ssh_targets_free(struct ssh_target *v, size_t n);
 
 /*
