@@ -133,7 +133,9 @@ test_expect_success 'QEMU killed: its passt ends by itself (its end of the socke
 test_expect_success '...and the VM is dead' '
 	run inns qemu-init status tiny && test_rc 1 && test_out_has dead
 '
-inns socat "TCP-LISTEN:$FWD_TINY,bind=127.0.0.1,reuseaddr,fork" SYSTEM:true &
+# (ip netns exec, not inns: a function in the background is a subshell,
+# and $! must be socat's own pid for cleanup to end it.)
+ip netns exec "$NETNS" socat "TCP-LISTEN:$FWD_TINY,bind=127.0.0.1,reuseaddr,fork" SYSTEM:true &
 bg_started $!
 test_expect_success 'a forward port in use: one line, nothing started' <<'T'
 	wait_until 60 inns sh -c "ss -Hltn 'sport = :$FWD_TINY' | grep -q ." &&
@@ -198,7 +200,7 @@ test_expect_success 'info shows where it answers ssh' '
 # The host's loopback: a listener there, unreachable from the guest by
 # any address passt could map to it; the guest's own sshd, reachable the
 # same way (so the probe itself works).
-inns socat "TCP-LISTEN:$HOSTLO,bind=127.0.0.1,reuseaddr,fork" \
+ip netns exec "$NETNS" socat "TCP-LISTEN:$HOSTLO,bind=127.0.0.1,reuseaddr,fork" \
     SYSTEM:'echo HOST-LOOPBACK' &
 bg_started $!
 probe='gw=$(ip -4 route show default | cut -d" " -f3)
