@@ -570,7 +570,7 @@ int
 registry_add(const char *confdir, const char *shortname, const char *cfgpath,
     struct diag *d)
 {
-	char *path = path_join(confdir, "qemu-init.reg"), *name;
+	char *path = path_join(confdir, "qemu-init.reg"), *name, *copy;
 	struct registry reg;
 	struct strbuf text;
 	struct diag quiet;
@@ -584,7 +584,11 @@ registry_add(const char *confdir, const char *shortname, const char *cfgpath,
 		return -1;
 	}
 	diag_init(&quiet);
-	(void)registry_parse(&reg, path, text.s, text.len, &quiet);
+	copy = xmalloc(text.len + 1);
+	if (text.len > 0)
+		memcpy(copy, text.s, text.len);
+	copy[text.len] = '\0';
+	parse_text(&reg, path, copy, text.len, &quiet);
 	diag_clear(&quiet);
 	name = cfg_path_name(cfgpath);
 	for (i = 0; i < reg.n; i++)
