@@ -167,7 +167,7 @@ TEST(relay_peer_closing_ends_it)
 
 TEST(relay_closed_stdout_is_sigpipe_not_death)
 {
-	struct sigaction before, after;
+	struct sigaction before, after, dfl;
 	enum relay_end end;
 	struct diag d;
 	int sv[2], p[2], in[2];
@@ -177,13 +177,16 @@ TEST(relay_closed_stdout_is_sigpipe_not_death)
 	CHECK(pipe(p) == 0 && pipe(in) == 0);
 	close(p[0]);		/* | head that has left */
 	CHECK(write(sv[1], "output\n", 7) == 7);
-	CHECK(sigaction(SIGPIPE, NULL, &before) == 0);
+	/* SIGPIPE as a program starts with it: it kills. */
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	CHECK(sigaction(SIGPIPE, &dfl, &before) == 0);
 	end = relay_with(in[0], p[1], sv[0], RELAY_HALF_CLOSE, &d);
 	CHECK(end == RELAY_SIGNALLED);
 	CHECK(relay_signal() == SIGPIPE);
-	/* SIGPIPE's disposition is put back. */
-	CHECK(sigaction(SIGPIPE, NULL, &after) == 0);
-	CHECK(after.sa_handler == before.sa_handler);
+	/* ...and so again after. */
+	CHECK(sigaction(SIGPIPE, &before, &after) == 0);
+	CHECK(after.sa_handler == SIG_DFL);
 	close(p[1]);
 	close(in[0]);
 	close(in[1]);
