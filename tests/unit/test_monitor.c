@@ -6,6 +6,7 @@
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
 
@@ -389,6 +390,101 @@ TEST(monitor_hmp_greeting_and_busy)
 	CHECK(fd == -1 && d.errors > 0);
 	end(server);
 	close(l);
+	state_free(&st);
+	state_remove(&p.rd, "web");
+	sb_free(&greeting);
+	diag_clear(&d);
+	rundir_close(&p.rd);
+}
+
+/* A unix socket listening at path, by the calling process. */
+static int
+listen_unix(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -1;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
+	    listen(fd, 4) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+TEST(monitor_unix_hmp_only_from_the_recorded_qemu)
+{
+	struct strbuf greeting;
+	struct vm_state st;
+	struct place p;
+	struct diag d;
+	char path[8400], want[8600], buf[64], ready;
+	pid_t qemu, other;
+	int l, fd, c, sync[2];
+
+	place_init(&p);
+	diag_init(&d);
+	sb_init(&greeting);
+	snprintf(path, sizeof(path), "%s/web@hmp", p.rd.path);
+	/* Someone else (we) listens where web's monitor would be. */
+	qemu = fake_qemu("web", 0);
+	record(&p, qemu, 0, 0, 1);
+	CHECK(state_read(&p.rd, "web", &st, &d) == 0);
+	l = listen_unix(path);
+	CHECK(l >= 0);
+	fd = monitor_open_hmp(&p.rd, "web", &st, 5000, &greeting, &d);
+	CHECK(fd == -1);
+	snprintf(want, sizeof(want), "%s is not the monitor of 'web' (pid %ld "
+	    "listens there, not its QEMU, pid %ld): nothing sent", path,
+	    (long)getpid(), (long)qemu);
+	CHECK_STR(diag_first_error(&d), want);
+	diag_clear(&d);
+	/* Nothing was sent to it. */
+	c = accept4(l, NULL, NULL, SOCK_NONBLOCK);
+	CHECK(c < 0 || read(c, buf, sizeof(buf)) <= 0);
+	if (c >= 0)
+		close(c);
+	close(l);
+	CHECK(unlink(path) == 0);
+	state_free(&st);
+	end(qemu);
+	/* The recorded QEMU listening there itself: its greeting. */
+	CHECK(pipe(sync) == 0);
+	if ((other = fork()) == 0) {
+		static const char hello[] = "QEMU 7.2.0 monitor - type 'help' "
+		    "for more information\r\n(qemu) ";
+
+		alarm(60);
+		if ((l = listen_unix(path)) < 0 || write(sync[1], "r", 1) != 1)
+			_exit(1);
+		for (;;) {
+			if ((c = accept(l, NULL, NULL)) < 0 ||
+			    write(c, hello, sizeof(hello) - 1) < 0)
+				_exit(1);
+			while (read(c, buf, sizeof(buf)) > 0)
+				;
+			close(c);
+		}
+	}
+	close(sync[1]);
+	CHECK(read(sync[0], &ready, 1) == 1);
+	close(sync[0]);
+	record(&p, other, 0, 0, 1);
+	CHECK(state_read(&p.rd, "web", &st, &d) == 0);
+	fd = monitor_open_hmp(&p.rd, "web", &st, 10000, &greeting, &d);
+	CHECK(fd >= 0 && d.errors == 0);
+	CHECK_STR(greeting.s, "QEMU 7.2.0 monitor - type 'help' for more "
+	    "information\r\n(qemu) ");
+	if (fd >= 0)
+		close(fd);
+	end(other);
 	state_free(&st);
 	state_remove(&p.rd, "web");
 	sb_free(&greeting);
