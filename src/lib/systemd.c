@@ -5,13 +5,14 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "fileread.h"
 #include "proc.h"
+#include "scalar.h"
 #include "systemd.h"
 
 #define CGROUP_FILE_MAX	(64 * 1024)	/* /proc/PID/cgroup, at most */
@@ -269,4 +270,56 @@ systemctl_show(const char *unit, const char *prop, struct diag *d)
 	if (out.s == NULL)
 		sb_adds(&out, "");
 	return sb_detach(&out);
+}
+
+/* The count RUN_UNIT holds: 0 read, 1 none yet, -1 unreadable. */
+static int
+restarts_seen(const struct rundir *rd, const char *vm, long long *n)
+{
+	const char *why;
+	char buf[32];
+	ssize_t len;
+	int fd;
+
+	if ((fd = rundir_openat(rd, vm, RUN_UNIT, O_RDONLY, 0)) < 0)
+		return errno == ENOENT ? 1 : -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	(void)close(fd);
+	if (len <= 0)
+		return -1;
+	buf[len] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return cfg_number(buf, 0, LLONG_MAX, n, &why) == 0 ? 0 : -1;
+}
+
+int
+systemd_restarted(const struct rundir *rd, const char *vm, const char *unit,
+    struct diag *d)
+{
+	long long now, seen = 0;
+	const char *why;
+	char *v, num[32];
+	int fd, n, had;
+
+	if ((v = systemctl_show(unit, "NRestarts", d)) == NULL)
+		return -1;
+	if (cfg_number(v, 0, LLONG_MAX, &now, &why) != 0) {
+		diag_error(d, "systemctl show %s: NRestarts '%s' is no count",
+		    unit, v);
+		free(v);
+		return -1;
+	}
+	free(v);
+	had = restarts_seen(rd, vm, &seen);
+	n = snprintf(num, sizeof(num), "%lld\n", now);
+	if ((fd = rundir_openat(rd, vm, RUN_UNIT, O_WRONLY | O_CREAT |
+	    O_TRUNC, 0644)) < 0 || write(fd, num, (size_t)n) != n) {
+		diag_error(d, "cannot write %s@unit in RUNDIR: %s", vm,
+		    strerror(errno));
+		if (fd >= 0)
+			(void)close(fd);
+		return -1;
+	}
+	(void)close(fd);
+	return had == 0 && now > seen;
 }

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "rundir.h"
 
 #define SYSTEMD_UNIT_MAX	255	/* systemd's longest unit name */
 #define SYSTEMD_VM_PREFIX	"qemu-init@"
@@ -56,5 +57,15 @@ int	systemctl(char *const args[], struct strbuf *out, int *status,
  * when systemctl fails (why in d).
  */
 char	*systemctl_show(const char *unit, const char *prop, struct diag *);
+
+/*
+ * Whether this start of the VM's unit is systemd's own restart of it
+ * (Restart=, after QEMU was killed by a signal): its NRestarts grew
+ * since the unit's last start, as recorded in RUNDIR (RUN_UNIT), which
+ * is then brought up to date.  1 a restart, 0 a start someone asked
+ * for, -1 with why in d when that cannot be told.
+ */
+int	systemd_restarted(const struct rundir *, const char *vm,
+	    const char *unit, struct diag *);
 
 #endif
