@@ -80,13 +80,20 @@ login_ct() {
 	in_ct su -l root -c "$1"
 }
 
-# The container's PID 1: the child of the child of our systemd-nspawn.
+# The container's PID 1 (a child of our systemd-nspawn, or of its own
+# child): the process whose pid is 1 in its pid namespace, and systemd.
 find_leader() {
-	local inner
-	inner=$(pgrep -P "$NSPAWN" | head -1)
-	[ -n "$inner" ] || return 1
-	LEADER=$(pgrep -P "$inner" | head -1)
-	[ -n "$LEADER" ] && [ "$(cat "/proc/$LEADER/comm" 2>/dev/null)" = systemd ]
+	local p q
+	for p in $(pgrep -P "$NSPAWN"); do
+		for q in "$p" $(pgrep -P "$p"); do
+			if [ "$(awk '/^NSpid:/ { print $NF }' "/proc/$q/status" 2>/dev/null)" = 1 ] &&
+			    [ "$(cat "/proc/$q/comm" 2>/dev/null)" = systemd ]; then
+				LEADER=$q
+				return 0
+			fi
+		done
+	done
+	return 1
 }
 
 # boot_ct N: boots the container (the N-th boot), systemd as its PID 1;
