@@ -105,6 +105,8 @@ boot_ct() {
 	NSPAWN=$!
 	bg_started "$NSPAWN"
 	wait_until 120 find_leader || { diag "$(tail -20 "$T/boot$1.log")"; return 1; }
+	wait_until 120 test -S "/proc/$LEADER/root/run/systemd/private" ||
+	    { diag "no systemd socket" "$(tail -20 "$T/boot$1.log")"; return 1; }
 	state=$(timeout 300 nsenter -t "$LEADER" -a systemctl is-system-running --wait)
 	[ "$state" = running ] || [ "$state" = degraded ] ||
 	    { diag "is-system-running: $state" "$(tail -20 "$T/boot$1.log")"; return 1; }
