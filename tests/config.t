@@ -81,7 +81,7 @@ expect_line "an unknown action is a usage error (64), one line, no usage" 64 \
 nodir=$T/no/such/run
 run env QEMU_INIT_RUNDIR="$nodir" qemu-init start
 expect_line "start without a VM, RUNDIR's parent missing: the usage (64)" 64 \
-    "usage: qemu-init start [-c] [-w [secs]] -a | -A | vm ..."
+    "usage: qemu-init start [-cU] [-w [secs]] -a | -A | vm ..."
 run env QEMU_INIT_RUNDIR="$nodir" qemu-init stop -x web
 expect "...an unknown option too" 64 "qemu-init: stop: unknown option -x"
 run env QEMU_INIT_RUNDIR="$nodir" qemu-init start -c -a

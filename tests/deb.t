@@ -185,10 +185,20 @@ check "...and on qemu-system-x86 or another qemu-system-*" \
 scripts=$(for s in preinst postinst prerm postrm; do
 	dpkg-deb -I "$DEB" "$s" 2>/dev/null
 done)
-check "no maintainer script starts, stops or restarts a unit" \
+check "no maintainer script starts or restarts a unit" \
     lacks "$scripts" "deb-systemd-invoke"
-check "...nor runs systemctl but for daemon-reload" \
-    test -z "$(printf '%s\n' "$scripts" | grep systemctl | grep -v daemon-reload)"
+check "...nor runs systemctl but for daemon-reload, reset-failed and the prerm's stop" \
+    test -z "$(printf '%s\n' "$scripts" | grep systemctl |
+    grep -v -e daemon-reload -e reset-failed -e "systemctl stop qemu-init.service 'qemu-init@\*.service'")"
+for s in postinst postrm; do
+	check "the $s reloads the units" \
+	    contains "$(dpkg-deb -I "$DEB" "$s")" "systemctl --system daemon-reload"
+done
+prerm=$(dpkg-deb -I "$DEB" prerm)
+check "the prerm stops the VMs on removal only, with their button (stop -f)" \
+    contains "$prerm" "remove)" && check "...through their units" \
+    contains "$prerm" "systemctl stop qemu-init.service 'qemu-init@*.service'" &&
+    check "...and any outside a unit" contains "$prerm" "qemu-init stop --all --force"
 
 # --- the programs, extracted ------------------------------------------------
 R=$T/root
@@ -198,7 +208,7 @@ for p in qemu-init qemu-cmd qemu-mon qemu-netif; do
 	expect_out "the packaged $p -V says $VERSION" 0 "$p $VERSION"
 done
 check "the packaged units run /usr/bin/qemu-init" \
-    grep -qx 'ExecStart=/usr/bin/qemu-init start %i' \
+    grep -qx 'ExecStart=/usr/bin/qemu-init start --unit %I' \
     "$R/lib/systemd/system/qemu-init@.service"
 check_shipped_config "$R" packaged
 

@@ -97,10 +97,10 @@ for u in qemu-init.service qemu-init@.service; do
 		diag "$execs"
 	fi
 done
-check "qemu-init@.service starts and stops the instance %i" \
-    grep -qx 'ExecStart=/usr/bin/qemu-init start %i' "$U/qemu-init@.service"
+check "qemu-init@.service starts and stops the instance %I" \
+    grep -qx 'ExecStart=/usr/bin/qemu-init start --unit %I' "$U/qemu-init@.service"
 check "...stopping it with -f" \
-    grep -qx 'ExecStop=/usr/bin/qemu-init stop -f %i' "$U/qemu-init@.service"
+    grep -qx 'ExecStop=/usr/bin/qemu-init stop -f %I' "$U/qemu-init@.service"
 check "qemu-init.service starts the AUTOSTART VMs" \
     grep -q 'qemu-init start --autostart$' "$U/qemu-init.service"
 check "...and stops only those, forced off after STOPDELAY" \
