@@ -57,6 +57,7 @@ mount -t overlay overlay -o "lowerdir=$SDROOT,upperdir=$CT/upper,workdir=$CT/wor
 
 # Ends a container still up (its PID 1 and so all in it), then the overlay.
 ct_cleanup() {
+	[ -n "$NSPAWN" ] && [ -z "$LEADER" ] && find_leader
 	[ -n "$LEADER" ] && kill -KILL "$LEADER" 2>/dev/null
 	[ -n "$NSPAWN" ] && wait_until 30 gone "$NSPAWN"
 	[ -n "$NSPAWN" ] && kill -KILL "$NSPAWN" 2>/dev/null
@@ -114,9 +115,8 @@ boot_ct() {
 
 # poweroff_ct: systemctl poweroff inside; the container ends by itself.
 poweroff_ct() {
-	in_ct systemctl poweroff || return 1
+	in_ct systemctl --no-block poweroff || return 1
 	wait_until 600 gone "$NSPAWN" || return 1
-	wait "$NSPAWN" 2>/dev/null
 	LEADER=
 	NSPAWN=
 }
@@ -124,6 +124,11 @@ poweroff_ct() {
 # is_active UNIT: what systemctl is-active says of it.
 is_active() {
 	in_ct systemctl is-active "$1" 2>/dev/null
+}
+
+# unit_is NAME STATE: systemctl is-active says STATE of NAME's unit.
+unit_is() {
+	[ "$(is_active "qemu-init@$1.service")" = "$2" ]
 }
 
 # status_rc NAME: qemu-init status's exit code for it.
@@ -209,7 +214,8 @@ check "the container boots with systemd as its PID 1" boot_ct 1 ||
     { done_testing; exit 1; }
 run in_ct dpkg -i "/opt/qinit/${DEB##*/}"
 expect_out "dpkg -i installs the freshly built package" 0 "Setting up qemu-init"
-check "...its postinst made the system user qemu-init" in_ct id qemu-init
+check "...its postinst made the system user qemu-init" \
+    test -n "$(in_ct getent passwd qemu-init)"
 run in_ct systemctl show -p LoadState -p Type -p NotifyAccess -p Restart \
     qemu-init@x.service
 check "...and systemd knows qemu-init@.service (Type=notify, Restart=on-abnormal)" \
@@ -275,7 +281,7 @@ hpid=$(recorded_pid hand)
 check "...its QEMU runs in the unit, not in the login session" \
     contains "$(cgroup_of "$hpid")" "/qemu-init@hand.service"
 check "...and the unit becomes active once the guest is up" \
-    wait_until 300 test "$(is_active qemu-init@hand.service)" = active
+    wait_until 300 unit_is hand active
 check "...with QEMU as its main PID" test "$(main_pid hand)" = "$hpid"
 run login_ct "qemu-init start hand"
 expect_out "a second start says it runs as its unit" 0 \
@@ -289,7 +295,7 @@ in_ct kill -KILL "$db_pid"
 db_again() {
 	local p
 	p=$(recorded_pid db)
-	[ -n "$p" ] && [ "$p" != "$db_pid" ] && [ "$(is_active qemu-init@db.service)" = active ]
+	[ -n "$p" ] && [ "$p" != "$db_pid" ] && unit_is db active
 }
 check "kill -9 of db's QEMU (ONCRASH=restart): running again" wait_until 300 db_again
 check "...active and running, agreed" agree db active 0
@@ -300,7 +306,7 @@ check "...and the journal says why" contains "$out" "db: crashed: started again 
 web_pid=$(recorded_pid web)
 in_ct kill -KILL "$web_pid"
 check "kill -9 of web's QEMU (ONCRASH off): the unit fails" \
-    wait_until 120 test "$(is_active qemu-init@web.service)" = failed
+    wait_until 120 unit_is web failed
 check "...failed and dead, agreed" agree web failed 1
 sleep 3		# RestartSec=2: another restart would have begun by now
 check "...and it is not started again: still failed and dead" agree web failed 1
@@ -310,7 +316,7 @@ check "...as the journal says" contains "$out" "not started again: it crashed, a
 # The guest powers itself off (poweroff typed on its console).
 printf 'poweroff -f\n' | in_ct qemu-init console hand >/dev/null 2>&1
 check "hand's guest powers itself off: the unit goes inactive" \
-    wait_until 120 test "$(is_active qemu-init@hand.service)" = inactive
+    wait_until 120 unit_is hand inactive
 check "...inactive and stopped, agreed" agree hand inactive 3
 sleep 3		# RestartSec=2: a restart would have begun by now
 check "...and it is not started again" agree hand inactive 3
