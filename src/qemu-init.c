@@ -629,31 +629,27 @@ wait_up(struct ctx *c, const struct vm_config *vm, struct diag *d)
 	return rc;
 }
 
-/* Starts one VM and says so; its exit status. */
-static int
-start_vm(struct ctx *c, const struct vm_config *vm, struct diag *d)
+/* What start says of a VM that runs now, and under which unit. */
+static void
+say_started(struct ctx *c, const char *name, struct vm_state *st,
+    const char *unit)
 {
-	struct vm_started vs;
-	char *where;
+	char *where = monitor_where(&c->run, name, st);
+
+	printf("%s: started%s%s, pid %ld, %s", name, unit != NULL ?
+	    " as " : "", unit != NULL ? unit : "", (long)st->qemu.pid, where);
+	free(where);
+	if (st->vnc != NULL)
+		printf(", vnc %s", st->vnc);
+	printf("\n");
+}
+
+/* After a start: -w waits for the guest, -c attaches the console. */
+static int
+start_then(struct ctx *c, const struct vm_config *vm, struct diag *d)
+{
 	int rc;
 
-	rc = vm_start(vm, &c->mc, c->confdir, &c->run, &vs, d);
-	diag_flush(d, cli_prog);
-	if (rc != 0)
-		return 1;
-	if (vs.already)
-		printf("%s: already running, pid %ld\n", vm->name,
-		    (long)vs.st.qemu.pid);
-	else {
-		where = monitor_where(&c->run, vm->name, &vs.st);
-		printf("%s: started, pid %ld, %s", vm->name,
-		    (long)vs.st.qemu.pid, where);
-		free(where);
-		if (vs.st.vnc != NULL)
-			printf(", vnc %s", vs.st.vnc);
-		printf("\n");
-	}
-	state_free(&vs.st);
 	if (c->wait_s > 0) {
 		(void)fflush(stdout);
 		rc = wait_up(c, vm, d);
@@ -665,6 +661,26 @@ start_vm(struct ctx *c, const struct vm_config *vm, struct diag *d)
 	if (cli_flush() != 0)
 		return 1;
 	return c->console ? attach_console(c, vm->name, d) : 0;
+}
+
+/* Starts one VM and says so; its exit status. */
+static int
+start_vm(struct ctx *c, const struct vm_config *vm, struct diag *d)
+{
+	struct vm_started vs;
+	int rc;
+
+	rc = vm_start(vm, &c->mc, c->confdir, &c->run, &vs, d);
+	diag_flush(d, cli_prog);
+	if (rc != 0)
+		return 1;
+	if (vs.already)
+		printf("%s: already running, pid %ld\n", vm->name,
+		    (long)vs.st.qemu.pid);
+	else
+		say_started(c, vm->name, &vs.st, NULL);
+	state_free(&vs.st);
+	return start_then(c, vm, d);
 }
 
 /*
@@ -726,21 +742,6 @@ unit_gave_up(const char *unit)
 	free(state);
 	free(job);
 	return done;
-}
-
-/* What start says of a VM that runs now, and under which unit. */
-static void
-say_started(struct ctx *c, const char *name, struct vm_state *st,
-    const char *unit)
-{
-	char *where = monitor_where(&c->run, name, st);
-
-	printf("%s: started%s%s, pid %ld, %s", name, unit != NULL ?
-	    " as " : "", unit != NULL ? unit : "", (long)st->qemu.pid, where);
-	free(where);
-	if (st->vnc != NULL)
-		printf(", vnc %s", st->vnc);
-	printf("\n");
 }
 
 /*
@@ -818,19 +819,7 @@ start_unit(struct ctx *c, const struct vm_config *vm, const char *instance,
 	state_free(&st);
 	free(in);
 	free(unit);
-	if (rc != 0)
-		return 1;
-	if (c->wait_s > 0) {
-		(void)fflush(stdout);
-		rc = wait_up(c, vm, d);
-		diag_flush(d, cli_prog);
-		if (rc != 0)
-			return 1;
-		printf("%s: up\n", vm->name);
-	}
-	if (cli_flush() != 0)
-		return 1;
-	return c->console ? attach_console(c, vm->name, d) : 0;
+	return rc != 0 ? 1 : start_then(c, vm, d);
 }
 
 /* --unit: SIGTERM (systemctl stop while the guest comes up). */
