@@ -1102,41 +1102,47 @@ static int
 start_unit_group(size_t i, void *arg)
 {
 	struct autostart *a = arg;
-	size_t k, from = a->group[i], to = a->group[i + 1];
-	char **args, *in;
+	size_t k, n = 0, from = a->group[i], to = a->group[i + 1];
+	char **args, **units, *in;
 	struct vm_state st;
 	struct diag d;
 	int rc = 0, status = 0;
 
-	args = xcalloc(to - from + 4, sizeof(*args));
+	units = xcalloc(to - from + 1, sizeof(*units));
+	args = xcalloc(to - from + 3, sizeof(*args));
 	args[0] = "start";
 	args[1] = "--";
 	for (k = from; k < to; k++)
-		if ((args[k - from + 2] = systemd_vm_unit(
-		    a->instances[a->order[k]])) == NULL)
-			args[k - from + 2] = xstrdup("qemu-init@-.service");
+		if ((units[k - from] = systemd_vm_unit(
+		    a->instances[a->order[k]])) != NULL)
+			args[2 + n++] = units[k - from];
 	diag_init(&d);
-	if (systemctl(args, NULL, &status, &d) != 0)
+	if (n > 0 && systemctl(args, NULL, &status, &d) != 0)
 		rc = 1;
 	diag_flush(&d, cli_prog);
 	for (k = from; k < to; k++) {
-		const char *name = a->vms[a->order[k]].name;
+		const char *name = a->vms[a->order[k]].name, *u = units[k - from];
 
-		if (vm_probe(&a->c->run, name, &st) == VM_RUNNING &&
+		in = NULL;
+		if (u == NULL)
+			fprintf(stderr, "%s: '%s' is too long for a unit name\n",
+			    cli_prog, a->instances[a->order[k]]);
+		else if (vm_probe(&a->c->run, name, &st) == VM_RUNNING &&
 		    (in = systemd_unit_of(st.qemu.pid)) != NULL &&
-		    strcmp(in, args[k - from + 2]) == 0) {
+		    strcmp(in, u) == 0)
 			printf("%s: running as %s, pid %ld\n", name, in,
 			    (long)st.qemu.pid);
-			free(in);
-		} else {
+		else
 			fprintf(stderr, "%s: %s did not start: see systemctl "
-			    "status %s\n", cli_prog, args[k - from + 2],
-			    args[k - from + 2]);
+			    "status %s\n", cli_prog, u, u);
+		if (u == NULL || in == NULL || strcmp(in, u) != 0)
 			rc = 1;
-		}
-		state_free(&st);
-		free(args[k - from + 2]);
+		if (u != NULL)
+			state_free(&st);
+		free(in);
+		free(units[k - from]);
 	}
+	free(units);
 	free(args);
 	return rc != 0 || status != 0 ? 1 : cli_flush();
 }
