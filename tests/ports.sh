@@ -5,8 +5,8 @@
 # its MONPORT base: its VMs' monitors take BASE..BASE+SLOTS-1 (SLOTS 20
 # unless said) and their control monitors 100 above (CTLPORT = MONPORT +
 # 100), so the bases are 200 apart.  They stay clear of the defaults of
-# monitor.conf (30320-30519) and of 35000-37999 (create.t, snapshot.t,
-# backup.t, systemd.t, migrate.t).  No file assumes that it is alone on
+# monitor.conf (30320-30519); 35000-37999 is kept for create.t,
+# snapshot.t, backup.t, systemd.t and migrate.t alone.  No file assumes that it is alone on
 # its range: another make check may run the same file at the same time.
 # Its VMs take whatever slot is free, and its other listeners (sshd,
 # fake QEMUs, impostors) listen on ports the kernel chose (free_port).
@@ -44,6 +44,7 @@ port_base() {
 	distro-uefi)	echo 38600 ;;
 	distro-agent)	echo 38800 ;;
 	runswith)	echo 39000 ;;
+	systemd)	echo 35800 ;;	# the VMs of its container (host network)
 	*)		return 1 ;;
 	esac
 }
