@@ -24,37 +24,34 @@
 #    effect, the VMs run on), removal with a VM running stops it with its
 #    power button, purge leaves no link, no /run/qemu-init, no user.
 . "$(dirname "$0")/lib.sh"
-need_guest
-need_root "systemd.t boots a container (systemd-nspawn)"
-for tool in systemd-nspawn nsenter debootstrap dpkg-buildpackage; do
-	command -v "$tool" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin
-	command -v "$tool" >/dev/null 2>&1 ||
-	    { echo "Bail out! $tool missing (tests/deps.sh installs it)"; exit 1; }
-done
-BASE=35800		# MONPORT; CTLPORT is BASE + 100
+PATH=$PATH:/usr/sbin:/sbin
+prereq NSPAWN "systemd-nspawn (systemd-container) and nsenter: make deps" \
+    'has systemd-nspawn && has nsenter'
+test_require ROOT,GUEST,NSPAWN,DEBOOTSTRAP,DPKG_BUILD
+# The container shares the host's network: its VMs' monitors take this
+# file's range (tests/ports.sh), written into its /etc/qemu.
+monitor_conf
 
-SDROOT=$("$TOP/tests/systemd/root.sh" 2>"$T/root.err")
-check "a Debian 12 root with systemd (debootstrap, cached)" \
-    test -n "$SDROOT" -a -x "$SDROOT/lib/systemd/systemd" ||
-    { diag "$(cat "$T/root.err")"; done_testing; exit 1; }
+test_expect_success 'setup: a Debian 12 root with systemd (debootstrap, cached)' '
+	SDROOT=$("$TOP/tests/systemd/root.sh" 2>"$T/root.err") ||
+	    { cat "$T/root.err"; false; } &&
+	test -n "$SDROOT" && test -x "$SDROOT/lib/systemd/systemd"
+' || test_bail "no Debian root with systemd"
 
 # The package, as make deb builds it from HEAD (its unit tests are
 # deb.t's: not run again here).
-if DEB_BUILD_OPTIONS=nocheck make -C "$TOP" deb DEBDIR="$T/deb" \
-    > "$T/deb.log" 2>&1; then
-	DEB=$(echo "$T"/deb/qemu-init_*_amd64.deb)
-fi
-check "make deb builds the package" test -f "${DEB:-}" ||
-    { diag "$(tail -20 "$T/deb.log")"; done_testing; exit 1; }
+test_expect_success 'setup: make deb builds the package' '
+	DEB_BUILD_OPTIONS=nocheck make -C "$TOP" deb DEBDIR="$T/deb" \
+	    > "$T/deb.log" 2>&1 ||
+	    { tail -20 "$T/deb.log"; false; } &&
+	PKG=$(echo "$T"/deb/qemu-init_*_amd64.deb) &&
+	test -f "$PKG"
+' || test_bail "no package"
 
 # --- the container ------------------------------------------------------------
 CT=$T/ct			# overlay: lower the cached root, upper ours
 NSPAWN=				# the systemd-nspawn we started
 LEADER=				# the container's PID 1, as the host sees it
-mkdir -p "$CT/upper" "$CT/work" "$CT/root"
-mount -t overlay overlay -o "lowerdir=$SDROOT,upperdir=$CT/upper,workdir=$CT/work" \
-    "$CT/root" || { echo "Bail out! cannot mount an overlay"; exit 1; }
-
 # Ends a container still up (its PID 1 and so all in it), then the overlay.
 ct_cleanup() {
 	[ -n "$NSPAWN" ] && [ -z "$LEADER" ] && find_leader
@@ -62,11 +59,18 @@ ct_cleanup() {
 	[ -n "$NSPAWN" ] && wait_until 30 gone "$NSPAWN"
 	[ -n "$NSPAWN" ] && kill -KILL "$NSPAWN" 2>/dev/null
 	kill -KILL $TAILS 2>/dev/null
-	umount "$CT/root" 2>/dev/null || umount -l "$CT/root" 2>/dev/null
-	cleanup
+	[ -z "$MOUNTED" ] || umount "$CT/root" 2>/dev/null ||
+	    umount -l "$CT/root" 2>/dev/null
 }
-trap ct_cleanup EXIT
 TAILS=
+MOUNTED=
+at_cleanup ct_cleanup
+mkdir -p "$CT/upper" "$CT/work" "$CT/root"
+test_expect_success 'setup: an overlay of the cached root, for this test alone' '
+	mount -t overlay overlay \
+	    -o "lowerdir=$SDROOT,upperdir=$CT/upper,workdir=$CT/work" "$CT/root" &&
+	MOUNTED=yes
+' || test_bail "no overlay"
 
 # in_ct CMD...: CMD run inside the container as root, with a clean
 # environment (none of this test's QEMU_INIT_* variables).
@@ -105,18 +109,18 @@ boot_ct() {
 	    --keep-unit -b --console=read-only > "$T/boot$1.log" 2>&1 &
 	NSPAWN=$!
 	bg_started "$NSPAWN"
-	wait_until 120 find_leader || { diag "$(tail -20 "$T/boot$1.log")"; return 1; }
-	wait_until 120 test -S "/proc/$LEADER/root/run/systemd/private" ||
-	    { diag "no systemd socket" "$(tail -20 "$T/boot$1.log")"; return 1; }
-	state=$(timeout 300 nsenter -t "$LEADER" -a systemctl is-system-running --wait)
+	wait_until 600 find_leader || { echo "$(tail -20 "$T/boot$1.log")"; return 1; }
+	wait_until 600 test -S "/proc/$LEADER/root/run/systemd/private" ||
+	    { echo "no systemd socket" "$(tail -20 "$T/boot$1.log")"; return 1; }
+	state=$(timeout 1200 nsenter -t "$LEADER" -a systemctl is-system-running --wait)
 	[ "$state" = running ] || [ "$state" = degraded ] ||
-	    { diag "is-system-running: $state" "$(tail -20 "$T/boot$1.log")"; return 1; }
+	    { echo "is-system-running: $state" "$(tail -20 "$T/boot$1.log")"; return 1; }
 }
 
 # poweroff_ct: systemctl poweroff inside; the container ends by itself.
 poweroff_ct() {
 	in_ct systemctl --no-block poweroff || return 1
-	wait_until 600 gone "$NSPAWN" || return 1
+	wait_until 1800 gone "$NSPAWN" || return 1
 	LEADER=
 	NSPAWN=
 }
@@ -144,7 +148,7 @@ agree() {
 	a=$(is_active "qemu-init@$1.service")
 	s=$(status_rc "$1")
 	[ "$a" = "$2" ] && [ "$s" = "$3" ] ||
-	    { diag "$1: is-active $a, status $s (wanted $2, $3)"; return 1; }
+	    { echo "$1: is-active $a, status $s (wanted $2, $3)"; return 1; }
 }
 
 # main_pid NAME: the unit's main PID, as the container sees it.
@@ -204,136 +208,220 @@ vm() {
 # powered_off FILE: the guest's own clean power-off is in that log.
 powered_off() {
 	grep -q "reboot: Power down" "$1" ||
-	    { diag "no power-off in $1:" "$(tail -3 "$1" 2>/dev/null)"; return 1; }
+	    { echo "no power-off in $1:" "$(tail -3 "$1" 2>/dev/null)"; return 1; }
+}
+
+
+# ct_wait NAME WHAT CMD...: waits until CMD succeeds while NAME's guest
+# in the container makes progress: fails, saying WHAT it waited for,
+# when its console log has not grown for $STALL seconds, or after
+# $DEADLINE (lib.sh's bounds of a wait for a guest).
+ct_wait() {
+	local _w_vm=$1 _w_what=$2 _w_size _w_last=-1
+	local _w_t0=$SECONDS _w_moved=$SECONDS
+	shift 2
+	while ! "$@"; do
+		_w_size=$(stat -c %s "$(ct_log "$_w_vm")" 2>/dev/null || echo -1)
+		if [ "$_w_size" != "$_w_last" ]; then
+			_w_last=$_w_size
+			_w_moved=$SECONDS
+		fi
+		if [ $((SECONDS - _w_moved)) -ge "$STALL" ] ||
+		    [ $((SECONDS - _w_t0)) -ge "$DEADLINE" ]; then
+			echo "$_w_vm: waited $((SECONDS - _w_t0)) s for $_w_what in vain;" \
+			    "its console log's end:"
+			tail -n 12 "$(ct_log "$_w_vm")" 2>&1 | tr -d '\r'
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+# journal_has NAME TEXT: the journal of NAME's unit holds TEXT.
+journal_has() {
+	run in_ct journalctl -u "qemu-init@$1.service" -o cat --no-pager &&
+	    test_has "$out" "$2"
+}
+
+# sub_state NAME: the unit's SubState (dead, failed, running,
+# auto-restart...).
+sub_state() {
+	in_ct systemctl show -p SubState --value "qemu-init@$1.service"
 }
 
 # --- 1. install, and two VMs at boot ------------------------------------------
 mkdir -p "$CT/root/opt/qinit"
-cp "$DEB" "$CT/root/opt/qinit/" && cp -r "$GUEST" "$CT/root/opt/qinit/guest"
-check "the container boots with systemd as its PID 1" boot_ct 1 ||
-    { done_testing; exit 1; }
-run in_ct dpkg -i "/opt/qinit/${DEB##*/}"
-expect_out "dpkg -i installs the freshly built package" 0 "Setting up qemu-init"
-check "...its postinst made the system user qemu-init" \
-    test -n "$(in_ct getent passwd qemu-init)"
-run in_ct systemctl show -p LoadState -p Type -p NotifyAccess -p Restart \
-    qemu-init@x.service
-check "...and systemd knows qemu-init@.service (Type=notify, Restart=on-abnormal)" \
-    test "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" = \
-    "LoadState=loaded NotifyAccess=main Restart=on-abnormal Type=notify " ||
-    diag "$out"
+test_expect_success 'setup: the package and the test guest copied into the container' '
+	cp "$PKG" "$CT/root/opt/qinit/" && cp -r "$GUEST" "$CT/root/opt/qinit/guest"
+' || test_bail "nothing to install"
+test_expect_success 'the container boots with systemd as its PID 1' 'boot_ct 1' ||
+    test_bail "the container did not boot"
+test_expect_success 'dpkg -i installs the freshly built package' '
+	run in_ct dpkg -i "/opt/qinit/${PKG##*/}" &&
+	test_rc 0 && test_out_has "Setting up qemu-init"
+'
+test_expect_success '...its postinst made the system user qemu-init' '
+	test -n "$(in_ct getent passwd qemu-init)"
+'
+test_expect_success '...and systemd knows qemu-init@.service (Type=notify, Restart=on-abnormal)' '
+	run in_ct systemctl show -p LoadState -p Type -p NotifyAccess -p Restart \
+	    qemu-init@x.service &&
+	test_eq "LoadState=loaded NotifyAccess=main Restart=on-abnormal Type=notify " \
+	    "$(printf "%s\n" "$out" | sort | tr "\n" " ")"
+'
 
-printf 'MONPORT=%s\nSLOTS=20\n' "$BASE" > "$CT/root/etc/qemu/monitor.conf"
-vm db "AUTOSTART=yes
-ONCRASH=restart"
-vm web "AUTOSTART=yes"
-vm hand
-vm adopt
-# web after db: an admin's drop-in.
-mkdir -p "$CT/root/etc/systemd/system/qemu-init@web.service.d"
-printf '[Unit]\nAfter=qemu-init@db.service\n' \
-    > "$CT/root/etc/systemd/system/qemu-init@web.service.d/after-db.conf"
-run in_ct qemu-init check
-expect_out "the container's four VMs pass qemu-init check" 0 "4 VMs checked: no problems"
-run in_ct systemctl enable qemu-init.service
-expect "systemctl enable qemu-init.service" 0 ""
-check "the container powers off" poweroff_ct
-check "...and boots again" boot_ct 2 || { done_testing; exit 1; }
+test_expect_success 'setup: four VMs in the container, web ordered after db' <<'T'
+	cp "$QEMU_INIT_CONFDIR/monitor.conf" "$CT/root/etc/qemu/monitor.conf" &&
+	vm db "AUTOSTART=yes
+ONCRASH=restart" &&
+	vm web "AUTOSTART=yes" &&
+	vm hand &&
+	vm adopt &&
+	# web after db: an admin's drop-in.
+	mkdir -p "$CT/root/etc/systemd/system/qemu-init@web.service.d" &&
+	printf '[Unit]\nAfter=qemu-init@db.service\n' \
+	    > "$CT/root/etc/systemd/system/qemu-init@web.service.d/after-db.conf"
+T
+test_expect_success "the container's four VMs pass qemu-init check" '
+	run in_ct qemu-init check &&
+	test_rc 0 && test_out "4 VMs checked: no problems"
+'
+test_expect_success 'systemctl enable qemu-init.service' '
+	run in_ct systemctl enable qemu-init.service && test_rc 0
+'
+test_expect_success 'the container powers off, and boots again' '
+	poweroff_ct && boot_ct 2
+' || test_bail "the container did not boot again"
 
-check "qemu-init.service started: active" test "$(is_active qemu-init.service)" = active
+test_expect_success 'qemu-init.service started: active' '
+	test_eq active "$(is_active qemu-init.service)"
+'
 for n in db web; do
-	check "$n runs as qemu-init@$n.service, active" agree "$n" active 0
-	pid=$(recorded_pid "$n")
-	check "...its main PID is its QEMU" test -n "$pid" -a "$(main_pid "$n")" = "$pid"
-	check "...whose guest is up" grep -q QINIT-GUEST-READY "$(ct_log "$n")"
+	test_expect_success "$n runs as qemu-init@$n.service, active" 'agree "$n" active 0'
+	test_expect_success '...its main PID is its QEMU, whose guest is up' '
+		pid=$(recorded_pid "$n") &&
+		test -n "$pid" && test_eq "$pid" "$(main_pid "$n")" &&
+		test_grep QINIT-GUEST-READY "$(ct_log "$n")"
+	'
 done
-db_up=$(in_ct systemctl show -p ActiveEnterTimestampMonotonic --value qemu-init@db.service)
-web_go=$(in_ct systemctl show -p InactiveExitTimestampMonotonic --value qemu-init@web.service)
-check "web's unit started once db's guest was up (After=qemu-init@db.service)" \
-    test "${web_go:-0}" -ge "${db_up:-1}" -a "${db_up:-0}" -gt 0 ||
-    diag "db active at $db_up, web started at $web_go"
+test_expect_success "web's unit started once db's guest was up (After=qemu-init@db.service)" '
+	db_up=$(in_ct systemctl show -p ActiveEnterTimestampMonotonic --value qemu-init@db.service) &&
+	web_go=$(in_ct systemctl show -p InactiveExitTimestampMonotonic --value qemu-init@web.service) &&
+	echo "db active at $db_up, web started at $web_go" &&
+	test "${db_up:-0}" -gt 0 && test "${web_go:-0}" -ge "$db_up"
+'
 
 # --- 2. adoption ----------------------------------------------------------------
-web_pid=$(recorded_pid web)
-run in_ct systemctl start qemu-init@web.service
-check "systemctl start qemu-init@web while web runs in it: nothing done" \
-    test "$rc" -eq 0 -a "$(main_pid web)" = "$web_pid" -a "$(recorded_pid web)" = "$web_pid"
-check "...the same QEMU runs" ct_alive "$web_pid"
-
-run login_ct "QEMU_INIT_CONFDIR=/etc/qemu qemu-init start -w adopt"
-expect_out "a VM started outside systemd from a login shell (QEMU_INIT_CONFDIR set)" 0 "adopt: up"
-apid=$(recorded_pid adopt)
-check "...runs in the login session" contains "$(cgroup_of "$apid")" "/session-"
-run in_ct timeout 60 systemctl start qemu-init@adopt.service
-expect "systemctl start qemu-init@adopt adopts it at once" 0 ""
-check "...the unit is active, its main PID that same QEMU" \
-    test "$(is_active qemu-init@adopt.service)" = active -a "$(main_pid adopt)" = "$apid"
-check "...which left the login session for the unit's cgroup" \
-    contains "$(cgroup_of "$apid")" "/qemu-init@adopt.service"
-run in_ct journalctl -u qemu-init@adopt.service -o cat --no-pager
-check "...and says so" contains "$out" "adopt: already running, pid $apid: adopted by qemu-init@adopt.service"
+test_expect_success 'systemctl start qemu-init@web while web runs in it: nothing done, the same QEMU runs' '
+	web_pid=$(recorded_pid web) &&
+	run in_ct systemctl start qemu-init@web.service &&
+	test_rc 0 &&
+	test_eq "$web_pid" "$(main_pid web)" &&
+	test_eq "$web_pid" "$(recorded_pid web)" &&
+	ct_alive "$web_pid"
+'
+test_expect_success 'a VM started outside systemd from a login shell (QEMU_INIT_CONFDIR set)' '
+	run login_ct "QEMU_INIT_CONFDIR=/etc/qemu qemu-init start -w adopt" &&
+	test_rc 0 && test_out_has "adopt: up"
+'
+test_expect_success '...runs in the login session' '
+	apid=$(recorded_pid adopt) && test_has "$(cgroup_of "$apid")" "/session-"
+'
+test_expect_success 'systemctl start qemu-init@adopt adopts it at once' '
+	run in_ct timeout 600 systemctl start qemu-init@adopt.service && test_rc 0
+'
+test_expect_success '...the unit is active, its main PID that same QEMU' '
+	test_eq active "$(is_active qemu-init@adopt.service)" &&
+	test_eq "$apid" "$(main_pid adopt)"
+'
+test_expect_success "...which left the login session for the unit's cgroup" '
+	test_has "$(cgroup_of "$apid")" "/qemu-init@adopt.service"
+'
+test_expect_success '...and says so' '
+	journal_has adopt "adopt: already running, pid $apid: adopted by qemu-init@adopt.service"
+'
 
 # --- 3. a start by hand ---------------------------------------------------------
-run login_ct "qemu-init start hand"
-expect_out "qemu-init start from a login shell starts the VM as its unit" 0 \
-    "hand: started as qemu-init@hand.service, pid"
-hpid=$(recorded_pid hand)
-check "...its QEMU runs in the unit, not in the login session" \
-    contains "$(cgroup_of "$hpid")" "/qemu-init@hand.service"
-check "...and the unit becomes active once the guest is up" \
-    wait_until 300 unit_is hand active
-check "...with QEMU as its main PID" test "$(main_pid hand)" = "$hpid"
-run login_ct "qemu-init start hand"
-expect_out "a second start says it runs as its unit" 0 \
-    "hand: already running, pid $hpid, as qemu-init@hand.service"
+test_expect_success 'qemu-init start from a login shell starts the VM as its unit' '
+	run login_ct "qemu-init start hand" &&
+	test_rc 0 && test_out_has "hand: started as qemu-init@hand.service, pid"
+'
+test_expect_success '...its QEMU runs in the unit, not in the login session' '
+	hpid=$(recorded_pid hand) &&
+	test_has "$(cgroup_of "$hpid")" "/qemu-init@hand.service"
+'
+test_expect_success '...and the unit becomes active once the guest is up' '
+	ct_wait hand "its unit to be active" unit_is hand active
+'
+test_expect_success '...with QEMU as its main PID' 'test_eq "$hpid" "$(main_pid hand)"'
+test_expect_success 'a second start says it runs as its unit' '
+	run login_ct "qemu-init start hand" &&
+	test_rc 0 &&
+	test_out_has "hand: already running, pid $hpid, as qemu-init@hand.service"
+'
 
 # --- 4. crashes and power-offs ------------------------------------------------
-check "db: active and running before the crash" agree db active 0
-db_pid=$(recorded_pid db)
-in_ct kill -KILL "$db_pid"
+test_expect_success 'db: active and running before the crash' 'agree db active 0'
 # Running again: a new QEMU, the unit active (the guest up).
 db_again() {
 	local p
 	p=$(recorded_pid db)
 	[ -n "$p" ] && [ "$p" != "$db_pid" ] && unit_is db active
 }
-check "kill -9 of db's QEMU (ONCRASH=restart): running again" wait_until 300 db_again
-check "...active and running, agreed" agree db active 0
-check "...its main PID the new QEMU" test "$(main_pid db)" = "$(recorded_pid db)"
-run in_ct journalctl -u qemu-init@db.service -o cat --no-pager
-check "...and the journal says why" contains "$out" "db: crashed: started again (ONCRASH=restart)"
+test_expect_success "kill -9 of db's QEMU (ONCRASH=restart): running again" '
+	db_pid=$(recorded_pid db) &&
+	test -n "$db_pid" &&
+	in_ct kill -KILL "$db_pid" &&
+	ct_wait db "a new QEMU, its unit active" db_again
+'
+test_expect_success '...active and running, agreed; its main PID the new QEMU' '
+	agree db active 0 && test_eq "$(recorded_pid db)" "$(main_pid db)"
+'
+test_expect_success '...and the journal says why' '
+	journal_has db "db: crashed: started again (ONCRASH=restart)"
+'
 
-web_pid=$(recorded_pid web)
-in_ct kill -KILL "$web_pid"
-check "kill -9 of web's QEMU (ONCRASH off): the unit fails" \
-    wait_until 120 unit_is web failed
-check "...failed and dead, agreed" agree web failed 1
-sleep 3		# RestartSec=2: another restart would have begun by now
-check "...and it is not started again: still failed and dead" agree web failed 1
-run in_ct journalctl -u qemu-init@web.service -o cat --no-pager
-check "...as the journal says" contains "$out" "not started again: it crashed, and ONCRASH is not restart"
+# A unit whose service died is "activating" while systemd waits to
+# start it again (SubState auto-restart): "failed" or "inactive" is
+# systemd's last word.
+test_expect_success "kill -9 of web's QEMU (ONCRASH off): the unit fails" '
+	web_pid=$(recorded_pid web) &&
+	test -n "$web_pid" &&
+	in_ct kill -KILL "$web_pid" &&
+	ct_wait web "its unit to fail" unit_is web failed
+'
+test_expect_success '...failed and dead, agreed, and not started again' '
+	agree web failed 1 && test_eq failed "$(sub_state web)"
+'
+test_expect_success '...as the journal says' '
+	journal_has web "not started again: it crashed, and ONCRASH is not restart"
+'
 
 # The guest powers itself off (poweroff typed on its console).
-printf 'poweroff -f\n' | in_ct qemu-init console hand >/dev/null 2>&1
-check "hand's guest powers itself off: the unit goes inactive" \
-    wait_until 120 unit_is hand inactive
-check "...inactive and stopped, agreed" agree hand inactive 3
-sleep 3		# RestartSec=2: a restart would have begun by now
-check "...and it is not started again" agree hand inactive 3
+test_expect_success "hand's guest powers itself off: the unit goes inactive" '
+	printf "poweroff -f\n" | in_ct qemu-init console hand >/dev/null 2>&1
+	ct_wait hand "its unit to be inactive" unit_is hand inactive
+'
+test_expect_success '...inactive and stopped, agreed, and never started again' '
+	agree hand inactive 3 && test_eq dead "$(sub_state hand)" &&
+	test_eq 0 "$(in_ct systemctl show -p NRestarts --value qemu-init@hand.service)"
+'
 
 # --- 5. poweroff with VMs of every kind running ---------------------------------
-run in_ct systemctl start qemu-init@web.service
-expect "web started again by systemctl start" 0 ""
-run login_ct "qemu-init start -w hand"
-expect_out "hand started again from a login shell" 0 "hand: up"
+test_expect_success 'web started again by systemctl start' '
+	run in_ct systemctl start qemu-init@web.service && test_rc 0
+'
+test_expect_success 'hand started again from a login shell' '
+	run login_ct "qemu-init start -w hand" && test_rc 0 && test_out_has "hand: up"
+'
 for n in db web adopt hand; do
-	check "$n runs before the poweroff" agree "$n" active 0
-	keep_log "$n"
+	test_expect_success "$n runs before the poweroff" 'agree "$n" active 0 && keep_log "$n"'
 done
-check "poweroff of the container ends it" poweroff_ct
+test_expect_success 'poweroff of the container ends it' 'poweroff_ct'
 for n in db web adopt hand; do
-	check "$n's guest powered itself off through its button before the container was gone" \
-	    powered_off "$T/kept-$n.log"
+	test_expect_success "$n's guest powered itself off through its button before the container was gone" '
+		powered_off "$T/kept-$n.log"
+	'
 done
 kill -KILL $TAILS 2>/dev/null
 TAILS=
@@ -341,44 +429,59 @@ TAILS=
 # --- 6. upgrade, remove, purge --------------------------------------------------
 # The upgrade: the same package, a later version, one unit changed.
 U=$T/upgrade
-dpkg-deb -R "$DEB" "$U" &&
-    sed -i 's/^Version: .*/&+upgrade/' "$U/DEBIAN/control" &&
-    sed -i 's/^Description=.*/& (upgraded)/' "$U/lib/systemd/system/qemu-init@.service" &&
-    dpkg-deb -b "$U" "$CT/root/opt/qinit/upgrade.deb" >/dev/null
-check "an upgrade package with a changed qemu-init@.service" test -f "$CT/root/opt/qinit/upgrade.deb"
-check "the container boots again" boot_ct 3 || { done_testing; exit 1; }
-run in_ct systemctl enable --now qemu-init@hand.service
-expect "systemctl enable --now qemu-init@hand" 0 ""
-check "...hand and the AUTOSTART VMs run" agree hand active 0
-db_pid=$(recorded_pid db)
-run in_ct dpkg -i /opt/qinit/upgrade.deb
-expect_out "dpkg -i of the upgrade" 0 "Setting up qemu-init"
-run in_ct systemctl show -p Description,NeedDaemonReload qemu-init@hand.service
-check "...the changed unit took effect (daemon-reload)" \
-    contains "$out" "(upgraded)" && check "...nothing waits for a daemon-reload" contains "$out" "NeedDaemonReload=no"
-check "...and the VMs run on, untouched" \
-    test "$(recorded_pid db)" = "$db_pid" -a "$(is_active qemu-init@db.service)" = active
+test_expect_success 'setup: an upgrade package with a changed qemu-init@.service' <<'T'
+	dpkg-deb -R "$PKG" "$U" &&
+	sed -i 's/^Version: .*/&+upgrade/' "$U/DEBIAN/control" &&
+	sed -i 's/^Description=.*/& (upgraded)/' "$U/lib/systemd/system/qemu-init@.service" &&
+	dpkg-deb -b "$U" "$CT/root/opt/qinit/upgrade.deb" >/dev/null &&
+	test -f "$CT/root/opt/qinit/upgrade.deb"
+T
+test_expect_success 'the container boots again' 'boot_ct 3' ||
+    test_bail "the container did not boot a third time"
+test_expect_success 'systemctl enable --now qemu-init@hand: hand and the AUTOSTART VMs run' '
+	run in_ct systemctl enable --now qemu-init@hand.service &&
+	test_rc 0 && agree hand active 0 && agree db active 0
+'
+test_expect_success 'dpkg -i of the upgrade' '
+	db_pid=$(recorded_pid db) &&
+	run in_ct dpkg -i /opt/qinit/upgrade.deb &&
+	test_rc 0 && test_out_has "Setting up qemu-init"
+'
+test_expect_success '...the changed unit took effect (daemon-reload): nothing waits for one' '
+	run in_ct systemctl show -p Description,NeedDaemonReload qemu-init@hand.service &&
+	test_has "$out" "(upgraded)" && test_has "$out" "NeedDaemonReload=no"
+'
+test_expect_success '...and the VMs run on, untouched' '
+	test_eq "$db_pid" "$(recorded_pid db)" &&
+	test_eq active "$(is_active qemu-init@db.service)"
+'
 
-keep_log db
-keep_log hand
-run in_ct dpkg -r qemu-init
-expect "dpkg -r with VMs running" 0 ""
-check "...stopped db with its power button" powered_off "$T/kept-db.log"
-check "...and hand" powered_off "$T/kept-hand.log"
-check "...no QEMU is left" test -z "$(in_ct pgrep -f qemu-system-x86_64)"
-run in_ct systemctl list-units --plain --no-legend \
-    --state=active,activating,deactivating,failed 'qemu-init*'
-check "...and no unit of qemu-init is left active or failed" test -z "$out" ||
-    diag "$out"
+test_expect_success 'dpkg -r with VMs running' '
+	keep_log db && keep_log hand &&
+	run in_ct dpkg -r qemu-init && test_rc 0
+'
+test_expect_success '...stopped db and hand with their power button' '
+	powered_off "$T/kept-db.log" && powered_off "$T/kept-hand.log"
+'
+test_expect_success '...no QEMU is left' '
+	test_eq "" "$(in_ct pgrep -f qemu-system-x86_64)"
+'
+test_expect_success '...and no unit of qemu-init is left active or failed' '
+	run in_ct systemctl list-units --plain --no-legend \
+	    --state=active,activating,deactivating,failed "qemu-init*" &&
+	test_eq "" "$out"
+'
 
-run in_ct dpkg -P qemu-init
-expect "dpkg -P" 0 ""
-run in_ct find /etc/systemd/system -name 'qemu-init*' -type l
-check "...leaves no link to a qemu-init unit" test -z "$out" || diag "$out"
-check "...nothing in /run/qemu-init" in_ct test ! -e /run/qemu-init
-check "...no user qemu-init" test -z "$(in_ct getent passwd qemu-init)"
-check "...and no subordinate ids of it" \
-    test -z "$(in_ct grep -h '^qemu-init:' /etc/subuid /etc/subgid)"
-check "the container powers off" poweroff_ct
+test_expect_success 'dpkg -P' 'run in_ct dpkg -P qemu-init && test_rc 0'
+test_expect_success '...leaves no link to a qemu-init unit' '
+	run in_ct find /etc/systemd/system -name "qemu-init*" -type l &&
+	test_eq "" "$out"
+'
+test_expect_success '...nothing in /run/qemu-init' 'in_ct test ! -e /run/qemu-init'
+test_expect_success '...no user qemu-init, and no subordinate ids of it' '
+	test_eq "" "$(in_ct getent passwd qemu-init)" &&
+	test_eq "" "$(in_ct grep -h "^qemu-init:" /etc/subuid /etc/subgid)"
+'
+test_expect_success 'the container powers off' 'poweroff_ct'
 
-done_testing
+test_done
