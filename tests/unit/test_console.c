@@ -55,8 +55,8 @@ TEST(console_missing_socket)
 	open_dir(&rd, unit_tmpdir());
 	diag_init(&d);
 	CHECK(console_open(&rd, "web", &lock, &d) == -1);
-	snprintf(want, sizeof(want), "'web' has no serial console (%s/web@serial "
-	    "is missing; SERIAL=no?)", rd.path);
+	snprintf(want, sizeof(want), "'web' has no serial console (nothing listens "
+	    "on %s/web@serial; SERIAL=no?)", rd.path);
 	CHECK_STR(diag_first_error(&d), want);
 	CHECK(d.n == 1);
 	/* The lock is not left held. */
