@@ -46,6 +46,7 @@ port_base() {
 	distro-uefi)	echo 38600 ;;
 	distro-agent)	echo 38800 ;;
 	runswith)	echo 39000 ;;
+	systemd)	echo 35800 ;;	# the VMs of its container (host network)
 	*)		return 1 ;;
 	esac
 }
