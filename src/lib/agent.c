@@ -63,11 +63,15 @@ agent_send(struct agent *a, const char *request, struct diag *d)
 
 /*
  * Reads replies until one whose "return" is want (a number's digits),
- * or any "return" when want is NULL.  SOCK_OK or a SOCK_ code.
+ * or any "return" when want is NULL, whose text (a string's or a
+ * number's; NULL for others) goes to *value unless value is NULL
+ * (caller frees).  An "error" reply to a request of ours ends the wait
+ * with its text in d, as SOCK_FAILED.  SOCK_OK or a SOCK_ code.
  */
 static int
-agent_reply(struct agent *a, const char *want, struct diag *d)
+agent_reply(struct agent *a, const char *want, char **value, struct diag *d)
 {
+	const char *desc;
 	const struct json *ret;
 	const char *why;
 	struct json j;
@@ -86,10 +90,20 @@ agent_reply(struct agent *a, const char *want, struct diag *d)
 		ret = j.type == JSON_OBJECT ? json_get(&j, "return") : NULL;
 		ours = ret != NULL && (want == NULL ||
 		    (ret->type == JSON_NUMBER && strcmp(ret->text, want) == 0));
+		if (ours && value != NULL)
+			*value = ret->text != NULL ? xstrdup(ret->text) : NULL;
+		/* After guest-sync, an error can only be ours. */
+		desc = want == NULL && j.type == JSON_OBJECT ?
+		    json_get_string(json_get(&j, "error"), "desc") : NULL;
+		if (desc != NULL)
+			diag_error(d, "the guest agent of '%s': %s", a->name,
+			    desc);
 		json_free(&j);
 		free(line);
 		if (ours)
 			return SOCK_OK;
+		if (desc != NULL)
+			return SOCK_FAILED;
 	}
 }
 
@@ -109,7 +123,7 @@ agent_sync(struct agent *a, struct diag *d)
 	rc = agent_send(a, req, d);
 	free(req);
 	if (rc == SOCK_OK)
-		rc = agent_reply(a, id, d);
+		rc = agent_reply(a, id, NULL, d);
 	return rc;
 }
 
@@ -165,7 +179,7 @@ agent_ping(const struct rundir *rd, const char *name, long long deadline,
 		return -1;
 	rc = agent_send(&a, "{\"execute\":\"guest-ping\"}", d);
 	if (rc == SOCK_OK)
-		rc = agent_reply(&a, NULL, d);
+		rc = agent_reply(&a, NULL, NULL, d);
 	sock_reader_free(&a.r);
 	if (rc != SOCK_OK) {
 		diag_error(d, "the guest agent of '%s' did not answer "
@@ -193,4 +207,60 @@ agent_shutdown(const struct rundir *rd, const char *name, long long deadline,
 		return -1;
 	}
 	return 0;
+}
+
+/* One request after the sync, its "return" text in *value (or NULL). */
+static int
+agent_ask(const struct rundir *rd, const char *name, const char *request,
+    long long deadline, char **value, struct diag *d)
+{
+	struct agent a = { .name = name, .deadline = deadline };
+	int rc;
+
+	*value = NULL;
+	if (agent_connect(&a, rd, d) != 0)
+		return -1;
+	rc = agent_send(&a, request, d);
+	if (rc == SOCK_OK)
+		rc = agent_reply(&a, NULL, value, d);
+	sock_reader_free(&a.r);
+	if (rc == SOCK_TIMEOUT)
+		diag_error(d, "the guest agent of '%s' did not answer in time",
+		    name);
+	else if (rc == SOCK_REFUSED)
+		diag_error(d, "'%s' closed its guest agent channel (QEMU "
+		    "exited?)", name);
+	return rc == SOCK_OK ? 0 : -1;
+}
+
+int
+agent_fsfreeze(const struct rundir *rd, const char *name, int freeze,
+    long long deadline, struct diag *d)
+{
+	char *value;
+	long n;
+
+	if (agent_ask(rd, name, freeze ?
+	    "{\"execute\":\"guest-fsfreeze-freeze\"}" :
+	    "{\"execute\":\"guest-fsfreeze-thaw\"}", deadline, &value,
+	    d) != 0)
+		return -1;
+	n = value != NULL ? strtol(value, NULL, 10) : 0;
+	free(value);
+	return n < 0 ? 0 : n > 1000000 ? 1000000 : (int)n;
+}
+
+int
+agent_fsfreeze_status(const struct rundir *rd, const char *name,
+    long long deadline, struct diag *d)
+{
+	char *value;
+	int frozen;
+
+	if (agent_ask(rd, name, "{\"execute\":\"guest-fsfreeze-status\"}",
+	    deadline, &value, d) != 0)
+		return -1;
+	frozen = value != NULL && strcmp(value, "frozen") == 0;
+	free(value);
+	return frozen;
 }

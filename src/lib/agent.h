@@ -35,4 +35,18 @@ int	agent_ping(const struct rundir *, const char *name, long long deadline,
 int	agent_shutdown(const struct rundir *, const char *name,
 	    long long deadline, struct diag *);
 
+/*
+ * Freezes (freeze 1) or thaws (0) the guest's file systems through its
+ * agent (guest-fsfreeze-freeze, -thaw): what the guest has written is
+ * on its disks, and it writes nothing more until thawed.  How many file
+ * systems it froze or thawed, or -1 with why in d (no agent, an error
+ * of the guest's, no answer by deadline).  A frozen guest stays frozen
+ * until thawed: whoever freezes thaws, whatever happens.
+ */
+int	agent_fsfreeze(const struct rundir *, const char *name, int freeze,
+	    long long deadline, struct diag *);
+/* 1 the guest's file systems are frozen, 0 thawed, -1 (why in d). */
+int	agent_fsfreeze_status(const struct rundir *, const char *name,
+	    long long deadline, struct diag *);
+
 #endif
