@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,8 @@
 static const char *const reserved[] = {
 	"start", "stop", "restart", "kill", "wait", "pause", "resume", "reset",
 	"status", "list", "info", "console", "show", "check", "help",
-	"version", NULL
+	"version", "snapshot", "snapshots", "revert", "forget", "backup",
+	"restore", NULL
 };
 
 int
@@ -492,6 +494,120 @@ vm_lookup(const char *confdir, const char *arg, struct vm_ref *ref,
 		return RESOLVE_ERROR;
 	}
 	rc = vm_resolve(&reg, arg, ref, d);
+	registry_free(&reg);
+	return rc;
+}
+
+/* Whether the registry has an entry of that shortname or longname. */
+static int
+taken(const struct registry *reg, const char *shortname, const char *longname)
+{
+	size_t i;
+
+	for (i = 0; i < reg->n; i++)
+		if (strcmp(reg->v[i].shortname, shortname) == 0 ||
+		    strcmp(reg->v[i].longname, longname) == 0 ||
+		    strcmp(reg->v[i].shortname, longname) == 0 ||
+		    strcmp(reg->v[i].longname, shortname) == 0)
+			return 1;
+	return 0;
+}
+
+/* The line, appended to the file open on fd, on a line of its own. */
+static int
+append_line(int fd, const char *line)
+{
+	struct stat st;
+	char last = '\n';
+	size_t len = strlen(line);
+	ssize_t n;
+
+	if (fstat(fd, &st) != 0 || (st.st_size > 0 &&
+	    pread(fd, &last, 1, st.st_size - 1) != 1))
+		return -1;
+	if (last != '\n' && write(fd, "\n", 1) != 1)
+		return -1;
+	for (; len > 0; line += n, len -= (size_t)n)
+		if ((n = write(fd, line, len)) <= 0)
+			return -1;
+	return fsync(fd);
+}
+
+/* Why shortname and path cannot be registered, or NULL. */
+static const char *
+entry_refused(const char *shortname, const char *path, const char *longname)
+{
+	if (!shortname_valid(shortname))
+		return "a name of A-Z a-z 0-9 . _ - only";
+	if (registry_reserved(shortname))
+		return "a name that is a qemu-init action";
+	if (path[0] != '/')
+		return "a path that is not absolute";
+	if (strpbrk(path, " \t#\n\r") != NULL)
+		return "a path with a blank or '#'";
+	if (longname == NULL)
+		return "a config not named <name>" CFG_SUFFIX;
+	return NULL;
+}
+
+/* registry_check_new on a loaded registry. */
+static int
+check_new(const struct registry *reg, const char *shortname,
+    const char *path, struct diag *d)
+{
+	char *longname = cfg_path_name(path);
+	const char *why;
+	int rc = -1;
+
+	if ((why = entry_refused(shortname, path, longname)) != NULL)
+		diag_error(d, "cannot register '%s' (%s): %s", shortname, path,
+		    why);
+	else if (taken(reg, shortname, longname))
+		diag_error(d, "%s already has a VM named '%s' or '%s'",
+		    reg->path, shortname, longname);
+	else
+		rc = 0;
+	free(longname);
+	return rc;
+}
+
+int
+registry_check_new(const char *confdir, const char *shortname,
+    const char *path, struct diag *d)
+{
+	struct registry reg;
+	int rc = -1;
+
+	if (registry_load(&reg, confdir, d) == 0)
+		rc = check_new(&reg, shortname, path, d);
+	registry_free(&reg);
+	return rc;
+}
+
+int
+registry_add(const char *confdir, const char *shortname, const char *path,
+    struct diag *d)
+{
+	struct registry reg;
+	char *line;
+	int fd, rc = -1;
+
+	if (registry_load(&reg, confdir, d) != 0 ||
+	    check_new(&reg, shortname, path, d) != 0) {
+		registry_free(&reg);
+		return -1;
+	}
+	line = xasprintf("%s %s\n", shortname, path);
+	fd = open(reg.path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	if (fd < 0 || append_line(fd, line) != 0)
+		diag_error(d, "cannot add '%s' to %s: %s", shortname, reg.path,
+		    strerror(errno));
+	else
+		rc = 0;
+	if (fd >= 0)
+		(void)close(fd);
+	free(line);
 	registry_free(&reg);
 	return rc;
 }

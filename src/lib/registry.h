@@ -85,6 +85,17 @@ void	vm_ref_from_entry(const struct reg_entry *, struct vm_ref *);
 void	vm_ref_free(struct vm_ref *);
 /* "web" for ".../web-qemu.cfg", NULL when the name has no such form. */
 char	*cfg_path_name(const char *path);
+/*
+ * Registers a VM: the line "shortname path" appended to CONFDIR's
+ * registry (made, mode 0644, when missing), once it is one the registry
+ * reads back as that entry and neither name is taken.  0, or -1 with
+ * why in d.
+ */
+int	registry_add(const char *confdir, const char *shortname,
+	    const char *path, struct diag *d);
+/* Whether registry_add would add that entry now: 0, or -1 (why in d). */
+int	registry_check_new(const char *confdir, const char *shortname,
+	    const char *path, struct diag *d);
 /* Words a shortname may not be: the qemu-init actions. */
 int	registry_reserved(const char *);
 
