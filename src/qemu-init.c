@@ -64,6 +64,7 @@ struct ctx {
 	int			 quiet;		/* list -q */
 	int			 shell;		/* show -s */
 	int			 incremental;	/* backup -i */
+	long long		 limit_mib;	/* backup -l, or 0 */
 	char			**words;	/* what follows the VM */
 	int			 nwords;
 	int			 worst;		/* status: the LSB code */
@@ -221,11 +222,12 @@ static const struct action actions[] = {
 	  HOLD,
 	  "forget vm name",
 	  "  (the snapshot is deleted from every disk)\n" },
-	{ "backup", "ih", ARGS_VM_AND_WORD, NULL, backup_one, LOAD_CONFIG,
+	{ "backup", "il:h", ARGS_VM_AND_WORD, NULL, backup_one, LOAD_CONFIG,
 	  HOLD,
-	  "backup [-i] vm dir",
+	  "backup [-i] [-l mib] vm dir",
 	  "  -i, --incremental  only what changed since the last backup in "
 	  "dir\n"
+	  "  -l, --limit=MIB  read each disk at most MIB MiB a second\n"
 	  "  (every disk at one moment, into dir; a progress line on a "
 	  "terminal)\n" },
 	{ "restore", "fh", ARGS_WORDS, act_restore, NULL, LOAD_NONE,
@@ -248,6 +250,7 @@ static const struct option longopts[] = {
 	{ "force",	no_argument,		NULL,	'f' },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ "incremental", no_argument,		NULL,	'i' },
+	{ "limit",	required_argument,	NULL,	'l' },
 	{ "no-wait",	no_argument,		NULL,	'n' },
 	{ "output",	required_argument,	NULL,	'o' },
 	{ "quiet",	no_argument,		NULL,	'q' },
@@ -408,6 +411,11 @@ options(struct ctx *c, int argc, char **argv)
 			break;
 		case 'i':
 			c->incremental = 1;
+			break;
+		case 'l':
+			if (cli_number("-l", optarg, 1, 1048576, "MiB/s",
+			    &c->limit_mib) != 0)
+				return EX_USAGE;
 			break;
 		case 'q':
 			c->quiet = 1;
@@ -1022,6 +1030,54 @@ machine_one(struct vm_pick *p, struct diag *d, void *arg)
 	return cli_flush();
 }
 
+/* "2026-12-07 13:30:12", local time (caller frees). */
+static char *
+local_time(long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char s[32];
+
+	if (localtime_r(&tt, &tm) == NULL ||
+	    strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		return xasprintf("%lld", t);
+	return xstrdup(s);
+}
+
+/* info's snapshot count and last backup. */
+static void
+report_keeping(struct report *r, const struct vm_info *in)
+{
+	const struct backup_record *b = &in->backup;
+	char *when, *line;
+
+	report_number(r, "snapshots", in->snapshots >= 0 ? in->snapshots :
+	    REPORT_NONE, NULL);
+	if (r->w != NULL) {
+		if (!in->has_backup) {
+			jsonw_null(r->w, "last_backup");
+			return;
+		}
+		jsonw_object(r->w, "last_backup");
+		jsonw_number(r->w, "time", b->time);
+		jsonw_number(r->w, "backup", b->seq);
+		jsonw_bool(r->w, "incremental", b->incremental);
+		jsonw_string(r->w, "dir", b->dir);
+		jsonw_end(r->w);
+		return;
+	}
+	if (!in->has_backup) {
+		report_string(r, "last_backup", NULL);
+		return;
+	}
+	when = local_time(b->time);
+	line = xasprintf("%s, backup %u (%s) in %s", when, b->seq,
+	    b->incremental ? "incremental" : "full", b->dir);
+	report_string(r, "last_backup", line);
+	free(line);
+	free(when);
+}
+
 /* info's facts beyond report_vm_members': the machine, disks and NICs. */
 static void
 report_machine(struct report *r, const struct vm_info *in)
@@ -1069,6 +1125,7 @@ report_machine(struct report *r, const struct vm_info *in)
 			jsonw_end(r->w);
 		}
 		jsonw_end(r->w);
+		report_keeping(r, in);
 		return;
 	}
 	for (i = 0; known && i < st->ndisks; i++) {
@@ -1096,6 +1153,7 @@ report_machine(struct report *r, const struct vm_info *in)
 		report_string(r, key, line);
 		free(line);
 	}
+	report_keeping(r, in);
 }
 
 /* -o json: the document, opened by a list of VMs, printed at its end. */
@@ -1472,20 +1530,6 @@ snapshot_one(struct vm_pick *p, struct diag *d, void *arg)
 	return rc == 0 ? cli_flush() : 1;
 }
 
-/* "2026-12-07 13:30:12", local time (caller frees). */
-static char *
-local_time(long long t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char s[32];
-
-	if (localtime_r(&tt, &tm) == NULL ||
-	    strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		return xasprintf("%lld", t);
-	return xstrdup(s);
-}
-
 /* snapshots: a table, or the JSON document. */
 static void
 print_snapshots(struct ctx *c, const char *vm, int running,
@@ -1601,7 +1645,8 @@ backup_one(struct vm_pick *p, struct diag *d, void *arg)
 {
 	struct ctx *c = arg;
 	struct live l = { p->ref.name, NULL };
-	struct backup_how how = { c->incremental, NULL, &l };
+	struct backup_how how = { c->incremental,
+	    (unsigned long long)c->limit_mib << 20, NULL, &l };
 	struct backup_done done;
 	struct strbuf size;
 	int rc;

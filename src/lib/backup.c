@@ -258,7 +258,7 @@ offline_disk(struct run *r, size_t i, struct diag *d)
 	path = backupdir_path(&r->bd, name);
 	if (r->m.base == 0)
 		rc = qimg_convert(disk->path, disk->format, path, "qcow2",
-		    r->how->progress != NULL ? &p : NULL, d);
+		    r->how->limit, r->how->progress != NULL ? &p : NULL, d);
 	else {
 		/* An overlay of the disk, rebased onto the last backup. */
 		base = backupdir_disk_name(r->m.base, i);
@@ -280,6 +280,9 @@ offline(struct run *r, struct diag *d)
 {
 	size_t i;
 
+	if (r->m.base != 0 && r->how->limit > 0)
+		diag_note(d, "an incremental backup of a stopped VM reads "
+		    "without a limit (qemu-img rebase has none)");
 	for (i = 0; i < r->vd.n; i++)
 		if (stopped || offline_disk(r, i, d) != 0)
 			return -1;
@@ -339,6 +342,8 @@ transaction(const struct run *r)
 		(void)json_quote(&sb, disk->node);
 		sb_addf(&sb, ",\"target\":\"" BACKUP_TARGET "%zu\","
 		    "\"auto-dismiss\":false,", i + 1);
+		if (r->how->limit > 0)
+			sb_addf(&sb, "\"speed\":%llu,", r->how->limit);
 		if (r->m.base == 0)
 			sb_adds(&sb, "\"sync\":\"full\"}}");
 		else
@@ -666,17 +671,15 @@ bytes_taken(const struct run *r)
 	return n;
 }
 
-/* Tidies what an earlier, interrupted backup left, in QEMU and here. */
+/*
+ * What an earlier, interrupted backup left in the folder, removed (and
+ * said, with what it left in QEMU, which vmdisks_hold removed).
+ */
 static void
 tidy(struct run *r, struct diag *d)
 {
-	struct qmp q;
-	int n = 0;
+	int n = r->vd.tidied;
 
-	if (r->vd.running && qmpblock_open(&r->vd.ctl, &q, NULL) == QMP_OK)
-		n = qmpblock_tidy(&q);
-	if (r->vd.running)
-		qmp_close(&q);
 	n += backupdir_tidy(&r->bd);
 	if (n > 0)
 		diag_note(d, "removed what an unfinished backup of '%s' left "
@@ -700,14 +703,17 @@ run_backup(struct run *r, struct diag *d)
 	if (stopped && rc == 0)
 		rc = -1;
 	if (stopped)
-		diag_error(d, "backup of '%s' interrupted (signal %d): "
-		    "nothing of it is left", r->vd.name, (int)stopped);
+		diag_error(d, "backup of '%s' interrupted (signal %d)",
+		    r->vd.name, (int)stopped);
 	if (rc == 0 && commit(r, d) == 0) {
 		bitmaps_move_on(r, d);
 		record(r);
 		return 0;
 	}
 	discard(r);
+	diag_error(d, "backup %u of '%s' failed: nothing of it is left in %s%s",
+	    r->m.seq, r->vd.name, r->bd.path, r->vd.running ?
+	    " (the VM runs on)" : "");
 	return -1;
 }
 

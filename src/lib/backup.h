@@ -41,6 +41,8 @@ struct backup_progress {
 
 struct backup_how {
 	int		 incremental;	/* --incremental */
+	/* Bytes a second each disk is read at, at most; 0: no limit. */
+	unsigned long long limit;
 	/* Called as the copy goes on, unless NULL (quiet). */
 	void		(*progress)(const struct backup_progress *, void *);
 	void		*arg;

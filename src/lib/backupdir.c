@@ -443,6 +443,7 @@ scan(struct backup_dir *bd, struct diag *d)
 		diag_error(d, "cannot read %s: %s", bd->path, strerror(errno));
 		return -1;
 	}
+	rewinddir(dir);		/* a dup shares the offset of the last read */
 	while (rc == 0 && (e = readdir(dir)) != NULL) {
 		if (++n > BACKUP_SCAN_MAX) {
 			diag_error(d, "%s holds more than %d names", bd->path,
@@ -575,6 +576,7 @@ backupdir_tidy(struct backup_dir *bd)
 			(void)close(fd);
 		return 0;
 	}
+	rewinddir(dir);
 	sv_init(&gone);
 	while ((e = readdir(dir)) != NULL && gone.n < BACKUP_SCAN_MAX) {
 		seq = name_seq(e->d_name, &manifest);

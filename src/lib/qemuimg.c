@@ -107,12 +107,17 @@ qimg_create(const char *path, unsigned long long size, const char *backing,
 
 int
 qimg_convert(const char *src, const char *src_format, const char *dst,
-    const char *dst_format, const struct qimg_progress *p, struct diag *d)
+    const char *dst_format, unsigned long long limit,
+    const struct qimg_progress *p, struct diag *d)
 {
 	struct strvec av;
 	int rc;
 
 	begin(&av, "convert", p);
+	if (limit > 0) {
+		sv_push(&av, "-r");
+		sv_pushf(&av, "%llu", limit);
+	}
 	sv_push(&av, "-f");
 	sv_push(&av, src_format);
 	sv_push(&av, "-O");

@@ -33,11 +33,12 @@ int	qimg_create(const char *path, unsigned long long size,
 	    const char *backing, const char *backing_format, struct diag *d);
 /*
  * Copies the guest's view of src (its backing chain included) into a
- * new image dst of format dst_format; no zeroes written.  0, or -1.
+ * new image dst of format dst_format; no zeroes written; at most limit
+ * bytes a second (0: no limit).  0, or -1.
  */
 int	qimg_convert(const char *src, const char *src_format, const char *dst,
-	    const char *dst_format, const struct qimg_progress *,
-	    struct diag *d);
+	    const char *dst_format, unsigned long long limit,
+	    const struct qimg_progress *, struct diag *d);
 /*
  * Makes the qcow2 image path an overlay of backing (named as given,
  * relative to path's folder) without changing what the guest would

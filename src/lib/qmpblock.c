@@ -437,7 +437,7 @@ look(const struct vm_control *c, char *const ids[], size_t n,
 			continue;
 		seen->concluded++;
 		if (error != NULL) {
-			diag_error(d, "%s", error);
+			diag_error(d, "%s (QEMU's job %s)", error, ids[i]);
 			rc = -1;
 		}
 	}

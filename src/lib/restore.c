@@ -242,7 +242,7 @@ restore_disk(struct job *j, size_t i, struct diag *d)
 	if ((tmp = fresh_partial(j->disks[i], 0600, d)) == NULL)
 		return -1;
 	src = backupdir_path(&j->bd, disk->file);
-	rc = qimg_convert(src, "qcow2", tmp, disk->format, NULL, d);
+	rc = qimg_convert(src, "qcow2", tmp, disk->format, 0, NULL, d);
 	free(src);
 	free(tmp);
 	return rc;

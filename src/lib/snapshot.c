@@ -224,10 +224,8 @@ qemu_job(struct vm_disks *vd, const char *execute, const char *name,
 	sb_addc(&cmd, ',');
 	add_nodes(&cmd, vd);
 	sb_adds(&cmd, "}}");
-	if ((rc = qmpblock_open(&vd->ctl, &q, d)) == QMP_OK) {
-		(void)qmpblock_tidy(&q);
+	if ((rc = qmpblock_open(&vd->ctl, &q, d)) == QMP_OK)
 		rc = qmpblock_start(&q, cmd.s, d);
-	}
 	qmp_close(&q);
 	sb_free(&cmd);
 	if (rc != 0)

@@ -129,8 +129,11 @@ look(struct vm_disks *vd, const struct vm_config *vm, struct diag *d)
 	vd->v = NULL;
 	vd->data_file = 0;
 	if (vd->running) {
-		if ((rc = qmpblock_open(&vd->ctl, &q, d)) == QMP_OK)
+		/* First what a killed qemu-init left: its job's filters too. */
+		if ((rc = qmpblock_open(&vd->ctl, &q, d)) == QMP_OK) {
+			vd->tidied += qmpblock_tidy(&q);
 			rc = qmpblock_disks(&vd->ctl, &q, &vd->v, d);
+		}
 		qmp_close(&q);
 		for (i = 0; rc == 0 && i < vd->n; i++)
 			vd->data_file |= has_data_file(vd, i);

@@ -5,7 +5,9 @@
  * The VM's lock is held from the look until the release, so no start,
  * stop or other action changes what was seen.  A running VM's disks are
  * what its QEMU holds (qmpblock.h): their format is QEMU's, their
- * snapshots and bitmaps as QEMU has them.  A stopped VM's are its
+ * snapshots and bitmaps as QEMU has them, once what a killed qemu-init
+ * left in QEMU is gone (qmpblock_tidy: a job of its own puts a filter
+ * node over a disk).  A stopped VM's are its
  * config's, each read from its image's own tables; their format is
  * DISKFORMAT (NULL when unset: qemu-init reads no format from an
  * image's bytes), and only a qcow2 image's tables are read.
@@ -29,6 +31,7 @@ struct vm_disks {
 	struct qmp_disk	*v;		/* each disk, DSKx in order */
 	size_t		 n;
 	int		 data_file;	/* a disk has an external data file */
+	int		 tidied;	/* things of a killed qemu-init removed */
 };
 
 /*
