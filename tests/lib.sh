@@ -311,3 +311,69 @@ need_guest() {
 		exit 1
 	fi
 }
+
+# --- the Debian guest (tests/guest/debian.sh) ------------------------------
+DEB=$TOP/build/guest-debian
+
+need_debian() {
+	if [ ! -r "$DEB/disk.qcow2" ] || [ ! -r "$DEB/vmlinuz" ]; then
+		echo "Bail out! Debian test guest missing: run make guest-debian"
+		exit 1
+	fi
+}
+
+# deb_vm NAME [EXTRA-CONFIG-LINES [KERNEL-ARGS]]: a VM of the Debian
+# guest on a disk of its own, disk.qcow2 in $T/vms/NAME (a qcow2 overlay
+# on the built image), registered under NAME.
+deb_vm() {
+	local name=$1 dir="$T/vms/$1"
+
+	mkdir -p "$dir"
+	qemu-img create -q -f qcow2 -F qcow2 -b "$DEB/disk.qcow2" \
+	    "$dir/disk.qcow2" || return 1
+	{
+		"$TOP/tests/guest/debian-cfg.sh" "$DEB" "Debian 12 test guest" \
+		    "${3:-}"
+		printf '%s\n' "STOPDELAY=150" "${2:-}"
+	} > "$dir/$name-qemu.cfg"
+	echo "$name $dir/$name-qemu.cfg" >> "$QEMU_INIT_CONFDIR/qemu-init.reg"
+}
+
+# deb_login NAME: root logged in on NAME's serial console, through
+# qemu-init console in a tmux session named NAME of $TMUX_SOCK, for
+# deb_run (TEST ONLY password).  A session of that name is replaced.
+deb_login() {
+	local i=0
+
+	tmux -L "$TMUX_SOCK" kill-session -t "$1" 2>/dev/null
+	tmux -L "$TMUX_SOCK" new-session -d -s "$1" -x 160 -y 40 \
+	    "qemu-init console $1; sleep 3600" || return 1
+	while ! tmux -L "$TMUX_SOCK" capture-pane -p -t "$1" |
+	    grep -q "attached to the console"; do
+		[ $i -lt 100 ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	deb_keys "$1" Enter
+	wait_for_log "$1" "login: *$" 300 || return 1
+	deb_keys "$1" root Enter
+	wait_for_log "$1" "Password:" 60 || return 1
+	deb_keys "$1" qinit Enter
+	DEB_N=$((DEB_N + 1))
+	deb_run "$1" "echo QI-IN-\$((1000+$DEB_N))" "QI-IN-$((1000 + DEB_N))" 120
+}
+DEB_N=0
+
+deb_keys() {
+	local s=$1
+	shift
+	tmux -L "$TMUX_SOCK" send-keys -t "$s" "$@"
+}
+
+# deb_run NAME CMD TOKEN [SECONDS]: runs the shell command CMD as root
+# on NAME's console (deb_login) and waits until TOKEN, which CMD prints
+# and which its own text does not hold, is in NAME's console log.
+deb_run() {
+	deb_keys "$1" "$2" Enter
+	wait_for_log "$1" "$3" "${4:-120}"
+}
