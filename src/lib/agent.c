@@ -1,6 +1,11 @@
 /*
  * agent.c - a client of the QEMU guest agent.
  */
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +19,8 @@
 #define AGENT_REPLY_MAX	(64 * 1024)
 
 #define AGENT_TICK_MS	250	/* how often a waiting ping calls its tick */
+#define GUARD_THAW_MS	60000	/* the guard's thaw, once it is on its own */
+#define GUARD_DONE	'T'	/* what the guard is told: thawed */
 
 /* One connection to the agent's socket. */
 struct agent {
@@ -263,4 +270,63 @@ agent_fsfreeze_status(const struct rundir *rd, const char *name,
 	frozen = value != NULL && strcmp(value, "frozen") == 0;
 	free(value);
 	return frozen;
+}
+
+/* In the guard: waits for its parent's word, or its end. */
+static void __attribute__((noreturn))
+guard(int in, const struct rundir *rd, const char *name)
+{
+	ssize_t n;
+	char c = 0;
+
+	/* Ctrl-C is for the parent, which thaws the guest itself. */
+	(void)signal(SIGINT, SIG_IGN);
+	do
+		n = read(in, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 1 && c == GUARD_DONE)
+		_exit(0);
+	(void)agent_fsfreeze(rd, name, 0, now_ms() + GUARD_THAW_MS, NULL);
+	_exit(0);
+}
+
+int
+agent_thaw_guard(const struct rundir *rd, const char *name,
+    struct agent_guard *g)
+{
+	int p[2];
+
+	g->fd = -1;
+	g->pid = -1;
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -1;
+	if ((g->pid = fork()) < 0) {
+		(void)close(p[0]);
+		(void)close(p[1]);
+		return -1;
+	}
+	if (g->pid == 0) {
+		(void)close(p[1]);
+		guard(p[0], rd, name);
+	}
+	(void)close(p[0]);
+	g->fd = p[1];
+	return 0;
+}
+
+void
+agent_thaw_guard_end(struct agent_guard *g)
+{
+	char c = GUARD_DONE;
+	int status;
+
+	if (g->fd < 0)
+		return;
+	if (write(g->fd, &c, 1) != 1)
+		c = 0;
+	(void)close(g->fd);
+	while (waitpid(g->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	g->fd = -1;
+	g->pid = -1;
 }

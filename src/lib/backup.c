@@ -388,13 +388,19 @@ start_jobs(struct run *r, struct diag *d)
 static int
 start_frozen(struct run *r, struct diag *d)
 {
+	struct agent_guard g = { -1, -1 };
 	struct diag why;
 	int rc;
 
 	diag_init(&why);
+	/* Frozen only with a guard that thaws it should we be killed. */
 	if (r->vd.st.agent) {
-		r->m.frozen = agent_fsfreeze(r->rd, r->vd.name, 1,
-		    now_ms() + BACKUP_FREEZE_MS, &why) >= 0;
+		if (agent_thaw_guard(r->rd, r->vd.name, &g) != 0)
+			diag_error(&why, "no process to guard the thaw: %s",
+			    strerror(errno));
+		else
+			r->m.frozen = agent_fsfreeze(r->rd, r->vd.name, 1,
+			    now_ms() + BACKUP_FREEZE_MS, &why) >= 0;
 		if (!r->m.frozen)
 			diag_note(d, "%s: its file systems are not frozen: "
 			    "the backup is as after a power cut",
@@ -409,6 +415,7 @@ start_frozen(struct run *r, struct diag *d)
 		    "thaws it next time)", r->vd.name, diag_first_error(&why));
 		rc = -1;
 	}
+	agent_thaw_guard_end(&g);
 	diag_clear(&why);
 	return rc;
 }

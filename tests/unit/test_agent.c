@@ -208,3 +208,32 @@ TEST(agent_freezes_and_thaws)
 	rundir_close(&rd);
 	diag_clear(&d);
 }
+
+TEST(agent_guard_thaws_when_its_parent_is_gone)
+{
+	const char *dir = unit_tmpdir();
+	struct agent_guard g;
+	struct rundir rd;
+	struct diag d;
+	int status;
+	pid_t pid;
+
+	diag_init(&d);
+	pid = fake(dir, &rd, 0);
+	CHECK(agent_thaw_guard(&rd, "web", &g) == 0);
+	CHECK(agent_fsfreeze(&rd, "web", 1, now_ms() + 5000, &d) == 2);
+	/* As if we were killed: the guard's pipe closes unsaid. */
+	close(g.fd);
+	CHECK(waitpid(g.pid, &status, 0) == g.pid);
+	CHECK(agent_fsfreeze_status(&rd, "web", now_ms() + 5000, &d) == 0);
+	/* Told it thawed, a guard does nothing. */
+	CHECK(agent_fsfreeze(&rd, "web", 1, now_ms() + 5000, &d) == 2);
+	CHECK(agent_thaw_guard(&rd, "web", &g) == 0);
+	agent_thaw_guard_end(&g);
+	CHECK(g.fd == -1);
+	CHECK(agent_fsfreeze_status(&rd, "web", now_ms() + 5000, &d) == 1);
+	CHECK(d.n == 0);
+	reap(pid);
+	rundir_close(&rd);
+	diag_clear(&d);
+}
