@@ -57,27 +57,22 @@ struct run {
 
 /* ---- what is copied ------------------------------------------------- */
 
-/* "qemu-init-" and 16 hex digits, new for each backup. */
+/* The folder's bitmap prefix and 8 hex digits, new for each backup. */
 static char *
-new_bitmap_name(void)
+new_bitmap_name(const char *folder)
 {
-	unsigned char r[8];
-	char *s;
+	char *prefix = backupdir_bitmap_prefix(folder), *s;
+	unsigned char r[4];
+	unsigned long long t;
 	size_t i;
 
 	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
-		/* Unique enough where there is no getrandom: time and pid. */
-		unsigned long long t = (unsigned long long)time(NULL) << 20 ^
-		    (unsigned long long)getpid();
-
+		t = (unsigned long long)now_ms() ^ (unsigned long long)getpid();
 		for (i = 0; i < sizeof(r); i++)
 			r[i] = (unsigned char)(t >> (8 * i));
 	}
-	s = xmalloc(strlen(QMPBLOCK_PREFIX) + 2 * sizeof(r) + 1);
-	strcpy(s, QMPBLOCK_PREFIX);
-	for (i = 0; i < sizeof(r); i++)
-		(void)sprintf(s + strlen(QMPBLOCK_PREFIX) + 2 * i, "%02x",
-		    r[i]);
+	s = xasprintf("%s%02x%02x%02x%02x", prefix, r[0], r[1], r[2], r[3]);
+	free(prefix);
 	return s;
 }
 
@@ -138,8 +133,8 @@ why_full(struct run *r, const struct backup_manifest *last)
 		if (bm == NULL)
 			return xasprintf("DSK%zu has no record of what changed "
 			    "since backup %u (its dirty bitmap is gone: QEMU "
-			    "was killed, or a snapshot was reverted)", i + 1,
-			    last->seq);
+			    "stopped without storing it, or a snapshot was "
+			    "reverted)", i + 1, last->seq);
 		if (bm->inconsistent || !bm->recording)
 			return xasprintf("DSK%zu's record of what changed "
 			    "since backup %u is not usable (QEMU was killed "
@@ -177,7 +172,8 @@ begin_manifest(struct run *r)
 	m->vm = xstrdup(r->vd.name);
 	m->time = (long long)time(NULL);
 	m->online = r->vd.running;
-	m->bitmap = new_bitmap_name();
+	m->folder = backupdir_id(&r->bd);
+	m->bitmap = new_bitmap_name(m->folder);
 	m->config = backupdir_config_name(m->seq);
 	m->cfgpath = xstrdup(r->vd.running ? r->vd.st.cfgpath :
 	    r->vm->cfgpath);
@@ -578,17 +574,20 @@ discard(struct run *r)
 /*
  * Once the backup is complete: the bitmaps of a stopped VM's qcow2
  * disks start recording for it (a running VM's did at its moment), and
- * every older bitmap of qemu-init's goes.
+ * every older bitmap of this folder's backups goes (another folder's
+ * chain keeps its own).
  */
 static void
 bitmaps_move_on(struct run *r, struct diag *d)
 {
+	char *prefix = backupdir_bitmap_prefix(r->m.folder);
 	const struct qmp_disk *disk;
 	struct qmp q;
 	size_t i, j;
 
 	if (r->vd.running && qmpblock_open(&r->vd.ctl, &q, NULL) != QMP_OK) {
 		qmp_close(&q);
+		free(prefix);
 		return;
 	}
 	for (i = 0; i < r->vd.n; i++) {
@@ -599,8 +598,8 @@ bitmaps_move_on(struct run *r, struct diag *d)
 			    "incremental backup of a running '%s' is a full "
 			    "one", i + 1, r->vd.name);
 		for (j = 0; j < disk->nbitmaps; j++) {
-			if (strncmp(disk->bitmaps[j].name, QMPBLOCK_PREFIX,
-			    strlen(QMPBLOCK_PREFIX)) != 0 ||
+			if (strncmp(disk->bitmaps[j].name, prefix,
+			    strlen(prefix)) != 0 ||
 			    strcmp(disk->bitmaps[j].name, r->m.bitmap) == 0)
 				continue;
 			if (r->vd.running)
@@ -613,6 +612,7 @@ bitmaps_move_on(struct run *r, struct diag *d)
 	}
 	if (r->vd.running)
 		qmp_close(&q);
+	free(prefix);
 }
 
 /* Where a VM's last backup is recorded: beside its config. */

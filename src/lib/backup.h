@@ -14,7 +14,9 @@
  * after it, so that the next --incremental backup copies only that,
  * into qcow2 overlays of this one's images.  The bitmap of the backup
  * built on is only read, never cleared, so an interrupted backup leaves
- * it as it was; it is removed once a newer backup is complete.  A VM
+ * it as it was; it is removed once a newer backup into the same folder
+ * is complete (each folder is a chain of its own, and its bitmaps are
+ * named for it: backupdir.h).  A VM
  * whose bitmap for its last backup is gone or inconsistent (QEMU was
  * killed, a snapshot was reverted) gets a full backup, and is told so.
  *

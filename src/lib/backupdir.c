@@ -2,6 +2,7 @@
  * backupdir.c - a backup folder: its lock, its manifests, its files.
  */
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backupdir.h"
@@ -21,6 +23,8 @@
 
 #define MANIFEST_MAX	(256 * 1024)	/* a manifest of 100 disks: < 64 KiB */
 #define SEQ_DIGITS	4		/* 0001: names that sort */
+#define ID_DIGITS	8		/* a folder's id: hex */
+#define BITMAP_PREFIX	"qemu-init-"	/* qmpblock.h's QMPBLOCK_PREFIX */
 
 char *
 backupdir_disk_name(unsigned seq, size_t i)
@@ -82,6 +86,7 @@ manifest_free(struct backup_manifest *m)
 	}
 	free(m->disks);
 	free(m->vm);
+	free(m->folder);
 	free(m->bitmap);
 	free(m->config);
 	free(m->cfgpath);
@@ -112,6 +117,7 @@ manifest_text(const struct backup_manifest *m)
 	    m->time);
 	sb_addf(&sb, "ONLINE=%s\nFROZEN=%s\n", m->online ? "yes" : "no",
 	    m->frozen ? "yes" : "no");
+	add_line(&sb, "FOLDER", m->folder);
 	if (m->bitmap != NULL)
 		add_line(&sb, "BITMAP", m->bitmap);
 	add_line(&sb, "CONFIG", m->config);
@@ -232,10 +238,23 @@ format_ok(const char *s)
 }
 
 static int
+id_ok(const char *s)
+{
+	return strlen(s) == ID_DIGITS && strspn(s, "0123456789abcdef") ==
+	    ID_DIGITS;
+}
+
+/* "qemu-init-" ID "-" and hex digits: a bitmap of a backup's. */
+static int
 bitmap_ok(const char *s)
 {
-	return strncmp(s, "qemu-init-", 10) == 0 && strlen(s) < 64 &&
-	    strspn(s + 10, "0123456789abcdef") == strlen(s + 10);
+	size_t n = strlen(BITMAP_PREFIX);
+
+	return strncmp(s, BITMAP_PREFIX, n) == 0 && strlen(s) < 64 &&
+	    strspn(s + n, "0123456789abcdef") == ID_DIGITS &&
+	    s[n + ID_DIGITS] == '-' && s[n + ID_DIGITS + 1] != '\0' &&
+	    strspn(s + n + ID_DIGITS + 1, "0123456789abcdef") ==
+	    strlen(s + n + ID_DIGITS + 1);
 }
 
 /* Disk i of the manifest. */
@@ -283,8 +302,16 @@ manifest_parse(struct backup_manifest *m, unsigned seq, const char *path,
 	m->time = need_number(&r, "TIME", 0, (long long)(~0ULL >> 2));
 	m->online = need_bool(&r, "ONLINE");
 	m->frozen = need_bool(&r, "FROZEN");
+	m->folder = need_string(&r, "FOLDER", NULL, id_ok);
 	if ((e = cfg_get(&r.cfg, "BITMAP")) != NULL)
 		m->bitmap = need_string(&r, "BITMAP", NULL, bitmap_ok);
+	if (m->bitmap != NULL && m->folder != NULL &&
+	    strncmp(m->bitmap + strlen(BITMAP_PREFIX), m->folder,
+	    ID_DIGITS) != 0 && !r.bad) {
+		diag_error(d, "%s: BITMAP '%s' is not of FOLDER %s", path,
+		    m->bitmap, m->folder);
+		r.bad = 1;
+	}
 	config = backupdir_config_name(seq);
 	m->config = need_string(&r, "CONFIG", config, NULL);
 	free(config);
@@ -458,7 +485,8 @@ scan(struct backup_dir *bd, struct diag *d)
 			rc = add_manifest(bd, e->d_name, seq, d);
 	}
 	(void)closedir(dir);
-	qsort(bd->sets, bd->n, sizeof(*bd->sets), cmp_seq);
+	if (bd->n > 1)
+		qsort(bd->sets, bd->n, sizeof(*bd->sets), cmp_seq);
 	return rc;
 }
 
@@ -479,13 +507,44 @@ backupdir_open(struct backup_dir *bd, const char *path, int create,
 	}
 	if (open_folder(bd, create, d) != 0 || scan(bd, d) != 0)
 		return -1;
-	for (i = 0; vm != NULL && i < bd->n; i++)
-		if (strcmp(bd->sets[i].vm, vm) != 0) {
+	for (i = 0; i < bd->n; i++) {
+		if (vm != NULL && strcmp(bd->sets[i].vm, vm) != 0) {
 			diag_error(d, "%s holds backups of '%s', not of '%s': "
 			    "one folder a VM", bd->path, bd->sets[i].vm, vm);
 			return -1;
 		}
+		if (strcmp(bd->sets[i].folder, bd->sets[0].folder) != 0) {
+			diag_error(d, "%s holds backups of two folders (%s and "
+			    "%s): they were mixed by hand", bd->path,
+			    bd->sets[0].folder, bd->sets[i].folder);
+			return -1;
+		}
+	}
 	return 0;
+}
+
+char *
+backupdir_id(const struct backup_dir *bd)
+{
+	unsigned char r[ID_DIGITS / 2];
+	unsigned long long t;
+	size_t i;
+
+	if (bd->n > 0)
+		return xstrdup(bd->sets[0].folder);
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		t = (unsigned long long)time(NULL) ^
+		    (unsigned long long)getpid() << 16;
+		for (i = 0; i < sizeof(r); i++)
+			r[i] = (unsigned char)(t >> (8 * i));
+	}
+	return xasprintf("%02x%02x%02x%02x", r[0], r[1], r[2], r[3]);
+}
+
+char *
+backupdir_bitmap_prefix(const char *id)
+{
+	return xasprintf(BITMAP_PREFIX "%s-", id);
 }
 
 void
@@ -681,6 +740,7 @@ manifest_copy(struct backup_manifest *to, const struct backup_manifest *m)
 
 	*to = *m;
 	to->vm = xstrdup(m->vm);
+	to->folder = xstrdup(m->folder);
 	to->bitmap = m->bitmap != NULL ? xstrdup(m->bitmap) : NULL;
 	to->config = xstrdup(m->config);
 	to->cfgpath = xstrdup(m->cfgpath);

@@ -14,6 +14,8 @@
  * its pieces).  The folder is opened once, by a descriptor, and locked
  * for one qemu-init at a time; running as root, it must be root's and
  * writable by no one else, and so must the folders on the way to it.
+ * Every manifest in a folder holds the folder's id, and all hold the
+ * same (a folder is one VM's, and one chain of backups).
  */
 #ifndef QI_BACKUPDIR_H
 #define QI_BACKUPDIR_H
@@ -44,6 +46,7 @@ struct backup_manifest {
 	long long	 time;		/* its moment, seconds since the epoch */
 	int		 online;	/* of a running VM */
 	int		 frozen;	/* file systems frozen by the agent */
+	char		*folder;	/* the folder's id: 8 hex digits */
 	char		*bitmap;	/* what records writes since; or NULL */
 	char		*config;	/* "0003-qemu.cfg" */
 	char		*cfgpath;	/* where the config was */
@@ -69,6 +72,16 @@ struct backup_dir {
 int	backupdir_open(struct backup_dir *bd, const char *path, int create,
 	    const char *vm, struct diag *d);
 void	backupdir_close(struct backup_dir *bd);
+
+/*
+ * The folder's id, which every manifest in it holds and every dirty
+ * bitmap of its backups' is named for ("qemu-init-ID-..."), so that the
+ * chains of two folders never take each other's: a new one for a folder
+ * without backups (caller frees).
+ */
+char	*backupdir_id(const struct backup_dir *);
+/* The prefix of the dirty bitmaps of folder id's backups (caller frees). */
+char	*backupdir_bitmap_prefix(const char *id);
 
 /* The latest complete backup, or NULL when there is none. */
 const struct backup_manifest *backupdir_last(const struct backup_dir *);
