@@ -77,8 +77,18 @@ deps:
 deps-demo:
 	@tests/deps.sh demo
 
+# The integration tests, JOBS test files at a time (each has its own
+# ports, namespaces and folders: tests/lib.sh), the slowest first so that
+# none of them is left to run alone at the end; make check JOBS=1 runs
+# them one after the other.  CI=true (.ci/run) fails any skip of a test.
+JOBS     ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$((n < 2 ? 2 : n)))
+SLOWTESTS = tests/distro-agent.t tests/distro-uefi.t tests/deps.t \
+            tests/ansible.t tests/distro.t tests/remote.t tests/deb.t \
+            tests/confine.t
+TESTS     = $(SLOWTESTS) $(filter-out $(SLOWTESTS),$(sort $(wildcard tests/*.t)))
+
 check: deps sysuser all unit guest guest-debian
-	prove -v tests/*.t
+	prove -j$(JOBS) -v --timer $(TESTS)
 
 # The test guest, from Debian's kernel and busybox-static packages,
 # downloaded and unpacked into $(B)/guest-pkgs (never installed); rebuilt

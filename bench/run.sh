@@ -40,8 +40,9 @@ cleanup() {
 	set +e	# clean up all that can be, whatever fails
 	[ -n "${SSHD_PID:-}" ] && kill "$SSHD_PID"	# section 6's sshd
 	for p in /proc/[0-9]*; do
+		case $(cat "$p/comm" 2>/dev/null) in qemu-system-*) ;; *) continue ;; esac
 		tr '\0' ' ' 2>/dev/null < "$p/cmdline" |
-		    grep -q -- "-pidfile $QEMU_INIT_RUNDIR/" &&
+		    grep -q -- "-pidfile $W/" &&
 		    kill -KILL "${p#/proc/}" 2>/dev/null
 	done
 	rm -rf "$W"
@@ -51,6 +52,16 @@ trap cleanup EXIT
 # qemu-init's VMs by stop -a, the bare launches (no state, no pid file of
 # qemu-init's) by the run directory on their command line, as cleanup.
 cat > "$W/killall.sh" <<KILL
+#!/bin/bash
+qemu-init stop -a -f -t 0 >/dev/null 2>&1
+for p in /proc/[0-9]*; do
+	case \$(cat "\$p/comm" 2>/dev/null) in qemu-system-*) ;; *) continue ;; esac
+	tr '\\0' ' ' 2>/dev/null < "\$p/cmdline" |
+	    grep -q -- "-pidfile $W/" &&
+	    kill -KILL "\${p#/proc/}" 2>/dev/null
+done
+exit 0
+KILL
 chmod +x "$W/killall.sh"
 
 # vm NAME [EXTRA]: registers a VM running the test guest.
@@ -101,10 +112,11 @@ echo
 
 # --- 2. start -------------------------------------------------------------------
 qemu-init kill web >/dev/null
-qemu-init show web | "$TOP/tests/guest/runnable.sh" > "$W/argv"
+# show's command line, run as it is, with its pid file beside the run
+# directory (start and kill make and remove web@qemu there).
+qemu-init show web | "$TOP/tests/guest/runnable.sh" |
+    sed "/^-pidfile\$/{n;s|.*|$W/bare-web.pid|}" > "$W/argv"
 mapfile -t argv < "$W/argv"
-# show's command line, run as it is, needs QEMU's pid file folder.
-mkdir -p "$QEMU_INIT_RUNDIR/web@qemu"
 echo "## 2. start until it returns, $START_ROUNDS rounds (each VM killed untimed after)"
 timeit "$START_ROUNDS" \
     :: "QEMU launched, one QMP answer" bare_start \
@@ -190,15 +202,6 @@ qemu-init start -a >/dev/null
 	echo 'wait'
 } > "$W/direct.sh"
 chmod +x "$W/direct.sh"
-#!/bin/bash
-qemu-init stop -a -f -t 0 >/dev/null 2>&1
-for p in /proc/[0-9]*; do
-	tr '\\0' ' ' 2>/dev/null < "\$p/cmdline" |
-	    grep -q -- "-pidfile $QEMU_INIT_RUNDIR/" &&
-	    kill -KILL "\${p#/proc/}" 2>/dev/null
-done
-exit 0
-KILL
 "$W/killall.sh"
 timeit "$START_ROUNDS" \
     :: "QEMU x$N_AUTO at once, each to its first QMP answer" "$W/direct.sh" + "$W/killall.sh" \

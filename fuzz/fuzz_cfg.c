@@ -7,6 +7,9 @@
 #include <stdlib.h>
 
 #include "cfg.h"
+#include "scalar.h"
+#include "shwords.h"
+#include "suggest.h"
 #include "vmconf.h"
 
 int

@@ -43,7 +43,7 @@ usage(FILE *fp)
 	    "With no -c or -j, HMP command lines are read from stdin.\n");
 }
 
-/* QMP_OK with s->q open, or QMP_UNREACHABLE (busy too: exit 2, SPEC 5). */
+/* QMP_OK with s->q open, or QMP_UNREACHABLE (busy too: exit 2, qemu-cmd(1)). */
 static int
 session_open(struct session *s, struct diag *d)
 {

@@ -178,7 +178,7 @@ static const struct action actions[] = {
 	{ "reset", "h", ARGS_SOME, NULL, machine_one, LOAD_NONE, ACT,
 	  "reset vm ...",
 	  "  (QMP system_reset: the reset button; no ACPI)\n" },
-	{ "status", "o:h", ARGS_ANY, act_status, NULL, LOAD_NONE, LOOK,
+	{ "status", "o:h", ARGS_ANY, act_status, NULL, LOAD_LAZY, LOOK,
 	  "status [-o json] [vm ...]",
 	  OUTPUT_HELP
 	  "  (no vm: every registered VM; exit 0 running, 1 dead, 3 stopped, "
@@ -1094,7 +1094,6 @@ report_machine(struct report *r, const struct vm_info *in)
 	report_string(r, "accel", !known ? NULL : st->kvm ? "kvm" : "tcg");
 	report_string(r, "ram", known ? st->ram : NULL);
 	report_string(r, "smp", known ? st->smp : NULL);
-	report_string(r, "runas", known ? st->runas : NULL);
 	report_number(r, "uid", known && st->uid >= 0 ? st->uid :
 	    REPORT_NONE, NULL);
 	report_string(r, "serial_socket", in->serial);
@@ -1319,14 +1318,21 @@ status_one(struct vm_pick *p, struct diag *d, void *arg)
 	struct report_vm v;
 	struct vm_info in;
 	struct strbuf line;
+	const struct run_known *k;
 	int resolved = p->resolved == RESOLVE_OK;
 
 	diag_flush(d, cli_prog);
 	memset(&in, 0, sizeof(in));
 	in.uptime = -1;
+	/* JSON says what a VM that does not run would run with. */
+	k = resolved ? run_states_find(&c->known, p->ref.name) : NULL;
+	if (resolved && c->json && (k == NULL || k->run == VM_STOPPED))
+		(void)vm_pick_load(p);
 	if (resolved)
-		vm_info_get(&c->run, p->ref.name, NULL, &c->known, &in);
-	report_vm_of(&v, resolved ? &p->ref : NULL, &in, NULL);
+		vm_info_get(&c->run, p->ref.name, p->loaded ? &p->vm : NULL,
+		    &c->known, &in);
+	report_vm_of(&v, resolved ? &p->ref : NULL, &in,
+	    p->loaded ? p->vm.desc : NULL);
 	v.vm = p->arg;
 	v.lsb = !resolved ? 4 : in.run == VM_RUNNING ? 0 :
 	    in.run == VM_DEAD ? 1 : 3;

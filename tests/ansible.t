@@ -6,22 +6,14 @@
 # honoured, a VM not named untouched, no VM touched without a name or
 # all=true, absent taking a VM out of the registry.
 . "$(dirname "$0")/lib.sh"
-need_guest
-monitor_conf 34000 20
-SSHD_PORT_FROM=34200
+test_require GUEST,ANSIBLE
+monitor_conf
 . "$TOP/tests/sshd.sh"
+at_cleanup stop_sshd
 
-command -v ansible-playbook >/dev/null ||
-    { echo "Bail out! ansible missing: run make deps"; exit 1; }
-
-ansible_cleanup() {
-	stop_sshd
-	cleanup
-}
-trap ansible_cleanup EXIT
-
-check "a private sshd listens on 127.0.0.1:$PORT" start_sshd ||
-    diag "$(cat "$S/sshd.log" 2>/dev/null)"
+test_expect_success 'a private sshd listens on 127.0.0.1' '
+	start_sshd || { cat "$S/sshd.log"; false; }
+' || test_bail "no sshd"
 
 guest_vm web obey
 guest_vm other obey
@@ -70,79 +62,91 @@ changed_of() { recap "$1" | sed -n 's/.*changed=\([0-9]*\).*/\1/p'; }
 # state VM: running or stopped, as list says.
 state() { qemu-init status "$1" >/dev/null 2>&1 && echo running || echo stopped; }
 
-run qemu-init start other
-check "other runs, started by hand: nobody names it to Ansible" \
-    test "$rc" -eq 0 && wait_ready other
+test_expect_success 'other runs, started by hand: nobody names it to Ansible' '
+	run qemu-init start other && test_rc 0 && wait_ready other
+'
 
-run ansible-playbook "$PLAY"
-check "the playbook without a state only reports: nothing changed" \
-    test "$rc" -eq 0 -a "$(changed_of h1)" = 0 -a "$(changed_of h2)" = 0 ||
-    show_run
-check "...its report says what runs" contains "$out" '"other: running"'
+test_expect_success 'the playbook without a state only reports: nothing changed; its report says what runs' <<'T'
+	run ansible-playbook "$PLAY" &&
+	test_rc 0 && test_eq "0 0" "$(changed_of h1) $(changed_of h2)" &&
+	test_out_has '"other: running"'
+T
 
-run ansible-playbook "$PLAY" -e qemu_init_state=started
-check "started: h1's web starts (changed)" \
-    test "$rc" -eq 0 -a "$(changed_of h1)" = 1 -a "$(state web)" = running ||
-    show_run
-check "...h2, whose list is empty, and h3, with none, change nothing" \
-    test "$(changed_of h2)" = 0 -a "$(changed_of h3)" = 0
-wait_ready web
-run ansible-playbook "$PLAY" -e qemu_init_state=started
-check "started again: not changed" \
-    test "$rc" -eq 0 -a "$(changed_of h1)" = 0 || show_run
+test_expect_success "started: h1's web starts (changed)" '
+	run ansible-playbook "$PLAY" -e qemu_init_state=started &&
+	test_rc 0 && test_eq 1 "$(changed_of h1)" && test_eq running "$(state web)"
+'
+test_expect_success '...h2, whose list is empty, and h3, with none, change nothing' '
+	test_eq "0 0" "$(changed_of h2) $(changed_of h3)"
+'
+test_expect_success 'started again: not changed' '
+	wait_ready web &&
+	run ansible-playbook "$PLAY" -e qemu_init_state=started &&
+	test_rc 0 && test_eq 0 "$(changed_of h1)"
+'
 
 pid=$(state_pid web)
-run ansible-playbook "$PLAY" -e qemu_init_state=stopped --check --diff
-check "stopped in check mode: changed is said..." \
-    test "$rc" -eq 0 -a "$(changed_of h1)" = 1 || show_run
-check "...with the diff, running to stopped" \
-    contains "$out" '-    "state": "running"' && contains "$out" '+    "state": "stopped"' ||
-    show_run
-check "...and nothing happens: web still runs, the same QEMU" \
-    test "$(state web)" = running -a "$(state_pid web)" = "$pid"
+test_expect_success 'stopped in check mode: changed is said, with the diff, running to stopped' <<'T'
+	run ansible-playbook "$PLAY" -e qemu_init_state=stopped --check --diff &&
+	test_rc 0 && test_eq 1 "$(changed_of h1)" &&
+	test_out_has '-    "state": "running"' && test_out_has '+    "state": "stopped"'
+T
+test_expect_success '...and nothing happens: web still runs, the same QEMU' '
+	test_eq "running $pid" "$(state web) $(state_pid web)"
+'
 
-run ansible-playbook "$PLAY" -e qemu_init_state=stopped
-check "stopped: web stops (changed)" \
-    test "$rc" -eq 0 -a "$(changed_of h1)" = 1 && gone "$pid" || show_run
-check "...the inventory's per-host lists honoured: other, named by none, still runs" \
-    test "$(state other)" = running
-run ansible-playbook "$PLAY" -e qemu_init_state=stopped
-check "stopped again: not changed" test "$rc" -eq 0 -a "$(changed_of h1)" = 0
+test_expect_success 'stopped: web stops (changed)' '
+	run ansible-playbook "$PLAY" -e qemu_init_state=stopped &&
+	test_rc 0 && test_eq 1 "$(changed_of h1)" && gone "$pid"
+'
+test_expect_success "...the inventory's per-host lists honoured: other, named by none, still runs" '
+	test_eq running "$(state other)"
+'
+test_expect_success 'stopped again: not changed' '
+	run ansible-playbook "$PLAY" -e qemu_init_state=stopped &&
+	test_rc 0 && test_eq 0 "$(changed_of h1)"
+'
 
 # The module on its own, as a task would use it.
 mod() { run ansible h1 -m qemu_init_vm -a "$1" "${@:2}"; }
-mod 'state=stopped'
-check "the module with no name and no all=true fails, touching nothing" \
-    test "$rc" -ne 0 && contains "$out" "give all=true" &&
-    test "$(state other)" = running || show_run
-mod 'name=web'
-check "name=web: started (state's default), changed, its info returned" \
-    test "$rc" -eq 0 && contains "$out" '"changed": true' &&
-    contains "$out" '"shortname": "web"' || show_run
-wait_ready web
-mod 'name=nosuchvm state=started'
-check "an unknown VM fails the task" test "$rc" -ne 0 &&
-    contains "$out" "qemu-init knows no VM 'nosuchvm'" || show_run
-mod 'all=true state=stopped' --check
-check "all=true state=stopped in check mode: changed, nothing stopped" \
-    test "$rc" -eq 0 && contains "$out" '"changed": true' &&
-    test "$(state web)" = running -a "$(state other)" = running || show_run
-mod 'all=true state=stopped'
-check "all=true state=stopped: every running VM stops" \
-    test "$rc" -eq 0 -a "$(state web)" = stopped -a "$(state other)" = stopped ||
-    show_run
+test_expect_success 'the module with no name and no all=true fails, touching nothing' '
+	mod "state=stopped" &&
+	test "$rc" -ne 0 && test_out_has "give all=true" && test_eq running "$(state other)"
+'
+test_expect_success "name=web: started (state's default), changed, its info returned" <<'T'
+	mod 'name=web' &&
+	test_rc 0 && test_out_has '"changed": true' && test_out_has '"shortname": "web"'
+T
+test_expect_success 'an unknown VM fails the task' <<'T'
+	wait_ready web &&
+	mod 'name=nosuchvm state=started' &&
+	test "$rc" -ne 0 && test_out_has "qemu-init knows no VM 'nosuchvm'"
+T
+test_expect_success 'all=true state=stopped in check mode: changed, nothing stopped' <<'T'
+	mod 'all=true state=stopped' --check &&
+	test_rc 0 && test_out_has '"changed": true' &&
+	test_eq "running running" "$(state web) $(state other)"
+T
+test_expect_success 'all=true state=stopped: every running VM stops' '
+	mod "all=true state=stopped" &&
+	test_rc 0 && test_eq "stopped stopped" "$(state web) $(state other)"
+'
 
-mod 'name=spare state=absent' --check
-check "absent in check mode: changed, the registry untouched" \
-    test "$rc" -eq 0 && contains "$out" '"changed": true' &&
-    grep -q '^spare ' "$QEMU_INIT_CONFDIR/qemu-init.reg" || show_run
-mod 'name=spare state=absent'
-check "absent: its line taken out of the registry, the others kept" \
-    test "$rc" -eq 0 && ! grep -q '^spare ' "$QEMU_INIT_CONFDIR/qemu-init.reg" &&
-    grep -q '^web ' "$QEMU_INIT_CONFDIR/qemu-init.reg" || show_run
-mod 'name=spare state=absent'
-check "absent again: not changed" test "$rc" -eq 0 &&
-    contains "$out" '"changed": false' || show_run
-check "no QEMU is left" test -z "$(our_qemus)"
+test_expect_success 'absent in check mode: changed, the registry untouched' <<'T'
+	mod 'name=spare state=absent' --check &&
+	test_rc 0 && test_out_has '"changed": true' &&
+	test_grep '^spare ' "$QEMU_INIT_CONFDIR/qemu-init.reg"
+T
+test_expect_success 'absent: its line taken out of the registry, the others kept' <<'T'
+	mod 'name=spare state=absent' &&
+	test_rc 0 &&
+	test_grep ! '^spare ' "$QEMU_INIT_CONFDIR/qemu-init.reg" &&
+	test_grep '^web ' "$QEMU_INIT_CONFDIR/qemu-init.reg"
+T
+test_expect_success 'absent again: not changed' <<'T'
+	mod 'name=spare state=absent' &&
+	test_rc 0 && test_out_has '"changed": false'
+T
+test_expect_success 'no QEMU is left' 'test -z "$(our_qemus)"'
 
-done_testing
+test_done

@@ -4,69 +4,80 @@
 # leaves with the terminal restored), one client at a time, socket
 # modes, and SERIAL=no.
 . "$(dirname "$0")/lib.sh"
-need_guest
-monitor_conf 31800 20
-TMUX_SOCK=qinit-con-$$
+test_require GUEST,TMUX
+monitor_conf
 
 guest_vm web obey
 guest_vm quiet obey "SERIAL=no"
 
-run qemu-init start web
-expect_out "start web" 0 "web: started"
-check "the guest's ready marker shows up in the console log" wait_ready web
-check "the serial socket is mode 0600" \
-    test "$(stat -c %a "$QEMU_INIT_RUNDIR/web@serial")" = 600
-check "the console log is not readable by others" \
-    test "$(stat -c %a "$QEMU_INIT_RUNDIR/web@console.log")" = 600
+test_expect_success 'start web' '
+	run qemu-init start web && test_rc 0 && test_out_has "web: started"
+'
+test_expect_success "the guest's ready marker shows up in the console log" '
+	wait_ready web
+'
+test_expect_success 'the serial socket is mode 0600, the console log too' '
+	test_eq "600 600" "$(stat -c %a "$QEMU_INIT_RUNDIR/web@serial" \
+	    "$QEMU_INIT_RUNDIR/web@console.log" | tr "\n" " " | sed "s/ $//")"
+'
 
 attach() {
-	in_terminal qemu-init console web
-	wait_pane "attached to the console of 'web'"
+	term_start "qemu-init console web" &&
+	    wait_pane "attached to the console of 'web'"
 }
+test_expect_success 'qemu-init console attaches in a terminal' attach
+test_expect_success "...what is typed reaches the guest's shell and its output shows" '
+	keys Enter && keys "echo \$((6*7))x" Enter && wait_pane "^42x"
+'
+test_expect_success 'a second client while one is attached gets a clear error' <<'T'
+	run qemu-init console web < /dev/null &&
+	test_rc 1 &&
+	test_err "qemu-init: the console of 'web' is in use (another client is attached)"
+T
+test_expect_success 'Ctrl-] leaves, with exit 0, the terminal modes restored' '
+	keys C-] && term_done && test_eq 0 "$(term_rc)" && term_modes_kept
+'
+term_stop
 
-check "qemu-init console attaches in a terminal" attach
-tmux -L "$TMUX_SOCK" send-keys Enter
-tmux -L "$TMUX_SOCK" send-keys 'echo $((6*7))x' Enter
-check "...what is typed reaches the guest's shell and its output shows" \
-    wait_pane '^42x'
-run qemu-init console web < /dev/null
-expect "a second client while one is attached gets a clear error" 1 \
-    "the console of 'web' is in use (another client is attached)"
-tmux -L "$TMUX_SOCK" send-keys C-]
-check "Ctrl-] leaves" terminal_left
-check "...with exit 0" test "$(cat "$T/term.rc" 2>/dev/null)" = 0
-check "...and the terminal modes restored" \
-    cmp -s "$T/stty.before" "$T/stty.after"
-tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+test_expect_success 'the console can be attached again after that' attach
+test_expect_success '...and still works' '
+	keys Enter && keys "echo \$((7*8))y" Enter && wait_pane "^56y"
+'
+test_expect_success 'SIGHUP detaches with the terminal restored, exit 129 (128 + SIGHUP)' <<'T'
+	pid=$(pgrep -P "$(tmux -L "$TMUX_SOCK" display -p '#{pane_pid}')" -x qemu-init) &&
+	kill -HUP "$pid" &&
+	term_done && test_eq 129 "$(term_rc)" && term_modes_kept
+T
+term_stop
+test_expect_success 'the log kept what was typed and answered' '
+	test_grep "^56y" "$(console_log web)"
+'
 
-check "the console can be attached again after that" attach
-tmux -L "$TMUX_SOCK" send-keys Enter
-tmux -L "$TMUX_SOCK" send-keys 'echo $((7*8))y' Enter
-check "...and still works" wait_pane '^56y'
-pid=$(pgrep -P "$(tmux -L "$TMUX_SOCK" display -p '#{pane_pid}')" -x qemu-init)
-[ -n "$pid" ] && kill -HUP "$pid"
-check "SIGHUP detaches with the terminal restored" terminal_left
-check "...exit status 129 (128 + SIGHUP)" test "$(cat "$T/term.rc" 2>/dev/null)" = 129
-check "...identical modes" cmp -s "$T/stty.before" "$T/stty.after"
-tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
-check "the log kept what was typed and answered" \
-    grep -q '^56y' "$QEMU_INIT_RUNDIR/web@console.log"
+test_expect_success 'console with piped input sends it and prints the answer' <<'T'
+	printf 'echo $((8*9))z\n' > "$T/typed" &&
+	run qemu-init console web < "$T/typed" &&
+	test_rc 0 && test_out_has "72z"
+T
 
-printf 'echo $((8*9))z\n' > "$T/typed"
-run qemu-init console web < "$T/typed"
-expect_out "console with piped input sends it and prints the answer" 0 "72z"
+test_expect_success 'a VM with SERIAL=no starts, and has no serial socket' '
+	run qemu-init start quiet && test_rc 0 && test_out_has "quiet: started" &&
+	test ! -e "$QEMU_INIT_RUNDIR/quiet@serial"
+'
+test_expect_success 'console of a VM without a serial port says so' <<'T'
+	run qemu-init console quiet < /dev/null &&
+	test_rc 1 &&
+	test_err "qemu-init: 'quiet' has no serial console ($QEMU_INIT_RUNDIR/quiet@serial is missing; SERIAL=no?)"
+T
+test_expect_success 'console of an unknown VM' <<'T'
+	run qemu-init console nosuchvm &&
+	test_rc 1 &&
+	test_err "qemu-init: unknown VM 'nosuchvm' (not in $QEMU_INIT_CONFDIR/qemu-init.reg)"
+T
 
-run qemu-init start quiet
-expect_out "a VM with SERIAL=no starts" 0 "quiet: started"
-check "...and has no serial socket" test ! -e "$QEMU_INIT_RUNDIR/quiet@serial"
-run qemu-init console quiet < /dev/null
-expect "console of a VM without a serial port says so" 1 \
-    "'quiet' has no serial console"
-run qemu-init console nosuchvm
-expect "console of an unknown VM" 1 "unknown VM 'nosuchvm'"
+test_expect_success 'stop -a stops both, no QEMU is left' '
+	run qemu-init stop -a -t 600 && test_rc 0 &&
+	test_out "web: stopped
+quiet: stopped" && test -z "$(our_qemus)"
+'
 
-run qemu-init stop -a
-expect_out "stop -a" 0 "web: stopped"
-check "no QEMU is left" test -z "$(our_qemus)"
-
-done_testing
+test_done

@@ -7,31 +7,19 @@
 # shipped example and running the test guest through start and stop.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v dpkg-buildpackage >/dev/null; then
-	echo "1..0 # SKIP no dpkg-buildpackage (tests/deps.sh installs it)"
-	exit 0
-fi
-need_guest
-monitor_conf 33400 20
+test_require DPKG_BUILD,GUEST
+monitor_conf
 
 VERSION=$(sed -n 's/^VERSION *= *//p' "$TOP/Makefile")
 
-# built DESCRIPTION LOG COMMAND...: one TAP line for a package build, the
-# end of its log when it fails.
+# built LOG COMMAND...: a package build succeeds, else the end of its
+# log.
 built() {
-	local desc=$1 log=$2
-	shift 2
-	if "$@" > "$log" 2>&1; then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		diag "$(tail -25 "$log")"
-	fi
-}
-
-# lacks TEXT PART: TEXT does not hold PART.
-lacks() {
-	! contains "$1" "$2"
+	local log=$1
+	shift
+	"$@" > "$log" 2>&1 && return 0
+	tail -25 "$log"
+	return 1
 }
 
 # compiled_with LOG: every compile and link of the programs and of the
@@ -45,12 +33,12 @@ compiled_with() {
 		for flag in -D_FORTIFY_SOURCE= -fstack-protector-strong \
 		    -Wformat -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 		    -DQI_CONFDIR= -DQI_RUNDIR= -DQI_VERSION= -Isrc/lib; do
-			contains "$line" " $flag" || { diag "no $flag in: $line"; return 1; }
+			contains "$line" " $flag" || { echo "no $flag in: $line"; return 1; }
 		done
 		case $line in
 		*" -c "*) ;;
 		*) contains "$line" " -Wl,-z,relro -Wl,-z,now" ||
-		    { diag "no -z relro/now in: $line"; return 1; } ;;
+		    { echo "no -z relro/now in: $line"; return 1; } ;;
 		esac
 	done <<< "$lines"
 }
@@ -67,7 +55,7 @@ overrides_explained() {
 			'' | '#'*) ;;
 			*) case $prev in
 				'#'*) ;;
-				*) diag "$f: no reason for: $line"; return 1 ;;
+				*) echo "$f: no reason for: $line"; return 1 ;;
 			   esac ;;
 			esac
 			prev=$line
@@ -75,70 +63,58 @@ overrides_explained() {
 	done
 }
 
-# same_text DESCRIPTION WANT GOT: two texts are the same (a diff if not).
-same_text() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		not_ok "$1"
-		diag "$(diff <(printf '%s\n' "$2") <(printf '%s\n' "$3"))"
-	fi
-}
-
 # --- the build --------------------------------------------------------------
-built "make deb builds the package from a clean clone of HEAD" "$T/deb.log" \
-    make -C "$TOP" --no-print-directory deb DEBDIR="$T/deb"
-DEB=$T/deb/qemu-init_${VERSION}_$(dpkg --print-architecture).deb
-if [ -f "$DEB" ]; then
-	ok "...as qemu-init_${VERSION}_<arch>.deb (the Makefile's VERSION)"
-else
-	not_ok "...as qemu-init_${VERSION}_<arch>.deb (the Makefile's VERSION)"
-	diag "$(ls "$T/deb" 2>&1)"
-	echo "Bail out! no package to test"
-	exit 1
-fi
-check "...whose version is the Makefile's" \
-    test "$(dpkg-deb -f "$DEB" Version 2>&1)" = "$VERSION"
-check "...after dh_auto_test ran the unit tests, all passed" \
-    grep -q '^[0-9]* passed, 0 failed$' "$T/deb.log"
-check "...each compile and link with the hardening flags and the project's" \
-    compiled_with "$T/deb.log"
+PKG=$T/deb/qemu-init_${VERSION}_$(dpkg --print-architecture).deb
+test_expect_success 'make deb builds the package from a clean clone of HEAD' '
+	built "$T/deb.log" make -C "$TOP" --no-print-directory deb DEBDIR="$T/deb"
+'
+test_expect_success "...as qemu-init_${VERSION}_<arch>.deb (the Makefile's VERSION)" '
+	test -f "$PKG" || { ls "$T/deb"; false; }
+' || test_bail "no package to test"
+test_expect_success "...whose version is the Makefile's" '
+	test_eq "$VERSION" "$(dpkg-deb -f "$PKG" Version 2>&1)"
+'
+test_expect_success '...after dh_auto_test ran the unit tests, all passed' '
+	test_grep "^[0-9]* passed, 0 failed$" "$T/deb.log"
+'
+test_expect_success "...each compile and link with the hardening flags and the project's" '
+	compiled_with "$T/deb.log"
+'
 
 # A build of the source package too (for lintian's checks of debian/),
 # with DEB_BUILD_OPTIONS=nocheck, by nobody when the test runs as root: a
 # build needs neither root nor QEMU.
 NB=$T/nocheck
-mkdir -p "$NB"
-git clone -q "$TOP" "$NB/src" 2>/dev/null
 builder=()
-if [ "$(id -u)" -eq 0 ]; then
-	chown -R nobody: "$NB"
-	builder=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
-fi
-built "dpkg-buildpackage (source and binary) as $([ ${#builder[@]} -gt 0 ] && echo nobody || id -un), nocheck" \
-    "$NB/build.log" "${builder[@]}" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-    HOME="$NB" DEB_BUILD_OPTIONS=nocheck \
-    sh -c 'cd "$1" && exec dpkg-buildpackage -us -uc' sh "$NB/src"
-check "...makes the source package and the binary one" \
-    test -f "$NB/qemu-init_$VERSION.dsc" -a -f "$NB/${DEB##*/}"
-check "...and skips the unit tests: none built, none run" \
-    test ! -e "$NB/src/build/unit" -a -z "$(grep ' passed, ' "$NB/build.log")"
+[ "$(id -u)" -eq 0 ] && builder=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+test_expect_success "dpkg-buildpackage (source and binary) as $([ ${#builder[@]} -gt 0 ] && echo nobody || id -un), nocheck" <<'T'
+	mkdir -p "$NB" &&
+	git clone -q "$TOP" "$NB/src" &&
+	{ [ ${#builder[@]} -eq 0 ] || chown -R nobody: "$NB"; } &&
+	built "$NB/build.log" "${builder[@]}" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+	    HOME="$NB" DEB_BUILD_OPTIONS=nocheck \
+	    sh -c 'cd "$1" && exec dpkg-buildpackage -us -uc' sh "$NB/src"
+T
+test_expect_success '...makes the source package and the binary one' '
+	test -f "$NB/qemu-init_$VERSION.dsc" -a -f "$NB/${PKG##*/}"
+'
+test_expect_success '...and skips the unit tests: none built, none run' '
+	test ! -e "$NB/src/build/unit" && test_grep ! " passed, " "$NB/build.log"
+'
 
 # --- lintian ----------------------------------------------------------------
-run lintian --fail-on error,warning --show-overrides "$T/deb/"*.changes \
-    "$NB/"*.changes
-if [ "$rc" -eq 0 ] && ! grep -q '^[EW]: ' <<< "$out"; then
-	ok "lintian on both builds: no error and no warning"
-else
-	not_ok "lintian on both builds: no error and no warning"
-	show_run
-fi
-check "...and each lintian override has its reason beside it" \
-    overrides_explained "$NB/src/debian"
+test_expect_success 'lintian on both builds: no error and no warning' <<'T'
+	run lintian --fail-on error,warning --show-overrides "$T/deb/"*.changes \
+	    "$NB/"*.changes &&
+	test_rc 0 && ! grep '^[EW]: ' <<< "$out"
+T
+test_expect_success '...and each lintian override has its reason beside it' '
+	overrides_explained "$NB/src/debian"
+'
 
 # --- what the package holds ---------------------------------------------------
 # The tree: each entry's mode, owner, path and link target.
-tree=$(dpkg-deb -c "$DEB" | awk '{
+tree=$(dpkg-deb -c "$PKG" | awk '{
 	printf "%s %s", $1, $2
 	for (i = 6; i <= NF; i++) printf " %s", $i
 	print ""
@@ -156,7 +132,9 @@ want=$(
 	    "$f ./lib/systemd/system/qemu-init@.service" \
 	    "$d ./usr/" "$d ./usr/bin/" "$x ./usr/bin/qemu-cmd" \
 	    "$x ./usr/bin/qemu-init" "$x ./usr/bin/qemu-mon" \
-	    "$x ./usr/bin/qemu-netif" "$d ./usr/share/" \
+	    "$x ./usr/bin/qemu-netif" "$d ./usr/libexec/" \
+	    "$d ./usr/libexec/qemu-init/" "$x ./usr/libexec/qemu-init/sysuser" \
+	    "$d ./usr/share/" \
 	    "$d ./usr/share/bash-completion/" \
 	    "$d ./usr/share/bash-completion/completions/" \
 	    "$f ./usr/share/bash-completion/completions/qemu-init" \
@@ -172,48 +150,56 @@ want=$(
 	done
 )
 want=$(printf '%s\n' "$want" | sort -u)
-same_text "dpkg-deb -c lists the expected tree" "$want" "$tree"
-check "...with the 7 manual pages" \
-    test "$(printf '%s\n' "$tree" | grep -c '/man/man[158]/.*\.gz$')" -eq 7
-same_text "the three files in /etc/qemu are conffiles" \
-    "$(printf '%s\n' /etc/qemu/example-qemu.cfg /etc/qemu/monitor.conf \
-    /etc/qemu/qemu-init.reg)" "$(dpkg-deb -I "$DEB" conffiles 2>&1)"
-depends=$(dpkg-deb -f "$DEB" Depends)
-check "it depends on iproute2" contains "$depends" "iproute2"
-check "...and on qemu-system-x86 or another qemu-system-*" \
-    contains "$depends" "qemu-system-x86 | qemu-system-"
+test_expect_success 'dpkg-deb -c lists the expected tree' 'test_eq "$want" "$tree"'
+test_expect_success '...with the 7 manual pages' '
+	test "$(printf "%s\n" "$tree" | grep -c "/man/man[158]/.*\.gz$")" -eq 7
+'
+test_expect_success 'the three files in /etc/qemu are conffiles' '
+	test_eq "$(printf "%s\n" /etc/qemu/example-qemu.cfg /etc/qemu/monitor.conf \
+	    /etc/qemu/qemu-init.reg)" "$(dpkg-deb -I "$PKG" conffiles 2>&1)"
+'
+depends=$(dpkg-deb -f "$PKG" Depends)
+test_expect_success 'it depends on iproute2, and on qemu-system-x86 or another qemu-system-*' '
+	test_has "$depends" "iproute2" && test_has "$depends" "qemu-system-x86 | qemu-system-"
+'
 scripts=$(for s in preinst postinst prerm postrm; do
-	dpkg-deb -I "$DEB" "$s" 2>/dev/null
+	dpkg-deb -I "$PKG" "$s" 2>/dev/null
 done)
-check "no maintainer script starts, stops or restarts a unit" \
-    lacks "$scripts" "deb-systemd-invoke"
-check "...nor runs systemctl but for daemon-reload" \
-    test -z "$(printf '%s\n' "$scripts" | grep systemctl | grep -v daemon-reload)"
+test_expect_success 'no maintainer script starts, stops or restarts a unit' '
+	test_lacks "$scripts" "deb-systemd-invoke"
+'
+test_expect_success '...nor runs systemctl but for daemon-reload' '
+	test_eq "" "$(printf "%s\n" "$scripts" | grep systemctl | grep -v daemon-reload)"
+'
 
 # --- the programs, extracted ------------------------------------------------
 R=$T/root
-check "dpkg -x extracts the package" dpkg -x "$DEB" "$R"
+test_expect_success 'dpkg -x extracts the package' 'dpkg -x "$PKG" "$R"'
 for p in qemu-init qemu-cmd qemu-mon qemu-netif; do
-	run "$R/usr/bin/$p" -V
-	expect_out "the packaged $p -V says $VERSION" 0 "$p $VERSION"
+	test_expect_success "the packaged $p -V says $VERSION" '
+		run "$R/usr/bin/$p" -V && test_rc 0 && test_out "$p $VERSION"
+	'
 done
-check "the packaged units run /usr/bin/qemu-init" \
-    grep -qx 'ExecStart=/usr/bin/qemu-init start %i' \
-    "$R/lib/systemd/system/qemu-init@.service"
+test_expect_success 'the packaged units run /usr/bin/qemu-init' '
+	test_grep "^ExecStart=/usr/bin/qemu-init start %i$" \
+	    "$R/lib/systemd/system/qemu-init@.service"
+'
 check_shipped_config "$R" packaged
 
 # The test guest, driven by the packaged programs alone.
 PATH=$R/usr/bin:$PATH
 guest_vm demo obey
-run qemu-init start demo
-expect_out "the packaged qemu-init starts the test guest" 0 "demo: started"
-pid=$(state_pid demo)
-check "...whose QEMU runs" alive "$pid"
-check "...and boots" wait_ready demo
-run qemu-cmd -c "info status" demo
-expect_out "the packaged qemu-cmd asks its status" 0 "running"
-run qemu-init stop demo
-expect_out "the packaged qemu-init stops it through ACPI" 0 "demo: stopped"
-check "...and QEMU is gone" gone "$pid"
+test_expect_success 'the packaged qemu-init starts the test guest, whose QEMU runs' '
+	run qemu-init start demo && test_rc 0 && test_out_has "demo: started" &&
+	pid=$(state_pid demo) && alive "$pid"
+'
+test_expect_success '...and boots' 'wait_ready demo'
+test_expect_success 'the packaged qemu-cmd asks its status' '
+	run qemu-cmd -c "info status" demo && test_rc 0 && test_out "VM status: running"
+'
+test_expect_success 'the packaged qemu-init stops it through ACPI, and QEMU is gone' '
+	run_guest demo qemu-init stop -t 3600 demo &&
+	test_rc 0 && test_out "demo: stopped" && gone "$pid"
+'
 
-done_testing
+test_done

@@ -98,7 +98,7 @@ wait_ready() {
 }
 
 mkdir -p "$QEMU_INIT_CONFDIR" "$DEMO/vms/demo"
-printf 'MONPORT=33200\nSLOTS=20\n' > "$QEMU_INIT_CONFDIR/monitor.conf"
+printf 'MONPORT=33000\nSLOTS=20\n' > "$QEMU_INIT_CONFDIR/monitor.conf"
 "$TOP/tests/guest/cfg.sh" "$GUEST" "qemu-init demo guest" \
     > "$DEMO/vms/demo/demo-qemu.cfg"
 echo "demo $DEMO/vms/demo/demo-qemu.cfg" > "$QEMU_INIT_CONFDIR/qemu-init.reg"

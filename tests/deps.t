@@ -16,14 +16,14 @@
 #    install linux-image-cloud-amd64 openssh-server: a kernel in /boot,
 #    ssh enabled and started.
 . "$(dirname "$0")/lib.sh"
-need_root "deps.t installs packages into a fresh root through an overlay"
-command -v unshare >/dev/null ||
-    { echo "Bail out! unshare missing (util-linux)"; exit 1; }
+test_require ROOT,DEBOOTSTRAP
 
-FRESH=$("$TOP/tests/freshroot.sh" 2>"$T/freshroot.err")
-check "a fresh Debian 12 root (debootstrap minbase, cached)" \
-    test -n "$FRESH" -a -x "$FRESH/usr/bin/apt-get" ||
-    { diag "$(cat "$T/freshroot.err")"; done_testing; exit 1; }
+test_expect_success 'setup: a fresh Debian 12 root (debootstrap minbase, cached)' <<'T' ||
+	FRESH=$("$TOP/tests/freshroot.sh" 2>"$T/freshroot.err")
+	test -n "$FRESH" -a -x "$FRESH/usr/bin/apt-get" ||
+	    { cat "$T/freshroot.err"; false; }
+T
+    test_bail "no fresh root"
 
 # What a start of a service would have been: logged instead of done, as
 # invoke-rc.d and deb-systemd-invoke, asking policy-rc.d as they do.
@@ -139,44 +139,52 @@ in_fresh demo 'cd /qi && tests/deps.sh demo &&
     tests/guest/fetch.sh build/guest-pkgs &&
     tests/guest/build.sh build/guest build/guest-pkgs &&
     qemu-system-x86_64 --version && cc --version && make --version'
-check "tests/deps.sh demo, then the guest fetched and built, in a fresh root" \
-    test "$(cat "$T/demo.rc" 2>/dev/null)" = 0 || what_changed demo
-check "...the guest is made from the unpacked packages" eval \
-    'grep -q " vmlinuz$" "$T/demo.guest" && grep -q " initrd.gz$" "$T/demo.guest"' ||
-    diag "$(cat "$T/demo.guest")"
-check "...and no file under /boot, no service enabled, none started" \
-    untouched demo || what_changed demo
-check "...no service was even asked to start" test ! -s "$T/demo.services" ||
-    diag "$(cat "$T/demo.services")"
-check "...and no openssh-server: the demo has no use for it" eval \
-    '! grep -qx sshd "$T/demo.guest"'
+test_expect_success 'tests/deps.sh demo, then the guest fetched and built, in a fresh root' '
+	test "$(cat "$T/demo.rc" 2>/dev/null)" = 0 || { what_changed demo; false; }
+'
+test_expect_success '...the guest is made from the unpacked packages' '
+	test_grep " vmlinuz$" "$T/demo.guest" && test_grep " initrd.gz$" "$T/demo.guest"
+'
+test_expect_success '...and no file under /boot, no service enabled, none started' '
+	untouched demo || { what_changed demo; false; }
+'
+test_expect_success '...no service was even asked to start' '
+	test ! -s "$T/demo.services" || { cat "$T/demo.services"; false; }
+'
+test_expect_success '...and no openssh-server: the demo has no use for it' '
+	test_grep ! "^sshd$" "$T/demo.guest"
+'
 
 # --- the tests' sshd ---------------------------------------------------------
 in_fresh sshd 'cd /qi && tests/deps.sh sshd && test -x /usr/sbin/sshd &&
     ! test -e /usr/sbin/policy-rc.d'
-check "tests/deps.sh sshd: sshd is there, and deps.sh's policy-rc.d gone" \
-    test "$(cat "$T/sshd.rc" 2>/dev/null)" = 0 || what_changed sshd
+test_expect_success "tests/deps.sh sshd: sshd is there, and deps.sh's policy-rc.d gone" '
+	test "$(cat "$T/sshd.rc" 2>/dev/null)" = 0 || { what_changed sshd; false; }
+'
 # (Its dependency procps enables its boot script, which applies
 # sysctl.conf once at boot: no daemon, and one of the tests' packages.)
-check "...no file under /boot, its ssh service neither enabled nor started" \
-    eval '[ ! -s "$T/sshd.boot" ] && ! newly_enabled sshd | grep -q ssh &&
-    ! grep -q "^STARTED" "$T/sshd.services"' || what_changed sshd
-check "...its start was asked for, and refused" \
-    grep -q '^refused start ssh' "$T/sshd.services" ||
-    diag "$(cat "$T/sshd.services")"
+test_expect_success '...no file under /boot, its ssh service neither enabled nor started' <<'T'
+	[ ! -s "$T/sshd.boot" ] && ! newly_enabled sshd | grep -q ssh &&
+	    ! grep -q "^STARTED" "$T/sshd.services" || { what_changed sshd; false; }
+T
+test_expect_success '...its start was asked for, and refused' '
+	test_grep "^refused start ssh" "$T/sshd.services"
+'
 
 # --- the checks fail on what deps.sh used to do ------------------------------
 in_fresh old 'apt-get update -q >/dev/null &&
     apt-get install -y -q --no-install-recommends linux-image-cloud-amd64 \
         openssh-server'
-check "the old way (apt-get install linux-image-cloud-amd64 openssh-server) ran" \
-    test -s "$T/old.out" || what_changed old
-check "...and these checks see its kernel in /boot" \
-    grep -q '^./vmlinuz-.*-cloud-amd64$' "$T/old.boot" || what_changed old
-check "...its ssh service enabled" eval \
-    'newly_enabled old | grep -q "ssh.service$"' || what_changed old
-check "...and started" grep -q '^STARTED start ssh' "$T/old.services" ||
-    what_changed old
-check "...so the demo's step would fail them" eval '! untouched old'
+test_expect_success 'the old way (apt-get install linux-image-cloud-amd64 openssh-server) ran' '
+	test -s "$T/old.out" || { what_changed old; false; }
+'
+test_expect_success '...and these checks see its kernel in /boot' '
+	test_grep "^./vmlinuz-.*-cloud-amd64$" "$T/old.boot"
+'
+test_expect_success '...its ssh service enabled' '
+	newly_enabled old | grep -q "ssh.service$" || { what_changed old; false; }
+'
+test_expect_success '...and started' 'test_grep "^STARTED start ssh" "$T/old.services"'
+test_expect_success "...so the demo's step would fail them" '! untouched old'
 
-done_testing
+test_done

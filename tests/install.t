@@ -14,41 +14,27 @@ mk() {
 	    > "$T/make.out" 2>&1
 }
 
-# mk_step DESCRIPTION TARGET: one TAP line for make TARGET.
-mk_step() {
-	if mk "$2"; then
-		ok "$1"
-	else
-		not_ok "$1"
-		diag "$(tail -20 "$T/make.out")"
-	fi
-}
-
-# same DESCRIPTION SHIPPED INSTALLED: INSTALLED is a regular file with
-# SHIPPED's bytes and mode MODE ($3).
+# same SHIPPED INSTALLED MODE: INSTALLED is a regular file with SHIPPED's
+# bytes, mode MODE.
 same() {
-	if [ -f "$3" ] && [ ! -L "$3" ] && cmp -s "$2" "$3" &&
-	    [ "$(stat -c %a "$3")" = "$4" ]; then
-		ok "$1"
-	else
-		not_ok "$1"
-		diag "$3: $(ls -l "$3" 2>&1)"
-	fi
+	[ -f "$2" ] && [ ! -L "$2" ] && cmp -s "$1" "$2" &&
+	    [ "$(stat -c %a "$2")" = "$3" ] && return 0
+	ls -l "$2" 2>&1
+	return 1
 }
 
-# link_to DESCRIPTION LINK TARGET: LINK is a symbolic link to TARGET.
+# link_to LINK TARGET: LINK is a symbolic link to TARGET.
 link_to() {
-	if [ -L "$2" ] && [ "$(readlink "$2")" = "$3" ]; then
-		ok "$1"
-	else
-		not_ok "$1"
-		diag "$2: $(ls -l "$2" 2>&1)"
-	fi
+	[ -L "$1" ] && [ "$(readlink "$1")" = "$2" ] && return 0
+	ls -l "$1" 2>&1
+	return 1
 }
 
-# not COMMAND...: COMMAND fails.
-not() {
-	! "$@"
+# mk_ok TARGET: make TARGET succeeds (else the end of its output).
+mk_ok() {
+	mk "$1" && return 0
+	tail -20 "$T/make.out"
+	return 1
 }
 
 # files_left: every file (not folder) left under $D, one a line, sorted.
@@ -57,93 +43,91 @@ files_left() {
 }
 
 # 1. make install: the programs, pages, units, completion and defaults.
-mk_step "make install into a DESTDIR" install
+test_expect_success 'make install into a DESTDIR' 'mk_ok install'
 for p in qemu-init qemu-cmd qemu-mon qemu-netif; do
-	same "bin/$p is installed, mode 755" "$TOP/build/bin/$p" \
-	    "$D/usr/bin/$p" 755
+	test_expect_success "bin/$p is installed, mode 755" '
+		same "$TOP/build/bin/$p" "$D/usr/bin/$p" 755
+	'
 done
-check "the installed qemu-init runs (-V)" \
-    contains "$("$D/usr/bin/qemu-init" -V 2>&1)" "qemu-init "
+test_expect_success 'the installed qemu-init runs (-V)' '
+	test_has "$("$D/usr/bin/qemu-init" -V 2>&1)" "qemu-init "
+'
 npages=0
 for page in "$TOP"/man/*.[1-9]; do
 	npages=$((npages + 1))
 	f=${page##*/}
-	same "man page $f is in man${f##*.}" "$page" \
-	    "$D/usr/share/man/man${f##*.}/$f" 644
+	test_expect_success "man page $f is in man${f##*.}" '
+		same "$page" "$D/usr/share/man/man${f##*.}/$f" 644
+	'
 done
-check "man/ has the 7 pages" [ "$npages" -ge 7 ]
+test_expect_success "man/ has the 7 pages ($npages)" '[ "$npages" -ge 7 ]'
 for f in monitor.conf qemu-init.reg example-qemu.cfg; do
-	same "/etc/qemu/$f is the shipped one" "$TOP/etc/qemu/$f" \
-	    "$D/etc/qemu/$f" 644
+	test_expect_success "/etc/qemu/$f is the shipped one" '
+		same "$TOP/etc/qemu/$f" "$D/etc/qemu/$f" 644
+	'
 done
 for l in qemu-brup qemu-brdown; do
-	link_to "/etc/qemu/$l links to the installed qemu-netif" \
-	    "$D/etc/qemu/$l" /usr/bin/qemu-netif
+	test_expect_success "/etc/qemu/$l links to the installed qemu-netif" '
+		link_to "$D/etc/qemu/$l" /usr/bin/qemu-netif
+	'
 done
-check "...which is there under DESTDIR" test -x "$D/usr/bin/qemu-netif"
+test_expect_success '...which is there under DESTDIR' 'test -x "$D/usr/bin/qemu-netif"'
 check_shipped_config "$D" installed
 
 U=$D/usr/lib/systemd/system
 for u in qemu-init.service qemu-init@.service; do
-	check "unit $u is installed, mode 644" \
-	    test -f "$U/$u" -a "$(stat -c %a "$U/$u" 2>/dev/null)" = 644
-	check "...with no placeholder left" not grep -q '@[A-Z]*@' "$U/$u"
-	execs=$(grep '^Exec' "$U/$u" 2>/dev/null)
-	if [ -n "$execs" ] &&
-	    ! printf '%s\n' "$execs" | grep -vq '^Exec[A-Za-z]*=-\?/usr/bin/qemu-init '; then
-		ok "...and runs the installed /usr/bin/qemu-init"
-	else
-		not_ok "...and runs the installed /usr/bin/qemu-init"
-		diag "$execs"
-	fi
+	test_expect_success "unit $u is installed, mode 644" '
+		test -f "$U/$u" && test_eq 644 "$(stat -c %a "$U/$u")"
+	'
+	test_expect_success '...with no placeholder left' 'test_grep ! "@[A-Z]*@" "$U/$u"'
+	test_expect_success '...and runs the installed /usr/bin/qemu-init' <<'T'
+		execs=$(grep '^Exec' "$U/$u") &&
+		test -n "$execs" &&
+		! printf '%s\n' "$execs" | grep -v '^Exec[A-Za-z]*=-\?/usr/bin/qemu-init '
+T
 done
-check "qemu-init@.service starts and stops the instance %i" \
-    grep -qx 'ExecStart=/usr/bin/qemu-init start %i' "$U/qemu-init@.service"
-check "...stopping it with -f" \
-    grep -qx 'ExecStop=/usr/bin/qemu-init stop -f %i' "$U/qemu-init@.service"
-check "qemu-init.service starts the AUTOSTART VMs" \
-    grep -q 'qemu-init start --autostart$' "$U/qemu-init.service"
-check "...and stops only those, forced off after STOPDELAY" \
-    grep -qx 'ExecStop=/usr/bin/qemu-init stop --autostart --force' \
-    "$U/qemu-init.service"
+test_expect_success 'qemu-init@.service starts and stops the instance %i, stopping it with -f' <<'T'
+	test_grep '^ExecStart=/usr/bin/qemu-init start %i$' "$U/qemu-init@.service" &&
+	test_grep '^ExecStop=/usr/bin/qemu-init stop -f %i$' "$U/qemu-init@.service"
+T
+test_expect_success 'qemu-init.service starts the AUTOSTART VMs, and stops only those, forced off after STOPDELAY' <<'T'
+	test_grep 'qemu-init start --autostart$' "$U/qemu-init.service" &&
+	test_grep '^ExecStop=/usr/bin/qemu-init stop --autostart --force$' \
+	    "$U/qemu-init.service"
+T
 
 # systemd-analyze verify in a copy of the tree that also holds the
 # host's units (for the targets ours depend on): there the units'
 # /usr/bin/qemu-init is the installed one, and their man: links are
 # looked up in the installed pages.
-if command -v systemd-analyze >/dev/null; then
-	V=$T/verify-root
-	mkdir -p "$V"
-	cp -a "$D/." "$V/"
+V=$T/verify-root
+test_expect_success SYSTEMD_ANALYZE 'setup: a root with the installed tree and the host'"'"'s units' <<'T'
+	mkdir -p "$V" &&
+	cp -a "$D/." "$V/" &&
 	for sys in /usr/lib/systemd/system /lib/systemd/system; do
 		[ -d "$sys" ] && break
-	done
-	cp -a "$sys/." "$V/usr/lib/systemd/system/"
+	done &&
+	cp -a "$sys/." "$V/usr/lib/systemd/system/" &&
 	cp -a "$U/." "$V/usr/lib/systemd/system/"
-	man=(--man=yes)
-	command -v man >/dev/null || man=(--man=no)
-	for u in qemu-init.service qemu-init@web.service; do
+T
+man=(--man=yes)
+command -v man >/dev/null || man=(--man=no)
+for u in qemu-init.service qemu-init@web.service; do
+	test_expect_success SYSTEMD_ANALYZE "systemd-analyze verify $u is clean" '
 		run env MANPATH="$D/usr/share/man" systemd-analyze verify \
-		    "${man[@]}" --root="$V" "/usr/lib/systemd/system/$u"
-		if [ "$rc" -eq 0 ] && [ -z "$out$err" ]; then
-			ok "systemd-analyze verify $u is clean"
-		else
-			not_ok "systemd-analyze verify $u is clean"
-			show_run
-		fi
-	done
-	rm -rf "$V"
-else
-	ok "systemd-analyze verify the units # skip no systemd-analyze"
-fi
+		    "${man[@]}" --root="$V" "/usr/lib/systemd/system/$u" &&
+		test_rc 0 && test_eq "" "$out$err"
+	'
+done
+rm -rf "$V"
 
 C=$D/usr/share/bash-completion/completions
-same "the bash completion is installed" "$TOP/build/bash-completion/qemu-init" \
-    "$C/qemu-init" 644
-check "...with the registry in /etc/qemu" \
-    grep -q 'QEMU_INIT_CONFDIR:-/etc/qemu}/qemu-init.reg' "$C/qemu-init"
+test_expect_success 'the bash completion is installed, with the registry in /etc/qemu' <<'T'
+	same "$TOP/build/bash-completion/qemu-init" "$C/qemu-init" 644 &&
+	test_grep 'QEMU_INIT_CONFDIR:-/etc/qemu}/qemu-init.reg' "$C/qemu-init"
+T
 for l in qemu-cmd qemu-mon; do
-	link_to "...and is found for $l too" "$C/$l" qemu-init
+	test_expect_success "...and is found for $l too" 'link_to "$C/$l" qemu-init'
 done
 
 # 2. The completion, sourced in bash: complete WORDS... prints what
@@ -161,14 +145,12 @@ completion_of() {
 	echo "${COMPREPLY[*]}"' complete "$C/qemu-init" "$@" 2>&1
 }
 check_completion() {
-	local got
-	got=$(completion_of "${@:2}")
-	if [ "$got" = "$1" ]; then
-		ok "completion of '${*:2}' is '$1'"
-	else
-		not_ok "completion of '${*:2}' is '$1'"
-		diag "got '$got'"
-	fi
+	comp_want=$1
+	shift
+	comp_words=("$@")
+	test_expect_success "completion of '$*' is '$comp_want'" '
+		test_eq "$comp_want" "$(completion_of "${comp_words[@]}")"
+	'
 }
 check_completion "start stop status" qemu-init st
 check_completion "restart resume reset" qemu-init re
@@ -216,49 +198,47 @@ check_completion "@hosts vm1 root@vm2:2222" qemu-mon -H ""
 check_completion "db" qemu-mon -H vm1 d
 
 # 3. An admin's monitor.conf survives a second install.
-echo "MONPORT=40000 # mine" >> "$D/etc/qemu/monitor.conf"
-cp "$D/etc/qemu/monitor.conf" "$T/monitor.conf.mine"
-mk_step "make install again over the installed tree" install
-check "...keeps the admin's monitor.conf" \
-    cmp -s "$T/monitor.conf.mine" "$D/etc/qemu/monitor.conf"
-check "...and says so" \
-    grep -q "keeping the existing $D/etc/qemu/monitor.conf" "$T/make.out"
-same "...while the unchanged qemu-init.reg is still the shipped one" \
-    "$TOP/etc/qemu/qemu-init.reg" "$D/etc/qemu/qemu-init.reg" 644
+test_expect_success 'make install again over the installed tree' <<'T'
+	echo "MONPORT=40000 # mine" >> "$D/etc/qemu/monitor.conf" &&
+	cp "$D/etc/qemu/monitor.conf" "$T/monitor.conf.mine" &&
+	mk_ok install
+T
+test_expect_success "...keeps the admin's monitor.conf, and says so" '
+	cmp -s "$T/monitor.conf.mine" "$D/etc/qemu/monitor.conf" &&
+	test_grep "keeping the existing $D/etc/qemu/monitor.conf" "$T/make.out"
+'
+test_expect_success '...while the unchanged qemu-init.reg is still the shipped one' '
+	same "$TOP/etc/qemu/qemu-init.reg" "$D/etc/qemu/qemu-init.reg" 644
+'
 
 # 4. make uninstall leaves only the admin's monitor.conf, and folders.
-mk_step "make uninstall" uninstall
-left=$(files_left)
-if [ "$left" = ./etc/qemu/monitor.conf ]; then
-	ok "uninstall leaves no file but the changed monitor.conf"
-else
-	not_ok "uninstall leaves no file but the changed monitor.conf"
-	diag "left:" "$left"
-fi
-check "...which is still the admin's" \
-    cmp -s "$T/monitor.conf.mine" "$D/etc/qemu/monitor.conf"
-check "...and uninstall says it is kept" \
-    grep -q "keeping $D/etc/qemu/monitor.conf" "$T/make.out"
+test_expect_success 'make uninstall' 'mk_ok uninstall'
+test_expect_success 'uninstall leaves no file but the changed monitor.conf' '
+	test_eq ./etc/qemu/monitor.conf "$(files_left)"
+'
+test_expect_success "...which is still the admin's, and uninstall says it is kept" '
+	cmp -s "$T/monitor.conf.mine" "$D/etc/qemu/monitor.conf" &&
+	test_grep "keeping $D/etc/qemu/monitor.conf" "$T/make.out"
+'
 # The folders left are those install made, and their parents; empty
 # but for the one that holds monitor.conf (and its parents).
-dirs=$(cd "$D" && find . -mindepth 1 -type d | sort | tr '\n' ' ')
-want="./etc ./etc/qemu ./usr ./usr/bin ./usr/lib ./usr/lib/systemd \
+test_expect_success 'the folders left are those install made' <<'T'
+	test_eq "./etc ./etc/qemu ./usr ./usr/bin ./usr/lib ./usr/lib/systemd \
 ./usr/lib/systemd/system ./usr/libexec ./usr/share ./usr/share/bash-completion \
 ./usr/share/bash-completion/completions ./usr/share/man ./usr/share/man/man1 \
-./usr/share/man/man5 ./usr/share/man/man8 "
-if [ "$dirs" = "$want" ]; then
-	ok "the folders left are those install made"
-else
-	not_ok "the folders left are those install made"
-	diag "left: $dirs"
-fi
+./usr/share/man/man5 ./usr/share/man/man8 " \
+	    "$(cd "$D" && find . -mindepth 1 -type d | sort | tr '\n' ' ')"
+T
 
 # 5. Once monitor.conf is the shipped one again, uninstall takes it and
 # /etc/qemu too.
-cp "$TOP/etc/qemu/monitor.conf" "$D/etc/qemu/monitor.conf"
-mk_step "make uninstall with monitor.conf as shipped" uninstall
-check "...leaves no file at all" test -z "$(files_left)"
-check "...and no /etc/qemu" test ! -e "$D/etc/qemu"
-mk_step "make uninstall of nothing succeeds" uninstall
+test_expect_success 'make uninstall with monitor.conf as shipped' '
+	cp "$TOP/etc/qemu/monitor.conf" "$D/etc/qemu/monitor.conf" &&
+	mk_ok uninstall
+'
+test_expect_success '...leaves no file at all, and no /etc/qemu' '
+	test_eq "" "$(files_left)" && test ! -e "$D/etc/qemu"
+'
+test_expect_success 'make uninstall of nothing succeeds' 'mk_ok uninstall'
 
-done_testing
+test_done

@@ -3,8 +3,8 @@
 # real guest: the power button, timeouts, forcing, crashes, parallel
 # starts, and failures that must leave nothing behind.
 . "$(dirname "$0")/lib.sh"
-need_guest
-monitor_conf 31200 20
+test_require GUEST
+monitor_conf
 
 guest_vm web obey
 guest_vm ign ignore
@@ -13,95 +13,116 @@ guest_vm b obey
 guest_vm c obey
 
 # --- start, status, ready, already running, stop -------------------------
-run qemu-init start web
-expect_out "start web boots it and says so" 0 "web: started, pid "
+test_expect_success 'start web boots it and says so' '
+	run qemu-init start web && test_rc 0 && test_out_has "web: started, pid "
+'
 # Whichever slot it got (another run may hold a port): its own ports.
-mon=$(sed -n 's/^MONPORT=//p' "$QEMU_INIT_RUNDIR/web@state")
-check "start reports its slot's ports, from MONPORT up" eval \
-    'test "$mon" -ge 31200 && test "$mon" -lt 31220 &&
-    contains "$out" "monitor $mon, control $((mon + 100))"'
+mon=$(state_of web MONPORT)
+test_expect_success "start reports its slot's ports, from MONPORT up" <<'T'
+	test "$mon" -ge "$PORTBASE" && test "$mon" -lt $((PORTBASE + 20)) &&
+	test_out_has "monitor $mon, control $((mon + 100))"
+T
 pid=$(state_pid web)
-check "the state file holds QEMU's pid" alive "$pid"
-run qemu-init status web
-expect_out "status of a running VM: exit 0, running" 0 "web: running, pid $pid"
-check "the guest reports ready on its serial console" wait_ready web
-run qemu-init start web
-expect_out "starting a running VM is a no-op (exit 0)" 0 "web: already running, pid $pid"
-check "...and starts no second QEMU" test "$(our_qemus | wc -l)" -eq 1
-run qemu-init list
-expect_out "list shows the VM running with its ports" 0 "$mon"
-check "list has a line per registered VM" \
-    test "$(printf '%s\n' "$out" | wc -l)" -eq 6
-run qemu-init stop web
-expect_out "stop powers the guest off through ACPI" 0 "web: stopped"
-check "QEMU is gone when stop returns" gone "$pid"
-check "the state file is gone" test ! -e "$QEMU_INIT_RUNDIR/web@state"
-run qemu-init status web
-expect_out "status of a stopped VM: exit 3" 3 "web: stopped"
-run qemu-init stop web
-expect_out "stop of a stopped VM says so, exit 0" 0 "web: not running"
+test_expect_success "the state file holds QEMU's pid" 'alive "$pid"'
+test_expect_success 'status of a running VM: exit 0, running' '
+	run qemu-init status web && test_rc 0 && test_out_has "web: running, pid $pid"
+'
+test_expect_success 'the guest reports ready on its serial console' 'wait_ready web'
+test_expect_success 'starting a running VM is a no-op (exit 0), no second QEMU' '
+	run qemu-init start web &&
+	test_rc 0 && test_out "web: already running, pid $pid" &&
+	test "$(our_qemus | wc -l)" -eq 1
+'
+test_expect_success 'list shows the VM running with its ports, a line per registered VM and a header' <<'T'
+	run qemu-init list &&
+	test_rc 0 &&
+	printf '%s\n' "$out" | grep -Eq "^web +web +running +$pid +$mon +$((mon + 100)) " &&
+	test "$(printf '%s\n' "$out" | wc -l)" -eq 6
+T
+test_expect_success 'stop powers the guest off through ACPI' '
+	run_guest web qemu-init stop -t 3600 web && test_rc 0 && test_out "web: stopped"
+'
+test_expect_success 'QEMU is gone when stop returns, and so is the state file' '
+	gone "$pid" && test ! -e "$QEMU_INIT_RUNDIR/web@state"
+'
+test_expect_success 'status of a stopped VM: exit 3' '
+	run qemu-init status web && test_rc 3 && test_out "web: stopped"
+'
+test_expect_success 'stop of a stopped VM says so, exit 0' '
+	run qemu-init stop web && test_rc 0 && test_out "web: not running"
+'
 
 # --- a guest that ignores the power button --------------------------------
-run qemu-init start ign
-expect_out "start ign" 0 "ign: started"
+test_expect_success 'start ign, a guest that ignores the power button' '
+	run qemu-init start ign && test_rc 0 && test_out_has "ign: started" &&
+	wait_ready ign
+'
 ipid=$(state_pid ign)
-wait_ready ign >/dev/null
-run qemu-init stop -t 3 ign
-expect "stop -t 3 of an ignoring guest fails: still running" 1 \
-    "'ign' is still running after 3 s"
-check "...and the VM is still running" alive "$ipid"
-run qemu-init stop -t 3 -f ign
-expect_out "stop -t 3 -f forces it off" 0 "ign: stopped (forced)"
-check "...and QEMU is gone" gone "$ipid"
+test_expect_success 'stop -t 3 of it fails: still running, and it is' <<'T'
+	run qemu-init stop -t 3 ign &&
+	test_rc 1 &&
+	test_err "qemu-init: 'ign' is still running after 3 s (use -f to force it off)" &&
+	alive "$ipid"
+T
+test_expect_success 'stop -t 3 -f forces it off, and QEMU is gone' '
+	run qemu-init stop -t 3 -f ign &&
+	test_rc 0 && test_out "ign: stopped (forced)" && gone "$ipid"
+'
 
 # --- three parallel starts get three slots ---------------------------------
-for v in a b c; do
-	qemu-init start "$v" >"$T/start-$v.out" 2>&1 &
-done
-wait
-ports=$(cat "$T"/start-[abc].out | sed -n 's/.*monitor \([0-9]*\),.*/\1/p' | sort -u)
-check "three parallel starts all succeed" \
-    test "$(cat "$T"/start-[abc].out | grep -c ': started')" -eq 3 ||
-    diag "$(cat "$T"/start-[abc].out)"
-check "...on three distinct slots" test "$(echo "$ports" | wc -l)" -eq 3 ||
-    diag "$(cat "$T"/start-[abc].out)"
-run qemu-init stop -a
-expect_out "stop -a stops them all" 0 "a: stopped"
-check "...no QEMU left" test -z "$(our_qemus)"
+test_expect_success 'three parallel starts all succeed, on three distinct slots' <<'T'
+	for v in a b c; do
+		qemu-init start "$v" >"$T/start-$v.out" 2>&1 &
+	done
+	wait
+	cat "$T"/start-[abc].out
+	test "$(cat "$T"/start-[abc].out | grep -c ': started')" -eq 3 &&
+	test "$(cat "$T"/start-[abc].out |
+	    sed -n 's/.*monitor \([0-9]*\),.*/\1/p' | sort -u | wc -l)" -eq 3
+T
+test_expect_success 'stop -a stops them all, no QEMU left' '
+	run qemu-init stop -a -t 3600 &&
+	test_rc 0 && test_out "a: stopped
+b: stopped
+c: stopped" && test -z "$(our_qemus)"
+'
 
 # --- a crashed QEMU ---------------------------------------------------------
-run qemu-init start web
-pid=$(state_pid web)
-kill -KILL "$pid"
-while ! gone "$pid"; do sleep 0.05; done
-run qemu-init status web
-expect_out "a SIGKILLed QEMU is dead: status exits 1" 1 "web: dead"
-run qemu-init start web
-expect_out "start recovers a crashed VM without manual clean-up" 0 \
-    "web: started"
-check "...with a new QEMU" alive "$(state_pid web)"
-run qemu-init kill web
-expect_out "kill ends it at once" 0 "web: killed"
+test_expect_success 'a SIGKILLed QEMU is dead: status exits 1' <<'T'
+	run qemu-init start web && test_rc 0 &&
+	pid=$(state_pid web) && kill -KILL "$pid" && wait_until 60 gone "$pid" &&
+	run qemu-init status web &&
+	test_rc 1 && test_out_has "web: dead"
+T
+test_expect_success 'start recovers a crashed VM without manual clean-up, with a new QEMU' '
+	run qemu-init start web &&
+	test_rc 0 && test_out_has "web: started" && alive "$(state_pid web)"
+'
+test_expect_success 'kill ends it at once' '
+	run qemu-init kill web && test_rc 0 && test_out "web: killed"
+'
 
 # A recycled pid that is not our QEMU is never taken for the VM.
-sleep 300 &
-sleeper=$!
-cat > "$QEMU_INIT_RUNDIR/web@state" <<STATE
+test_expect_success "a state file naming someone else's pid: dead, not running" <<'T'
+	sleep 300 &
+	sleeper=$!
+	bg_started $sleeper
+	cat > "$QEMU_INIT_RUNDIR/web@state" <<STATE &&
 PID=$sleeper
 PIDSTART=1
 SLOT=0
-MONPORT=31200
-CTLPORT=31300
+MONPORT=$PORTBASE
+CTLPORT=$((PORTBASE + 100))
 STARTED=1
 STOPDELAY=90
 CFG=x
 STATE
-echo "$sleeper" > "$QEMU_INIT_RUNDIR/web@pid"
-run qemu-init status web
-expect_out "a state file naming someone else's pid: dead, not running" 1 \
-    "web: dead"
-kill "$sleeper"
-rm -f "$QEMU_INIT_RUNDIR/web@state" "$QEMU_INIT_RUNDIR/web@pid"
+	echo "$sleeper" > "$QEMU_INIT_RUNDIR/web@pid" &&
+	run qemu-init status web &&
+	kill "$sleeper" &&
+	rm -f "$QEMU_INIT_RUNDIR/web@state" "$QEMU_INIT_RUNDIR/web@pid" &&
+	test_rc 1 && test_out_has "web: dead"
+T
 
 # --- failures leave nothing behind -----------------------------------------
 nothing_left() {
@@ -109,62 +130,84 @@ nothing_left() {
 	    test ! -e "$QEMU_INIT_RUNDIR/$1@pid"
 }
 guest_vm nodisk obey "DSK1=$T/missing.img"
-run qemu-init start nodisk
-expect "a missing disk: start fails naming the file and line" 1 \
-    "nodisk-qemu.cfg:11: $T/missing.img: No such file or directory"
-check "...nothing left" nothing_left nodisk
+test_expect_success 'a missing disk: start fails naming the file and line, nothing left' <<'T'
+	run qemu-init start nodisk &&
+	test_rc 1 &&
+	test_err "qemu-init: $T/vms/nodisk/nodisk-qemu.cfg:11: $T/missing.img: No such file or directory" &&
+	nothing_left nodisk
+T
 guest_vm badkey obey 'RAM=$(echo 1G)'
-run qemu-init start badkey
-expect "a syntax error: start fails with FILE:LINE:COL" 1 \
-    "badkey-qemu.cfg:11:5: command substitution"
-check "...nothing left" nothing_left badkey
+test_expect_success 'a syntax error: start fails with FILE:LINE:COL, nothing left' <<'T'
+	run qemu-init start badkey &&
+	test_rc 1 &&
+	test_err_has "badkey-qemu.cfg:11:5: command substitution" &&
+	nothing_left badkey
+T
 guest_vm baddev obey 'CUSTOM1="-device no-such-device-model"'
-run qemu-init start baddev
-expect "QEMU's own error is shown when it fails to start" 1 \
-    "QEMU failed to start 'baddev': "
-check "...its text names the device" contains "$err" "no-such-device-model"
-check "...nothing left" nothing_left baddev
-run qemu-init start nosuchvm
-expect "an unknown VM: exit 1" 1 "unknown VM 'nosuchvm'"
-run qemu-init status nosuchvm
-check "status of an unknown VM exits 4" test "$rc" -eq 4
+test_expect_success "QEMU's own error is shown when it fails to start, naming the device; nothing left" <<'T'
+	run qemu-init start baddev &&
+	test_rc 1 &&
+	test_err_has "QEMU failed to start 'baddev': " &&
+	test_err_has "no-such-device-model" &&
+	nothing_left baddev
+T
+test_expect_success 'an unknown VM: exit 1' <<'T'
+	run qemu-init start nosuchvm &&
+	test_rc 1 &&
+	test_err "qemu-init: unknown VM 'nosuchvm' (not in $QEMU_INIT_CONFDIR/qemu-init.reg)"
+T
+test_expect_success 'status of an unknown VM exits 4' '
+	run qemu-init status nosuchvm && test_rc 4
+'
 
 # --- hooks, restart, start -a ----------------------------------------------
 guest_vm hooks obey "PRECMD='exit 3'"
-run qemu-init start hooks
-expect "a failing PRECMD aborts the start" 1 "PRECMD of 'hooks' failed"
-check "...nothing started" nothing_left hooks
+test_expect_success 'a failing PRECMD aborts the start, nothing started' <<'T'
+	run qemu-init start hooks &&
+	test_rc 1 && test_err_has "PRECMD of 'hooks' failed" && nothing_left hooks
+T
 guest_vm hooks2 obey "PRECMD=\"touch $T/pre\"
 POSTCMD=\"touch $T/post\"
 AUTOSTART=yes"
-run qemu-init start -a
-expect_out "start -a starts the AUTOSTART VM" 1 "hooks2: started"
-check "...and reports the broken configs it met (exit 1)" \
-    contains "$err" "badkey-qemu.cfg:11:5: command substitution"
-check "...running PRECMD and POSTCMD" test -e "$T/pre" -a -e "$T/post"
-check "...and only that one" test "$(our_qemus | wc -l)" -eq 1
-run qemu-init restart hooks2
-expect_out "restart stops and starts" 0 "hooks2: started"
-run qemu-init stop hooks2
-expect_out "stop after restart" 0 "hooks2: stopped"
+test_expect_success 'start -a starts the AUTOSTART VM, and reports the broken configs it met (exit 1)' <<'T'
+	run qemu-init start -a &&
+	test_rc 1 && test_out_has "hooks2: started" &&
+	test_err_has "badkey-qemu.cfg:11:5: command substitution"
+T
+test_expect_success '...running PRECMD and POSTCMD' 'test -e "$T/pre" -a -e "$T/post"'
+test_expect_success '...and only that one' 'test "$(our_qemus | wc -l)" -eq 1'
+test_expect_success 'restart stops and starts' '
+	run qemu-init restart hooks2 && test_rc 0 && test_out_has "hooks2: started"
+'
+test_expect_success 'stop after restart' '
+	run_guest hooks2 qemu-init stop -t 3600 hooks2 &&
+	test_rc 0 && test_out "hooks2: stopped"
+'
 
 # start -a: side by side, each BOOTDELAY after start -a began, reported
-# in registry order; stop -a reports in registry order too.
+# in registry order.  Their PRECMDs log when each start begins: early's,
+# with no BOOTDELAY, begins before late's, which waits its BOOTDELAY
+# (were the starts one after the other, in registry order, late's would
+# come first).  stop -a reports in registry order too.
 : > "$QEMU_INIT_CONFDIR/qemu-init.reg"
 guest_vm late obey "AUTOSTART=yes
-BOOTDELAY=3"
-guest_vm early obey "AUTOSTART=yes"
-run qemu-init start -a
-check "start -a starts both, reported in registry order" eval \
-    'test $rc -eq 0 && test "$(printf "%s\n" "$out" | cut -d: -f1 |
-        tr "\n" " ")" = "late early "' || show_run
-started() { sed -n 's/^STARTED=//p' "$QEMU_INIT_RUNDIR/$1@state"; }
-check "...the one with no BOOTDELAY did not wait for the other's" \
-    test "$(( $(started late) - $(started early) ))" -ge 2
-run qemu-init stop -a
-check "stop -a reports in registry order" eval \
-    'test $rc -eq 0 && test "$out" = "late: stopped
-early: stopped"' || show_run
-check "no QEMU is left at the end" test -z "$(our_qemus)"
+BOOTDELAY=10
+PRECMD=\"echo late >> $T/begun\""
+guest_vm early obey "AUTOSTART=yes
+PRECMD=\"echo early >> $T/begun\""
+test_expect_success 'start -a starts both, reported in registry order' <<'T'
+	run qemu-init start -a &&
+	test_rc 0 &&
+	test_eq "late early" "$(printf '%s\n' "$out" | cut -d: -f1 | tr '\n' ' ' | sed 's/ $//')"
+T
+test_expect_success "...the one with no BOOTDELAY did not wait for the other's" '
+	test_eq "early late" "$(tr "\n" " " < "$T/begun" | sed "s/ $//")"
+'
+test_expect_success 'stop -a reports in registry order' '
+	run qemu-init stop -a -t 3600 &&
+	test_rc 0 && test_out "late: stopped
+early: stopped"
+'
+test_expect_success 'no QEMU is left at the end' 'test -z "$(our_qemus)"'
 
-done_testing
+test_done

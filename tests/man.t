@@ -4,9 +4,8 @@
 # know, and every program has a page that shows -h and -V.
 . "$(dirname "$0")/lib.sh"
 
+test_require MANDOC
 MAN=$TOP/man
-command -v mandoc >/dev/null ||
-    { echo "Bail out! mandoc missing: run make deps"; exit 1; }
 
 # The string literals of a NULL-terminated array `NAME[] = { ... };` in a
 # C file, one a line.
@@ -26,35 +25,20 @@ doc_keys() {
 	    -e '/^\.It Ic /p'
 }
 
-# same_keys WHAT DOC PARSER: one TAP line for each direction.
+# same_keys WHAT DOC PARSER: the keys a page documents (DOC) are those
+# the parser knows (PARSER), each once.
 same_keys() {
-	local what=$1 doc=$2 parser=$3 missing extra dups
-	if [ -z "$doc" ] || [ -z "$parser" ]; then
-		not_ok "$what: keys found in the page and in the parser"
-		diag "page: $doc" "parser: $parser"
-		return
-	fi
-	dups=$(printf '%s\n' "$doc" | sort | uniq -d)
-	extra=$(comm -23 <(printf '%s\n' "$doc" | sort -u) \
-	    <(printf '%s\n' "$parser" | sort -u))
-	missing=$(comm -13 <(printf '%s\n' "$doc" | sort -u) \
-	    <(printf '%s\n' "$parser" | sort -u))
-	empty "$what: every documented key is one the parser knows" \
-	    "not in the parser:" "$extra"
-	empty "$what: every key the parser knows is documented" \
-	    "not documented:" "$missing"
-	empty "$what: no key is documented twice" "documented twice:" "$dups"
-}
-
-# empty DESCRIPTION LABEL LINES: ok when LINES is empty, else not ok,
-# and LABEL and LINES shown.
-empty() {
-	if [ -z "$3" ]; then
-		ok "$1"
-	else
-		not_ok "$1"
-		diag "$2" "$3"
-	fi
+	keys_doc=$2 keys_parser=$3
+	test_expect_success "$1: keys found in the page and in the parser" '
+		test -n "$keys_doc" && test -n "$keys_parser"
+	'
+	test_expect_success "$1: every documented key is one the parser knows, and every key it knows is documented" '
+		test_eq "$(printf "%s\n" "$keys_parser" | sort -u)" \
+		    "$(printf "%s\n" "$keys_doc" | sort -u)"
+	'
+	test_expect_success "$1: no key is documented twice" '
+		test_eq "" "$(printf "%s\n" "$keys_doc" | sort | uniq -d)"
+	'
 }
 
 # 1. Every page is clean under mandoc -Tlint -W warning and is named as
@@ -64,18 +48,15 @@ for page in "$MAN"/*.[1-9]; do
 	[ -e "$page" ] || continue
 	npages=$((npages + 1))
 	file=${page##*/}
-	run mandoc -Tlint -W warning "$page"
-	if [ "$rc" -eq 0 ] && [ -z "$out$err" ]; then
-		ok "$file: mandoc -Tlint -W warning is clean"
-	else
-		not_ok "$file: mandoc -Tlint -W warning is clean"
-		show_run
-	fi
 	title=${file%.*}
-	check "$file: .Dt is ${title^^} ${file##*.}" \
-	    grep -qx "\.Dt ${title^^} ${file##*.}" "$page"
+	test_expect_success "$file: mandoc -Tlint -W warning is clean" '
+		run mandoc -Tlint -W warning "$page" && test_rc 0 && test_eq "" "$out$err"
+	'
+	test_expect_success "$file: .Dt is ${title^^} ${file##*.}" '
+		test_grep "^\.Dt ${title^^} ${file##*.}\$" "$page"
+	'
 done
-check "man/ holds the pages" [ "$npages" -ge 7 ]
+test_expect_success "man/ holds the pages ($npages)" '[ "$npages" -ge 7 ]'
 
 # 2. qemu-init.cfg(5) documents exactly the keys of vmconf_keys[];
 # monitor.conf(5) those of monconf_keys[].
@@ -98,16 +79,12 @@ for src in "$TOP"/src/*.c; do
 	for s in 1 8; do
 		[ -f "$MAN/$prog.$s" ] && page=$MAN/$prog.$s
 	done
-	if [ -z "$page" ]; then
-		not_ok "$prog has a manual page (man/$prog.1 or man/$prog.8)"
-		continue
-	fi
-	ok "$prog has a manual page (${page##*/})"
-	for opt in h V; do
-		check "${page##*/} shows -$opt" \
-		    grep -Eq "(^|[[:space:]])Fl $opt([[:space:]]|$)" "$page"
-	done
+	test_expect_success "$prog has a manual page (man/$prog.1 or man/$prog.8), which shows -h and -V" '
+		test -n "$page" &&
+		grep -Eq "(^|[[:space:]])Fl h([[:space:]]|\$)" "$page" &&
+		grep -Eq "(^|[[:space:]])Fl V([[:space:]]|\$)" "$page"
+	'
 done
-check "src/ holds the programs" [ "$nprogs" -ge 4 ]
+test_expect_success "src/ holds the programs ($nprogs)" '[ "$nprogs" -ge 4 ]'
 
-done_testing
+test_done

@@ -4,114 +4,133 @@
 # configs others could have written refused as root (StrictModes), and
 # MONITOR=unix, which puts both monitors on 0600 sockets in RUNDIR.
 . "$(dirname "$0")/lib.sh"
-need_guest
-if [ "$(id -u)" -ne 0 ]; then
-	echo "Bail out! security.t checks root's StrictModes: run it as root"
-	exit 1
-fi
-monitor_conf 32200 20
+test_require ROOT,GUEST
+monitor_conf
 guest_vm web obey "VNC=yes"
 cfg=$T/vms/web/web-qemu.cfg
 reg=$QEMU_INIT_CONFDIR/qemu-init.reg
+R=$QEMU_INIT_RUNDIR
 
-run qemu-init start web
-expect_out "start web (TCP monitors, VNC)" 0 "web: started"
-pid=$(state_pid web)
-mon=$(sed -n 's/^MONPORT=//p' "$QEMU_INIT_RUNDIR/web@state")
-ctl=$(sed -n 's/^CTLPORT=//p' "$QEMU_INIT_RUNDIR/web@state")
-slot=$(sed -n 's/^SLOT=//p' "$QEMU_INIT_RUNDIR/web@state")
-# Every TCP socket QEMU listens on, as "address:port".
-listening() {
+# listening_of PID: every TCP socket PID listens on, as "address:port".
+listening_of() {
 	ss -Hltnp | grep "pid=$1," | awk '{ print $4 }'
 }
-socks=$(listening "$pid")
-check "QEMU listens on MONPORT, CTLPORT and the VNC port" \
-    test "$(printf '%s\n' "$socks" | grep -Ec ":($mon|$ctl|$((5900 + slot)))\$")" -ge 3 ||
-    diag "$socks"
-check "...and only on loopback addresses" \
-    test -z "$(printf '%s\n' "$socks" | grep -Ev '^(127\.0\.0\.1|\[::1\]):')" ||
-    diag "$socks"
-check "the run directory is not writable by group or others" \
-    test "$(( $(stat -c '0%a' "$QEMU_INIT_RUNDIR") & 022 ))" -eq 0
-check "the state file is root's and not writable by others" \
-    test "$(stat -c '%U %a' "$QEMU_INIT_RUNDIR/web@state")" = "root 644"
-check "the serial socket and the console log are 0600" \
-    test "$(stat -c %a "$QEMU_INIT_RUNDIR/web@serial" \
-        "$QEMU_INIT_RUNDIR/web@console.log" | sort -u)" = 600
-run qemu-init stop -f -t 30 web
-expect_out "stop web" 0 "web: stopped"
+
+test_expect_success 'start web (TCP monitors, VNC)' '
+	run qemu-init start web && test_rc 0 && test_out_has "web: started"
+'
+pid=$(state_pid web)
+mon=$(state_of web MONPORT)
+ctl=$(state_of web CTLPORT)
+slot=$(state_of web SLOT)
+test_expect_success 'QEMU listens on MONPORT, CTLPORT and the VNC port, and only on loopback addresses' <<'T'
+	socks=$(listening_of "$pid") &&
+	echo "$socks" &&
+	test "$(printf '%s\n' "$socks" | grep -Ec ":($mon|$ctl|$((5900 + slot)))\$")" -ge 3 &&
+	test -z "$(printf '%s\n' "$socks" | grep -Ev '^(127\.0\.0\.1|\[::1\]):')"
+T
+test_expect_success 'the run directory is not writable by group or others' '
+	test "$(( $(stat -c "0%a" "$R") & 022 ))" -eq 0
+'
+test_expect_success "the state file is root's and not writable by others" '
+	test_eq "root 644" "$(stat -c "%U %a" "$R/web@state")"
+'
+test_expect_success 'the serial socket and the console log are 0600' '
+	test_eq 600 "$(stat -c %a "$R/web@serial" "$R/web@console.log" | sort -u)"
+'
+test_expect_success 'stop web' '
+	run_guest web qemu-init stop -f -t 3600 web && test_rc 0 && test_out "web: stopped"
+'
 
 # --- StrictModes ----------------------------------------------------------
 strict() {	# strict DESCRIPTION FILE CHANGE UNDO
-	eval "$3"
-	run qemu-init check web
-	expect "$1: check refuses it" 1 "$2: "
-	run qemu-init start web
-	expect "$1: start refuses it" 1 "$2: "
-	check "$1: ...nothing started" test -z "$(our_qemus)"
-	eval "$4"
+	strict_file=$2 strict_change=$3 strict_undo=$4
+	test_expect_success "$1: check and start refuse it, nothing started" <<'T'
+		eval "$strict_change" &&
+		run qemu-init check web &&
+		test_rc 1 && test_err_has "$strict_file: " &&
+		run qemu-init start web &&
+		test_rc 1 && test_err_has "$strict_file: " &&
+		test -z "$(our_qemus)"
+T
+	eval "$strict_undo"
 }
 strict "a VM config writable by its group" "$cfg" \
     "chmod g+w '$cfg'" "chmod g-w '$cfg'"
-check "...the message says what to do" \
-    contains "$err" "writable by group or others: refused while running as root (chmod go-w $cfg)"
+test_expect_success '...the message says what to do' '
+	test_err "qemu-init: $cfg: writable by group or others: refused while running as root (chmod go-w $cfg)"
+'
 strict "a VM config writable by others" "$cfg" \
     "chmod o+w '$cfg'" "chmod o-w '$cfg'"
 strict "a VM config owned by another user" "$cfg" \
     "chown nobody '$cfg'" "chown root '$cfg'"
-check "...named by its uid" contains "$err" "owned by uid $(id -u nobody), not root"
+test_expect_success '...named by its uid' '
+	test_err_has "owned by uid $(id -u nobody), not root"
+'
 strict "a registry writable by others" "$reg" \
     "chmod o+w '$reg'" "chmod o-w '$reg'"
 strict "a monitor.conf writable by its group" \
     "$QEMU_INIT_CONFDIR/monitor.conf" \
     "chmod g+w '$QEMU_INIT_CONFDIR/monitor.conf'" \
     "chmod g-w '$QEMU_INIT_CONFDIR/monitor.conf'"
-run qemu-init check web
-expect_out "with the modes mended, check passes again" 0 "no problems"
+test_expect_success 'with the modes mended, check passes again' '
+	run qemu-init check web && test_rc 0 && test_out "1 VM checked: no problems"
+'
 
 # --- a run directory others can write ---------------------------------------
-chmod o+w "$QEMU_INIT_RUNDIR"
-run qemu-init start web
-expect "a run directory writable by others is refused" 1 \
-    "run directory $QEMU_INIT_RUNDIR is writable by its group or others"
-check "...nothing started" test -z "$(our_qemus)"
-chmod o-w "$QEMU_INIT_RUNDIR"
+test_expect_success 'a run directory writable by others is refused, nothing started' '
+	chmod o+w "$R" &&
+	run qemu-init start web &&
+	chmod o-w "$R" &&
+	test_rc 1 &&
+	test_err "qemu-init: run directory $R is writable by its group or others: chmod 0755 $R" &&
+	test -z "$(our_qemus)"
+'
 
 # --- MONITOR=unix ---------------------------------------------------------------
-printf 'MONPORT=32200\nSLOTS=20\nMONITOR=unix\n' > "$QEMU_INIT_CONFDIR/monitor.conf"
-run qemu-init show web
-check "show puts the QMP monitor on RUNDIR/web@qmp" \
-    contains "$out" "socket,id=qmp,fd=<$QEMU_INIT_RUNDIR/web@qmp>,server=on"
-check "...and no monitor on TCP" test -z "$(printf '%s\n' "$out" | grep 'host=127')"
-run qemu-init start web
-expect_out "start with MONITOR=unix says where the monitors are" 0 \
-    "monitor $QEMU_INIT_RUNDIR/web@hmp, control $QEMU_INIT_RUNDIR/web@qmp"
+monitor_conf "$PORTBASE" 20 MONITOR=unix
+test_expect_success 'show puts the QMP monitor on RUNDIR/web@qmp, and no monitor on TCP' <<'T'
+	run qemu-init show web &&
+	test_out_has "socket,id=qmp,fd=<$R/web@qmp>,server=on" &&
+	test -z "$(printf '%s\n' "$out" | grep 'host=127')"
+T
+test_expect_success 'start with MONITOR=unix says where the monitors are' '
+	run qemu-init start web && test_rc 0 &&
+	test_out_has "monitor $R/web@hmp, control $R/web@qmp"
+'
 pid=$(state_pid web)
-check "both monitor sockets are 0600" \
-    test "$(stat -c %a "$QEMU_INIT_RUNDIR/web@hmp" \
-        "$QEMU_INIT_RUNDIR/web@qmp" | sort -u)" = 600
-slot=$(sed -n 's/^SLOT=//p' "$QEMU_INIT_RUNDIR/web@state")
-check "QEMU listens on no TCP port but VNC's" \
-    test "$(listening "$pid" | grep -vc ":$((5900 + slot))\$")" -eq 0 ||
-    diag "$(listening "$pid")"
-run qemu-cmd -c "info status" web
-expect_out "qemu-cmd works over the unix socket" 0 "VM status: running"
-run qemu-cmd -c "info name" web
-check "...and the identity check too" test "$out" = web
-printf 'info name\n' > "$T/in"
-run qemu-mon web < "$T/in"
-expect_out "qemu-mon works over the unix socket" 0 $'\nweb\r'
-run qemu-init status web
-expect_out "status shows the sockets" 0 "control $QEMU_INIT_RUNDIR/web@qmp"
-run qemu-init list
-check "list shows 'unix' for the ports" \
-    test "$(printf '%s\n' "$out" | awk '$1 == "web" { print $5, $6 }')" = "unix unix"
-run qemu-init stop -t 60 web
-expect_out "stop works over the unix socket" 0 "web: stopped"
-check "...and the sockets are gone" \
-    test ! -e "$QEMU_INIT_RUNDIR/web@qmp" -a ! -e "$QEMU_INIT_RUNDIR/web@hmp"
-printf 'MONITOR=pipe\n' > "$QEMU_INIT_CONFDIR/monitor.conf"
-run qemu-init start web
-expect "MONITOR must be tcp or unix" 1 "monitor.conf:1: MONITOR 'pipe' is not tcp or unix"
+slot=$(state_of web SLOT)
+test_expect_success 'both monitor sockets are 0600' '
+	test_eq 600 "$(stat -c %a "$R/web@hmp" "$R/web@qmp" | sort -u)"
+'
+test_expect_success "QEMU listens on no TCP port but VNC's" '
+	listening_of "$pid" &&
+	test "$(listening_of "$pid" | grep -vc ":$((5900 + slot))\$")" -eq 0
+'
+test_expect_success 'qemu-cmd works over the unix socket, and the identity check too' '
+	run qemu-cmd -c "info status" web && test_rc 0 && test_out "VM status: running" &&
+	run qemu-cmd -c "info name" web && test_rc 0 && test_out web
+'
+test_expect_success 'qemu-mon works over the unix socket' <<'T'
+	printf 'info name\n' > "$T/in" &&
+	run qemu-mon web < "$T/in" && test_rc 0 && test_out_has $'\nweb\r'
+T
+test_expect_success 'status shows the sockets' '
+	run qemu-init status web && test_rc 0 && test_out_has "control $R/web@qmp"
+'
+test_expect_success "list shows 'unix' for the ports" <<'T'
+	run qemu-init list &&
+	test_eq "unix unix" "$(printf '%s\n' "$out" | awk '$1 == "web" { print $5, $6 }')"
+T
+test_expect_success 'stop works over the unix socket, and the sockets are gone' '
+	run_guest web qemu-init stop -t 3600 web && test_rc 0 && test_out "web: stopped" &&
+	test ! -e "$R/web@qmp" -a ! -e "$R/web@hmp"
+'
+test_expect_success 'MONITOR must be tcp or unix' <<'T'
+	printf 'MONITOR=pipe\n' > "$QEMU_INIT_CONFDIR/monitor.conf" &&
+	run qemu-init start web &&
+	test_rc 1 &&
+	test_err_has "monitor.conf:1: MONITOR 'pipe' is not tcp or unix"
+T
 
-done_testing
+test_done

@@ -20,14 +20,7 @@ SSHD_PID=
 ME=$(id -un)
 SSH_MODES="huge cols esc drip noqi"
 
-# free_port FROM: the first port from FROM up that nothing listens on.
-free_port() {
-	local p=$1
-	while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do
-		p=$((p + 1))
-	done
-	echo "$p"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/ports.sh"	# free_port
 
 # in_own_run CMD...: execs CMD (so that in a background call its pid is
 # $!, and a foreground one needs a subshell) in a mount namespace of its
@@ -67,8 +60,10 @@ SH
 	chmod 755 "$S/remote"
 }
 
+# start_sshd: the sshd, on a port of its own ($PORT, chosen anew when
+# another program took it meanwhile), listening once this returns 0.
 start_sshd() {
-	local i=0 m
+	local m try
 	mkdir -p "$S" "$S/home" || return 1
 	ssh-keygen -q -t ed25519 -N '' -C qinit-host -f "$S/host_key" &&
 	    ssh-keygen -q -t ed25519 -N '' -C qinit-user -f "$S/id" &&
@@ -82,6 +77,33 @@ start_sshd() {
 		printf 'command="%s %s" %s\n' "$S/remote" "$m" "$(cat "$S/id.pub")" \
 		    > "$S/qi-$m.keys"
 	done
+	cat > "$S/ssh_config" <<CFG
+Host *
+	UserKnownHostsFile $S/known_hosts
+	GlobalKnownHostsFile /dev/null
+	StrictHostKeyChecking yes
+	IdentityFile $S/id
+	IdentitiesOnly yes
+CFG
+	for try in 1 2 3 4 5; do
+		[ "$try" -eq 1 ] || PORT=$(free_port)
+		sshd_config
+		(in_own_run /usr/sbin/sshd -t -f "$S/sshd_config") || return 1
+		in_own_run /usr/sbin/sshd -D -e -f "$S/sshd_config" 2>"$S/sshd.log" &
+		SSHD_PID=$!
+		# Up when it listens there itself; another try if it died.
+		while alive "$SSHD_PID"; do
+			ss -Hltnp "sport = :$PORT" 2>/dev/null |
+			    grep -q "pid=$SSHD_PID," && return 0
+			sleep 0.1
+		done
+		wait "$SSHD_PID" 2>/dev/null
+	done
+	return 1
+}
+
+# sshd_config: sshd's config and the client's known host, for $PORT.
+sshd_config() {
 	cat > "$S/sshd_config" <<CFG
 ListenAddress 127.0.0.1:$PORT
 HostKey $S/host_key
@@ -100,22 +122,6 @@ SetEnv PATH=$BIN:/usr/sbin:/usr/bin:/sbin:/bin QEMU_INIT_CONFDIR=$QEMU_INIT_CONF
 CFG
 	printf '[127.0.0.1]:%s %s\n' "$PORT" "$(cut -d' ' -f1,2 "$S/host_key.pub")" \
 	    > "$S/known_hosts"
-	cat > "$S/ssh_config" <<CFG
-Host *
-	UserKnownHostsFile $S/known_hosts
-	GlobalKnownHostsFile /dev/null
-	StrictHostKeyChecking yes
-	IdentityFile $S/id
-	IdentitiesOnly yes
-CFG
-	(in_own_run /usr/sbin/sshd -t -f "$S/sshd_config") || return 1
-	in_own_run /usr/sbin/sshd -D -e -f "$S/sshd_config" 2>"$S/sshd.log" &
-	SSHD_PID=$!
-	while ! (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do
-		alive "$SSHD_PID" && [ $i -lt 100 ] || return 1
-		sleep 0.1
-		i=$((i + 1))
-	done
 }
 
 # The sshd is ours to stop, by its pid.
@@ -124,7 +130,11 @@ stop_sshd() {
 	SSHD_PID=
 }
 
-[ -x /usr/sbin/sshd ] && command -v ssh >/dev/null ||
-    { echo "Bail out! openssh-server or openssh-client missing: run make deps"; exit 1; }
-PORT=$(free_port "${SSHD_PORT_FROM:-33200}")
+if command -v test_require >/dev/null; then
+	test_require SSHD
+elif ! [ -x /usr/sbin/sshd ] || ! command -v ssh >/dev/null; then
+	echo "sshd.sh: openssh-server or openssh-client missing: run make deps" >&2
+	exit 1
+fi
+PORT=$(free_port)
 export QEMU_INIT_SSH="ssh -F $S/ssh_config"

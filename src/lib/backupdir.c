@@ -18,7 +18,9 @@
 #include "backupdir.h"
 #include "buf.h"
 #include "cfg.h"
+#include "fileread.h"
 #include "paths.h"
+#include "scalar.h"
 #include "vmconf.h"
 
 #define MANIFEST_MAX	(256 * 1024)	/* a manifest of 100 disks: < 64 KiB */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "fileread.h"
 
 struct parser {
 	struct cfg	*cfg;

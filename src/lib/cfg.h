@@ -1,9 +1,9 @@
 /*
  * cfg.h - the parser of the shell-subset config syntax shared by every
- * config file (SPEC 2.1, qemu-init.cfg(5)): KEY=value assignments that a
+ * config file (qemu-init.cfg(5)): KEY=value assignments that a
  * POSIX shell would read the same way, parsed without ever executing
- * anything.  It includes the modules that work on what it parses, so
- * that one #include serves a config reader: fileread.h (reading the
+ * anything.  What works on what it parses has headers of its own, which
+ * a config reader includes as it needs them: fileread.h (reading the
  * file), scalar.h (numbers, booleans), shwords.h (CUSTOMx words) and
  * suggest.h (unknown keys).
  */
@@ -14,13 +14,9 @@
 
 #include "buf.h"
 #include "diag.h"
-#include "fileread.h"
-#include "scalar.h"
-#include "shwords.h"
-#include "suggest.h"
 
 /*
- * Bounds (SPEC 2.1): a value, after expansion, is at most CFG_MAX_VALUE
+ * Bounds (qemu-init.cfg(5)): a value, after expansion, is at most CFG_MAX_VALUE
  * bytes, and all the values of a file together at most CFG_MAX_TOTAL,
  * so that no file of CFG_MAX_SIZE bytes makes parsing take more than
  * linear time and memory.

@@ -30,6 +30,7 @@
 #include "netif.h"
 #include "paths.h"
 #include "proc.h"
+#include "shwords.h"
 #include "suggest.h"
 
 /* What a QEMU binary is asked, as `TGTARCH OPTION help`. */

@@ -1,9 +1,12 @@
 /*
  * check.h - what `qemu-init check` verifies beyond a config's syntax:
- * the host, this QEMU, and the VMs together (SPEC 4, check).
+ * the host, this QEMU, and the VMs together (qemu-init(8), check).
  *
- * The host: the bridge of a VM's NICs, and CONFDIR/qemu-brup and
- * qemu-brdown being qemu-netif.  This QEMU: TGTARCH is an executable
+ * The host: the bridge of a VM's NICs, QEMU's user (monitor.conf's
+ * RUNAS) and its subordinate ids; the files start opens for QEMU in
+ * folders no one else could write, the kernel readable by QEMU's user,
+ * what each qcow2 image names (notes) within its reach.  This QEMU:
+ * TGTARCH is an executable
  * QEMU, and it knows each NIC model, MACHINE and CPU; the binary itself
  * is asked (-device help, -machine help, -cpu help), once per binary, and
  * never a list of our own.  The VMs together: no MAC on two NICs, no disk

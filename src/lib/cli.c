@@ -7,6 +7,7 @@
 
 #include "cfg.h"
 #include "cli.h"
+#include "scalar.h"
 
 #ifndef QI_VERSION
 #define QI_VERSION "unknown"

@@ -473,6 +473,16 @@ become_qemu_user(const void *arg)
 	return qemu_user_become(arg);
 }
 
+/*
+ * What QEMU keeps of our environment: where programs and temporary files
+ * are (-snapshot's), its language and time zone; not our HOME, nor an
+ * agent's socket, nor anything else of root's.
+ */
+static const char *const qemu_env[] = {
+	"PATH", "TMPDIR", "LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TZ",
+	NULL
+};
+
 /* Runs QEMU as its user, handed the plan's files; its pid recorded. */
 static int
 run_qemu(const struct vm_config *vm, const struct monconf *mc,
@@ -495,6 +505,7 @@ run_qemu(const struct vm_config *vm, const struct monconf *mc,
 	how.base = PLAN_FD_BASE;
 	how.become = become_qemu_user;
 	how.become_arg = &ln->user;
+	how.env_keep = qemu_env;
 	sv_init(&av);
 	qemu_cmdline(vm, mc, ln, &av);
 	/* For the tap scripts of a CUSTOMx netdev (SANDBOX=no). */
@@ -530,7 +541,8 @@ qemu_failed(struct qemu_run *q, const char *tgtarch, const char *name,
 	for (p = q->said.s != NULL ? q->said.s : ""; *p != '\0'; p = nl) {
 		nl = p + strcspn(p, "\n");
 		if (strncmp(p, prog, strlen(prog)) == 0 &&
-		    p[strlen(prog)] == ':')
+		    p[strlen(prog)] == ':' &&
+		    strncmp(p + strlen(prog), ": warning:", 10) != 0)
 			sb_add(&mine, p, (size_t)(nl - p + (*nl != '\0')));
 		if (*nl != '\0')
 			nl++;
@@ -650,6 +662,9 @@ vm_facts(const struct vm_config *vm, struct vm_state *st)
 	st->stopdelay = vm->stopdelay;
 	st->runas = vm->runas != NULL ? xstrdup(vm->runas) : NULL;
 	st->agent = vm->agent;
+	st->snapshot = vm->snapshot;
+	st->firmware = xstrdup(vm->firmware == FIRMWARE_UEFI ? "uefi" : "bios");
+	st->kernel = vm->kernel != NULL ? xstrdup(vm->kernel) : NULL;
 	st->autostart = vm->autostart;
 	st->serial = vm->serial;
 	st->kvm = uses_kvm(vm);

@@ -8,8 +8,11 @@
 #include "buf.h"
 #include "cfg.h"
 #include "confine.h"
+#include "fileread.h"
 #include "monconf.h"
 #include "paths.h"
+#include "scalar.h"
+#include "suggest.h"
 
 static const char *const monconf_keys[] = {
 	"MONPORT", "SLOTS", "VNC_LISTEN", "MONITOR", "RUNAS", NULL

@@ -81,9 +81,24 @@ overridden(const char *kv, char *const extra[])
 	return 0;
 }
 
-/* environ with extra added; the strings are shared, free only the array. */
+/* Whether kv ("NAME=value") is one of keep's names; NULL keeps all. */
+static int
+kept(const char *kv, const char *const keep[])
+{
+	size_t i, n = name_len(kv);
+
+	for (i = 0; keep != NULL && keep[i] != NULL; i++)
+		if (strlen(keep[i]) == n && strncmp(kv, keep[i], n) == 0)
+			return 1;
+	return keep == NULL;
+}
+
+/*
+ * environ (the part keep names; NULL: all of it) with extra added; the
+ * strings are shared, free only the array.
+ */
 static char **
-env_merge(char *const extra[], struct diag *d)
+env_merge(char *const extra[], const char *const keep[], struct diag *d)
 {
 	size_t i, n = 0, nextra = 0;
 	char **env;
@@ -101,7 +116,7 @@ env_merge(char *const extra[], struct diag *d)
 	env = xreallocarray(NULL, n + nextra + 1, sizeof(*env));
 	n = 0;
 	for (i = 0; environ != NULL && environ[i] != NULL; i++)
-		if (!overridden(environ[i], extra))
+		if (!overridden(environ[i], extra) && kept(environ[i], keep))
 			env[n++] = environ[i];
 	for (i = 0; i < nextra; i++)
 		env[n++] = extra[i];
@@ -336,7 +351,7 @@ run(struct run *r, char *const argv[], char *const env_extra[],
 	}
 	r->pidfd = -1;
 	r->s[0].fd = r->s[1].fd = -1;
-	if ((envp = env_merge(env_extra, d)) == NULL)
+	if ((envp = env_merge(env_extra, NULL, d)) == NULL)
 		return -1;
 	rc = start(r, argv, envp, d);
 	free(envp);
@@ -513,7 +528,7 @@ proc_spawn(char *const argv[], char *const env_extra[],
 		diag_error(d, "cannot run %s: %s", argv[0], strerror(e));
 		return -1;
 	}
-	if ((envp = env_merge(env_extra, d)) == NULL) {
+	if ((envp = env_merge(env_extra, how->env_keep, d)) == NULL) {
 		free(prog);
 		return -1;
 	}

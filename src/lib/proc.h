@@ -52,11 +52,13 @@ struct proc_spawn {
 	int		 base;		/* 3 or more */
 	int		(*become)(const void *);
 	const void	*become_arg;
+	/* The names of ours it gets ("PATH", ...); NULL: all of them. */
+	const char *const *env_keep;
 };
 
 /*
- * Starts argv as how says, with the environment plus env_extra (as
- * proc_run).  0 once the program runs, with its pid in *pid and the read
+ * Starts argv as how says, with the environment (how->env_keep's part of
+ * it) plus env_extra (as proc_run).  0 once the program runs, with its pid in *pid and the read
  * end of its stderr (non-blocking, close-on-exec) in *err; -1 with why
  * in d when it could not be started (it is reaped then).  The caller
  * reaps it when it exits while we run.

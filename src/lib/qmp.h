@@ -18,7 +18,7 @@
 #define QMP_GREETING_MS	2000	/* a busy monitor sends no greeting */
 #define QMP_REPLY_MAX	(16 * 1024 * 1024)
 
-/* qemu-cmd's exit statuses (SPEC 5) are these, QMP_BUSY as 2. */
+/* qemu-cmd's exit statuses (qemu-cmd(1)) are these, QMP_BUSY as 2. */
 enum {
 	QMP_OK = 0,
 	QMP_FAILED = 1,		/* the command failed: QMP error, HMP error */

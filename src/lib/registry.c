@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "fileread.h"
 #include "paths.h"
 #include "registry.h"
 #include "suggest.h"

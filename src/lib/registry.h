@@ -1,5 +1,5 @@
 /*
- * registry.h - CONFDIR/qemu-init.reg (SPEC 2.3): which VMs exist, and
+ * registry.h - CONFDIR/qemu-init.reg (qemu-init.reg(5)): which VMs exist, and
  * how a <vm> argument names one of them.
  */
 #ifndef QI_REGISTRY_H

@@ -20,7 +20,7 @@
 
 const char *const report_list_head[REPORT_LIST_COLUMNS] = {
 	"NAME", "LONGNAME", "STATE", "PID", "MONPORT", "CTLPORT", "VNC",
-	"DESCRIPTION"
+	"WITH", "DESCRIPTION"
 };
 
 void
@@ -112,6 +112,11 @@ report_vm_of(struct report_vm *v, const struct vm_ref *ref,
 	v->qmp_socket = in->qmp;
 	v->vnc = on ? st->vnc : NULL;
 	v->console_log = in->console_log;
+	v->runas = in->has_facts ? st->runas : NULL;
+	v->snapshot = in->has_facts ? st->snapshot : -1;
+	v->agent = in->has_facts ? st->agent : -1;
+	v->firmware = in->has_facts ? st->firmware : NULL;
+	v->kernel = in->has_facts ? st->kernel : NULL;
 }
 
 /* A member as a whole number, or REPORT_NONE. */
@@ -145,7 +150,7 @@ report_vm_read(struct report_vm *v, const struct json *obj)
 	long long lsb;
 
 	memset(v, 0, sizeof(*v));
-	v->config_ok = v->lsb = -1;
+	v->config_ok = v->lsb = v->snapshot = v->agent = -1;
 	if (obj == NULL || obj->type != JSON_OBJECT)
 		return -1;
 	v->vm = json_get_string(obj, "vm");
@@ -168,6 +173,11 @@ report_vm_read(struct report_vm *v, const struct json *obj)
 	v->qmp_socket = json_get_string(obj, "qmp_socket");
 	v->vnc = json_get_string(obj, "vnc");
 	v->console_log = json_get_string(obj, "console_log");
+	v->runas = json_get_string(obj, "runas");
+	v->snapshot = get_bool(obj, "snapshot");
+	v->agent = get_bool(obj, "agent");
+	v->firmware = json_get_string(obj, "firmware");
+	v->kernel = json_get_string(obj, "kernel");
 	v->config_ok = get_bool(obj, "config_ok");
 	lsb = get_number(obj, "lsb");
 	v->lsb = lsb >= 0 && lsb <= 255 ? (int)lsb : -1;
@@ -205,6 +215,11 @@ report_vm_members(struct report *r, const struct report_vm *v)
 	report_string(r, "qmp_socket", v->qmp_socket);
 	report_string(r, "vnc", v->vnc);
 	report_string(r, "console_log", v->console_log);
+	report_string(r, "runas", v->runas);
+	report_bool(r, "snapshot", v->snapshot);
+	report_bool(r, "agent", v->agent);
+	report_string(r, "firmware", v->firmware);
+	report_string(r, "kernel", v->kernel);
 	if (v->config_ok >= 0)
 		report_bool(r, "config_ok", v->config_ok);
 	if (v->lsb >= 0)
@@ -217,12 +232,35 @@ is(const char *s, const char *word)
 	return s != NULL && strcmp(s, word) == 0;
 }
 
+char *
+report_with(const struct report_vm *v)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	sb_adds(&sb, "");
+	if (v->snapshot == 1)
+		sb_adds(&sb, ",snapshot");
+	if (v->agent == 1)
+		sb_adds(&sb, ",agent");
+	if (is(v->firmware, "uefi"))
+		sb_adds(&sb, ",uefi");
+	if (v->kernel != NULL)
+		sb_adds(&sb, ",kernel");
+	if (v->runas != NULL && !is(v->runas, "qemu-init"))
+		sb_addf(&sb, ",as=%s", v->runas);
+	if (sb.len > 0)
+		sb_consume(&sb, 1);
+	return sb_detach(&sb);
+}
+
 void
 report_list_row(struct table *t, const struct report_vm *v)
 {
 	int running = is(v->state, "running");
 	int on = running && v->started != REPORT_NONE;
 	const char *state = v->state, *desc = v->description;
+	char *with;
 
 	if (running && v->qemu_state != NULL)
 		state = strchr(v->qemu_state, ' ') != NULL ? "busy" :
@@ -251,6 +289,9 @@ report_list_row(struct table *t, const struct report_vm *v)
 			table_add(t, NULL);
 	}
 	table_add(t, on ? v->vnc : NULL);
+	with = report_with(v);
+	table_add(t, with[0] != '\0' ? with : NULL);
+	free(with);
 	table_add(t, desc);
 }
 

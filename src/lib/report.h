@@ -41,6 +41,12 @@ struct report_vm {
 	const char	*qmp_socket;
 	const char	*vnc;
 	const char	*console_log;
+	/* What it runs with (or would, stopped): -1, NULL: not known. */
+	const char	*runas;		/* QEMU's user; NULL: the host's */
+	int		 snapshot;	/* SNAPSHOT=yes */
+	int		 agent;		/* AGENT=yes */
+	const char	*firmware;	/* "bios", "uefi" */
+	const char	*kernel;	/* KERNEL: direct kernel boot */
 	int		 config_ok;	/* list: 0 or 1; else -1, no member */
 	int		 lsb;		/* status: 0, 1, 3 or 4; else -1 */
 };
@@ -79,9 +85,16 @@ int	report_vm_read(struct report_vm *, const struct json *obj);
 void	report_vm_members(struct report *, const struct report_vm *);
 
 /* list's table: its columns, and a VM's row. */
-#define REPORT_LIST_COLUMNS	8
+#define REPORT_LIST_COLUMNS	9
 extern const char *const report_list_head[REPORT_LIST_COLUMNS];
 void	report_list_row(struct table *, const struct report_vm *);
+
+/*
+ * list's WITH column: what the VM runs with beyond the usual, as words
+ * ("snapshot,agent,uefi,kernel,as=root"), or "" when nothing; caller
+ * frees.
+ */
+char	*report_with(const struct report_vm *);
 
 /* status's line (no newline), after the VM as named (else its name). */
 void	report_status_line(struct strbuf *, const struct report_vm *);

@@ -13,6 +13,7 @@
 #include "backupdir.h"
 #include "buf.h"
 #include "cfg.h"
+#include "fileread.h"
 #include "image.h"
 #include "lifecycle.h"
 #include "paths.h"

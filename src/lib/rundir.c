@@ -79,7 +79,8 @@ rundir_open(struct rundir *rd, const char *path, enum rundir_use use,
     struct diag *d)
 {
 	char *real;
-	int made = 0;
+	mode_t old;
+	int made = 0, rc, e;
 
 	rd->path = NULL;
 	rd->fd = -1;
@@ -88,12 +89,20 @@ rundir_open(struct rundir *rd, const char *path, enum rundir_use use,
 			rd->path = xstrdup(path);
 			return 0;
 		}
-		if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+		/*
+		 * 0755 at once, whatever the umask: a start beside this one
+		 * may find it made and run a QEMU that must search it.
+		 */
+		old = umask(022);
+		rc = mkdir(path, 0755);
+		e = errno;
+		(void)umask(old);
+		if (rc != 0 && e != EEXIST) {
 			diag_error(d, "cannot create run directory %s: %s",
-			    path, strerror(errno));
+			    path, strerror(e));
 			return -1;
 		}
-		made = 1;
+		made = rc == 0;
 		real = realpath(path, NULL);
 	}
 	if (real == NULL) {

@@ -23,7 +23,7 @@ int	cfg_number(const char *s, long long min, long long max,
 	    long long *out, const char **why);
 /*
  * The number key holds in cfg, in [min, max].  Returns 0 with *out set;
- * 1 when key is unset (absent, empty or "0", SPEC 2.1), *out untouched so
+ * 1 when key is unset (absent, empty or "0", qemu-init.cfg(5)), *out untouched so
  * that it can hold the default; -1, *out untouched, with
  * "FILE:LINE: KEY 'value' is too large (min to max)" (or "too small",
  * "not a number") in d.

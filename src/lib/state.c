@@ -3,7 +3,8 @@
  *
  * A state file is in the config syntax (cfg.h), written by start:
  * PID and PIDSTART (the process), SLOT, MONPORT, CTLPORT, STARTED and
- * STOPDELAY (numbers, required), MONITOR, RUNAS, UID, AGENT, AUTOSTART, SERIAL,
+ * STOPDELAY (numbers, required), MONITOR, RUNAS, UID, AGENT, SNAPSHOT,
+ * FIRMWARE, KERNEL, AUTOSTART, SERIAL,
  * ACCEL, VNC, CFG, DESC, RAM, SMP, BRIDGE, and for each NIC x NICx (its
  * model), MACx and TAPx, for each disk DSKx and DSKFMTx, for each ISO
  * CDRx.
@@ -21,6 +22,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "scalar.h"
 #include "sock.h"
 #include "state.h"
 
@@ -150,6 +152,9 @@ read_facts(const struct cfg *cfg, struct vm_state *st)
 	st->runas = state_string(cfg, "RUNAS");
 	st->uid = (long)state_long(cfg, "UID");
 	st->agent = state_yes(cfg, "AGENT", 0);
+	st->snapshot = state_yes(cfg, "SNAPSHOT", 0);
+	st->firmware = state_string(cfg, "FIRMWARE");
+	st->kernel = state_string(cfg, "KERNEL");
 	st->autostart = state_yes(cfg, "AUTOSTART", -1);
 	st->serial = state_yes(cfg, "SERIAL", 1);
 	st->kvm = state_string_is(cfg, "ACCEL", "kvm");
@@ -252,14 +257,16 @@ format_state(struct strbuf *sb, const struct vm_state *st)
 	sb_addf(sb, "# qemu-init state of a running VM; do not edit\n"
 	    "PID=%ld\nPIDSTART=%llu\nSLOT=%u\nMONPORT=%u\nCTLPORT=%u\n"
 	    "STARTED=%lld\nSTOPDELAY=%u\nMONITOR=%s\nUID=%ld\nAGENT=%s\n"
-	    "AUTOSTART=%s\nSERIAL=%s\nACCEL=%s\n",
+	    "SNAPSHOT=%s\nAUTOSTART=%s\nSERIAL=%s\nACCEL=%s\n",
 	    (long)st->qemu.pid, st->qemu.start, st->slot, st->monport,
 	    st->ctlport, st->started, st->stopdelay,
 	    st->unix_monitors ? "unix" : "tcp", st->uid,
-	    st->agent ? "yes" : "no",
+	    st->agent ? "yes" : "no", st->snapshot ? "yes" : "no",
 	    st->autostart == 1 ? "yes" : "no", st->serial ? "yes" : "no",
 	    st->kvm ? "kvm" : "tcg");
 	add_key(sb, "RUNAS", 0, st->runas);
+	add_key(sb, "FIRMWARE", 0, st->firmware);
+	add_key(sb, "KERNEL", 0, st->kernel);
 	add_key(sb, "VNC", 0, st->vnc);
 	add_key(sb, "CFG", 0, st->cfgpath);
 	add_key(sb, "DESC", 0, st->desc);
@@ -384,6 +391,8 @@ state_free(struct vm_state *st)
 	free(st->smp);
 	free(st->bridge);
 	free(st->runas);
+	free(st->firmware);
+	free(st->kernel);
 	memset(st, 0, sizeof(*st));
 }
 

@@ -51,6 +51,9 @@ struct vm_state {
 	int		 serial;	/* SERIAL=yes: RUN_SERIAL, RUN_CONSOLE_LOG */
 	int		 kvm;		/* KVM, else TCG */
 	int		 agent;		/* a guest agent channel (AGENT) */
+	int		 snapshot;	/* SNAPSHOT=yes: its disks throwaway */
+	char		*firmware;	/* "bios", "uefi"; NULL: not recorded */
+	char		*kernel;	/* KERNEL: direct kernel boot; NULL */
 	char		*vnc;		/* "127.0.0.1:3", NULL: none */
 	char		*cfgpath;
 	char		*desc;		/* DESC; NULL: unset */

@@ -16,7 +16,7 @@ struct cfg;
 /*
  * Warns "FILE:LINE: unknown key 'K' (did you mean 'S'?)" in d for every
  * key of cfg that known() refuses, but for the file's helper variables
- * (keys a later $KEY expanded, SPEC 2.1).  Names in suggest (NULL-terminated)
+ * (keys a later $KEY expanded, qemu-init.cfg(5)).  Names in suggest (NULL-terminated)
  * may end in a lowercase 'x', standing for the number a numbered key
  * carries (DSKx).
  */

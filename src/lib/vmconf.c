@@ -17,6 +17,9 @@
 #include "cfg.h"
 #include "netif.h"
 #include "paths.h"
+#include "scalar.h"
+#include "shwords.h"
+#include "suggest.h"
 #include "vmconf.h"
 
 const char *const vmconf_keys[] = {

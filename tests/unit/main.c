@@ -141,9 +141,14 @@ unit_reads(const char *dir, const char *name)
 int
 main(int argc, char **argv)
 {
+	const char *me = strrchr(argv[0], '/');
 	size_t i;
 	int passed = 0, failed = 0, before;
 
+	/* Run by a test as a fake QEMU (test_lifecycle.c). */
+	me = me != NULL ? me + 1 : argv[0];
+	if (strncmp(me, "fake-qemu-", 10) == 0)
+		return unit_fake_qemu(argc, argv);
 	for (i = 0; i < ntests; i++) {
 		if (argc > 1 && strstr(tests[i].name, argv[1]) == NULL)
 			continue;

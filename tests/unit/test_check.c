@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "check.h"
+#include "fileread.h"
 #include "monconf.h"
 #include "netif.h"
 #include "vmconf.h"

@@ -64,6 +64,11 @@ running(struct report_vm *v)
 	v->hmp_socket = v->qmp_socket = NULL;
 	v->config_ok = 1;
 	v->lsb = 0;
+	v->runas = "root";
+	v->snapshot = 1;
+	v->agent = 0;
+	v->firmware = "uefi";
+	v->kernel = NULL;
 }
 
 TEST(report_json_round_trip_same_row_same_line)
@@ -84,7 +89,7 @@ TEST(report_json_round_trip_same_row_same_line)
 	CHECK(json_parse(&doc, text, strlen(text), &why) == 0);
 	CHECK(report_vm_read(&back, &doc) == 0);
 	CHECK_STR(a = row_of(&v), "web webserver running 4242 30320 30420 "
-	    "127.0.0.1:3 Web server\n");
+	    "127.0.0.1:3 snapshot,uefi,as=root Web server\n");
 	CHECK_STR(b = row_of(&back), a);
 	free(a);
 	free(b);
@@ -94,6 +99,9 @@ TEST(report_json_round_trip_same_row_same_line)
 	free(a);
 	free(b);
 	CHECK(back.lsb == 0 && back.config_ok == 1 && back.slot == 3);
+	CHECK(back.snapshot == 1 && back.agent == 0);
+	CHECK_STR(back.runas, "root");
+	CHECK_STR(back.firmware, "uefi");
 	json_free(&doc);
 	free(text);
 }
@@ -105,8 +113,16 @@ TEST(report_rows_and_lines_of_each_state)
 
 	running(&v);
 	v.qemu_state = "monitor busy";
+	v.snapshot = v.agent = -1;
+	v.firmware = v.runas = NULL;
 	CHECK_STR(s = row_of(&v), "web webserver busy 4242 30320 30420 "
-	    "127.0.0.1:3 Web server\n");
+	    "127.0.0.1:3 - Web server\n");
+	free(s);
+	v.agent = 1;
+	v.kernel = "/boot/vmlinuz";
+	v.runas = "qemu-init";		/* the usual: not said */
+	CHECK_STR(s = row_of(&v), "web webserver busy 4242 30320 30420 "
+	    "127.0.0.1:3 agent,kernel Web server\n");
 	free(s);
 	v.qemu_state = "paused";
 	v.monitor = "unix";
@@ -139,7 +155,8 @@ TEST(report_rows_and_lines_of_each_state)
 	v.state = "stopped";
 	v.pid = v.started = v.uptime = v.slot = v.monport = v.ctlport =
 	    REPORT_NONE;
-	CHECK_STR(s = row_of(&v), "db db stopped - - - - "
+	v.snapshot = v.agent = -1;
+	CHECK_STR(s = row_of(&v), "db db stopped - - - - - "
 	    "(config error: see qemu-init check)\n");
 	free(s);
 	CHECK_STR(s = line_of(&v), "db: stopped");
@@ -181,7 +198,7 @@ TEST(report_read_what_a_hostile_host_sends)
 	CHECK_STR(v.state, "unknown");
 	CHECK(v.pid == REPORT_NONE && v.monport == REPORT_NONE &&
 	    v.uptime == REPORT_NONE && v.lsb == -1 && v.config_ok == -1);
-	CHECK_STR(s = row_of(&v), "- e\\x1bvil unknown - - - -\n");
+	CHECK_STR(s = row_of(&v), "- e\\x1bvil unknown - - - - -\n");
 	free(s);
 	json_free(&j);
 	CHECK(report_vm_read(&v, NULL) == -1);

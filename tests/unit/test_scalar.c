@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "scalar.h"
 #include "unit.h"
 
 TEST(cfg_booleans)

@@ -169,7 +169,7 @@ TEST(vmconf_key_table)
 	CHECK(!vmconf_key_known("DSKx") && !vmconf_key_known("DSK"));
 }
 
-/* SPEC 2.1: a key a later $KEY uses is the file's helper, not a typo. */
+/* qemu-init.cfg(5): a key a later $KEY uses is the file's helper, not a typo. */
 TEST(vmconf_helper_variables)
 {
 	struct vm_config vm;

@@ -18,6 +18,11 @@ char	*unit_write(const char *dir, const char *name, const char *, size_t);
 char	*unit_writes(const char *dir, const char *name, const char *);
 /* What dir/name holds (the first 8 KiB; static), or NULL. */
 const char *unit_reads(const char *dir, const char *name);
+/*
+ * The unit test program run as a fake QEMU (argv[0] fake-qemu-MODE):
+ * test_lifecycle.c plays QEMU for start and stop.
+ */
+int	unit_fake_qemu(int argc, char **argv);
 
 #define TEST(name) \
 	static void name(void); \
