@@ -117,12 +117,15 @@ boot_login_stop() {
 }
 
 # deb_login NAME: root logged in on NAME's serial console, through
-# qemu-init console in a tmux session named NAME (on this test's server,
-# $TMUX_SOCK), for deb_run (TEST ONLY password).  A session of that name
-# is replaced.  Each step waited for as long as the console log grows.
+# qemu-init console in a tmux session named NAME (on a server of the
+# deb_ helpers' own, $DEB_SOCK, which term_start leaves be), for deb_run
+# (TEST ONLY password).  A session of that name is replaced.  Each step
+# waited for as long as the console log grows.
+DEB_SOCK=qinit-deb-$TEST_NAME-$$
+TMUX_SOCKS="$TMUX_SOCKS $DEB_SOCK"
 deb_login() {
-	tmux -L "$TMUX_SOCK" kill-session -t "$1" 2>/dev/null
-	tmux -L "$TMUX_SOCK" new-session -d -s "$1" -x 160 -y 40 \
+	tmux -L "$DEB_SOCK" kill-session -t "$1" 2>/dev/null
+	tmux -L "$DEB_SOCK" new-session -d -s "$1" -x 160 -y 40 \
 	    "qemu-init console $1; sleep 3600" || return 1
 	wait_until 60 deb_attached "$1" || {
 		echo "deb_login: qemu-init console $1 did not attach"
@@ -139,7 +142,7 @@ deb_login() {
 DEB_N=0
 
 deb_attached() {
-	tmux -L "$TMUX_SOCK" capture-pane -p -t "$1" 2>/dev/null |
+	tmux -L "$DEB_SOCK" capture-pane -p -t "$1" 2>/dev/null |
 	    grep -q "attached to the console"
 }
 
@@ -147,7 +150,7 @@ deb_attached() {
 deb_keys() {
 	local s=$1
 	shift
-	tmux -L "$TMUX_SOCK" send-keys -t "$s" "$@"
+	tmux -L "$DEB_SOCK" send-keys -t "$s" "$@"
 }
 
 # deb_run NAME CMD TOKEN: runs the shell command CMD as root on NAME's
