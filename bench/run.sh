@@ -288,6 +288,10 @@ else
 fi
 echo
 
+# --- 8. backups and snapshots ------------------------------------------------------
+# bench/backup.sh, which runs alone too (its own folders and VM).
+"$TOP/bench/backup.sh"
+
 # --- 7. libvirt ------------------------------------------------------------------
 # The same guest under libvirt, beside qemu-init: only where virsh is
 # installed (BENCH_LIBVIRT=yes installs Debian's libvirt-daemon-system and
