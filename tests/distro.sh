@@ -131,15 +131,28 @@ deb_login() {
 		echo "deb_login: qemu-init console $1 did not attach"
 		return 1
 	}
-	deb_keys "$1" Enter
-	wait_for_log "$1" "login: *$" || return 1
-	deb_keys "$1" root Enter
-	wait_for_log "$1" "Password:" || return 1
+	# getty's prompt is up; an Enter gets a fresh one, which systemd's
+	# status lines did not run into (they may have, on the first).
+	wait_for_log "$1" "login: " || return 1
+	deb_prompt "$1" Enter "login: " || return 1
+	deb_prompt "$1" root "Password:" || return 1
 	deb_keys "$1" qinit Enter
 	DEB_N=$((DEB_N + 1))
 	deb_run "$1" "echo QI-IN-\$((1000+$DEB_N))" "QI-IN-$((1000 + DEB_N))"
 }
 DEB_N=0
+
+# deb_prompt NAME WORD TEXT: WORD typed (and Enter) on NAME's console,
+# then one more TEXT in its console log than there was.
+deb_prompt() {
+	local n
+	n=$(grep -c -- "$3" "$(console_log "$1")")
+	if [ "$2" = Enter ]; then deb_keys "$1" Enter; else deb_keys "$1" "$2" Enter; fi &&
+	    guest_wait "$1" "another '$3' in its console log" deb_more "$1" "$3" "$n"
+}
+deb_more() {
+	[ "$(grep -c -- "$2" "$(console_log "$1")")" -gt "$3" ]
+}
 
 deb_attached() {
 	tmux -L "$DEB_SOCK" capture-pane -p -t "$1" 2>/dev/null |
