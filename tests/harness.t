@@ -186,10 +186,14 @@ grows() {
 test_expect_success 'guest_wait waits as long as the console log grows' '
 	guest_wait -s 30 fake "line 10" grows 10
 '
-test_expect_success '...and fails once it does not grow, saying so' <<'T'
-	! guest_wait -s 1 fake "nothing" false > "$T/stalled" &&
-	test_grep "fake: waited [0-9]* s for nothing in vain: no progress: its console log has not grown for 1 s" "$T/stalled" &&
+test_expect_success '...and fails once it does not grow while its QEMU runs, saying so' <<'T'
+	! STALL_CPU=0 guest_wait -s 1 fake "nothing" false > "$T/stalled" &&
+	test_grep "fake: waited [0-9]* s for nothing in vain: no progress: its console log has not grown for [0-9]* s, while its QEMU used 0 s of CPU" "$T/stalled" &&
 	test_grep "^#   line 10" "$T/stalled"
+T
+test_expect_success "...but a silent QEMU that gets no CPU (a loaded machine's) is waited for until the deadline" <<'T'
+	! DEADLINE=3 guest_wait -s 1 fake "nothing" false > "$T/starved" &&
+	test_grep "fake: waited [0-9]* s for nothing in vain: still not there after 3 s" "$T/starved"
 T
 kill "$fake"
 test_expect_success '...or once its QEMU has exited' <<'T'

@@ -538,11 +538,26 @@ wait_until() {
 
 # The bounds of every wait for a guest, in seconds: it fails when the
 # guest makes no progress (its console log does not grow) for
-# QINIT_TEST_STALL seconds, and in any case after QINIT_TEST_DEADLINE,
-# a net under a guest that chatters for ever.  Neither is how long a
-# guest takes: a slow guest on a loaded machine passes.
+# QINIT_TEST_STALL seconds while its QEMU had QINIT_TEST_STALL_CPU
+# seconds of CPU time (on a loaded machine a QEMU may get a tenth of a
+# core: silence then is not a stall), and in any case after
+# QINIT_TEST_DEADLINE, a net under a guest that chatters or idles for
+# ever.  None of them is how long a guest takes: a slow guest on a
+# loaded machine passes.
 STALL=${QINIT_TEST_STALL:-300}
+STALL_CPU=${QINIT_TEST_STALL_CPU:-60}
 DEADLINE=${QINIT_TEST_DEADLINE:-3600}
+CLK_TCK=$(getconf CLK_TCK)
+
+# cpu_ticks PID: the CPU time PID has used (user and system), in clock
+# ticks; empty when PID is gone.
+cpu_ticks() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	# The fields after the command's name, which may hold blanks.
+	set -- ${stat##*) }
+	echo $((${12} + ${13}))
+}
 
 # console_log NAME: the file of NAME's console log.
 console_log() {
@@ -559,18 +574,27 @@ guest_wait() {
 	local _w_stall=$STALL
 	[ "$1" = -s ] && { _w_stall=$2; shift 2; }
 	local _w_vm=$1 _w_what=$2 _w_log _w_pid _w_seen= _w_size _w_last=-1
-	local _w_t0=$SECONDS _w_moved=$SECONDS _w_why
+	local _w_t0=$SECONDS _w_moved=$SECONDS _w_why _w_cpu _w_cpu0= _w_cpupid=
 	shift 2
 	_w_log=$(console_log "$_w_vm")
 	while :; do
 		"$@" && return 0
+		_w_pid=$(state_pid "$_w_vm")
+		[ -n "$_w_pid" ] && _w_seen=$_w_pid
+		# Its CPU time counts from when its pid is known; before,
+		# the console log's silence alone is a stall.
+		_w_cpu=
+		[ -n "$_w_seen" ] && _w_cpu=$(cpu_ticks "$_w_seen")
+		if [ "$_w_seen" != "$_w_cpupid" ]; then
+			_w_cpupid=$_w_seen
+			_w_cpu0=$_w_cpu
+		fi
 		_w_size=$(stat -c %s "$_w_log" 2>/dev/null || echo -1)
 		if [ "$_w_size" != "$_w_last" ]; then
 			_w_last=$_w_size
 			_w_moved=$SECONDS
+			_w_cpu0=$_w_cpu
 		fi
-		_w_pid=$(state_pid "$_w_vm")
-		[ -n "$_w_pid" ] && _w_seen=$_w_pid
 		if [ -n "$_w_seen" ] && gone "$_w_seen"; then
 			# QEMU has exited: what it was waited for may follow.
 			wait_until $((_w_stall < 60 ? _w_stall : 60)) "$@" &&
@@ -579,8 +603,14 @@ guest_wait() {
 			break
 		fi
 		if [ $((SECONDS - _w_moved)) -ge "$_w_stall" ]; then
-			_w_why="no progress: its console log has not grown for $_w_stall s"
-			break
+			if [ -z "$_w_cpu" ] || [ -z "$_w_cpu0" ]; then
+				_w_why="no progress: its console log has not grown for $((SECONDS - _w_moved)) s (its QEMU's pid not known)"
+				break
+			fi
+			if [ $((_w_cpu - _w_cpu0)) -ge $((STALL_CPU * CLK_TCK)) ]; then
+				_w_why="no progress: its console log has not grown for $((SECONDS - _w_moved)) s, while its QEMU used $(((_w_cpu - _w_cpu0) / CLK_TCK)) s of CPU"
+				break
+			fi
 		fi
 		if [ $((SECONDS - _w_t0)) -ge "$DEADLINE" ]; then
 			_w_why="still not there after $DEADLINE s (QINIT_TEST_DEADLINE)"

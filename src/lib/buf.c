@@ -38,7 +38,7 @@ xcalloc(size_t n, size_t size)
 	return p;
 }
 
-void *
+static void *
 xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);

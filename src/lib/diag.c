@@ -81,7 +81,11 @@ diag_first_error(const struct diag *d)
 	return NULL;
 }
 
-void
+/*
+ * Prints every message as "prog: text" ("prog: warning: text", "prog:
+ * note: text").
+ */
+static void
 diag_print(const struct diag *d, const char *prog, FILE *fp)
 {
 	size_t i;

@@ -37,11 +37,6 @@ void	diag_note(struct diag *, const char *, ...)
 /* The text of the first error, or NULL. */
 const char *diag_first_error(const struct diag *);
 /*
- * Prints every message as "prog: text" ("prog: warning: text", "prog:
- * note: text").
- */
-void	diag_print(const struct diag *, const char *prog, FILE *);
-/*
  * diag_print to stderr, then diag_clear: what a program does with the
  * messages of each step.  Returns how many of them were errors.
  */

@@ -13,6 +13,13 @@
 #include "qmp.h"
 #include "sock.h"
 
+/* Whether st says where the people's monitors are. */
+static int
+monitor_known(const struct vm_state *st)
+{
+	return st->recorded && (st->unix_monitors || st->ctlport != 0);
+}
+
 int
 monitor_locate(const char *confdir, const char *rundir, const char *arg,
     struct vm_target *t, struct diag *d)
@@ -42,12 +49,6 @@ vm_target_free(struct vm_target *t)
 	state_free(&t->st);
 	vm_ref_free(&t->ref);
 	rundir_close(&t->run);
-}
-
-int
-monitor_known(const struct vm_state *st)
-{
-	return st->recorded && (st->unix_monitors || st->ctlport != 0);
 }
 
 /*

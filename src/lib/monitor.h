@@ -35,8 +35,6 @@ struct vm_target {
 int	monitor_locate(const char *confdir, const char *rundir,
 	    const char *arg, struct vm_target *t, struct diag *d);
 void	vm_target_free(struct vm_target *);
-/* Whether st says where the people's monitors are. */
-int	monitor_known(const struct vm_state *st);
 /*
  * Opens the QMP monitor of a running VM for people's commands: its
  * CTLPORT, or RUNDIR/<name>@qmp with MONITOR=unix, with qmp_open's

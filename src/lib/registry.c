@@ -253,7 +253,7 @@ odd_line(const char *text, size_t len, size_t at, size_t n,
 	return NULL;
 }
 
-/* registry_parse, on text (len bytes and a NUL) that reg takes. */
+/* registry_load's parsing, of text (len bytes and a NUL) that reg takes. */
 static void
 parse_text(struct registry *reg, const char *path, char *text, size_t len,
     struct diag *d)
@@ -284,18 +284,6 @@ parse_text(struct registry *reg, const char *path, char *text, size_t len,
 		parse_line(reg, text + at, lineno, &cap, &end, d);
 	}
 	check_duplicates(reg, d);
-}
-
-int
-registry_parse(struct registry *reg, const char *path, const char *text,
-    size_t len, struct diag *d)
-{
-	char *copy = xmalloc(len + 1);
-
-	memcpy(copy, text, len);
-	copy[len] = '\0';
-	parse_text(reg, path, copy, len, d);
-	return 0;
 }
 
 /*

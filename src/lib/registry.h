@@ -50,12 +50,6 @@ enum { RESOLVE_OK = 0, RESOLVE_ERROR = -1, RESOLVE_UNKNOWN = -2 };
 int	registry_load(struct registry *reg, const char *confdir,
 	    struct diag *d);
 /*
- * registry_load's parsing, from len bytes of text; path is only used in
- * messages.  Returns 0.
- */
-int	registry_parse(struct registry *reg, const char *path,
-	    const char *text, size_t len, struct diag *d);
-/*
  * Whether CONFDIR/qemu-init.reg exists (or cannot be told not to); when
  * it does not, 0 with the error "PATH does not exist (set
  * QEMU_INIT_CONFDIR ...)" in d, PATH being CONFDIR when that is missing

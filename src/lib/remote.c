@@ -468,7 +468,12 @@ remote_ssh_argv(const struct remote_host *h, const struct remote_how *how,
 }
 
 
-int
+/*
+ * Each host's deadline in milliseconds: QEMU_INIT_HOST_TIMEOUT seconds,
+ * else REMOTE_TIMEOUT_S for several hosts and REMOTE_TIMEOUT_ONE_S for
+ * one.  0, or EX_USAGE with why in d (not a number of seconds).
+ */
+static int
 remote_timeout_ms(int several, int *ms, struct diag *d)
 {
 	const char *env = path_env_host_timeout(), *why;

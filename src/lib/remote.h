@@ -135,12 +135,6 @@ int	remote_ssh_argv(const struct remote_host *h,
 	    const struct remote_how *how, const char *program, int argc,
 	    char *const args[], struct strvec *out, struct diag *d);
 
-/*
- * Each host's deadline in milliseconds: QEMU_INIT_HOST_TIMEOUT seconds,
- * else REMOTE_TIMEOUT_S for several hosts and REMOTE_TIMEOUT_ONE_S for
- * one.  0, or EX_USAGE with why in d (not a number of seconds).
- */
-int	remote_timeout_ms(int several, int *ms, struct diag *d);
 
 /*
  * The hook at the top of each program's main, after cli_init.  The

@@ -63,7 +63,8 @@ report_bool(struct report *r, const char *key, int b)
 		report_string(r, key, b < 0 ? NULL : b ? "yes" : "no");
 }
 
-char *
+/* "42s", "17m", "3h05m", "2d04h". Caller frees. */
+static char *
 report_uptime(long long t)
 {
 	if (t < 60)
@@ -232,7 +233,12 @@ is(const char *s, const char *word)
 	return s != NULL && strcmp(s, word) == 0;
 }
 
-char *
+/*
+ * list's WITH column: what the VM runs with beyond the usual, as words
+ * ("snapshot,agent,uefi,kernel,as=root"), or "" when nothing; caller
+ * frees.
+ */
+static char *
 report_with(const struct report_vm *v)
 {
 	struct strbuf sb;

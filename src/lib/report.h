@@ -89,17 +89,9 @@ void	report_vm_members(struct report *, const struct report_vm *);
 extern const char *const report_list_head[REPORT_LIST_COLUMNS];
 void	report_list_row(struct table *, const struct report_vm *);
 
-/*
- * list's WITH column: what the VM runs with beyond the usual, as words
- * ("snapshot,agent,uefi,kernel,as=root"), or "" when nothing; caller
- * frees.
- */
-char	*report_with(const struct report_vm *);
 
 /* status's line (no newline), after the VM as named (else its name). */
 void	report_status_line(struct strbuf *, const struct report_vm *);
 
-/* "42s", "17m", "3h05m", "2d04h". Caller frees. */
-char	*report_uptime(long long seconds);
 
 #endif

@@ -414,7 +414,14 @@ control_listener(const struct rundir *rd, const char *name)
 	return (pid_t)pid;
 }
 
-int
+/*
+ * The process a VM's pid file names, when it still runs and started
+ * before the file was last written, which a process that got that pid
+ * later cannot have: 0 with it in id, else -1 (id zeroed).  Only
+ * RUNDIR's owner writes there; that it is the VM's QEMU is the caller's
+ * to check (vm_probe: it listens on the VM's control socket).
+ */
+static int
 vm_pidfile(const struct rundir *rd, const char *name, struct proc_id *id)
 {
 	struct timespec real, boot;

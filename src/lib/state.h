@@ -103,15 +103,6 @@ int	state_write_pid(const struct rundir *, const char *name, pid_t pid,
 void	state_remove(const struct rundir *, const char *name);
 void	state_free(struct vm_state *);
 
-/*
- * The process a VM's pid file names, when it still runs and started
- * before the file was last written, which a process that got that pid
- * later cannot have: 0 with it in id, else -1 (id zeroed).  Only
- * RUNDIR's owner writes there; that it is the VM's QEMU is the caller's
- * to check (vm_probe: it listens on the VM's control socket).
- */
-int	vm_pidfile(const struct rundir *, const char *name,
-	    struct proc_id *id);
 
 /*
  * Whether the VM runs; st is set up either way (state_free it).  A QEMU

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/guest/build.sh OUTDIR PKGDIR - the test guest of SPEC section 8,
+# tests/guest/build.sh OUTDIR PKGDIR - the test guest (a kernel and an initramfs),
 # made from Debian's packages only, as tests/guest/fetch.sh unpacked them
 # into PKGDIR/root (never installed on this host): the cloud kernel's
 # vmlinuz, and an initramfs of busybox-static, the few modules the tests

@@ -1,4 +1,4 @@
-/* test_mac.c - MAC derivation (the SPEC's vectors) and parsing */
+/* test_mac.c - MAC derivation (known vectors) and parsing */
 #include "mac.h"
 #include "unit.h"
 
