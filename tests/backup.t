@@ -82,7 +82,7 @@ runs_on() {
 
 test_expect_success 'setup: the Debian guest with its agent, on a qcow2 disk' '
 	deb_vm bk "DISKFORMAT=qcow2
-AGENT=yes"
+AGENT=yes" "$DEB_SLOW"
 '
 
 # --- refused folders ----------------------------------------------------------

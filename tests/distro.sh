@@ -116,6 +116,13 @@ boot_login_stop() {
 	test_expect_success '...and fsck finds its file system clean' 'clean_fs "$blsvm"'
 }
 
+# DEB_SLOW: kernel arguments for deb_vm's third that let a guest wait
+# for its devices as long as a loaded machine needs: systemd's 90 s for
+# /dev/ttyS0 ran out at a load of 14, and without its serial getty the
+# guest never offered a login.  (Debian 12's systemd 252 times device
+# units out by its default start timeout, which this sets.)
+DEB_SLOW="systemd.default_timeout_start_sec=1800"
+
 # deb_login NAME: root logged in on NAME's serial console, through
 # qemu-init console in a tmux session named NAME (on a server of the
 # deb_ helpers' own, $DEB_SOCK, which term_start leaves be), for deb_run

@@ -48,7 +48,7 @@ stop_snap() {
 test_expect_success 'setup: the Debian guest with two qcow2 disks, and a VM of two small ones' <<'T'
 	deb_vm snap "DISKFORMAT=qcow2
 DSK2=data.qcow2
-AGENT=no" &&
+AGENT=no" "$DEB_SLOW" &&
 	qemu-img create -q -f qcow2 "$D/data.qcow2" 64M &&
 	mkdir -p "$K" &&
 	qemu-img create -q -f qcow2 "$K/a.qcow2" 16M &&
