@@ -66,7 +66,7 @@ test_expect_success 'a VM with SERIAL=no starts, and has no serial socket' '
 test_expect_success 'console of a VM without a serial port says so' <<'T'
 	run qemu-init console quiet < /dev/null &&
 	test_rc 1 &&
-	test_err "qemu-init: 'quiet' has no serial console ($QEMU_INIT_RUNDIR/quiet@serial is missing; SERIAL=no?)"
+	test_err "qemu-init: 'quiet' has no serial console (nothing listens on $QEMU_INIT_RUNDIR/quiet@serial; SERIAL=no?)"
 T
 test_expect_success 'console of an unknown VM' <<'T'
 	run qemu-init console nosuchvm &&

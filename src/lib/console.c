@@ -24,7 +24,7 @@ console_open(const struct rundir *rd, const char *name, int *lock,
 	path = rundir_path(rd, name, RUN_SERIAL);
 	fd = sock_connect_unix(path, now_ms() + QMP_GREETING_MS, d);
 	if (fd == SOCK_REFUSED)
-		diag_error(d, "'%s' has no serial console (%s is missing; "
+		diag_error(d, "'%s' has no serial console (nothing listens on %s; "
 		    "SERIAL=no?)", name, path);
 	else if (fd == SOCK_BUSY)
 		diag_error(d, "the serial console of '%s' is busy (its queue "

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "buf.h"
-#include "diag.h"
 #include "unit.h"
 
 TEST(strbuf_grows_and_consumes)
@@ -55,19 +54,6 @@ TEST(shell_words_read_back)
 	sb_add_shell_word(&sb, "plain", 0);
 	CHECK_STR(sb.s, "file=/a,b.img 'it'\\''s $HOME' '' 'plain'");
 	sb_free(&sb);
-}
-
-TEST(diag_counts_and_keeps_order)
-{
-	struct diag d;
-
-	diag_init(&d);
-	diag_warn(&d, "w%d", 1);
-	diag_error(&d, "e%d", 2);
-	CHECK(d.errors == 1 && d.warnings == 1);
-	CHECK_STR(diag_first_error(&d), "e2");
-	diag_clear(&d);
-	CHECK(d.n == 0);
 }
 
 TEST(sv_sort_unique_sorts_and_drops_repeats)
