@@ -84,7 +84,7 @@ deps-demo:
 JOBS     ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$((n < 2 ? 2 : n)))
 SLOWTESTS = tests/distro-agent.t tests/distro-uefi.t tests/deps.t \
             tests/ansible.t tests/distro.t tests/remote.t tests/deb.t \
-            tests/confine.t
+            tests/confine.t tests/systemd.t
 TESTS     = $(SLOWTESTS) $(filter-out $(SLOWTESTS),$(sort $(wildcard tests/*.t)))
 
 check: deps sysuser all unit guest guest-debian

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #include "lifecycle.h"
 #include "monconf.h"
 #include "monitor.h"
+#include "notify.h"
 #include "parallel.h"
 #include "netif.h"
 #include "paths.h"
@@ -42,6 +44,7 @@
 #include "snapshot.h"
 #include "state.h"
 #include "suggest.h"
+#include "systemd.h"
 #include "table.h"
 #include "vmdisks.h"
 #include "vminfo.h"
@@ -49,6 +52,9 @@
 
 #define START_ALL_MAX	8	/* how many VMs start -a launches at once */
 #define START_WAIT_S	300	/* start -w without SECS */
+#define UNIT_POLL_MS	500	/* a unit's state, asked that often */
+#define UNIT_STATUS_MS	1000	/* STATUS= told at most that often */
+#define NOTIFY_BARRIER_MS 10000	/* systemd reads what it was told */
 
 /* What every action gets: the directories, opened once here. */
 struct ctx {
@@ -60,6 +66,7 @@ struct ctx {
 	long long		 wait_s;	/* start -w: seconds, else -1 */
 	int			 all;		/* -a, -A */
 	int			 console;	/* start -c */
+	int			 unit;		/* start --unit */
 	int			 json;		/* -o json */
 	int			 quiet;		/* list -q */
 	int			 shell;		/* show -s */
@@ -137,9 +144,9 @@ static int	snapshots_one(struct vm_pick *, struct diag *, void *);
 #define HOLD	NEED_RUNDIR, RUNDIR_CREATE
 
 static const struct action actions[] = {
-	{ "start", "aAchw::", ARGS_ALL_OR_SOME, act_start, NULL, LOAD_CONFIG,
+	{ "start", "aAchUw::", ARGS_ALL_OR_SOME, act_start, NULL, LOAD_CONFIG,
 	  NEED_MONCONF | NEED_RUNDIR, RUNDIR_CREATE,
-	  "start [-c] [-w [secs]] -a | -A | vm ...",
+	  "start [-cU] [-w [secs]] -a | -A | vm ...",
 	  "  -a, --all        every registered VM with AUTOSTART=yes, each "
 	  "after its BOOTDELAY\n"
 	  "  -A, --autostart  the same\n"
@@ -148,7 +155,11 @@ static const struct action actions[] = {
 	  "  -w, --wait[=S]   then wait up to S seconds (default 300) until "
 	  "the guest is up:\n"
 	  "                   its agent answers (AGENT=yes), or READY is in "
-	  "its console log\n" },
+	  "its console log\n"
+	  "  -U, --unit       as qemu-init@vm.service's main process: QEMU "
+	  "becomes it once\n"
+	  "                   the guest is up (under systemd, start runs "
+	  "every vm as its unit)\n" },
 	{ "stop", "aAfnt:h", ARGS_ALL_OR_SOME, act_stop, NULL, LOAD_NONE, ACT,
 	  "stop [-fn] [-t secs] -a | -A | vm ...",
 	  "  -t, --timeout=S  wait up to S seconds (default: the VM's "
@@ -256,6 +267,7 @@ static const struct option longopts[] = {
 	{ "quiet",	no_argument,		NULL,	'q' },
 	{ "shell",	no_argument,		NULL,	's' },
 	{ "timeout",	required_argument,	NULL,	't' },
+	{ "unit",	no_argument,		NULL,	'U' },
 	{ "wait",	optional_argument,	NULL,	'w' },
 	{ NULL,		0,			NULL,	0 }
 };
@@ -399,6 +411,9 @@ options(struct ctx *c, int argc, char **argv)
 			break;
 		case 'c':
 			c->console = 1;
+			break;
+		case 'U':
+			c->unit = 1;
 			break;
 		case 'o':
 			if (strcmp(optarg, "json") != 0 &&
@@ -690,31 +705,27 @@ wait_up(struct ctx *c, const struct vm_config *vm, struct diag *d)
 	return rc;
 }
 
-/* Starts one VM and says so; its exit status. */
-static int
-start_vm(struct ctx *c, const struct vm_config *vm, struct diag *d)
+/* What start says of a VM that runs now, and under which unit. */
+static void
+say_started(struct ctx *c, const char *name, struct vm_state *st,
+    const char *unit)
 {
-	struct vm_started vs;
-	char *where;
+	char *where = monitor_where(&c->run, name, st);
+
+	printf("%s: started%s%s, pid %ld, %s", name, unit != NULL ?
+	    " as " : "", unit != NULL ? unit : "", (long)st->qemu.pid, where);
+	free(where);
+	if (st->vnc != NULL)
+		printf(", vnc %s", st->vnc);
+	printf("\n");
+}
+
+/* After a start: -w waits for the guest, -c attaches the console. */
+static int
+start_then(struct ctx *c, const struct vm_config *vm, struct diag *d)
+{
 	int rc;
 
-	rc = vm_start(vm, &c->mc, c->confdir, &c->run, &vs, d);
-	diag_flush(d, cli_prog);
-	if (rc != 0)
-		return 1;
-	if (vs.already)
-		printf("%s: already running, pid %ld\n", vm->name,
-		    (long)vs.st.qemu.pid);
-	else {
-		where = monitor_where(&c->run, vm->name, &vs.st);
-		printf("%s: started, pid %ld, %s", vm->name,
-		    (long)vs.st.qemu.pid, where);
-		free(where);
-		if (vs.st.vnc != NULL)
-			printf(", vnc %s", vs.st.vnc);
-		printf("\n");
-	}
-	state_free(&vs.st);
 	if (c->wait_s > 0) {
 		(void)fflush(stdout);
 		rc = wait_up(c, vm, d);
@@ -728,19 +739,404 @@ start_vm(struct ctx *c, const struct vm_config *vm, struct diag *d)
 	return c->console ? attach_console(c, vm->name, d) : 0;
 }
 
+/* Starts one VM and says so; its exit status. */
+static int
+start_vm(struct ctx *c, const struct vm_config *vm, struct diag *d)
+{
+	struct vm_started vs;
+	int rc;
+
+	rc = vm_start(vm, &c->mc, c->confdir, &c->run, &vs, d);
+	diag_flush(d, cli_prog);
+	if (rc != 0)
+		return 1;
+	if (vs.already)
+		printf("%s: already running, pid %ld\n", vm->name,
+		    (long)vs.st.qemu.pid);
+	else
+		say_started(c, vm->name, &vs.st, NULL);
+	state_free(&vs.st);
+	return start_then(c, vm, d);
+}
+
+/*
+ * Under systemd, start hands every VM to its unit (qemu-init(8),
+ * SYSTEMD): when systemd runs the host, we are root, the directories
+ * are the built-in ones (the units'), and this start is not the unit's
+ * own (--unit).
+ */
+static int
+as_units(const struct ctx *c)
+{
+	return !c->unit && geteuid() == 0 && path_builtin_dirs() &&
+	    systemd_running();
+}
+
+/* The instance of a VM's unit: its shortname, else its file. */
+static const char *
+unit_instance(const struct vm_pick *p)
+{
+	return p->ref.shortname != NULL ? p->ref.shortname : p->ref.cfgpath;
+}
+
+/* systemctl ARG... UNIT; 0 when it succeeded, else 1 after why. */
+static int
+systemctl_on(const char *verb, const char *opt, const char *unit)
+{
+	char *args[] = { (char *)verb, (char *)opt, "--", (char *)unit, NULL };
+	struct diag d;
+	int status = 0;
+
+	if (opt == NULL) {
+		args[1] = "--";
+		args[2] = (char *)unit;
+		args[3] = NULL;
+	}
+	diag_init(&d);
+	if (systemctl(args, NULL, &status, &d) != 0 || status != 0) {
+		if (d.errors == 0)
+			diag_error(&d, "systemctl %s %s failed (status %d)",
+			    verb, unit, status);
+		diag_flush(&d, cli_prog);
+		return 1;
+	}
+	return 0;
+}
+
+/* Whether unit has no job and is inactive or failed: it gave up. */
+static int
+unit_gave_up(const char *unit)
+{
+	char *state, *job;
+	int done;
+
+	state = systemctl_show(unit, "ActiveState", NULL);
+	job = systemctl_show(unit, "Job", NULL);
+	done = state != NULL && job != NULL && (job[0] == '\0' ||
+	    strcmp(job, "0") == 0) && (strcmp(state, "failed") == 0 ||
+	    strcmp(state, "inactive") == 0);
+	free(state);
+	free(job);
+	return done;
+}
+
+/*
+ * The unit of a VM that does not run: started without waiting for its
+ * job, then watched until its QEMU runs in it (what start waits for),
+ * or the unit gives up, or the deadline.
+ */
+static int
+unit_launch(struct ctx *c, const struct vm_config *vm, const char *unit,
+    struct diag *d)
+{
+	long long deadline = now_ms() + QEMU_START_MS + START_WAIT_S * 1000LL;
+	struct vm_state st;
+	char *in;
+	int rc = -1, ours;
+
+	if (systemctl_on("start", "--no-block", unit) != 0)
+		return 1;
+	for (;;) {
+		if (vm_probe(&c->run, vm->name, &st) == VM_RUNNING &&
+		    st.recorded) {
+			in = systemd_unit_of(st.qemu.pid);
+			ours = in != NULL && strcmp(in, unit) == 0;
+			free(in);
+			if (ours) {
+				say_started(c, vm->name, &st, unit);
+				rc = 0;
+			}
+		}
+		state_free(&st);
+		if (rc == 0)
+			return 0;
+		if (unit_gave_up(unit)) {
+			diag_error(d, "%s did not start '%s': see systemctl "
+			    "status %s", unit, vm->name, unit);
+			return 1;
+		}
+		if (now_ms() >= deadline) {
+			diag_error(d, "%s has not started QEMU after %d s: see "
+			    "systemctl status %s", unit, (QEMU_START_MS +
+			    START_WAIT_S * 1000) / 1000, unit);
+			return 1;
+		}
+		(void)usleep(UNIT_POLL_MS * 1000);
+	}
+}
+
+/*
+ * start of one VM under systemd: a VM that runs in a unit already is
+ * left alone; one that runs elsewhere is adopted by its unit; any other
+ * is started as its unit.  Then -w and -c as a plain start.
+ */
+static int
+start_unit(struct ctx *c, const struct vm_config *vm, const char *instance,
+    struct diag *d)
+{
+	struct vm_state st;
+	char *unit, *in = NULL;
+	int rc = 0;
+
+	if ((unit = systemd_vm_unit(instance)) == NULL) {
+		diag_error(d, "'%s' is too long for a unit name", instance);
+		return pick_failed(d);
+	}
+	if (vm_probe(&c->run, vm->name, &st) == VM_RUNNING) {
+		in = systemd_unit_of(st.qemu.pid);
+		if (in != NULL && systemd_is_vm_unit(in))
+			printf("%s: already running, pid %ld, as %s\n",
+			    vm->name, (long)st.qemu.pid, in);
+		else if ((rc = systemctl_on("start", NULL, unit)) == 0)
+			printf("%s: already running, pid %ld: adopted by %s\n",
+			    vm->name, (long)st.qemu.pid, unit);
+	} else if ((rc = unit_launch(c, vm, unit, d)) != 0)
+		diag_flush(d, cli_prog);
+	state_free(&st);
+	free(in);
+	free(unit);
+	return rc != 0 ? 1 : start_then(c, vm, d);
+}
+
+/* --unit: SIGTERM (systemctl stop while the guest comes up). */
+static volatile sig_atomic_t unit_stop_asked;
+
+static void
+unit_on_sigterm(int sig)
+{
+	(void)sig;
+	unit_stop_asked = 1;
+}
+
+/* What the unit's own start tells systemd while it waits. */
+struct unit_wait {
+	struct ctx	*c;
+	const char	*name;
+	const char	*socket;	/* $NOTIFY_SOCKET */
+	long long	 told;		/* now_ms() of the last STATUS= */
+};
+
+/*
+ * A stop asked of the unit before the guest was up: the VM stopped as
+ * stop -f would (the button first), and this start ends there.
+ */
+static void
+unit_stop_now(struct unit_wait *u, int status)
+{
+	struct stop_how how;
+	struct diag d;
+
+	memset(&how, 0, sizeof(how));
+	how.timeout_s = -1;
+	how.force = 1;
+	diag_init(&d);
+	(void)notify_send(u->socket, status == 0 ? "STOPPING=1\nSTATUS="
+	    "stopping before the guest was up" : "STATUS=not up: stopping "
+	    "it", NULL);
+	printf("%s: %s: stopping it\n", u->name, status == 0 ?
+	    "stop asked before the guest was up" : "not up");
+	(void)fflush(stdout);
+	(void)vm_stop(&u->c->run, u->name, &how, &d);
+	diag_flush(&d, cli_prog);
+	exit(status);
+}
+
+static void
+unit_tick(const struct guest_progress *pg, void *arg)
+{
+	struct unit_wait *u = arg;
+	char *text;
+
+	if (unit_stop_asked)
+		unit_stop_now(u, 0);
+	if (now_ms() - u->told < UNIT_STATUS_MS)
+		return;
+	u->told = now_ms();
+	text = xasprintf("STATUS=%lld s, waiting for %s", pg->elapsed_ms /
+	    1000, pg->waits_for);
+	(void)notify_send(u->socket, text, NULL);
+	free(text);
+}
+
+/* Tells systemd that QEMU, pid, is the service now, and why. */
+static int
+unit_ready(const char *socket, pid_t pid, const char *why, struct diag *d)
+{
+	char *text;
+	int rc;
+
+	text = xasprintf("MAINPID=%ld\nREADY=1\nSTATUS=%s", (long)pid, why);
+	rc = notify_send(socket, text, d);
+	free(text);
+	if (rc == 0)
+		rc = notify_barrier(socket, NOTIFY_BARRIER_MS, d);
+	return rc;
+}
+
+/* --unit: a VM that runs already becomes the unit's, unchanged. */
+static int
+unit_adopt(const char *socket, const char *unit, const char *name,
+    struct vm_state *st, struct diag *d)
+{
+	char *in = systemd_unit_of(st->qemu.pid), *why;
+	int rc;
+
+	if (in != NULL && systemd_is_vm_unit(in) && strcmp(in, unit) != 0) {
+		diag_error(d, "'%s' runs as %s, not as %s", name, in, unit);
+		free(in);
+		return 1;
+	}
+	rc = in != NULL && strcmp(in, unit) == 0 ? 0 :
+	    systemd_adopt(st->qemu.pid, d);
+	free(in);
+	if (rc != 0)
+		return 1;
+	why = xasprintf("adopted: already running, pid %ld",
+	    (long)st->qemu.pid);
+	rc = unit_ready(socket, st->qemu.pid, why, d);
+	free(why);
+	if (rc != 0)
+		return 1;
+	printf("%s: already running, pid %ld: adopted by %s\n", name,
+	    (long)st->qemu.pid, unit);
+	return 0;
+}
+
+/*
+ * --unit after systemd restarted the unit itself (QEMU was killed by a
+ * signal): the VM starts again only when it crashed and ONCRASH=restart;
+ * 0 start it, else 1 after why.
+ */
+static int
+unit_may_restart(struct ctx *c, const struct vm_config *vm, const char *unit,
+    const char *socket, struct diag *d)
+{
+	struct vm_state st;
+	enum vm_run run;
+	int again;
+
+	switch (systemd_restarted(&c->run, vm->name, unit, d)) {
+	case 0:
+		return 0;
+	case -1:
+		return 1;
+	}
+	run = vm_probe(&c->run, vm->name, &st);
+	state_free(&st);
+	again = run == VM_DEAD && vm->oncrash_restart;
+	if (again) {
+		printf("%s: crashed: started again (ONCRASH=restart)\n",
+		    vm->name);
+		return 0;
+	}
+	diag_error(d, "%s: not started again: %s", vm->name, run == VM_DEAD ?
+	    "it crashed, and ONCRASH is not restart" :
+	    "its QEMU was stopped by hand");
+	(void)notify_send(socket, run == VM_DEAD ? "STATUS=crashed; not "
+	    "started again (ONCRASH=off)" : "STATUS=stopped by hand", NULL);
+	return 1;
+}
+
+/*
+ * start --unit: the main process of qemu-init@NAME.service (Type=notify).
+ * It starts the VM, waits for the guest as start -w does, and hands the
+ * service over to QEMU (MAINPID=, READY=1); a VM that runs already is
+ * adopted as it is.
+ */
+static int
+start_as_unit(struct ctx *c, const struct vm_config *vm, struct diag *d)
+{
+	struct unit_wait u;
+	struct vm_started vs;
+	struct vm_state st;
+	const char *env = notify_socket();
+	char *socket, *unit = NULL, *why;
+	int rc = 1;
+
+	if (env == NULL) {
+		diag_error(d, "--unit: no $NOTIFY_SOCKET: this is the start "
+		    "of qemu-init@.service (Type=notify), not one to run by "
+		    "hand");
+		return pick_failed(d);
+	}
+	socket = xstrdup(env);
+	(void)unsetenv("NOTIFY_SOCKET");	/* not QEMU's, nor a hook's */
+	(void)signal(SIGTERM, unit_on_sigterm);
+	if ((unit = systemd_unit_of(getpid())) == NULL ||
+	    !systemd_is_vm_unit(unit)) {
+		diag_error(d, "--unit: not run as a qemu-init@ unit (in %s)",
+		    unit != NULL ? unit : "no unit");
+		goto out;
+	}
+	if (vm_probe(&c->run, vm->name, &st) == VM_RUNNING) {
+		rc = unit_adopt(socket, unit, vm->name, &st, d);
+		state_free(&st);
+		goto out;
+	}
+	state_free(&st);
+	if (unit_may_restart(c, vm, unit, socket, d) != 0)
+		goto out;
+	(void)notify_send(socket, "STATUS=starting QEMU", NULL);
+	if (vm_start(vm, &c->mc, c->confdir, &c->run, &vs, d) != 0)
+		goto out;
+	diag_flush(d, cli_prog);
+	if (vs.already) {
+		rc = unit_adopt(socket, unit, vm->name, &vs.st, d);
+		state_free(&vs.st);
+		goto out;
+	}
+	say_started(c, vm->name, &vs.st, NULL);
+	(void)fflush(stdout);
+	memset(&u, 0, sizeof(u));
+	u.c = c;
+	u.name = vm->name;
+	u.socket = socket;
+	if (unit_stop_asked)
+		unit_stop_now(&u, 0);
+	if ((vm->serial || vm->agent) && guest_wait_up(&c->run, vm,
+	    START_WAIT_S, unit_tick, &u, d) != 0) {
+		diag_flush(d, cli_prog);
+		unit_stop_now(&u, 1);	/* not up: the unit failed */
+	}
+	if (unit_stop_asked)
+		unit_stop_now(&u, 0);
+	why = xasprintf("up, pid %ld%s", (long)vs.st.qemu.pid, vm->serial ||
+	    vm->agent ? "" : " (SERIAL=no, no AGENT: not waited for)");
+	if (unit_ready(socket, vs.st.qemu.pid, why, d) == 0) {
+		printf("%s: up\n", vm->name);
+		rc = 0;
+	}
+	free(why);
+	state_free(&vs.st);
+out:
+	diag_flush(d, cli_prog);
+	free(unit);
+	free(socket);
+	return rc;
+}
+
 static int
 start_one(struct vm_pick *p, struct diag *d, void *arg)
 {
+	struct ctx *c = arg;
+
 	if (!p->loaded)
 		return pick_failed(d);
-	return start_vm(arg, &p->vm, d);
+	if (c->unit)
+		return start_as_unit(c, &p->vm, d);
+	if (as_units(c))
+		return start_unit(c, &p->vm, unit_instance(p), d);
+	return start_vm(c, &p->vm, d);
 }
 
 /* start -a: the AUTOSTART VMs, gathered in registry order. */
 struct autostart {
 	struct ctx	 *c;
 	struct vm_config *vms;
+	char		**instances;	/* each one's unit_instance */
 	size_t		  n;
+	size_t		 *order;	/* under systemd: by BOOTDELAY */
+	size_t		 *group;	/* where each group starts in order */
 };
 
 static int
@@ -753,6 +1149,9 @@ gather_autostart(struct vm_pick *p, struct diag *d, void *arg)
 		return 1;
 	if (p->vm.autostart) {
 		a->vms = xreallocarray(a->vms, a->n + 1, sizeof(*a->vms));
+		a->instances = xreallocarray(a->instances, a->n + 1,
+		    sizeof(*a->instances));
+		a->instances[a->n] = xstrdup(unit_instance(p));
 		a->vms[a->n++] = p->vm;
 		memset(&p->vm, 0, sizeof(p->vm));	/* kept: ours now */
 	}
@@ -770,16 +1169,97 @@ start_autostart(size_t i, void *arg)
 }
 
 /*
+ * start -a under systemd, one group of VMs with the same BOOTDELAY: their
+ * units in one systemctl start, so that systemd orders them by their
+ * After= (web's After=qemu-init@db.service: web starts once db's guest
+ * is up), and waits until each is up or failed; then each VM's outcome.
+ */
+static int
+start_unit_group(size_t i, void *arg)
+{
+	struct autostart *a = arg;
+	size_t k, n = 0, from = a->group[i], to = a->group[i + 1];
+	char **args, **units, *in;
+	struct vm_state st;
+	struct diag d;
+	int rc = 0, status = 0;
+
+	units = xcalloc(to - from + 1, sizeof(*units));
+	args = xcalloc(to - from + 3, sizeof(*args));
+	args[0] = "start";
+	args[1] = "--";
+	for (k = from; k < to; k++)
+		if ((units[k - from] = systemd_vm_unit(
+		    a->instances[a->order[k]])) != NULL)
+			args[2 + n++] = units[k - from];
+	diag_init(&d);
+	if (n > 0 && systemctl(args, NULL, &status, &d) != 0)
+		rc = 1;
+	diag_flush(&d, cli_prog);
+	for (k = from; k < to; k++) {
+		const char *name = a->vms[a->order[k]].name, *u = units[k - from];
+
+		in = NULL;
+		if (u == NULL)
+			fprintf(stderr, "%s: '%s' is too long for a unit name\n",
+			    cli_prog, a->instances[a->order[k]]);
+		else if (vm_probe(&a->c->run, name, &st) == VM_RUNNING &&
+		    (in = systemd_unit_of(st.qemu.pid)) != NULL &&
+		    strcmp(in, u) == 0)
+			printf("%s: running as %s, pid %ld\n", name, in,
+			    (long)st.qemu.pid);
+		else
+			fprintf(stderr, "%s: %s did not start: see systemctl "
+			    "status %s\n", cli_prog, u, u);
+		if (u == NULL || in == NULL || strcmp(in, u) != 0)
+			rc = 1;
+		if (u != NULL)
+			state_free(&st);
+		free(in);
+		free(units[k - from]);
+	}
+	free(units);
+	free(args);
+	return rc != 0 || status != 0 ? 1 : cli_flush();
+}
+
+/* The VMs of start -a by BOOTDELAY (registry order within), grouped. */
+static size_t
+group_by_bootdelay(struct autostart *a)
+{
+	size_t i, j, k, ngroups = 0;
+
+	a->order = xcalloc(a->n + 1, sizeof(*a->order));
+	a->group = xcalloc(a->n + 2, sizeof(*a->group));
+	for (i = 0; i < a->n; i++)
+		a->order[i] = i;
+	for (i = 1; i < a->n; i++)	/* insertion sort: stable */
+		for (j = i; j > 0 && a->vms[a->order[j - 1]].bootdelay >
+		    a->vms[a->order[j]].bootdelay; j--) {
+			k = a->order[j];
+			a->order[j] = a->order[j - 1];
+			a->order[j - 1] = k;
+		}
+	for (i = 0; i < a->n; i++)
+		if (i == 0 || a->vms[a->order[i]].bootdelay !=
+		    a->vms[a->order[i - 1]].bootdelay)
+			a->group[ngroups++] = i;
+	a->group[ngroups] = a->n;
+	return ngroups;
+}
+
+/*
  * start -a: every AUTOSTART VM, START_ALL_MAX at once, each BOOTDELAY
  * seconds after start -a began; their outcomes in registry order.
+ * Under systemd, as their units, a group of one BOOTDELAY at once.
  */
 static int
 start_all(struct ctx *c)
 {
-	struct autostart a = { c, NULL, 0 };
+	struct autostart a = { c, NULL, NULL, 0, NULL, NULL };
 	struct diag d;
 	long long *at, t0 = now_ms();
-	size_t i;
+	size_t i, n;
 	int rc;
 
 	diag_init(&d);
@@ -788,14 +1268,27 @@ start_all(struct ctx *c)
 	if (diag_flush(&d, cli_prog) > 0 && rc == 0)
 		rc = 1;
 	at = xcalloc(a.n + 1, sizeof(*at));
-	for (i = 0; i < a.n; i++)
-		at[i] = t0 + (long long)a.vms[i].bootdelay * 1000;
-	i = parallel_run(a.n, start_autostart, &a, START_ALL_MAX, at);
+	if (as_units(c)) {
+		n = group_by_bootdelay(&a);
+		for (i = 0; i < n; i++)
+			at[i] = t0 + (long long)a.vms[a.order[a.group[i]]].
+			    bootdelay * 1000;
+		i = parallel_run(n, start_unit_group, &a, n, at);
+	} else {
+		for (i = 0; i < a.n; i++)
+			at[i] = t0 + (long long)a.vms[i].bootdelay * 1000;
+		i = parallel_run(a.n, start_autostart, &a, START_ALL_MAX, at);
+	}
 	if ((int)i > rc)
 		rc = (int)i;
-	for (i = 0; i < a.n; i++)
+	for (i = 0; i < a.n; i++) {
 		vmconf_free(&a.vms[i]);
+		free(a.instances[i]);
+	}
 	free(a.vms);
+	free(a.instances);
+	free(a.order);
+	free(a.group);
 	free(at);
 	return rc;
 }
@@ -1769,7 +2262,8 @@ act(struct ctx *c, const struct action *a, struct remote_request *fleet,
 	    (a->args == ARGS_ALL_OR_SOME && (c->all ? n != 0 : n == 0)) ||
 	    ((a->args == ARGS_VM_WORD || a->args == ARGS_WORDS) &&
 	    (n < 1 || n > 2)) || (a->args == ARGS_VM_AND_WORD && n != 2) ||
-	    (c->console && n != 1) || (c->quiet && c->json))
+	    (c->console && n != 1) || (c->quiet && c->json) ||
+	    (c->unit && (n != 1 || c->all || c->console || c->wait_s > 0)))
 		return action_usage(a);
 	if (fleet == NULL && setup(c) != 0)
 		return 1;

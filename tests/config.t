@@ -101,7 +101,7 @@ T
 nodir=$T/no/such/run
 test_expect_success "start without a VM, RUNDIR's parent missing: the usage (64)" '
 	run env QEMU_INIT_RUNDIR="$nodir" qemu-init start &&
-	test_rc 64 && test_err "usage: qemu-init start [-c] [-w [secs]] -a | -A | vm ..."
+	test_rc 64 && test_err "usage: qemu-init start [-cU] [-w [secs]] -a | -A | vm ..."
 '
 test_expect_success '...an unknown option too' '
 	run env QEMU_INIT_RUNDIR="$nodir" qemu-init stop -x web &&

@@ -24,7 +24,8 @@ tests="openssh-client
 gzip iproute2 iputils-ping socat tmux procps
 mandoc valgrind python3 dpkg-dev debhelper devscripts lintian man-db git
 debootstrap qemu-utils e2fsprogs ovmf
-fish ansible"
+fish ansible
+systemd-container"
 case ${1:-tests} in
 demo) pkgs=$demo ;;
 sshd) pkgs= ;;

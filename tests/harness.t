@@ -203,31 +203,26 @@ test_expect_success '...or once its QEMU has exited' <<'T'
 T
 
 # The port map: a range of 200 each, none in another's, nor in the
-# defaults' (30320-30519); 35000-37999 only for the files it was kept
-# for (create.t, snapshot.t, backup.t, systemd.t, migrate.t); and no
-# test file gives monitor_conf a port of another's range.
+# defaults' (30320-30519), nor in 35000-37999 but for the files kept
+# there; and no test file gives monitor_conf a port of another's range.
 names=$(sed -n '/^port_base() {/,/^}/p' "$TOP/tests/ports.sh" |
     sed -n 's/^[[:space:]]*\([a-z][a-z0-9-]*\))[[:space:]]*echo \([0-9]*\).*/\1 \2/p')
 test_expect_success 'the port map gives each test a range of 200 of its own' <<'T'
-	bases=$(printf '%s\n' "$names" | awk '{ print $2 }' | sort -n) &&
+	bases=$(printf '%s\n' "$names" | sort -k2n) &&
 	test -n "$bases" &&
-	test "$(printf '%s\n' "$bases" | uniq -d)" = "" &&
+	test "$(printf '%s\n' "$bases" | awk '{ print $2 }' | uniq -d)" = "" &&
 	prev=0 &&
-	for b in $bases; do
+	while read -r n b; do
 		test $((b - prev)) -ge 200 || { echo "$prev and $b"; return 1; }
 		test "$b" -ge 30520 -o $((b + 200)) -le 30320 ||
-		    { echo "$b: the defaults' range"; return 1; }
-		prev=$b
-	done &&
-	printf '%s\n' "$names" | while read -r n b; do
-		test "$b" -ge 38000 -o $((b + 200)) -le 35000 && continue
+		    { echo "$n $b: the defaults' range"; return 1; }
 		case $n in
-		create | snapshot | backup | systemd | migrate)
-			test "$b" -ge 35000 -a $((b + 200)) -le 38000 ||
-			    { echo "$n: $b runs out of 35000-37999"; return 1; } ;;
-		*)	echo "$n: $b: 35000-37999 are other files'"; return 1 ;;
+		create | snapshot | backup | systemd | migrate) ;;
+		*)	test "$b" -ge 38000 -o $((b + 200)) -le 35000 ||
+			    { echo "$n $b: 35000-37999 are other files'"; return 1; } ;;
 		esac
-	done
+		prev=$b
+	done <<< "$bases"
 T
 test_expect_success '...and every test file that names a base keeps to its own' <<'T'
 	# (install.t's MONPORT=40000 is an admin's edit in a DESTDIR: no VM.)

@@ -86,9 +86,9 @@ for u in qemu-init.service qemu-init@.service; do
 		! printf '%s\n' "$execs" | grep -v '^Exec[A-Za-z]*=-\?/usr/bin/qemu-init '
 T
 done
-test_expect_success 'qemu-init@.service starts and stops the instance %i, stopping it with -f' <<'T'
-	test_grep '^ExecStart=/usr/bin/qemu-init start %i$' "$U/qemu-init@.service" &&
-	test_grep '^ExecStop=/usr/bin/qemu-init stop -f %i$' "$U/qemu-init@.service"
+test_expect_success 'qemu-init@.service starts and stops the instance %I, stopping it with -f' <<'T'
+	test_grep '^ExecStart=/usr/bin/qemu-init start --unit %I$' "$U/qemu-init@.service" &&
+	test_grep '^ExecStop=/usr/bin/qemu-init stop -f %I$' "$U/qemu-init@.service"
 T
 test_expect_success 'qemu-init.service starts the AUTOSTART VMs, and stops only those, forced off after STOPDELAY' <<'T'
 	test_grep 'qemu-init start --autostart$' "$U/qemu-init.service" &&

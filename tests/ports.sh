@@ -6,7 +6,7 @@
 # unless said) and their control monitors 100 above (CTLPORT = MONPORT +
 # 100), so the bases are 200 apart.  They stay clear of the defaults of
 # monitor.conf (30320-30519); 35000-37999 is kept for create.t,
-# snapshot.t, backup.t, systemd.t and migrate.t.  No file assumes that it is alone on
+# snapshot.t, backup.t, systemd.t and migrate.t alone.  No file assumes that it is alone on
 # its range: another make check may run the same file at the same time.
 # Its VMs take whatever slot is free, and its other listeners (sshd,
 # fake QEMUs, impostors) listen on ports the kernel chose (free_port).
@@ -46,6 +46,7 @@ port_base() {
 	runswith)	echo 39000 ;;
 	snapshot)	echo 35400 ;;
 	backup)		echo 35600 ;;
+	systemd)	echo 35800 ;;	# the VMs of its container (host network)
 	*)		return 1 ;;
 	esac
 }

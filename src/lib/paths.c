@@ -34,6 +34,13 @@ path_rundir(void)
 	return env_or("QEMU_INIT_RUNDIR", QI_RUNDIR);
 }
 
+int
+path_builtin_dirs(void)
+{
+	return path_confdir() == (const char *)QI_CONFDIR &&
+	    path_rundir() == (const char *)QI_RUNDIR;
+}
+
 const char *
 path_env_host(void)
 {

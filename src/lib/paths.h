@@ -12,6 +12,11 @@
 const char *path_confdir(void);
 /* QEMU_INIT_RUNDIR, else the build-time default (/run/qemu-init). */
 const char *path_rundir(void);
+/*
+ * Whether both are the built-in ones (neither QEMU_INIT_CONFDIR nor
+ * QEMU_INIT_RUNDIR set): those of the systemd units.
+ */
+int	path_builtin_dirs(void);
 /* QEMU_INIT_HOST (the host to act on, as -H), or NULL when unset. */
 const char *path_env_host(void);
 /* QEMU_INIT_SSH (the ssh command to use), or NULL when unset. */

@@ -35,7 +35,8 @@ static const char *const kinds[] = {
 	[RUN_LOCK] = "lock",
 	[RUN_CONSOLE_LOCK] = "console.lock",
 	[RUN_AGENT] = "agent",
-	[RUN_QEMU_DIR] = "qemu"
+	[RUN_QEMU_DIR] = "qemu",
+	[RUN_UNIT] = "unit"
 };
 
 #define TREE_DEPTH	8	/* folders in RUN_QEMU_DIR removed, at most */

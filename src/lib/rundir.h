@@ -31,7 +31,9 @@ enum run_file {
 	RUN_LOCK,		/* held for a whole action on the VM */
 	RUN_CONSOLE_LOCK,	/* held by the attached console client */
 	RUN_AGENT,		/* AGENT=yes: the guest agent's channel (0600) */
-	RUN_QEMU_DIR		/* the one folder QEMU writes, as its user */
+	RUN_QEMU_DIR,		/* the one folder QEMU writes, as its user */
+	RUN_UNIT		/* qemu-init@NAME's restarts, as its start saw
+				   them (systemd.h); kept across runs */
 };
 
 /*

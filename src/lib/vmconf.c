@@ -29,7 +29,7 @@ const char *const vmconf_keys[] = {
 	"BOOTDELAY", "AUTOSTART", "PRECMD", "POSTCMD", "CUSTOMx", "DISKIF",
 	"DISKIFx", "DISKCACHE", "DISKCACHEx", "DISKDISCARD", "DISKDISCARDx",
 	"SNAPSHOT", "FIRMWARE", "AGENT", "READY", "DISKFORMAT", "DISKFORMATx",
-	"SANDBOX", NULL
+	"SANDBOX", "ONCRASH", NULL
 };
 
 const char *const vmconf_disk_ifs[] = {
@@ -49,6 +49,7 @@ static const char *const cache_modes[] = {
 static const char *const firmwares[] = {
 	[FIRMWARE_BIOS] = "bios", [FIRMWARE_UEFI] = "uefi", NULL
 };
+static const char *const oncrashes[] = { "off", "restart", NULL };
 
 /* Shared by every check: the file, the config and where errors go. */
 struct loader {
@@ -548,6 +549,7 @@ load_boot(struct loader *l)
 		vm->uefi_vars = uefi_vars_path(vm->cfgpath);
 	vm->agent = get_bool(l, "AGENT", 0);
 	vm->ready = get_string(l, "READY", VMCONF_READY);
+	vm->oncrash_restart = get_choice(l, get(l, "ONCRASH"), oncrashes, 0);
 }
 
 int

@@ -71,6 +71,7 @@ struct vm_config {
 	char		*uefi_vars;	/* FIRMWARE=uefi: <dir>/<name>-qemu.vars */
 	int		 agent;		/* AGENT=yes */
 	char		*ready;		/* READY, or VMCONF_READY */
+	int		 oncrash_restart;	/* ONCRASH=restart (systemd) */
 	char		**cdroms;
 	size_t		 ncdroms;
 	struct vm_nic	*nics;

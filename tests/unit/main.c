@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "rundir.h"
 #include "unit.h"
 
 struct unit_test {
@@ -98,6 +99,16 @@ unit_tmpdir(void)
 		exit(2);
 	}
 	return path;
+}
+
+void
+unit_rundir(struct rundir *rd, const char *dir)
+{
+	struct diag d;
+
+	diag_init(&d);
+	CHECK(rundir_open(rd, dir, RUNDIR_WRITE, &d) == 0);
+	diag_clear(&d);
 }
 
 char *

@@ -13,16 +13,6 @@
 #include "console.h"
 #include "unit.h"
 
-static void
-open_dir(struct rundir *rd, const char *dir)
-{
-	struct diag d;
-
-	diag_init(&d);
-	CHECK(rundir_open(rd, dir, RUNDIR_WRITE, &d) == 0);
-	diag_clear(&d);
-}
-
 /* A unix socket bound at path, listening with backlog (-1: not). */
 static int
 bound(const char *path, int backlog)
@@ -52,7 +42,7 @@ TEST(console_missing_socket)
 	char want[8400];
 	int lock = 7, again;
 
-	open_dir(&rd, unit_tmpdir());
+	unit_rundir(&rd, unit_tmpdir());
 	diag_init(&d);
 	CHECK(console_open(&rd, "web", &lock, &d) == -1);
 	snprintf(want, sizeof(want), "'web' has no serial console (nothing listens "
@@ -75,7 +65,7 @@ TEST(console_one_client_at_a_time)
 	char path[8400];
 	int l, fd, fd2, lock = -1, lock2 = -1, c;
 
-	open_dir(&rd, unit_tmpdir());
+	unit_rundir(&rd, unit_tmpdir());
 	diag_init(&d);
 	snprintf(path, sizeof(path), "%s/web@serial", rd.path);
 	l = bound(path, 4);
@@ -120,7 +110,7 @@ TEST(console_full_queue_is_busy)
 	int l, q[16], n = 0, fd, lock = -1, again;
 	struct sockaddr_un sun;
 
-	open_dir(&rd, unit_tmpdir());
+	unit_rundir(&rd, unit_tmpdir());
 	diag_init(&d);
 	snprintf(path, sizeof(path), "%s/web@serial", rd.path);
 	l = bound(path, 0);

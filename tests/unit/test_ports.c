@@ -17,16 +17,6 @@
 #include "unit.h"
 
 static void
-open_dir(struct rundir *rd, const char *dir)
-{
-	struct diag d;
-
-	diag_init(&d);
-	CHECK(rundir_open(rd, dir, RUNDIR_WRITE, &d) == 0);
-	diag_clear(&d);
-}
-
-static void
 monconf_of(struct monconf *mc, unsigned monport, unsigned slots)
 {
 	memset(mc, 0, sizeof(*mc));
@@ -84,7 +74,7 @@ TEST(ports_lowest_slot_no_running_vm_records)
 	struct diag d;
 	unsigned s = 99;
 
-	open_dir(&rd, unit_tmpdir());
+	unit_rundir(&rd, unit_tmpdir());
 	diag_init(&d);
 	monconf_of(&mc, 30320, 3);
 	CHECK(slot_choose(&mc, &rd, &nothing, &s, NULL, &d) == 0 && s == 0);
@@ -122,7 +112,7 @@ TEST(ports_reserved_slot_is_skipped_and_held)
 	unsigned s = 99;
 	int mine = -1, other = -1, again = -1;
 
-	open_dir(&rd, unit_tmpdir());
+	unit_rundir(&rd, unit_tmpdir());
 	diag_init(&d);
 	monconf_of(&mc, 30320, 4);
 	/* Another start holds slot 0. */
@@ -154,7 +144,7 @@ TEST(ports_held_by_another_program)
 	char want[512];
 	int fd, lock = -1;
 
-	open_dir(&rd, unit_tmpdir());
+	unit_rundir(&rd, unit_tmpdir());
 	diag_init(&d);
 	fd = listen_on(&port);
 	CHECK(fd >= 0);
@@ -197,7 +187,7 @@ TEST(ports_vnc_display_held_by_another_program)
 	char name[32], want[64];
 	int fd = -1;
 
-	open_dir(&rd, unit_tmpdir());
+	unit_rundir(&rd, unit_tmpdir());
 	diag_init(&d);
 	/*
 	 * The first VNC port we can hold, 5900 + k; slots 0 to k-1 are

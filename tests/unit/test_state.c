@@ -7,16 +7,6 @@
 #include "state.h"
 #include "unit.h"
 
-static void
-open_dir(struct rundir *rd, const char *dir)
-{
-	struct diag d;
-
-	diag_init(&d);
-	CHECK(rundir_open(rd, dir, RUNDIR_WRITE, &d) == 0);
-	diag_clear(&d);
-}
-
 TEST(state_round_trip)
 {
 	struct vm_state st, back;
@@ -29,7 +19,7 @@ TEST(state_round_trip)
 	struct vm_state_disk disks[] = { { "/srv/a b.img", "qcow2" } };
 	char *cdroms[] = { "/srv/x.iso" };
 
-	open_dir(&rd, unit_tmpdir());
+	unit_rundir(&rd, unit_tmpdir());
 	memset(&st, 0, sizeof(st));
 	st.qemu.pid = 4242;
 	st.qemu.start = 123456789012ULL;
@@ -100,7 +90,7 @@ TEST(state_of_an_older_start_reads_back)
 	struct rundir rd;
 	struct diag d;
 
-	open_dir(&rd, dir);
+	unit_rundir(&rd, dir);
 	diag_init(&d);
 	unit_writes(dir, "web@state", "PID=12\nPIDSTART=1\nSLOT=2\n"
 	    "MONPORT=30322\nCTLPORT=30422\nSTARTED=5\nSTOPDELAY=7\n"
@@ -126,7 +116,7 @@ TEST(state_file_mode_ignores_umask)
 	char path[4096];
 	mode_t old;
 
-	open_dir(&rd, unit_tmpdir());
+	unit_rundir(&rd, unit_tmpdir());
 	memset(&st, 0, sizeof(st));
 	st.qemu.pid = 4242;
 	diag_init(&d);
@@ -146,7 +136,7 @@ TEST(state_garbage_is_an_error)
 	struct rundir rd;
 	struct diag d;
 
-	open_dir(&rd, dir);
+	unit_rundir(&rd, dir);
 	diag_init(&d);
 	unit_writes(dir, "web@state", "PID=banana\n");
 	CHECK(state_read(&rd, "web", &st, &d) == -1);
@@ -176,7 +166,7 @@ TEST(state_probe_is_pid_and_start_time)
 	struct diag d;
 	char pid[32];
 
-	open_dir(&rd, dir);
+	unit_rundir(&rd, dir);
 	diag_init(&d);
 	CHECK(vm_probe(&rd, "web", &st) == VM_STOPPED);
 	state_free(&st);

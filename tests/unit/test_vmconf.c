@@ -316,3 +316,27 @@ TEST(vmconf_uefi_agent_snapshot_ready)
 	vmconf_free(&vm);
 	diag_clear(&d);
 }
+
+/* ONCRASH: off by default, restart, and nothing else. */
+TEST(vmconf_oncrash)
+{
+	struct vm_config vm;
+	struct diag d;
+
+	CHECK(load("RAM=1G\n", &vm, &d) == 0 && d.n == 0);
+	CHECK(!vm.oncrash_restart);
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("ONCRASH=restart\n", &vm, &d) == 0 && d.n == 0);
+	CHECK(vm.oncrash_restart);
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("ONCRASH=off\n", &vm, &d) == 0 && !vm.oncrash_restart);
+	vmconf_free(&vm);
+	diag_clear(&d);
+	CHECK(load("ONCRASH=always\n", &vm, &d) == -1);
+	CHECK(strstr(diag_first_error(&d), "'always' is not off or restart")
+	    != NULL);
+	vmconf_free(&vm);
+	diag_clear(&d);
+}

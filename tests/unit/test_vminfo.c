@@ -13,16 +13,6 @@
 #include "vminfo.h"
 #include "unit.h"
 
-static void
-open_dir(struct rundir *rd, const char *dir)
-{
-	struct diag d;
-
-	diag_init(&d);
-	CHECK(rundir_open(rd, dir, RUNDIR_WRITE, &d) == 0);
-	diag_clear(&d);
-}
-
 /* rd's path/name@what */
 static char *
 run_path(const struct rundir *rd, const char *what)
@@ -73,7 +63,7 @@ TEST(vminfo_stopped_without_config_knows_nothing)
 	struct vm_info in;
 	struct rundir rd;
 
-	open_dir(&rd, unit_tmpdir());
+	unit_rundir(&rd, unit_tmpdir());
 	vm_info_get(&rd, "web", NULL, NULL, &in);
 	CHECK(in.run == VM_STOPPED && !in.has_facts && in.uptime == -1);
 	CHECK(in.qemu_state == NULL && in.serial == NULL &&
@@ -90,7 +80,7 @@ TEST(vminfo_stopped_has_the_configs_facts)
 	struct rundir rd;
 	char *log;
 
-	open_dir(&rd, dir);
+	unit_rundir(&rd, dir);
 	load(dir, "RAM=2G\nSTOPDELAY=7\nDESC=\"the web\"\n", &vm);
 	vm_info_get(&rd, "web", &vm, NULL, &in);
 	CHECK(in.run == VM_STOPPED && in.has_facts && !in.st.recorded);
@@ -126,7 +116,7 @@ TEST(vminfo_running_has_the_recorded_facts)
 	struct rundir rd;
 	char *p;
 
-	open_dir(&rd, dir);
+	unit_rundir(&rd, dir);
 	record_running(&rd, 100);
 	load(dir, "RAM=2G\n", &vm);
 	vm_info_get(&rd, "web", &vm, NULL, &in);
@@ -164,7 +154,7 @@ TEST(vminfo_dead_keeps_its_facts_without_sockets)
 	struct diag d;
 	char pid[32];
 
-	open_dir(&rd, dir);
+	unit_rundir(&rd, dir);
 	diag_init(&d);
 	/* Our pid with another start time: that QEMU is gone... */
 	memset(&st, 0, sizeof(st));
@@ -200,7 +190,7 @@ TEST(vminfo_powered_off_is_tidied)
 	struct rundir rd;
 	struct diag d;
 
-	open_dir(&rd, dir);
+	unit_rundir(&rd, dir);
 	diag_init(&d);
 	/* A recorded QEMU that is gone and left no pid file: powered off. */
 	memset(&st, 0, sizeof(st));
@@ -223,7 +213,7 @@ TEST(vminfo_takes_what_is_known_of_many)
 	struct vm_info in;
 	struct rundir rd;
 
-	open_dir(&rd, dir);
+	unit_rundir(&rd, dir);
 	memset(k, 0, sizeof(k));
 	memset(&rs, 0, sizeof(rs));
 	k[0].name = xstrdup("db");

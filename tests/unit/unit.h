@@ -13,6 +13,9 @@ int	unit_check_str(const char *, const char *, const char *, const char *,
 	    const char *, int);
 /* A fresh empty folder, removed with its contents at exit. */
 const char *unit_tmpdir(void);
+struct rundir;
+/* Opens dir as a RUNDIR to write in (an assertion). */
+void	unit_rundir(struct rundir *, const char *dir);
 /* Writes len bytes into dir/name; returns the path (static per call). */
 char	*unit_write(const char *dir, const char *name, const char *, size_t);
 char	*unit_writes(const char *dir, const char *name, const char *);
