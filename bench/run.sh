@@ -292,7 +292,12 @@ echo
 "$TOP/bench/create.sh"
 echo
 
-# --- 8. libvirt ------------------------------------------------------------------
+# --- 8. backups and snapshots ----------------------------------------------------
+# bench/backup.sh, which runs alone too (its own folders and VM).
+"$TOP/bench/backup.sh"
+echo
+
+# --- 9. libvirt ------------------------------------------------------------------
 # The same guest under libvirt, beside qemu-init: only where virsh is
 # installed (BENCH_LIBVIRT=yes installs Debian's libvirt-daemon-system and
 # libvirt-clients first, as root).  A libvirtd (and virtlogd) the bench

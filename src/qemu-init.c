@@ -16,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "backup.h"
 #include "buf.h"
 #include "check.h"
 #include "cli.h"
@@ -40,13 +42,16 @@
 #include "relay.h"
 #include "remote.h"
 #include "report.h"
+#include "restore.h"
 #include "rundir.h"
 #include "sshcmd.h"
+#include "snapshot.h"
 #include "state.h"
 #include "suggest.h"
 #include "systemd.h"
 #include "table.h"
 #include "vmconf.h"
+#include "vmdisks.h"
 #include "vminfo.h"
 #include "vmselect.h"
 
@@ -71,6 +76,10 @@ struct ctx {
 	int			 quiet;		/* list -q */
 	int			 shell;		/* show -s */
 	int			 purge;		/* remove --purge */
+	int			 incremental;	/* backup -i */
+	long long		 limit_mib;	/* backup -l, or 0 */
+	char			**words;	/* what follows the VM */
+	int			 nwords;
 	int			 worst;		/* status: the LSB code */
 	long long		 deadline;	/* wait: now_ms() */
 	struct jsonw		 jw;		/* -o json: the document */
@@ -88,7 +97,10 @@ enum vm_args {
 	ARGS_ONE,
 	ARGS_NONE,
 	ARGS_ALL_OR_SOME,	/* -a (or -A) and none, or one or more */
-	ARGS_OWN		/* the action parses its command line */
+	ARGS_OWN,		/* the action parses its command line */
+	ARGS_VM_WORD,		/* one, and perhaps a word (a name) */
+	ARGS_VM_AND_WORD,	/* one, and a word */
+	ARGS_WORDS		/* one or two words, no VM */
 };
 
 #define NEED_MONCONF	1	/* monitor.conf */
@@ -118,22 +130,28 @@ static int	act_ssh(struct ctx *, int, char **);
 static int	remove_one(struct vm_pick *, struct diag *, void *);
 static int	act_help(struct ctx *, int, char **);
 static int	act_list(struct ctx *, int, char **);
+static int	act_restore(struct ctx *, int, char **);
 static int	act_start(struct ctx *, int, char **);
 static int	act_status(struct ctx *, int, char **);
 static int	act_stop(struct ctx *, int, char **);
 static int	act_wait(struct ctx *, int, char **);
 static int	fleet_show(struct ctx *, int, char **);
+static int	backup_one(struct vm_pick *, struct diag *, void *);
 static int	console_one(struct vm_pick *, struct diag *, void *);
 static int	info_one(struct vm_pick *, struct diag *, void *);
 static int	kill_one(struct vm_pick *, struct diag *, void *);
 static int	machine_one(struct vm_pick *, struct diag *, void *);
 static int	restart_one(struct vm_pick *, struct diag *, void *);
 static int	show_one(struct vm_pick *, struct diag *, void *);
+static int	snapshot_one(struct vm_pick *, struct diag *, void *);
+static int	snapshots_one(struct vm_pick *, struct diag *, void *);
 
 #define OUTPUT_HELP \
 	"  -o, --output=F   text (the default) or json: one JSON document\n"
 #define ACT	NEED_RUNDIR, RUNDIR_WRITE	/* acts on running VMs */
 #define LOOK	NEED_RUNDIR, RUNDIR_READ	/* looks at them */
+/* Holds a VM, running or not: its lock, made where RUNDIR is missing. */
+#define HOLD	NEED_RUNDIR, RUNDIR_CREATE
 
 static const struct action actions[] = {
 	{ "start", "aAchUw::", ARGS_ALL_OR_SOME, act_start, NULL, LOAD_CONFIG,
@@ -247,6 +265,38 @@ static const struct action actions[] = {
 	  "a known-hosts\n"
 	  "  file of the VM's own, filled from the host keys its console "
 	  "showed)\n" },
+	{ "snapshot", "h", ARGS_VM_WORD, NULL, snapshot_one, LOAD_CONFIG,
+	  HOLD,
+	  "snapshot vm [name]",
+	  "  (every disk at once, and the memory of a running VM; the name "
+	  "is the\n"
+	  "  time by default)\n" },
+	{ "snapshots", "o:h", ARGS_ONE, NULL, snapshots_one, LOAD_CONFIG, ACT,
+	  "snapshots [-o json] vm",
+	  OUTPUT_HELP },
+	{ "revert", "h", ARGS_VM_AND_WORD, NULL, snapshot_one, LOAD_CONFIG,
+	  HOLD,
+	  "revert vm name",
+	  "  (a running VM runs on from the snapshot; a stopped VM's disks "
+	  "go back)\n" },
+	{ "forget", "h", ARGS_VM_AND_WORD, NULL, snapshot_one, LOAD_CONFIG,
+	  HOLD,
+	  "forget vm name",
+	  "  (the snapshot is deleted from every disk)\n" },
+	{ "backup", "il:h", ARGS_VM_AND_WORD, NULL, backup_one, LOAD_CONFIG,
+	  HOLD,
+	  "backup [-i] [-l mib] vm dir",
+	  "  -i, --incremental  only what changed since the last backup in "
+	  "dir\n"
+	  "  -l, --limit=MIB  read each disk at most MIB MiB a second\n"
+	  "  (every disk at one moment, into dir; a progress line on a "
+	  "terminal)\n" },
+	{ "restore", "fh", ARGS_WORDS, act_restore, NULL, LOAD_NONE,
+	  HOLD,
+	  "restore [-f] dir [name]",
+	  "  -f, --force      replace the files of an existing, stopped VM\n"
+	  "  (dir's latest backup, or dir/NNNN.manifest; name: the backup's "
+	  "VM)\n" },
 	{ "help", "h", ARGS_ANY, act_help, NULL, LOAD_NONE, 0, RUNDIR_READ,
 	  "help [action]",
 	  "  (this text, or one action's)\n" },
@@ -260,6 +310,8 @@ static const struct option longopts[] = {
 	{ "console",	no_argument,		NULL,	'c' },
 	{ "force",	no_argument,		NULL,	'f' },
 	{ "help",	no_argument,		NULL,	'h' },
+	{ "incremental", no_argument,		NULL,	'i' },
+	{ "limit",	required_argument,	NULL,	'l' },
 	{ "no-wait",	no_argument,		NULL,	'n' },
 	{ "output",	required_argument,	NULL,	'o' },
 	{ "purge",	no_argument,		NULL,	'P' },
@@ -421,6 +473,14 @@ options(struct ctx *c, int argc, char **argv)
 				return EX_USAGE;
 			}
 			c->json = strcmp(optarg, "json") == 0;
+			break;
+		case 'i':
+			c->incremental = 1;
+			break;
+		case 'l':
+			if (cli_number("-l", optarg, 1, 1048576, "MiB/s",
+			    &c->limit_mib) != 0)
+				return EX_USAGE;
 			break;
 		case 'q':
 			c->quiet = 1;
@@ -634,17 +694,43 @@ struct live {
 	char		*drawn;		/* what the line shows, or NULL */
 };
 
+/* The line shows text now (made harmless, cut to the width). */
 static void
-live_tick(const struct guest_progress *pg, void *arg)
+live_draw(struct live *l, const char *text, size_t len)
 {
-	struct live *l = arg;
 	struct log_tail clean;
 	struct winsize ws;
-	struct strbuf sb;
 	size_t cols = 80;
 
 	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
 		cols = ws.ws_col;
+	log_tail_init(&clean);
+	log_tail_feed(&clean, text, len);
+	if (l->drawn != NULL && strncmp(l->drawn, log_tail_line(&clean),
+	    cols - 1) == 0)
+		return;
+	free(l->drawn);
+	l->drawn = xstrdup(log_tail_line(&clean));
+	fprintf(stderr, "\r\033[K%.*s", (int)(cols - 1), l->drawn);
+	(void)fflush(stderr);
+}
+
+/* The live line is wiped, if one was drawn. */
+static void
+live_end(struct live *l)
+{
+	if (l->drawn != NULL)
+		fprintf(stderr, "\r\033[K");
+	free(l->drawn);
+	l->drawn = NULL;
+}
+
+static void
+live_tick(const struct guest_progress *pg, void *arg)
+{
+	struct live *l = arg;
+	struct strbuf sb;
+
 	sb_init(&sb);
 	sb_addf(&sb, "%s: %lld s, waiting for %s", l->name,
 	    pg->elapsed_ms / 1000, pg->waits_for);
@@ -655,16 +741,8 @@ live_tick(const struct guest_progress *pg, void *arg)
 		sb_addf(&sb, ": %s", pg->last_line);
 	else if (pg->console)
 		sb_adds(&sb, " (console empty so far)");
-	log_tail_init(&clean);
-	log_tail_feed(&clean, sb.s, sb.len);
+	live_draw(l, sb.s, sb.len);
 	sb_free(&sb);
-	if (l->drawn != NULL && strncmp(l->drawn, log_tail_line(&clean),
-	    cols - 1) == 0)
-		return;
-	free(l->drawn);
-	l->drawn = xstrdup(log_tail_line(&clean));
-	fprintf(stderr, "\r\033[K%.*s", (int)(cols - 1), l->drawn);
-	(void)fflush(stderr);
 }
 
 /* start -w: waits for the guest, on a terminal with a live line. */
@@ -676,9 +754,7 @@ wait_up(struct ctx *c, const struct vm_config *vm, struct diag *d)
 
 	rc = guest_wait_up(&c->run, vm, c->wait_s, tty ? live_tick : NULL,
 	    &l, d);
-	if (l.drawn != NULL)
-		fprintf(stderr, "\r\033[K");
-	free(l.drawn);
+	live_end(&l);
 	return rc;
 }
 
@@ -1500,6 +1576,54 @@ machine_one(struct vm_pick *p, struct diag *d, void *arg)
 	return cli_flush();
 }
 
+/* "2026-12-07 13:30:12", local time (caller frees). */
+static char *
+local_time(long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char s[32];
+
+	if (localtime_r(&tt, &tm) == NULL ||
+	    strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		return xasprintf("%lld", t);
+	return xstrdup(s);
+}
+
+/* info's snapshot count and last backup. */
+static void
+report_keeping(struct report *r, const struct vm_info *in)
+{
+	const struct backup_record *b = &in->backup;
+	char *when, *line;
+
+	report_number(r, "snapshots", in->snapshots >= 0 ? in->snapshots :
+	    REPORT_NONE, NULL);
+	if (r->w != NULL) {
+		if (!in->has_backup) {
+			jsonw_null(r->w, "last_backup");
+			return;
+		}
+		jsonw_object(r->w, "last_backup");
+		jsonw_number(r->w, "time", b->time);
+		jsonw_number(r->w, "backup", b->seq);
+		jsonw_bool(r->w, "incremental", b->incremental);
+		jsonw_string(r->w, "dir", b->dir);
+		jsonw_end(r->w);
+		return;
+	}
+	if (!in->has_backup) {
+		report_string(r, "last_backup", NULL);
+		return;
+	}
+	when = local_time(b->time);
+	line = xasprintf("%s, backup %u (%s) in %s", when, b->seq,
+	    b->incremental ? "incremental" : "full", b->dir);
+	report_string(r, "last_backup", line);
+	free(line);
+	free(when);
+}
+
 /* info's facts beyond report_vm_members': the machine, disks and NICs. */
 static void
 report_machine(struct report *r, const struct vm_info *in)
@@ -1549,6 +1673,7 @@ report_machine(struct report *r, const struct vm_info *in)
 			jsonw_end(r->w);
 		}
 		jsonw_end(r->w);
+		report_keeping(r, in);
 		return;
 	}
 	for (i = 0; known && i < st->ndisks; i++) {
@@ -1580,6 +1705,7 @@ report_machine(struct report *r, const struct vm_info *in)
 		report_string(r, key, line);
 		free(line);
 	}
+	report_keeping(r, in);
 }
 
 /*
@@ -1945,6 +2071,214 @@ console_one(struct vm_pick *p, struct diag *d, void *arg)
 	return attach_console(arg, p->ref.name, d);
 }
 
+/* snapshot, revert and forget: one VM held, one change, said. */
+static int
+snapshot_one(struct vm_pick *p, struct diag *d, void *arg)
+{
+	struct ctx *c = arg;
+	const struct vm_config *vm = p->loaded ? &p->vm : NULL;
+	const char *action = c->act->name;
+	unsigned long long memory = 0;
+	struct vm_disks vd;
+	struct strbuf size;
+	char *name;
+	int rc = -1;
+
+	if (p->resolved != RESOLVE_OK)
+		return pick_failed(d);
+	name = c->nwords > 0 ? xstrdup(c->words[0]) : snapshot_default_name();
+	if (snapshot_name_check(name, d) != 0) {
+		free(name);
+		return pick_failed(d);
+	}
+	if (vmdisks_hold(&c->run, p->ref.name, vm, &vd, d) == 0)
+		rc = strcmp(action, "snapshot") == 0 ? snapshot_take(&vd, vm,
+		    name, &memory, d) : strcmp(action, "revert") == 0 ?
+		    snapshot_revert(&vd, vm, name, d) :
+		    snapshot_forget(&vd, vm, name, d);
+	sb_init(&size);
+	sb_add_size(&size, memory);
+	if (rc == 0 && strcmp(action, "snapshot") == 0)
+		printf(vd.running ? "%s: snapshot '%s' taken, with its memory "
+		    "(%s)\n" : "%s: snapshot '%s' taken (disks only: it is "
+		    "stopped)\n", p->ref.name, name, size.s);
+	else if (rc == 0 && strcmp(action, "revert") == 0)
+		printf(vd.running ? "%s: back at snapshot '%s', running\n" :
+		    "%s: disks back at snapshot '%s'\n", p->ref.name, name);
+	else if (rc == 0)
+		printf("%s: snapshot '%s' forgotten\n", p->ref.name, name);
+	vmdisks_release(&vd);
+	diag_flush(d, cli_prog);
+	sb_free(&size);
+	free(name);
+	return rc == 0 ? cli_flush() : 1;
+}
+
+/* snapshots: a table, or the JSON document. */
+static void
+print_snapshots(struct ctx *c, const char *vm, int running,
+    const struct snapshot_set *set)
+{
+	struct strbuf cell;
+	struct table t;
+	char *when;
+	size_t i;
+
+	if (c->json) {
+		jsonw_init(&c->jw);
+		jsonw_object(&c->jw, NULL);
+		jsonw_string(&c->jw, "vm", vm);
+		jsonw_bool(&c->jw, "running", running);
+		jsonw_array(&c->jw, "snapshots");
+	} else {
+		table_init(&t, 4);
+		table_add(&t, "NAME");
+		table_add(&t, "TAKEN");
+		table_add(&t, "MEMORY");
+		table_add(&t, "DISKS");
+	}
+	for (i = 0; i < set->n; i++) {
+		if (c->json) {
+			jsonw_object(&c->jw, NULL);
+			jsonw_string(&c->jw, "name", set->v[i].name);
+			jsonw_number(&c->jw, "taken", set->v[i].date);
+			jsonw_number(&c->jw, "memory",
+			    (long long)set->v[i].memory);
+			jsonw_number(&c->jw, "disks", (long long)set->v[i].disks);
+			jsonw_bool(&c->jw, "whole",
+			    set->v[i].disks == set->ndisks);
+			jsonw_end(&c->jw);
+			continue;
+		}
+		table_add(&t, set->v[i].name);
+		when = local_time(set->v[i].date);
+		table_add(&t, when);
+		free(when);
+		sb_init(&cell);
+		if (set->v[i].memory > 0)
+			sb_add_size(&cell, set->v[i].memory);
+		table_add(&t, set->v[i].memory > 0 ? cell.s : "-");
+		sb_reset(&cell);
+		if (set->v[i].disks == set->ndisks)
+			sb_adds(&cell, "all");
+		else
+			sb_addf(&cell, "%zu of %zu", set->v[i].disks,
+			    set->ndisks);
+		table_add(&t, cell.s);
+		sb_free(&cell);
+	}
+	if (!c->json) {
+		table_print(&t, stdout);
+		table_free(&t);
+	}
+}
+
+static int
+snapshots_one(struct vm_pick *p, struct diag *d, void *arg)
+{
+	struct ctx *c = arg;
+	struct snapshot_set set;
+	struct vm_disks vd;
+
+	if (p->resolved != RESOLVE_OK)
+		return pick_failed(d);
+	if (vmdisks_hold(&c->run, p->ref.name, p->loaded ? &p->vm : NULL, &vd,
+	    d) != 0) {
+		vmdisks_release(&vd);
+		return pick_failed(d);
+	}
+	diag_flush(d, cli_prog);
+	snapshot_list(&vd, &set);
+	print_snapshots(c, p->ref.name, vd.running, &set);
+	snapshot_set_free(&set);
+	vmdisks_release(&vd);
+	return (c->json ? json_print(c) : cli_flush()) != 0 ? 1 : 0;
+}
+
+/* backup's progress line on a terminal: bytes, rate, time left. */
+static void
+backup_tick(const struct backup_progress *pg, void *arg)
+{
+	struct live *l = arg;
+	unsigned long long rate;
+	struct strbuf sb;
+	long long left;
+
+	sb_init(&sb);
+	sb_addf(&sb, "%s: backup ", l->name);
+	sb_add_size(&sb, pg->done);
+	sb_adds(&sb, " of ");
+	sb_add_size(&sb, pg->total);
+	if (pg->elapsed_ms >= 1000 && pg->done > 0) {
+		rate = pg->done * 1000 / (unsigned long long)pg->elapsed_ms;
+		sb_adds(&sb, ", ");
+		sb_add_size(&sb, rate);
+		sb_adds(&sb, "/s");
+		left = rate > 0 ? (long long)((pg->total - (pg->done <
+		    pg->total ? pg->done : pg->total)) / rate) : -1;
+		if (left >= 0)
+			sb_addf(&sb, ", %lld:%02lld left", left / 60,
+			    left % 60);
+	}
+	live_draw(l, sb.s, sb.len);
+	sb_free(&sb);
+}
+
+static int
+backup_one(struct vm_pick *p, struct diag *d, void *arg)
+{
+	struct ctx *c = arg;
+	struct live l = { p->ref.name, NULL };
+	struct backup_how how = { c->incremental,
+	    (unsigned long long)c->limit_mib << 20, NULL, &l };
+	struct backup_done done;
+	struct strbuf size;
+	int rc;
+
+	if (p->resolved != RESOLVE_OK)
+		return pick_failed(d);
+	if (isatty(STDERR_FILENO))
+		how.progress = backup_tick;
+	rc = backup_vm(&c->run, p->ref.name, p->loaded ? &p->vm : NULL,
+	    c->words[0], &how, &done, d);
+	live_end(&l);
+	diag_flush(d, cli_prog);
+	if (rc != 0)
+		return 1;
+	sb_init(&size);
+	sb_add_size(&size, done.bytes);
+	printf("%s: backup %u in %s (", p->ref.name, done.seq, done.dir);
+	if (done.base != 0)
+		printf("incremental on backup %u", done.base);
+	else
+		printf("full");
+	printf(", %s%s)\n", size.s, !done.online ? ", stopped" :
+	    done.frozen ? ", file systems frozen" : "");
+	sb_free(&size);
+	backup_done_free(&done);
+	return cli_flush();
+}
+
+static int
+act_restore(struct ctx *c, int nargs, char **args)
+{
+	struct restore_done done;
+	struct diag d;
+
+	diag_init(&d);
+	if (restore_vm(c->confdir, &c->run, args[0], nargs > 1 ? args[1] :
+	    NULL, c->how.force, &done, &d) != 0) {
+		diag_flush(&d, cli_prog);
+		return 1;
+	}
+	diag_flush(&d, cli_prog);
+	printf("%s: restored from backup %u of %s%s%s\n", done.name, done.seq,
+	    args[0], done.registered ? ", registered" : "", done.replaced ?
+	    ", its files replaced" : "");
+	restore_done_free(&done);
+	return cli_flush();
+}
+
 static void
 action_help(const struct action *a)
 {
@@ -2198,6 +2532,8 @@ act(struct ctx *c, const struct action *a, struct remote_request *fleet,
 	if ((a->args == ARGS_SOME && n == 0) || (a->args == ARGS_ONE &&
 	    n != 1) || (a->args == ARGS_NONE && n != 0) ||
 	    (a->args == ARGS_ALL_OR_SOME && (c->all ? n != 0 : n == 0)) ||
+	    ((a->args == ARGS_VM_WORD || a->args == ARGS_WORDS) &&
+	    (n < 1 || n > 2)) || (a->args == ARGS_VM_AND_WORD && n != 2) ||
 	    (c->console && n != 1) || (c->quiet && c->json) ||
 	    (c->unit && (n != 1 || c->all || c->console || c->wait_s > 0)))
 		return action_usage(a);
@@ -2205,6 +2541,12 @@ act(struct ctx *c, const struct action *a, struct remote_request *fleet,
 		return 1;
 	if (a->run != NULL)
 		return a->run(c, n, argv + optind);
+	/* The VM, and the words after it. */
+	if (a->args == ARGS_VM_WORD || a->args == ARGS_VM_AND_WORD) {
+		c->words = argv + optind + 1;
+		c->nwords = n - 1;
+		n = 1;
+	}
 	return vm_each_named(c->confdir, argv + optind, n, a->load, a->each,
 	    c, NULL);
 }
@@ -2256,7 +2598,9 @@ main(int argc, char **argv)
 		tmp = argv[1];
 		argv[1] = argv[2];
 		argv[2] = tmp;
-		if (argc > 3) {	/* the options before the VM */
+		/* The VM stays before the words that follow it. */
+		if (argc > 3 && a->args != ARGS_VM_WORD &&
+		    a->args != ARGS_VM_AND_WORD) {	/* the options first */
 			for (i = 2; i < argc - 1; i++)
 				argv[i] = argv[i + 1];
 			argv[argc - 1] = tmp;

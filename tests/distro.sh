@@ -115,3 +115,69 @@ boot_login_stop() {
 	'
 	test_expect_success '...and fsck finds its file system clean' 'clean_fs "$blsvm"'
 }
+
+# DEB_SLOW: kernel arguments for deb_vm's third that let a guest wait
+# for its devices as long as a loaded machine needs: systemd's 90 s for
+# /dev/ttyS0 ran out at a load of 14, and without its serial getty the
+# guest never offered a login.  (Debian 12's systemd 252 times device
+# units out by its default start timeout, which this sets.)
+DEB_SLOW="systemd.default_timeout_start_sec=1800"
+
+# deb_login NAME: root logged in on NAME's serial console, through
+# qemu-init console in a tmux session named NAME (on a server of the
+# deb_ helpers' own, $DEB_SOCK, which term_start leaves be), for deb_run
+# (TEST ONLY password).  A session of that name is replaced.  Each step
+# waited for as long as the console log grows.
+DEB_SOCK=qinit-deb-$TEST_NAME-$$
+TMUX_SOCKS="$TMUX_SOCKS $DEB_SOCK"
+deb_login() {
+	tmux -L "$DEB_SOCK" kill-session -t "$1" 2>/dev/null
+	tmux -L "$DEB_SOCK" new-session -d -s "$1" -x 160 -y 40 \
+	    "qemu-init console $1; sleep 3600" || return 1
+	wait_until 60 deb_attached "$1" || {
+		echo "deb_login: qemu-init console $1 did not attach"
+		return 1
+	}
+	# getty's prompt is up; an Enter gets a fresh one, which systemd's
+	# status lines did not run into (they may have, on the first).
+	wait_for_log "$1" "login: " || return 1
+	deb_prompt "$1" Enter "login: " || return 1
+	deb_prompt "$1" root "Password:" || return 1
+	deb_keys "$1" qinit Enter
+	DEB_N=$((DEB_N + 1))
+	deb_run "$1" "echo QI-IN-\$((1000+$DEB_N))" "QI-IN-$((1000 + DEB_N))"
+}
+DEB_N=0
+
+# deb_prompt NAME WORD TEXT: WORD typed (and Enter) on NAME's console,
+# then one more TEXT in its console log than there was.
+deb_prompt() {
+	local n
+	n=$(grep -c -- "$3" "$(console_log "$1")")
+	if [ "$2" = Enter ]; then deb_keys "$1" Enter; else deb_keys "$1" "$2" Enter; fi &&
+	    guest_wait "$1" "another '$3' in its console log" deb_more "$1" "$3" "$n"
+}
+deb_more() {
+	[ "$(grep -c -- "$2" "$(console_log "$1")")" -gt "$3" ]
+}
+
+deb_attached() {
+	tmux -L "$DEB_SOCK" capture-pane -p -t "$1" 2>/dev/null |
+	    grep -q "attached to the console"
+}
+
+# deb_keys NAME KEY...: keys typed into deb_login's session of NAME.
+deb_keys() {
+	local s=$1
+	shift
+	tmux -L "$DEB_SOCK" send-keys -t "$s" "$@"
+}
+
+# deb_run NAME CMD TOKEN: runs the shell command CMD as root on NAME's
+# console (deb_login) and waits, as long as the guest makes progress,
+# until TOKEN, which CMD prints and which its own text does not hold, is
+# in NAME's console log.
+deb_run() {
+	deb_keys "$1" "$2" Enter &&
+	    wait_for_log "$1" "$3"
+}

@@ -153,7 +153,7 @@ check_completion() {
 	'
 }
 check_completion "start stop status" qemu-init st
-check_completion "restart resume reset remove" qemu-init re
+check_completion "restart resume reset remove revert restore" qemu-init re
 check_completion "db web webserver" qemu-init start ""
 check_completion "web webserver" qemu-init status w
 check_completion "-a -A -f -n -t -h" qemu-init stop -
@@ -170,7 +170,7 @@ check_completion "text json" qemu-init list -o ""
 check_completion "json" qemu-init info --output j
 check_completion "web webserver" qemu-init info w
 check_completion "web webserver" qemu-init pause we
-check_completion "restart resume reset remove" qemu-init help re
+check_completion "restart resume reset remove revert restore" qemu-init help re
 check_completion "--net" qemu-init create web --ne
 check_completion "user bridge bridge=" qemu-init create web --net ""
 check_completion "bios uefi" qemu-init create web --firmware ""
@@ -191,6 +191,17 @@ check_completion "web webserver" qemu-mon we
 mkdir -p "$T/vms/web"
 touch "$T/vms/web/web-qemu.cfg" "$T/vms/web/web.img"
 check_completion "$T/vms/web/web-qemu.cfg" qemu-init show "$T/vms/web/"
+# backup: options, a VM, then its folder; restore: a folder or manifest.
+check_completion "snapshot snapshots" qemu-init snap
+check_completion "-o -h" qemu-init snapshots -
+check_completion "--incremental --limit --help" qemu-init backup --
+check_completion "" qemu-init backup -l ""
+check_completion "web webserver" qemu-init backup -i w
+check_completion "$T/vms/web" qemu-init backup -l 5 web "$T/vms/w"
+check_completion "" qemu-init backup web "$T/vms/w" ""
+touch "$T/vms/web/0001.manifest"
+check_completion "-f -h" qemu-init restore -
+check_completion "$T/vms/web/0001.manifest" qemu-init restore -f "$T/vms/web/0"
 # -H first, its hosts from CONFDIR/hosts; then as without it.
 printf '# the lab\nvm1\nroot@vm2:2222   # the other\n' > "$QEMU_INIT_CONFDIR/hosts"
 check_completion "-h --help -V --version -H --host" qemu-init -

@@ -46,6 +46,8 @@ port_base() {
 	distro-uefi)	echo 38600 ;;
 	distro-agent)	echo 38800 ;;
 	runswith)	echo 39000 ;;
+	snapshot)	echo 35400 ;;
+	backup)		echo 35600 ;;
 	systemd)	echo 35800 ;;	# the VMs of its container (host network)
 	*)		return 1 ;;
 	esac

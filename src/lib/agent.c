@@ -1,9 +1,14 @@
 /*
  * agent.c - a client of the QEMU guest agent.
  */
+#include <sys/wait.h>
+
 #include <arpa/inet.h>
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +25,8 @@
 #define AGENT_VALUES_MAX 8192	/* JSON values in a reply, at most */
 
 #define AGENT_TICK_MS	250	/* how often a waiting ping calls its tick */
+#define GUARD_THAW_MS	60000	/* the guard's thaw, once it is on its own */
+#define GUARD_DONE	'T'	/* what the guard is told: thawed */
 
 /* One connection to the agent's socket. */
 struct agent {
@@ -69,13 +76,17 @@ agent_send(struct agent *a, const char *request, struct diag *d)
 
 /*
  * Reads replies until one whose "return" is want (a number's digits),
- * or any "return" when want is NULL; with keep, that reply is kept
- * there (json_free).  SOCK_OK or a SOCK_ code.
+ * or any "return" when want is NULL, whose text (a string's or a
+ * number's; NULL for others) goes to *value unless value is NULL
+ * (caller frees); with keep, that whole reply is kept there
+ * (json_free).  An "error" reply to a request of ours ends the wait
+ * with its text in d, as SOCK_FAILED.  SOCK_OK or a SOCK_ code.
  */
 static int
-agent_reply_keep(struct agent *a, const char *want, struct json *keep,
-    struct diag *d)
+agent_reply_keep(struct agent *a, const char *want, char **value,
+    struct json *keep, struct diag *d)
 {
+	const char *desc;
 	const struct json *ret;
 	const char *why;
 	struct json j;
@@ -95,6 +106,14 @@ agent_reply_keep(struct agent *a, const char *want, struct json *keep,
 		ret = j.type == JSON_OBJECT ? json_get(&j, "return") : NULL;
 		ours = ret != NULL && (want == NULL ||
 		    (ret->type == JSON_NUMBER && strcmp(ret->text, want) == 0));
+		if (ours && value != NULL)
+			*value = ret->text != NULL ? xstrdup(ret->text) : NULL;
+		/* After guest-sync, an error can only be ours. */
+		desc = want == NULL && j.type == JSON_OBJECT ?
+		    json_get_string(json_get(&j, "error"), "desc") : NULL;
+		if (desc != NULL)
+			diag_error(d, "the guest agent of '%s': %s", a->name,
+			    desc);
 		free(line);
 		if (ours && keep != NULL) {
 			*keep = j;
@@ -103,13 +122,15 @@ agent_reply_keep(struct agent *a, const char *want, struct json *keep,
 		json_free(&j);
 		if (ours)
 			return SOCK_OK;
+		if (desc != NULL)
+			return SOCK_FAILED;
 	}
 }
 
 static int
-agent_reply(struct agent *a, const char *want, struct diag *d)
+agent_reply(struct agent *a, const char *want, char **value, struct diag *d)
 {
-	return agent_reply_keep(a, want, NULL, d);
+	return agent_reply_keep(a, want, value, NULL, d);
 }
 
 /* guest-sync with a fresh id: the agent is there and in step with us. */
@@ -128,7 +149,7 @@ agent_sync(struct agent *a, struct diag *d)
 	rc = agent_send(a, req, d);
 	free(req);
 	if (rc == SOCK_OK)
-		rc = agent_reply(a, id, d);
+		rc = agent_reply(a, id, NULL, d);
 	return rc;
 }
 
@@ -184,7 +205,7 @@ agent_ping(const struct rundir *rd, const char *name, long long deadline,
 		return -1;
 	rc = agent_send(&a, "{\"execute\":\"guest-ping\"}", d);
 	if (rc == SOCK_OK)
-		rc = agent_reply(&a, NULL, d);
+		rc = agent_reply(&a, NULL, NULL, d);
 	sock_reader_free(&a.r);
 	if (rc != SOCK_OK) {
 		diag_error(d, "the guest agent of '%s' did not answer "
@@ -248,7 +269,7 @@ agent_addresses(const struct rundir *rd, const char *name, const char *mac,
 	rc = agent_send(&a, "{\"execute\":\"guest-network-get-interfaces\"}",
 	    d);
 	if (rc == SOCK_OK)
-		rc = agent_reply_keep(&a, NULL, &j, d);
+		rc = agent_reply_keep(&a, NULL, NULL, &j, d);
 	sock_reader_free(&a.r);
 	if (rc != SOCK_OK) {
 		diag_error(d, "the guest agent of '%s' did not answer "
@@ -277,4 +298,118 @@ agent_addresses(const struct rundir *rd, const char *name, const char *mac,
 	}
 	json_free(&j);
 	return 0;
+}
+/* One request after the sync, its "return" text in *value (or NULL). */
+static int
+agent_ask(const struct rundir *rd, const char *name, const char *request,
+    long long deadline, char **value, struct diag *d)
+{
+	struct agent a = { .name = name, .deadline = deadline };
+	int rc;
+
+	*value = NULL;
+	if (agent_connect(&a, rd, d) != 0)
+		return -1;
+	rc = agent_send(&a, request, d);
+	if (rc == SOCK_OK)
+		rc = agent_reply(&a, NULL, value, d);
+	sock_reader_free(&a.r);
+	if (rc == SOCK_TIMEOUT)
+		diag_error(d, "the guest agent of '%s' did not answer in time",
+		    name);
+	else if (rc == SOCK_REFUSED)
+		diag_error(d, "'%s' closed its guest agent channel (QEMU "
+		    "exited?)", name);
+	return rc == SOCK_OK ? 0 : -1;
+}
+
+int
+agent_fsfreeze(const struct rundir *rd, const char *name, int freeze,
+    long long deadline, struct diag *d)
+{
+	char *value;
+	long n;
+
+	if (agent_ask(rd, name, freeze ?
+	    "{\"execute\":\"guest-fsfreeze-freeze\"}" :
+	    "{\"execute\":\"guest-fsfreeze-thaw\"}", deadline, &value,
+	    d) != 0)
+		return -1;
+	n = value != NULL ? strtol(value, NULL, 10) : 0;
+	free(value);
+	return n < 0 ? 0 : n > 1000000 ? 1000000 : (int)n;
+}
+
+int
+agent_fsfreeze_status(const struct rundir *rd, const char *name,
+    long long deadline, struct diag *d)
+{
+	char *value;
+	int frozen;
+
+	if (agent_ask(rd, name, "{\"execute\":\"guest-fsfreeze-status\"}",
+	    deadline, &value, d) != 0)
+		return -1;
+	frozen = value != NULL && strcmp(value, "frozen") == 0;
+	free(value);
+	return frozen;
+}
+
+/* In the guard: waits for its parent's word, or its end. */
+static void __attribute__((noreturn))
+guard(int in, const struct rundir *rd, const char *name)
+{
+	ssize_t n;
+	char c = 0;
+
+	/* Ctrl-C is for the parent, which thaws the guest itself. */
+	(void)signal(SIGINT, SIG_IGN);
+	do
+		n = read(in, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 1 && c == GUARD_DONE)
+		_exit(0);
+	(void)agent_fsfreeze(rd, name, 0, now_ms() + GUARD_THAW_MS, NULL);
+	_exit(0);
+}
+
+int
+agent_thaw_guard(const struct rundir *rd, const char *name,
+    struct agent_guard *g)
+{
+	int p[2];
+
+	g->fd = -1;
+	g->pid = -1;
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -1;
+	if ((g->pid = fork()) < 0) {
+		(void)close(p[0]);
+		(void)close(p[1]);
+		return -1;
+	}
+	if (g->pid == 0) {
+		(void)close(p[1]);
+		guard(p[0], rd, name);
+	}
+	(void)close(p[0]);
+	g->fd = p[1];
+	return 0;
+}
+
+void
+agent_thaw_guard_end(struct agent_guard *g)
+{
+	char c = GUARD_DONE;
+	int status;
+
+	if (g->fd < 0)
+		return;
+	if (write(g->fd, &c, 1) != 1)
+		c = 0;
+	(void)close(g->fd);
+	while (waitpid(g->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	g->fd = -1;
+	g->pid = -1;
 }

@@ -13,6 +13,8 @@
 #ifndef QI_AGENT_H
 #define QI_AGENT_H
 
+#include <sys/types.h>
+
 #include "buf.h"
 #include "diag.h"
 #include "rundir.h"
@@ -46,5 +48,33 @@ int	agent_shutdown(const struct rundir *, const char *name,
 int	agent_addresses(const struct rundir *, const char *name,
 	    const char *mac, long long deadline, struct strvec *out,
 	    struct diag *);
+/*
+ * Freezes (freeze 1) or thaws (0) the guest's file systems through its
+ * agent (guest-fsfreeze-freeze, -thaw): what the guest has written is
+ * on its disks, and it writes nothing more until thawed.  How many file
+ * systems it froze or thawed, or -1 with why in d (no agent, an error
+ * of the guest's, no answer by deadline).  A frozen guest stays frozen
+ * until thawed: whoever freezes thaws, whatever happens.
+ */
+int	agent_fsfreeze(const struct rundir *, const char *name, int freeze,
+	    long long deadline, struct diag *);
+/*
+ * A guard for a guest about to be frozen: a process of its own that
+ * thaws it should this one end (killed) before agent_thaw_guard_end
+ * says that it thawed it.  0 with g set, or -1 when there is none (the
+ * freeze is not to be done then).
+ */
+struct agent_guard {
+	int	 fd;		/* our end of its pipe, or -1 */
+	pid_t	 pid;
+};
+
+int	agent_thaw_guard(const struct rundir *, const char *name,
+	    struct agent_guard *g);
+/* The guest was thawed: the guard ends, and is waited for. */
+void	agent_thaw_guard_end(struct agent_guard *g);
+/* 1 the guest's file systems are frozen, 0 thawed, -1 (why in d). */
+int	agent_fsfreeze_status(const struct rundir *, const char *name,
+	    long long deadline, struct diag *);
 
 #endif

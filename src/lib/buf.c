@@ -254,6 +254,26 @@ sv_free(struct strvec *sv)
 	sv_init(sv);
 }
 
+void
+sb_add_size(struct strbuf *sb, unsigned long long bytes)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB", "PiB",
+	    "EiB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	if (bytes < 1024) {
+		sb_addf(sb, "%llu B", bytes);
+		return;
+	}
+	v /= 1024;
+	while (v >= 1023.95 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+		v /= 1024;
+		u++;
+	}
+	sb_addf(sb, "%.1f %s", v, unit[u]);
+}
+
 char *
 qemu_opt_escape(const char *s)
 {

@@ -55,6 +55,12 @@ int	 sv_push_nul_ended(struct strvec *, const char *s, size_t len);
 /* Sorts the strings (strcmp order) and drops repeated ones. */
 void	 sv_sort_unique(struct strvec *);
 
+/*
+ * Appends bytes for people: "512 B", "1.5 KiB", "96.3 MiB", "2.0 GiB",
+ * "1.1 TiB" (powers of 1024, one decimal past 1 KiB).
+ */
+void	 sb_add_size(struct strbuf *, unsigned long long bytes);
+
 /* "a,b" -> "a,,b": a value inside a QEMU option list. Caller frees. */
 char	*qemu_opt_escape(const char *);
 /*

@@ -53,16 +53,23 @@ cli_common_option(int ch, void (*usage)(FILE *))
 }
 
 int
-cli_seconds(const char *opt, const char *arg, long long min, long long max,
-    long long *out)
+cli_number(const char *opt, const char *arg, long long min, long long max,
+    const char *unit, long long *out)
 {
 	const char *why;
 
 	if (cfg_number(arg, min, max, out, &why) == 0)
 		return 0;
-	fprintf(stderr, "%s: %s %s: %s (%lld to %lld seconds)\n", cli_prog,
-	    opt, arg, why, min, max);
+	fprintf(stderr, "%s: %s %s: %s (%lld to %lld %s)\n", cli_prog, opt,
+	    arg, why, min, max, unit);
 	return EX_USAGE;
+}
+
+int
+cli_seconds(const char *opt, const char *arg, long long min, long long max,
+    long long *out)
+{
+	return cli_number(opt, arg, min, max, "seconds", out);
 }
 
 int

@@ -32,6 +32,9 @@ int	cli_common_option(int ch, void (*usage)(FILE *));
  */
 int	cli_seconds(const char *opt, const char *arg, long long min,
 	    long long max, long long *out);
+/* The same for a number of unit ("MiB/s"). */
+int	cli_number(const char *opt, const char *arg, long long min,
+	    long long max, const char *unit, long long *out);
 /*
  * Flushes stdout: 0, or 1 after "prog: cannot write output: why" (a
  * full disk or a closed pipe is a failure, not silence).

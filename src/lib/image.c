@@ -3,11 +3,11 @@
  *
  * The fields read, all big-endian: magic (0), version (4), the backing
  * file name's offset (8) and size (16), cluster bits (20), size (24),
- * snapshot count (60); from version 3 the incompatible features (72)
- * and the header's length (100).  After the header come extensions, in
- * the first cluster: type, length, data padded to 8 bytes, until type 0.
- * Of those, the backing file's format and the external data file's
- * name.
+ * snapshot count (60) and table (64); from version 3 the incompatible
+ * features (72) and the header's length (100).  After the header come
+ * extensions, in the first cluster: type, length, data padded to 8
+ * bytes, until type 0.  Of those, the backing file's format, the
+ * external data file's name and where the bitmap directory is.
  */
 #include <sys/stat.h>
 
@@ -30,6 +30,12 @@
 #define EXT_END			0x00000000u
 #define EXT_BACKING_FORMAT	0xe2792acau
 #define EXT_DATA_FILE		0x44415441u
+#define EXT_BITMAPS		0x23852875u
+#define SNAPSHOT_FIXED		40	/* a snapshot entry before its extra */
+#define SNAPSHOT_EXTRA_MAX	1024	/* QEMU's bound on that extra data */
+#define BITMAP_FIXED		24	/* a bitmap entry before its extra */
+#define BITMAP_IN_USE		1u
+#define BITMAP_AUTO		2u
 #define HEADER_V2		72
 #define HEADER_V3_MIN		104
 
@@ -81,6 +87,20 @@ read_name(int fd, uint64_t off, uint32_t len)
 	return s;
 }
 
+/* The bitmaps extension: how many, and where their directory is. */
+static int
+read_bitmaps_ext(int fd, uint64_t off, uint32_t len, struct image_info *info)
+{
+	unsigned char h[24];
+
+	if (len < sizeof(h) || read_at(fd, h, sizeof(h), off) != 0)
+		return -1;
+	info->nbitmaps = be32(h);
+	info->bitmap_dir_size = be64(h + 8);
+	info->bitmap_dir_offset = be64(h + 16);
+	return 0;
+}
+
 /* The header extensions from off to the end of the first cluster. */
 static int
 read_extensions(int fd, uint64_t off, uint64_t cluster,
@@ -115,6 +135,11 @@ read_extensions(int fd, uint64_t off, uint64_t cluster,
 			*why = "its data file name is unreadable";
 			return -1;
 		}
+		if (type == EXT_BITMAPS && read_bitmaps_ext(fd, off, len,
+		    info) != 0) {
+			*why = "its bitmaps extension is unreadable";
+			return -1;
+		}
 		off += ((uint64_t)len + 7) & ~(uint64_t)7;
 	}
 	*why = "too many header extensions";
@@ -145,6 +170,7 @@ image_inspect(int fd, struct image_info *info, const char **why)
 	cluster = (uint64_t)1 << bits;
 	info->size = be64(h + 24);
 	info->snapshots = be32(h + 60);
+	info->snapshots_offset = be64(h + 64);
 	ext_off = HEADER_V2;
 	if (info->version == 3) {
 		if (read_at(fd, h, HEADER_V3_MIN, 0) != 0 ||
@@ -190,6 +216,168 @@ image_info_free(struct image_info *info)
 	free(info->backing_format);
 	free(info->data_file);
 	memset(info, 0, sizeof(*info));
+}
+
+/* A string of len bytes at off, without NUL bytes (len may be 0). */
+static char *
+read_text(int fd, uint64_t off, size_t len)
+{
+	char *s = xmalloc(len + 1);
+
+	if ((len > 0 && read_at(fd, s, len, off) != 0) ||
+	    memchr(s, '\0', len) != NULL) {
+		free(s);
+		return NULL;
+	}
+	s[len] = '\0';
+	return s;
+}
+
+/* One entry of the snapshot table at *off, which moves past it. */
+static int
+read_snapshot(int fd, uint64_t *off, struct image_snapshot *sn)
+{
+	unsigned char h[SNAPSHOT_FIXED + 8];
+	uint32_t extra;
+	uint16_t idlen, namelen;
+	uint64_t p = *off;
+
+	if (read_at(fd, h, SNAPSHOT_FIXED, p) != 0)
+		return -1;
+	idlen = (uint16_t)(h[12] << 8 | h[13]);
+	namelen = (uint16_t)(h[14] << 8 | h[15]);
+	sn->date = (long long)be32(h + 16);
+	sn->vmstate = be32(h + 32);
+	extra = be32(h + 36);
+	if (extra > SNAPSHOT_EXTRA_MAX)
+		return -1;
+	/* The 64-bit size of the VM state, when the entry has it. */
+	if (extra >= 8) {
+		if (read_at(fd, h + SNAPSHOT_FIXED, 8, p + SNAPSHOT_FIXED) != 0)
+			return -1;
+		sn->vmstate = be64(h + SNAPSHOT_FIXED);
+	}
+	p += SNAPSHOT_FIXED + extra;
+	if ((sn->id = read_text(fd, p, idlen)) == NULL ||
+	    (sn->name = read_text(fd, p + idlen, namelen)) == NULL)
+		return -1;
+	p += (uint64_t)idlen + namelen;
+	*off = (p + 7) & ~(uint64_t)7;
+	return 0;
+}
+
+int
+image_snapshots(int fd, const struct image_info *info,
+    struct image_snapshot **v, size_t *n, const char **why)
+{
+	uint64_t off = info->snapshots_offset;
+	size_t i;
+
+	*v = NULL;
+	*n = 0;
+	if (!info->qcow2 || info->snapshots == 0)
+		return 0;
+	if (info->snapshots > IMAGE_SNAPSHOTS_MAX || off == 0 ||
+	    off > UINT64_MAX - IMAGE_TABLE_MAX) {
+		*why = "its snapshot table is past QEMU's bounds";
+		return -1;
+	}
+	*v = xcalloc(info->snapshots, sizeof(**v));
+	for (i = 0; i < info->snapshots; i++) {
+		*n = i + 1;
+		if (off - info->snapshots_offset > IMAGE_TABLE_MAX ||
+		    read_snapshot(fd, &off, &(*v)[i]) != 0) {
+			*why = "its snapshot table is unreadable";
+			image_snapshots_free(*v, *n);
+			*v = NULL;
+			*n = 0;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+image_snapshots_free(struct image_snapshot *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++) {
+		free(v[i].id);
+		free(v[i].name);
+	}
+	free(v);
+}
+
+/* One entry of the bitmap directory at *off, which moves past it. */
+static int
+read_bitmap(int fd, uint64_t *off, uint64_t end, struct image_bitmap *bm)
+{
+	unsigned char h[BITMAP_FIXED];
+	uint32_t flags, extra;
+	uint16_t namelen;
+	uint64_t p = *off;
+
+	if (p + BITMAP_FIXED > end || read_at(fd, h, BITMAP_FIXED, p) != 0)
+		return -1;
+	flags = be32(h + 12);
+	namelen = (uint16_t)(h[18] << 8 | h[19]);
+	extra = be32(h + 20);
+	if (h[17] > 63 || namelen == 0 || namelen > IMAGE_NAME_MAX ||
+	    extra > SNAPSHOT_EXTRA_MAX ||
+	    p + BITMAP_FIXED + extra + namelen > end)
+		return -1;
+	bm->in_use = (flags & BITMAP_IN_USE) != 0;
+	bm->enabled = (flags & BITMAP_AUTO) != 0;
+	bm->granularity = h[17] < 32 ? 1u << h[17] : 0;
+	if ((bm->name = read_text(fd, p + BITMAP_FIXED + extra, namelen)) ==
+	    NULL)
+		return -1;
+	p += BITMAP_FIXED + extra + namelen;
+	*off = (p + 7) & ~(uint64_t)7;
+	return 0;
+}
+
+int
+image_bitmaps(int fd, const struct image_info *info, struct image_bitmap **v,
+    size_t *n, const char **why)
+{
+	uint64_t off = info->bitmap_dir_offset, end;
+	size_t i;
+
+	*v = NULL;
+	*n = 0;
+	if (!info->qcow2 || info->nbitmaps == 0)
+		return 0;
+	if (info->nbitmaps > IMAGE_BITMAPS_MAX ||
+	    info->bitmap_dir_size > IMAGE_TABLE_MAX || off == 0 ||
+	    off > UINT64_MAX - IMAGE_TABLE_MAX) {
+		*why = "its bitmap directory is past QEMU's bounds";
+		return -1;
+	}
+	end = off + info->bitmap_dir_size;
+	*v = xcalloc(info->nbitmaps, sizeof(**v));
+	for (i = 0; i < info->nbitmaps; i++) {
+		*n = i + 1;
+		if (read_bitmap(fd, &off, end, &(*v)[i]) != 0) {
+			*why = "its bitmap directory is unreadable";
+			image_bitmaps_free(*v, *n);
+			*v = NULL;
+			*n = 0;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+image_bitmaps_free(struct image_bitmap *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i].name);
+	free(v);
 }
 
 int

@@ -2,7 +2,9 @@
  * image.h - what a disk image's own header says it opens: a qcow2
  * image's backing file and external data file (QEMU's
  * docs/interop/qcow2.txt), so that check and info can show them and a
- * start can hand QEMU the backing file's absolute name.
+ * start can hand QEMU the backing file's absolute name; and what it
+ * holds besides the guest's data: its internal snapshots and its
+ * persistent dirty bitmaps (snapshot.h, backup.h).
  *
  * The header is never what decides an image's format (qemu-init.cfg(5)
  * DISKFORMAT): a guest writes the bytes of a raw image.  It is read
@@ -27,6 +29,30 @@ struct image_info {
 	char		*backing;	/* as the header says it; NULL: none */
 	char		*backing_format;	/* NULL: not said */
 	char		*data_file;	/* an external data file; NULL: none */
+	/* Where the tables are, for image_snapshots and image_bitmaps. */
+	unsigned long long snapshots_offset;
+	unsigned	 nbitmaps;
+	unsigned long long bitmap_dir_offset, bitmap_dir_size;
+};
+
+#define IMAGE_SNAPSHOTS_MAX	65536	/* QEMU's own bound */
+#define IMAGE_BITMAPS_MAX	65535	/* QEMU's own bound */
+#define IMAGE_TABLE_MAX	(64ULL * 1024 * 1024)	/* QEMU's, for each */
+
+/* An internal snapshot, as the image's snapshot table has it. */
+struct image_snapshot {
+	char		*id;		/* "1", "2": QEMU's */
+	char		*name;
+	long long	 date;		/* seconds since the epoch */
+	unsigned long long vmstate;	/* bytes of the VM's state; 0: none */
+};
+
+/* A persistent dirty bitmap, as the image's bitmap directory has it. */
+struct image_bitmap {
+	char		*name;
+	int		 in_use;	/* not stored cleanly: inconsistent */
+	int		 enabled;	/* "auto": it records writes */
+	unsigned	 granularity;	/* bytes */
 };
 
 /*
@@ -40,6 +66,20 @@ int	image_inspect(int fd, struct image_info *, const char **why);
 int	image_inspect_path(const char *path, struct image_info *,
 	    struct diag *d);
 void	image_info_free(struct image_info *);
+
+/*
+ * The snapshot table of the qcow2 image open on fd, whose header info
+ * holds (image_inspect).  0 with *v (n of them; image_snapshots_free
+ * it), or -1 with why (*v NULL) when the table is not one QEMU writes
+ * (cut short, past QEMU's bounds).
+ */
+int	image_snapshots(int fd, const struct image_info *info,
+	    struct image_snapshot **v, size_t *n, const char **why);
+void	image_snapshots_free(struct image_snapshot *, size_t n);
+/* The same for the bitmap directory. */
+int	image_bitmaps(int fd, const struct image_info *info,
+	    struct image_bitmap **v, size_t *n, const char **why);
+void	image_bitmaps_free(struct image_bitmap *, size_t n);
 
 /*
  * Whether a name from a header is a plain file name, which QEMU opens

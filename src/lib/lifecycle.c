@@ -986,13 +986,8 @@ force_off(const struct rundir *rd, const char *name, const struct proc_id *id,
 	return 0;
 }
 
-/*
- * Probes under the VM lock: 1 running, 0 not (what a crash or a clean
- * exit left is removed), -1 on an error.  A RUNDIR that does not exist
- * yet holds no VM.
- */
-static int
-find_running(const struct rundir *rd, const char *name, struct vm_state *st,
+int
+vm_hold(const struct rundir *rd, const char *name, struct vm_state *st,
     int *lock, struct diag *d)
 {
 	enum vm_run run;
@@ -1123,7 +1118,7 @@ vm_stop(const struct rundir *rd, const char *name, const struct stop_how *how,
 	int lock, found, pressed, agent;
 
 	/* Only what says no: a state of an older start is stopped. */
-	if ((found = find_running(rd, name, &st, &lock, d)) != 1 ||
+	if ((found = vm_hold(rd, name, &st, &lock, d)) != 1 ||
 	    (how->autostart_only && st.recorded && st.autostart == 0)) {
 		state_free(&st);
 		lock_release(lock);
@@ -1174,7 +1169,7 @@ vm_kill(const struct rundir *rd, const char *name, struct diag *d)
 	struct vm_state st;
 	int lock, found;
 
-	if ((found = find_running(rd, name, &st, &lock, d)) != 1) {
+	if ((found = vm_hold(rd, name, &st, &lock, d)) != 1) {
 		state_free(&st);
 		lock_release(lock);
 		return found == 0 ? STOP_NOT_RUNNING : STOP_FAILED;
@@ -1201,7 +1196,7 @@ vm_machine(const struct rundir *rd, const char *name, enum vm_machine_op op,
 	struct qmp q;
 	int lock, found, rc = -1;
 
-	if ((found = find_running(rd, name, &st, &lock, d)) == 0)
+	if ((found = vm_hold(rd, name, &st, &lock, d)) == 0)
 		diag_error(d, "'%s' is not running", name);
 	if (found == 1 && control_open(&q, rd, name, &st, MONITOR_TIMEOUT_MS,
 	    0, d) == QMP_OK && qmp_execute(&q, command[op], NULL, d) == QMP_OK)

@@ -111,6 +111,18 @@ enum vm_stopped vm_stop(const struct rundir *, const char *name,
 enum vm_stopped vm_kill(const struct rundir *, const char *name,
 	    struct diag *);
 
+/*
+ * Takes the VM's lock (RUN_LOCK: another qemu-init acting on it is
+ * waited for up to VM_LOCK_WAIT_MS, then refused) and probes the VM:
+ * 1 it runs (st as recorded), 0 it does not (what a crash or a clean
+ * exit left is removed), -1 with why in d.  The lock in *lock is held
+ * until lock_release, -1 where RUNDIR does not exist (it holds no VM
+ * then; open it with RUNDIR_CREATE to hold a stopped VM).  st is set
+ * up for state_free either way.
+ */
+int	vm_hold(const struct rundir *, const char *name, struct vm_state *st,
+	    int *lock, struct diag *);
+
 enum vm_machine_op {
 	MACHINE_PAUSE,		/* QMP stop: the vCPUs halt */
 	MACHINE_RESUME,		/* QMP cont */

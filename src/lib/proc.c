@@ -41,6 +41,9 @@ extern char **environ;
 struct stream {
 	int		 fd;	/* our (non-blocking) read end, or -1 */
 	struct strbuf	*sb;
+	/* Given what comes as it comes, instead of sb, unless NULL. */
+	void		(*watch)(const char *, size_t, void *);
+	void		*arg;
 };
 
 struct run {
@@ -262,6 +265,10 @@ read_once(struct stream *s)
 	if (s->fd < 0)
 		return 0;
 	n = read(s->fd, buf, sizeof(buf));
+	if (n > 0 && s->watch != NULL) {
+		s->watch(buf, (size_t)n, s->arg);
+		return n;
+	}
 	if (n > 0) {
 		sb_add(s->sb, buf, (size_t)n);
 		return n;
@@ -330,11 +337,11 @@ collect(struct run *r)
 	drain(&r->s[1]);
 }
 
-int
-proc_run(char *const argv[], char *const env_extra[], struct strbuf *out,
-    struct strbuf *err, int *status, struct diag *d)
+/* proc_run of r, its streams set up. */
+static int
+run(struct run *r, char *const argv[], char *const env_extra[],
+    int *status, struct diag *d)
 {
-	struct run r;
 	char **envp;
 	int rc;
 
@@ -342,9 +349,38 @@ proc_run(char *const argv[], char *const env_extra[], struct strbuf *out,
 		diag_error(d, "cannot run an empty command");
 		return -1;
 	}
+	r->pidfd = -1;
+	r->s[0].fd = r->s[1].fd = -1;
+	if ((envp = env_merge(env_extra, NULL, d)) == NULL)
+		return -1;
+	rc = start(r, argv, envp, d);
+	free(envp);
+	if (rc != 0)
+		return -1;
+	r->pidfd = proc_pidfd(r->pid);
+	collect(r);
+	closefd(&r->pidfd);
+	if (r->wait_errno != 0) {
+		diag_error(d, "cannot wait for %s: %s", argv[0],
+		    strerror(r->wait_errno));
+		return -1;
+	}
+	if (WIFEXITED(r->wstatus))
+		*status = WEXITSTATUS(r->wstatus);
+	else if (WIFSIGNALED(r->wstatus))
+		*status = 128 + WTERMSIG(r->wstatus);
+	else
+		*status = 128;
+	return 0;
+}
+
+int
+proc_run(char *const argv[], char *const env_extra[], struct strbuf *out,
+    struct strbuf *err, int *status, struct diag *d)
+{
+	struct run r;
+
 	memset(&r, 0, sizeof(r));
-	r.pidfd = -1;
-	r.s[0].fd = r.s[1].fd = -1;
 	r.s[0].sb = out;
 	r.s[1].sb = err;
 	/* sb->s stays NULL until something is added: callers read "". */
@@ -352,27 +388,28 @@ proc_run(char *const argv[], char *const env_extra[], struct strbuf *out,
 		sb_add(out, "", 0);
 	if (err != NULL)
 		sb_add(err, "", 0);
-	if ((envp = env_merge(env_extra, NULL, d)) == NULL)
-		return -1;
-	rc = start(&r, argv, envp, d);
-	free(envp);
-	if (rc != 0)
-		return -1;
-	r.pidfd = proc_pidfd(r.pid);
-	collect(&r);
-	closefd(&r.pidfd);
-	if (r.wait_errno != 0) {
-		diag_error(d, "cannot wait for %s: %s", argv[0],
-		    strerror(r.wait_errno));
-		return -1;
-	}
-	if (WIFEXITED(r.wstatus))
-		*status = WEXITSTATUS(r.wstatus);
-	else if (WIFSIGNALED(r.wstatus))
-		*status = 128 + WTERMSIG(r.wstatus);
-	else
-		*status = 128;
-	return 0;
+	return run(&r, argv, env_extra, status, d);
+}
+
+int
+proc_run_watch(char *const argv[], void (*watch)(const char *, size_t,
+    void *), void *arg, struct strbuf *err, int *status, struct diag *d)
+{
+	struct strbuf unused;
+	struct run r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	sb_init(&unused);
+	r.s[0].sb = &unused;	/* a pipe, read by watch */
+	r.s[0].watch = watch;
+	r.s[0].arg = arg;
+	r.s[1].sb = err;
+	if (err != NULL)
+		sb_add(err, "", 0);
+	rc = run(&r, argv, NULL, status, d);
+	sb_free(&unused);
+	return rc;
 }
 
 /* What the child of proc_spawn reports when it cannot run the program. */

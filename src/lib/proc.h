@@ -30,6 +30,15 @@ int	proc_run(char *const argv[], char *const env_extra[],
 	    struct diag *d);
 
 /*
+ * proc_run of argv (the environment as it is), with what the program
+ * writes on stdout given to watch as it comes, in pieces of any size
+ * (qemu-img's progress), instead of kept; stderr as proc_run's err.
+ */
+int	proc_run_watch(char *const argv[],
+	    void (*watch)(const char *buf, size_t len, void *arg), void *arg,
+	    struct strbuf *err, int *status, struct diag *d);
+
+/*
  * How proc_spawn runs a program that goes on running after we are gone
  * (QEMU): with fds[i] as its descriptor base + i and no other of ours,
  * /dev/null as stdin and stdout, a pipe as stderr, in a session of its

@@ -126,13 +126,16 @@ add_request(struct qmp *q, const char *command, struct strbuf *line,
 	return QMP_OK;
 }
 
+/* The line, with pass (unless -1) going along with it. */
 static int
-send_line(struct qmp *q, const struct strbuf *line, long long deadline,
-    struct diag *d)
+send_line(struct qmp *q, const struct strbuf *line, int pass,
+    long long deadline, struct diag *d)
 {
 	int rc;
 
-	rc = sock_write_all(q->r.fd, line->s, line->len, deadline, d);
+	rc = pass >= 0 ? sock_write_fd(q->r.fd, line->s, line->len, pass,
+	    deadline, d) : sock_write_all(q->r.fd, line->s, line->len,
+	    deadline, d);
 	return rc == SOCK_OK ? QMP_OK : unreachable(q, rc, d);
 }
 
@@ -186,8 +189,9 @@ read_reply(struct qmp *q, const char *id, long long deadline,
 	return QMP_OK;
 }
 
-int
-qmp_execute(struct qmp *q, const char *command, struct json *reply,
+/* qmp_execute, with pass (unless -1) sent along with the command. */
+static int
+execute(struct qmp *q, const char *command, int pass, struct json *reply,
     struct diag *d)
 {
 	long long deadline = now_ms() + q->timeout_ms;
@@ -200,12 +204,30 @@ qmp_execute(struct qmp *q, const char *command, struct json *reply,
 	sb_init(&line);
 	rc = add_request(q, command, &line, &id, d);
 	if (rc == QMP_OK)
-		rc = send_line(q, &line, deadline, d);
+		rc = send_line(q, &line, pass, deadline, d);
 	if (rc == QMP_OK)
 		rc = read_reply(q, id, deadline, reply, d);
 	sb_free(&line);
 	free(id);
 	return rc;
+}
+
+int
+qmp_execute(struct qmp *q, const char *command, struct json *reply,
+    struct diag *d)
+{
+	return execute(q, command, -1, reply, d);
+}
+
+int
+qmp_execute_fd(struct qmp *q, const char *command, int pass,
+    struct json *reply, struct diag *d)
+{
+	if (pass < 0) {
+		diag_error(d, "no descriptor to pass");
+		return QMP_FAILED;
+	}
+	return execute(q, command, pass, reply, d);
 }
 
 /* {"execute": name} in cmd: 0, or -1 with why in d. */
@@ -462,14 +484,14 @@ open_unix(struct qmp *q, const char *vm, const char *path,
 	hello(q, qemu, &line, &id);
 	if (ahead != NULL && qemu != NULL)
 		(void)add_request(q, ahead, &line, ahead_id, d);
-	rc = send_line(q, &line, deadline, d);
+	rc = send_line(q, &line, -1, deadline, d);
 	if (rc == QMP_OK)
 		rc = handshake(q, 0, path, qemu, id, deadline, d);
 	if (rc == QMP_OK && ahead != NULL && qemu == NULL) {
 		sb_reset(&line);
 		rc = add_request(q, ahead, &line, ahead_id, d);
 		if (rc == QMP_OK)
-			rc = send_line(q, &line, deadline, d);
+			rc = send_line(q, &line, -1, deadline, d);
 	}
 	sb_free(&line);
 	free(id);

@@ -102,6 +102,13 @@ void	qmp_busy_error(const char *vm, unsigned port, struct diag *);
 int	qmp_execute(struct qmp *, const char *command, struct json *reply,
 	    struct diag *);
 /*
+ * qmp_execute, with the descriptor pass sent along with the command
+ * (SCM_RIGHTS, on a unix socket only): for add-fd and getfd, which
+ * take the descriptor that came with them.  pass stays ours.
+ */
+int	qmp_execute_fd(struct qmp *, const char *command, int pass,
+	    struct json *reply, struct diag *);
+/*
  * Whether qmp_execute would send command: a JSON object (RFC 8259, in
  * UTF-8) whose "id", if it has one, is a string.  0, or -1 with why in d
  * ("not JSON: bad number", "not a JSON object", ...).

@@ -24,7 +24,8 @@
 static const char *const reserved[] = {
 	"start", "stop", "restart", "kill", "wait", "pause", "resume", "reset",
 	"status", "list", "info", "console", "show", "check", "help",
-	"version", "create", "remove", "ssh", NULL
+	"version", "create", "remove", "ssh", "snapshot", "snapshots",
+	"revert", "forget", "backup", "restore", NULL
 };
 
 int
@@ -489,6 +490,59 @@ vm_lookup(const char *confdir, const char *arg, struct vm_ref *ref,
 	return rc;
 }
 
+/* Whether the registry has an entry of that shortname or longname. */
+static int
+taken(const struct registry *reg, const char *shortname, const char *longname)
+{
+	size_t i;
+
+	for (i = 0; i < reg->n; i++)
+		if (strcmp(reg->v[i].shortname, shortname) == 0 ||
+		    strcmp(reg->v[i].longname, longname) == 0 ||
+		    strcmp(reg->v[i].shortname, longname) == 0 ||
+		    strcmp(reg->v[i].longname, shortname) == 0)
+			return 1;
+	return 0;
+}
+
+/* Why shortname and path cannot be registered, or NULL. */
+static const char *
+entry_refused(const char *shortname, const char *path, const char *longname)
+{
+	if (!shortname_valid(shortname))
+		return "a name of A-Z a-z 0-9 . _ - only";
+	if (registry_reserved(shortname))
+		return "a name that is a qemu-init action";
+	if (path[0] != '/')
+		return "a path that is not absolute";
+	if (strpbrk(path, " \t#\n\r") != NULL)
+		return "a path with a blank or '#'";
+	if (longname == NULL)
+		return "a config not named <name>" CFG_SUFFIX;
+	return NULL;
+}
+
+/* registry_check_new on a loaded registry. */
+static int
+check_new(const struct registry *reg, const char *shortname,
+    const char *path, struct diag *d)
+{
+	char *longname = cfg_path_name(path);
+	const char *why;
+	int rc = -1;
+
+	if ((why = entry_refused(shortname, path, longname)) != NULL)
+		diag_error(d, "cannot register '%s' (%s): %s", shortname, path,
+		    why);
+	else if (taken(reg, shortname, longname))
+		diag_error(d, "%s already has a VM named '%s' or '%s'",
+		    reg->path, shortname, longname);
+	else
+		rc = 0;
+	free(longname);
+	return rc;
+}
+
 int
 registry_name_ok(const char *s, struct diag *d)
 {
@@ -571,6 +625,7 @@ registry_add(const char *confdir, const char *shortname, const char *cfgpath,
     struct diag *d)
 {
 	char *path = path_join(confdir, "qemu-init.reg"), *name, *copy;
+	const char *why;
 	struct registry reg;
 	struct strbuf text;
 	struct diag quiet;
@@ -597,7 +652,10 @@ registry_add(const char *confdir, const char *shortname, const char *cfgpath,
 		    (name != NULL && (strcmp(reg.v[i].shortname, name) == 0 ||
 		    strcmp(reg.v[i].longname, name) == 0)))
 			break;
-	if (i < reg.n)
+	if ((why = entry_refused(shortname, cfgpath, name)) != NULL)
+		diag_error(d, "cannot register '%s' (%s): %s", shortname,
+		    cfgpath, why);
+	else if (i < reg.n)
 		diag_error(d, "a VM named '%s' is registered already (%s:%u)",
 		    strcmp(reg.v[i].shortname, shortname) == 0 ||
 		    strcmp(reg.v[i].longname, shortname) == 0 ? shortname :
@@ -647,5 +705,18 @@ registry_remove(const char *confdir, const char *shortname, struct diag *d)
 	sb_free(&kept);
 	sb_free(&text);
 	free(path);
+	return rc;
+}
+
+int
+registry_check_new(const char *confdir, const char *shortname,
+    const char *path, struct diag *d)
+{
+	struct registry reg;
+	int rc = -1;
+
+	if (registry_load(&reg, confdir, d) == 0)
+		rc = check_new(&reg, shortname, path, d);
+	registry_free(&reg);
 	return rc;
 }

@@ -79,6 +79,13 @@ void	vm_ref_from_entry(const struct reg_entry *, struct vm_ref *);
 void	vm_ref_free(struct vm_ref *);
 /* "web" for ".../web-qemu.cfg", NULL when the name has no such form. */
 char	*cfg_path_name(const char *path);
+/*
+ * Whether registry_add would add "shortname path" now (a valid name, an
+ * absolute path without blanks of a file named <name>-qemu.cfg, neither
+ * name taken): 0, or -1 (why in d).
+ */
+int	registry_check_new(const char *confdir, const char *shortname,
+	    const char *path, struct diag *d);
 /* Words a shortname may not be: the qemu-init actions. */
 int	registry_reserved(const char *);
 /*
@@ -99,7 +106,7 @@ int	registry_lock(const char *confdir, struct diag *d);
 /*
  * Under the lock the caller holds: adds the line "shortname cfgpath"
  * to the registry (made when missing), refused when a VM of that
- * shortname or longname is registered.  The file is replaced whole
+ * shortname or longname is registered or registry_check_new refuses it.  The file is replaced whole
  * (filewrite.h), with its mode and owner kept, and read as every
  * reader reads it (config_read: as root, only a file of root's).  0,
  * or -1 with why in d.

@@ -2,6 +2,7 @@
  * sock.c - loopback TCP and unix sockets, with deadlines.
  */
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -354,6 +355,67 @@ sock_write_all(int fd, const char *buf, size_t len, long long deadline,
 		len -= (size_t)n;
 	}
 	return SOCK_OK;
+}
+
+/* One sendmsg of buf with pass attached: bytes sent, or -1 (errno). */
+static ssize_t
+send_with_fd(int fd, const char *buf, size_t len, int pass)
+{
+	union {
+		char		buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr	align;
+	} control;
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr msg;
+	struct cmsghdr *c;
+
+	memset(&msg, 0, sizeof(msg));
+	memset(&control, 0, sizeof(control));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control.buf;
+	msg.msg_controllen = sizeof(control.buf);
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &pass, sizeof(int));
+	return sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+int
+sock_write_fd(int fd, const char *buf, size_t len, int pass,
+    long long deadline, struct diag *d)
+{
+	ssize_t n;
+	int rc;
+
+	if (len == 0 || pass < 0) {
+		diag_error(d, "nothing to send a descriptor with");
+		return SOCK_FAILED;
+	}
+	/* The descriptor goes with the first byte that leaves; the rest after. */
+	for (;;) {
+		n = send_with_fd(fd, buf, len, pass);
+		if (n > 0)
+			break;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			rc = wait_fd(fd, POLLOUT, deadline);
+			if (rc == 0)
+				return SOCK_TIMEOUT;
+			if (rc > 0)
+				continue;
+		}
+		if (n < 0 && (errno == EPIPE || errno == ECONNRESET ||
+		    errno == ECONNREFUSED))
+			return SOCK_REFUSED;
+		diag_error(d, "cannot pass a descriptor: %s",
+		    n < 0 ? strerror(errno) : "nothing sent");
+		return SOCK_FAILED;
+	}
+	return sock_write_all(fd, buf + n, len - (size_t)n, deadline, d);
 }
 
 /* A client socket connected to the port: its inode and owner. */

@@ -96,5 +96,13 @@ int	sock_read_line(struct sock_reader *, long long deadline, size_t max,
 /* Writes all of buf by the deadline: SOCK_OK or a SOCK_ code. */
 int	sock_write_all(int fd, const char *buf, size_t len,
 	    long long deadline, struct diag *d);
+/*
+ * The same on a unix socket, with the descriptor pass going along with
+ * buf's first byte (SCM_RIGHTS), so that the peer finds it with the
+ * message it belongs to: QEMU's add-fd and getfd take the descriptor
+ * that came with their command.  pass stays ours (the peer gets a copy).
+ */
+int	sock_write_fd(int fd, const char *buf, size_t len, int pass,
+	    long long deadline, struct diag *d);
 
 #endif

@@ -68,6 +68,9 @@ vm_info_images(struct vm_info *in)
 
 	in->backing = xcalloc(in->st.ndisks + 1, sizeof(*in->backing));
 	in->data_file = xcalloc(in->st.ndisks + 1, sizeof(*in->data_file));
+	in->snapshots = -1;
+	in->has_backup = in->has_facts && in->st.cfgpath != NULL &&
+	    backup_last(in->st.cfgpath, &in->backup) == 0;
 	for (i = 0; in->has_facts && i < in->st.ndisks; i++) {
 		format = in->st.disks[i].format;
 		if ((format != NULL && strcmp(format, "qcow2") != 0 &&
@@ -76,6 +79,8 @@ vm_info_images(struct vm_info *in)
 			image_info_free(&info);
 			continue;
 		}
+		if (i == 0)
+			in->snapshots = info.qcow2 ? (long long)info.snapshots : 0;
 		if (info.backing != NULL && image_name_plain(info.backing, &why))
 			in->backing[i] = image_name_resolve(
 			    in->st.disks[i].path, info.backing);
@@ -102,6 +107,7 @@ vm_info_free(struct vm_info *in)
 	}
 	free(in->backing);
 	free(in->data_file);
+	backup_record_free(&in->backup);
 	state_free(&in->st);
 	free(in->qemu_state);
 	free(in->serial);

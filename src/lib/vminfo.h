@@ -8,6 +8,7 @@
 #ifndef QI_VMINFO_H
 #define QI_VMINFO_H
 
+#include "backup.h"
 #include "lifecycle.h"
 #include "rundir.h"
 #include "state.h"
@@ -33,6 +34,14 @@ struct vm_info {
 	 */
 	char		**backing;	/* one for each st.disks */
 	char		**data_file;
+	/*
+	 * vm_info_images too: the internal snapshots of its first disk's
+	 * qcow2 image (snapshot.h), -1 when not known; and its last backup
+	 * (backup.h), when has_backup.
+	 */
+	long long	 snapshots;
+	struct backup_record backup;
+	int		 has_backup;
 };
 
 /*
@@ -47,7 +56,8 @@ void	vm_info_get(const struct rundir *, const char *name,
 	    struct vm_info *);
 /*
  * Reads the header of each of the VM's disks that QEMU may read as qcow2
- * (its format qcow2, or probed): the files it names, for info.
+ * (its format qcow2, or probed): the files it names and the snapshots
+ * it holds, for info; and the record of the VM's last backup.
  */
 void	vm_info_images(struct vm_info *);
 void	vm_info_free(struct vm_info *);

@@ -1,8 +1,8 @@
 /*
  * test_agent.c - the guest agent client against a fake qemu-ga in a
  * child process, on a socket bound in RUNDIR as start binds it: sync
- * past stale replies, ping, shutdown, the addresses of a NIC, an agent
- * that never answers, a VM without the channel.
+ * past stale replies, ping, shutdown, freeze and thaw, the addresses of
+ * a NIC, an agent that never answers, a VM without the channel.
  */
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -57,16 +57,20 @@ serve(int l, const char *dir, int silent)
 	char buf[4096], reply[256], *nl, *id, path[512];
 	size_t len = 0;
 	ssize_t n;
-	int c, fd;
+	int c, fd, frozen = 0;
 
+next:
 	if ((c = accept(l, NULL, NULL)) < 0)
 		_exit(1);
+	len = 0;
 	if (!silent)
 		say(c, "{\"return\": 7}\n{\"retu\n");
 	for (;;) {
 		while ((nl = memchr(buf, '\n', len)) == NULL) {
-			if ((n = read(c, buf + len, sizeof(buf) - len - 1)) <= 0)
-				_exit(0);
+			if ((n = read(c, buf + len, sizeof(buf) - len - 1)) <= 0) {
+				close(c);
+				goto next;	/* a client each time */
+			}
 			len += (size_t)n;
 		}
 		*nl = '\0';
@@ -80,6 +84,21 @@ serve(int l, const char *dir, int silent)
 			say(c, "{\"return\": {}}\n");
 		else if (strstr(buf, "guest-network-get-interfaces"))
 			say(c, INTERFACES);
+		else if (strstr(buf, "guest-fsfreeze-freeze") &&
+		    frozen)
+			say(c, "{\"error\": {\"class\": \"GenericError\", "
+			    "\"desc\": \"Command guest-fsfreeze-freeze has "
+			    "been disabled: the agent is in frozen state\"}}\n");
+		else if (strstr(buf, "guest-fsfreeze-freeze")) {
+			frozen = 1;
+			say(c, "{\"return\": 2}\n");
+		} else if (strstr(buf, "guest-fsfreeze-thaw")) {
+			say(c, frozen ? "{\"return\": 2}\n" :
+			    "{\"return\": 0}\n");
+			frozen = 0;
+		} else if (strstr(buf, "guest-fsfreeze-status"))
+			say(c, frozen ? "{\"return\": \"frozen\"}\n" :
+			    "{\"return\": \"thawed\"}\n");
 		else if (strstr(buf, "guest-shutdown") &&
 		    strstr(buf, "powerdown")) {
 			snprintf(path, sizeof(path), "%s/shutdown", dir);
@@ -217,5 +236,60 @@ TEST(agent_addresses_of_one_nic_and_only_usable_ones)
 	reap(pid);
 	rundir_close(&rd);
 	sv_free(&ips);
+	diag_clear(&d);
+}
+
+TEST(agent_freezes_and_thaws)
+{
+	const char *dir = unit_tmpdir();
+	struct rundir rd;
+	struct diag d;
+	pid_t pid;
+
+	diag_init(&d);
+	pid = fake(dir, &rd, 0);
+	CHECK(agent_fsfreeze_status(&rd, "web", now_ms() + 5000, &d) == 0);
+	CHECK(agent_fsfreeze(&rd, "web", 1, now_ms() + 5000, &d) == 2);
+	CHECK(agent_fsfreeze_status(&rd, "web", now_ms() + 5000, &d) == 1);
+	CHECK(d.n == 0);
+	/* The guest's own refusal, in its words. */
+	CHECK(agent_fsfreeze(&rd, "web", 1, now_ms() + 5000, &d) == -1);
+	CHECK(strstr(diag_first_error(&d), "the guest agent of 'web': "
+	    "Command guest-fsfreeze-freeze has been disabled") != NULL);
+	diag_clear(&d);
+	CHECK(agent_fsfreeze(&rd, "web", 0, now_ms() + 5000, &d) == 2);
+	CHECK(agent_fsfreeze_status(&rd, "web", now_ms() + 5000, &d) == 0);
+	CHECK(d.n == 0);
+	reap(pid);
+	rundir_close(&rd);
+	diag_clear(&d);
+}
+
+TEST(agent_guard_thaws_when_its_parent_is_gone)
+{
+	const char *dir = unit_tmpdir();
+	struct agent_guard g;
+	struct rundir rd;
+	struct diag d;
+	int status;
+	pid_t pid;
+
+	diag_init(&d);
+	pid = fake(dir, &rd, 0);
+	CHECK(agent_thaw_guard(&rd, "web", &g) == 0);
+	CHECK(agent_fsfreeze(&rd, "web", 1, now_ms() + 5000, &d) == 2);
+	/* As if we were killed: the guard's pipe closes unsaid. */
+	close(g.fd);
+	CHECK(waitpid(g.pid, &status, 0) == g.pid);
+	CHECK(agent_fsfreeze_status(&rd, "web", now_ms() + 5000, &d) == 0);
+	/* Told it thawed, a guard does nothing. */
+	CHECK(agent_fsfreeze(&rd, "web", 1, now_ms() + 5000, &d) == 2);
+	CHECK(agent_thaw_guard(&rd, "web", &g) == 0);
+	agent_thaw_guard_end(&g);
+	CHECK(g.fd == -1);
+	CHECK(agent_fsfreeze_status(&rd, "web", now_ms() + 5000, &d) == 1);
+	CHECK(d.n == 0);
+	reap(pid);
+	rundir_close(&rd);
 	diag_clear(&d);
 }

@@ -75,3 +75,25 @@ TEST(sv_sort_unique_sorts_and_drops_repeats)
 	}
 	sv_free(&sv);
 }
+
+TEST(sizes_for_people)
+{
+	static const struct {
+		unsigned long long	 bytes;
+		const char		*shown;
+	} cases[] = {
+		{ 0, "0 B" }, { 1023, "1023 B" }, { 1024, "1.0 KiB" },
+		{ 1536, "1.5 KiB" }, { 100966707, "96.3 MiB" },
+		{ 2147483648ULL, "2.0 GiB" }, { 1048575, "1.0 MiB" },
+		{ ~0ULL, "16.0 EiB" }
+	};
+	struct strbuf sb;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sb_init(&sb);
+		sb_add_size(&sb, cases[i].bytes);
+		CHECK_STR(sb.s, cases[i].shown);
+		sb_free(&sb);
+	}
+}

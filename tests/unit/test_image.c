@@ -1,4 +1,4 @@
-/* test_image.c - what a qcow2 header names */
+/* test_image.c - what a qcow2 header names, its snapshots and bitmaps */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,4 +159,136 @@ TEST(image_names_plain_or_refused)
 	p = image_name_resolve("/srv/vm/web.qcow2", "/img/base.qcow2");
 	CHECK_STR(p, "/img/base.qcow2");
 	free(p);
+}
+
+/* A snapshot table entry at p: its length. */
+static size_t
+snapshot_entry(unsigned char *p, const char *id, const char *name,
+    unsigned date, unsigned long long vmstate)
+{
+	size_t n = 40 + 16, len;
+
+	memset(p, 0, 40);
+	p[12] = 0;
+	p[13] = (unsigned char)strlen(id);
+	p[14] = (unsigned char)(strlen(name) >> 8);
+	p[15] = (unsigned char)strlen(name);
+	put32(p + 16, date);
+	put32(p + 32, (unsigned)vmstate);
+	put32(p + 36, 16);		/* extra: the 64-bit VM state size */
+	put64(p + 40, vmstate);
+	memcpy(p + n, id, strlen(id));
+	memcpy(p + n + strlen(id), name, strlen(name));
+	len = n + strlen(id) + strlen(name);
+	return (len + 7) & ~(size_t)7;
+}
+
+/* A bitmap directory entry at p: its length. */
+static size_t
+bitmap_entry(unsigned char *p, const char *name, unsigned flags)
+{
+	size_t len = 24 + strlen(name);
+
+	memset(p, 0, 24);
+	put32(p + 12, flags);
+	p[16] = 1;
+	p[17] = 16;
+	p[19] = (unsigned char)strlen(name);
+	memcpy(p + 24, name, strlen(name));
+	return (len + 7) & ~(size_t)7;
+}
+
+/*
+ * The header of qcow2(), its two snapshots in a table at 1024 and two
+ * bitmaps in a directory at 2048 (the extension after the header).
+ */
+static size_t
+qcow2_tables(unsigned char *img)
+{
+	size_t off = 1024, dir;
+
+	qcow2(img, NULL, NULL, NULL);
+	put64(img + 64, 1024);
+	off += snapshot_entry(img + off, "1", "before-upgrade", 1700000000,
+	    0);
+	(void)snapshot_entry(img + off, "2", "running", 1700000100,
+	    5ULL << 32);
+	dir = bitmap_entry(img + 2048, "qemu-init-00ff", 2);
+	dir += bitmap_entry(img + 2048 + dir, "other", 1);
+	put32(img + 112, 0x23852875);
+	put32(img + 116, 24);
+	put32(img + 120, 2);
+	put64(img + 128, dir);
+	put64(img + 136, 2048);
+	return 4096;
+}
+
+TEST(image_reads_snapshots_and_bitmaps)
+{
+	struct image_snapshot *sn;
+	struct image_bitmap *bm;
+	unsigned char img[4096];
+	struct image_info info;
+	const char *why = NULL;
+	size_t n;
+	char *path;
+	int fd;
+
+	path = unit_write(unit_tmpdir(), "tables", (const char *)img,
+	    qcow2_tables(img));
+	fd = open(path, O_RDONLY);
+	CHECK(image_inspect(fd, &info, &why) == 0 && info.nbitmaps == 2);
+	CHECK(image_snapshots(fd, &info, &sn, &n, &why) == 0 && n == 2);
+	CHECK_STR(sn[0].id, "1");
+	CHECK_STR(sn[0].name, "before-upgrade");
+	CHECK(sn[0].date == 1700000000 && sn[0].vmstate == 0);
+	CHECK_STR(sn[1].name, "running");
+	CHECK(sn[1].vmstate == 5ULL << 32);
+	image_snapshots_free(sn, n);
+	CHECK(image_bitmaps(fd, &info, &bm, &n, &why) == 0 && n == 2);
+	CHECK_STR(bm[0].name, "qemu-init-00ff");
+	CHECK(bm[0].enabled && !bm[0].in_use && bm[0].granularity == 65536);
+	CHECK_STR(bm[1].name, "other");
+	CHECK(!bm[1].enabled && bm[1].in_use);
+	image_bitmaps_free(bm, n);
+	image_info_free(&info);
+	close(fd);
+}
+
+TEST(image_broken_tables_are_refused)
+{
+	struct image_snapshot *sn;
+	struct image_bitmap *bm;
+	unsigned char img[4096];
+	struct image_info info;
+	const char *why = NULL;
+	size_t n;
+	char *path;
+	int fd;
+
+	qcow2_tables(img);
+	put32(img + 60, 3);		/* a third snapshot, past the end */
+	put32(img + 2048 + 20, 5000);	/* extra data past QEMU's bound */
+	path = unit_write(unit_tmpdir(), "broken", (const char *)img, 1170);
+	fd = open(path, O_RDONLY);
+	CHECK(image_inspect(fd, &info, &why) == 0);
+	CHECK(image_snapshots(fd, &info, &sn, &n, &why) == -1 && sn == NULL);
+	CHECK(strstr(why, "snapshot table") != NULL);
+	CHECK(image_bitmaps(fd, &info, &bm, &n, &why) == -1 && bm == NULL);
+	CHECK(strstr(why, "bitmap directory") != NULL);
+	image_info_free(&info);
+	close(fd);
+	path = unit_write(unit_tmpdir(), "broken", (const char *)img, 4096);
+	fd = open(path, O_RDONLY);
+	CHECK(image_inspect(fd, &info, &why) == 0);
+	CHECK(image_bitmaps(fd, &info, &bm, &n, &why) == -1 && bm == NULL);
+	image_info_free(&info);
+	close(fd);
+	put32(img + 60, 70000);		/* more than QEMU ever writes */
+	path = unit_write(unit_tmpdir(), "many", (const char *)img, 4096);
+	fd = open(path, O_RDONLY);
+	CHECK(image_inspect(fd, &info, &why) == 0);
+	CHECK(image_snapshots(fd, &info, &sn, &n, &why) == -1);
+	image_info_free(&info);
+	close(fd);
 }

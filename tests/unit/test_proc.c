@@ -276,3 +276,33 @@ TEST(proc_cmdline_reads_the_words)
 	CHECK(proc_cmdline(pid, &av) == -1 && av.n == 0);
 	CHECK(!proc_alive(&id));
 }
+
+static void
+watch_into(const char *buf, size_t len, void *arg)
+{
+	struct strbuf *seen = arg;
+
+	sb_add(seen, buf, len);
+	sb_addc(seen, '|');	/* where each piece ended */
+}
+
+TEST(proc_watch_sees_output_as_it_comes)
+{
+	char *argv[] = { "/bin/sh", "-c", "printf one; sleep 0.3; "
+	    "printf two; echo oops >&2; exit 4", NULL };
+	struct strbuf seen, err;
+	struct diag d;
+	int status = -1;
+
+	diag_init(&d);
+	sb_init(&seen);
+	sb_init(&err);
+	CHECK(proc_run_watch(argv, watch_into, &seen, &err, &status, &d) == 0);
+	CHECK(status == 4);
+	/* Two pieces, the first given before the second was written. */
+	CHECK_STR(seen.s, "one|two|");
+	CHECK_STR(err.s, "oops\n");
+	sb_free(&seen);
+	sb_free(&err);
+	diag_clear(&d);
+}

@@ -6,10 +6,12 @@
  * the other loopback address when one is busy.
  */
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -677,5 +679,90 @@ TEST(qmp_unix_peer_must_be_the_qemu)
 	qmp_close(&q);
 	diag_clear(&d);
 	close(l);
+	reap(pid);
+}
+
+/*
+ * A peer on the other end of a socketpair that takes one command and
+ * the descriptor that came with it, and answers with what it is: the
+ * size of the file, the byte it holds, and whether it came at all.
+ */
+static void __attribute__((noreturn))
+fd_peer(int c)
+{
+	union {
+		char		buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr	align;
+	} control;
+	char buf[4096], *id, out[256], byte = '?';
+	struct iovec iov = { buf, sizeof(buf) - 1 };
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	struct json j;
+	const char *why;
+	ssize_t n;
+	int got = -1;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control.buf;
+	msg.msg_controllen = sizeof(control.buf);
+	alarm(FAKE_LIFE_S);
+	if ((n = recvmsg(c, &msg, 0)) <= 0)
+		_exit(1);
+	buf[n] = '\0';
+	cm = CMSG_FIRSTHDR(&msg);
+	if (cm != NULL && cm->cmsg_type == SCM_RIGHTS)
+		memcpy(&got, CMSG_DATA(cm), sizeof(got));
+	if (got >= 0 && pread(got, &byte, 1, 0) != 1)
+		byte = '!';
+	if (json_parse(&j, buf, strcspn(buf, "\n"), &why) != 0)
+		_exit(2);
+	id = xstrdup(json_get_string(&j, "id"));
+	snprintf(out, sizeof(out), "{\"return\": {\"fd\": %d, \"byte\": "
+	    "\"%c\"}, \"id\": \"%s\"}\r\n", got >= 0 ? 1 : 0, byte, id);
+	say(c, out);
+	_exit(0);
+}
+
+TEST(qmp_passes_a_descriptor_with_its_command)
+{
+	struct json reply;
+	struct diag d;
+	struct qmp q;
+	char *path;
+	int sv[2], fd;
+	pid_t pid;
+
+	diag_init(&d);
+	path = unit_writes(unit_tmpdir(), "target", "Q");
+	fd = open(path, O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	if ((pid = fork()) == 0) {
+		close(sv[0]);
+		fd_peer(sv[1]);
+	}
+	close(sv[1]);
+	qmp_init(&q, "web", 2000);
+	q.r.fd = sv[0];
+	if (CHECK(qmp_execute_fd(&q, "{\"execute\":\"add-fd\"}", fd, &reply,
+	    &d) == QMP_OK)) {
+		CHECK_STR(json_get_string(json_get(&reply, "return"), "byte"),
+		    "Q");
+		json_free(&reply);
+	} else
+		printf("#     %s\n", diag_first_error(&d));
+	diag_clear(&d);
+	/* Ours still: the peer got a copy. */
+	CHECK(fcntl(fd, F_GETFD) >= 0);
+	/* No descriptor: nothing sent. */
+	CHECK(qmp_execute_fd(&q, "{\"execute\":\"add-fd\"}", -1, &reply,
+	    &d) == QMP_FAILED);
+	CHECK_STR(diag_first_error(&d), "no descriptor to pass");
+	diag_clear(&d);
+	qmp_close(&q);
+	close(fd);
 	reap(pid);
 }
