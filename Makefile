@@ -82,9 +82,10 @@ deps-demo:
 # none of them is left to run alone at the end; make check JOBS=1 runs
 # them one after the other.  CI=true (.ci/run) fails any skip of a test.
 JOBS     ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$((n < 2 ? 2 : n)))
-SLOWTESTS = tests/create.t tests/systemd.t tests/distro-agent.t \
-            tests/distro-uefi.t tests/deps.t tests/ansible.t tests/distro.t \
-            tests/remote.t tests/deb.t tests/confine.t
+SLOWTESTS = tests/create.t tests/systemd.t tests/backup.t tests/snapshot.t \
+            tests/distro-agent.t tests/distro-uefi.t tests/deps.t \
+            tests/ansible.t tests/distro.t tests/remote.t tests/deb.t \
+            tests/confine.t
 TESTS     = $(SLOWTESTS) $(filter-out $(SLOWTESTS),$(sort $(wildcard tests/*.t)))
 
 check: deps sysuser all unit guest guest-debian guest-cloud
