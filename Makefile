@@ -104,10 +104,12 @@ $(B)/guest/vmlinuz $(B)/guest/initrd.gz: tests/guest/build.sh tests/guest/init \
 guest: $(B)/guest/vmlinuz
 
 # The Debian 12 guest (tests/distro.t): debootstrap, as root, a few
-# minutes the first time; rebuilt only when the builder script changes
-# (it keeps its hash in $(B)/guest-debian/key).
+# minutes the first time on this machine (kept in
+# /var/tmp/qemu-init-guests by tests/guest/cache.sh for the next clone);
+# rebuilt only when the builder script changes (its hash is the key).
 guest-debian:
-	tests/guest/debian.sh $(B)/guest-debian
+	tests/guest/cache.sh tests/guest/debian.sh $(B)/guest-debian \
+	    disk.qcow2 vmlinuz initrd.img
 
 # The cloud image (tests/create.t, the bench): Debian 12 with cloud-init,
 # made by debootstrap as root, cached under /var/tmp in a folder named by
