@@ -400,7 +400,14 @@ test_expect_success '...as the journal says' '
 # The guest powers itself off (poweroff typed on its console).
 test_expect_success "hand's guest powers itself off: the unit goes inactive" '
 	printf "poweroff -f\n" | in_ct qemu-init console hand >/dev/null 2>&1
-	ct_wait hand "its unit to be inactive" unit_is hand inactive
+	ct_wait hand "its unit to be inactive" unit_is hand inactive || {
+		# What systemd saw (once seen "failed" under load).
+		in_ct systemctl show -p Result -p ExecMainCode \
+		    -p ExecMainStatus -p NRestarts qemu-init@hand.service
+		in_ct journalctl -u qemu-init@hand.service -o short-monotonic \
+		    --no-pager -n 40
+		false
+	}
 '
 test_expect_success '...inactive and stopped, agreed, and never started again' '
 	agree hand inactive 3 && test_eq dead "$(sub_state hand)" &&
