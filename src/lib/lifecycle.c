@@ -432,6 +432,7 @@ struct qemu_run {
 	struct strbuf	 said;		/* what it wrote there, bounded */
 	int		 exited;
 	int		 status;	/* once exited, as proc_reap says */
+	int		 port_taken;	/* it could not bind a port of its slot */
 };
 
 #define QEMU_SAID_MAX	(64 * 1024)
@@ -571,6 +572,7 @@ qemu_failed(struct qemu_run *q, const char *tgtarch, const char *name,
 	}
 	msg = diag_one_line(mine.len > 0 ? mine.s : q->said.s != NULL ?
 	    q->said.s : "");
+	q->port_taken = strstr(msg, "Address already in use") != NULL;
 	if (msg[0] != '\0')
 		diag_error(d, "QEMU failed to start '%s': %s", name, msg);
 	else if (q->exited && q->status == 128 + SIGSYS)
@@ -841,8 +843,13 @@ end_passts(const struct proc_id *ids, size_t n)
  * Launches QEMU on a free slot and records it, once the caller removed
  * what an earlier run left (state_remove).  The slot stays reserved for
  * this start until its state records it, so other starts launch beside
- * it on other slots.
+ * it on other slots.  0, -1 with why in d, or LAUNCH_PORT_TAKEN when
+ * QEMU could not bind a port of the slot: a program that is not ours to
+ * know of (another RUNDIR's QEMU) took it after the slot was chosen.
  */
+#define LAUNCH_PORT_TAKEN	1
+#define LAUNCH_TRIES		3	/* slots tried for such a start */
+
 static int
 launch(const struct vm_config *vm, const struct monconf *mc,
     const char *confdir, const struct rundir *rd, struct vm_started *out,
@@ -883,6 +890,8 @@ fail:
 	if (rc != 0) {
 		qemu_discard(&q, rd, vm->name);
 		end_passts(passts, vm->nnics);
+		if (q.port_taken)
+			rc = LAUNCH_PORT_TAKEN;
 	}
 	free(passts);
 	qemu_run_free(&q);
@@ -897,8 +906,8 @@ vm_start(const struct vm_config *vm, const struct monconf *mc,
     struct diag *d)
 {
 	struct vm_state st;
-	struct diag warn;
-	int vlock, rc = -1;
+	struct diag warn, why;
+	int vlock, tries, rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (vm_lock(rd, vm->name, &vlock, d) != 0)
@@ -919,7 +928,17 @@ vm_start(const struct vm_config *vm, const struct monconf *mc,
 	    (vm->precmd != NULL &&
 	    run_hook("PRECMD", vm->precmd, vm->name, d) != 0))
 		goto out;
-	rc = launch(vm, mc, confdir, rd, out, d);
+	/* A port taken under QEMU's feet: another slot, a few times. */
+	for (tries = 1;; tries++) {
+		diag_init(&why);
+		rc = launch(vm, mc, confdir, rd, out, &why);
+		if (rc != LAUNCH_PORT_TAKEN || tries == LAUNCH_TRIES)
+			break;
+		diag_clear(&why);
+	}
+	diag_move(d, &why);
+	if (rc != 0)
+		rc = -1;
 	if (rc == 0 && vm->postcmd != NULL) {
 		diag_init(&warn);
 		if (run_hook("POSTCMD", vm->postcmd, vm->name, &warn) != 0)

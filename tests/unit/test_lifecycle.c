@@ -119,7 +119,8 @@ unit_fake_qemu(int argc, char **argv)
 {
 	const char *mode = strrchr(argv[0], '/'), *p;
 	int i, control = -1, fd;
-	char line[32];
+	char line[32], *tries;
+	off_t n;
 
 	mode = (mode != NULL ? mode + 1 : argv[0]) + strlen("fake-qemu-");
 	alarm(FAKE_LIFE_S);
@@ -139,6 +140,27 @@ unit_fake_qemu(int argc, char **argv)
 	if (strcmp(mode, "sigsys") == 0) {
 		(void)raise(SIGSYS);
 		return 1;
+	}
+	/*
+	 * portbusy: its first two launches find a port of the slot taken,
+	 * as QEMU says it (portbusy-always: every launch); each launch adds
+	 * a line to tries beside this program.
+	 */
+	if (strncmp(mode, "portbusy", 8) == 0) {
+		tries = xasprintf("%.*s/tries", (int)(strrchr(argv[0], '/') -
+		    argv[0]), argv[0]);
+		fd = open(tries, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		free(tries);
+		if (fd < 0 || write(fd, "x\n", 2) != 2 ||
+		    (n = lseek(fd, 0, SEEK_END)) < 0 || close(fd) != 0)
+			return 2;
+		if (strcmp(mode, "portbusy-always") == 0 || n <= 4) {
+			fprintf(stderr, "%s: -chardev socket,id=hmp0,host="
+			    "127.0.0.1,port=30320,server=on,wait=off: Failed to "
+			    "find an available port: Address already in use\n",
+			    argv[0]);
+			return 1;
+		}
 	}
 	if (fake_pidfile == NULL || control < 0 ||
 	    (fd = open(fake_pidfile, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0)
@@ -251,6 +273,47 @@ TEST(lifecycle_start_says_qemus_error_and_leaves_nothing)
 	/* Its error line, not its warning; then that nothing stays. */
 	CHECK_STR(diag_first_error(&w.d), "QEMU failed to start 'fake': "
 	    "fake-qemu-exit1: -drive file=/dev/fdset/2: Could not open it");
+	CHECK(nothing_left(&w));
+	world_free(&w);
+}
+
+/* Lines in the fake's tries file: how many times QEMU was launched. */
+static int
+launches(struct world *w)
+{
+	const char *text = unit_reads(w->dir, "tries");
+	int n = 0;
+
+	for (; text != NULL && *text != '\0'; text++)
+		n += *text == '\n';
+	return n;
+}
+
+TEST(lifecycle_start_tries_another_slot_when_a_port_was_taken)
+{
+	struct vm_started out;
+	struct world w;
+
+	CHECK(world_init(&w, "portbusy") == 0);
+	CHECK(vm_start(&w.vm, &w.mc, w.dir, &w.rd, &out, &w.d) == 0);
+	CHECK(w.d.errors == 0);
+	CHECK(launches(&w) == 3);
+	CHECK(!out.already && out.st.qemu.pid > 0);
+	state_free(&out.st);
+	world_free(&w);
+}
+
+TEST(lifecycle_start_gives_up_after_three_slots_taken)
+{
+	struct vm_started out;
+	struct world w;
+
+	CHECK(world_init(&w, "portbusy-always") == 0);
+	CHECK(vm_start(&w.vm, &w.mc, w.dir, &w.rd, &out, &w.d) == -1);
+	CHECK(launches(&w) == 3);
+	CHECK(diag_first_error(&w.d) != NULL &&
+	    strstr(diag_first_error(&w.d), "Address already in use") != NULL);
+	CHECK(w.d.errors == 2);		/* QEMU's line, and "undone" */
 	CHECK(nothing_left(&w));
 	world_free(&w);
 }
