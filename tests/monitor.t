@@ -304,17 +304,14 @@ test_expect_success V6LESS 'qemu-cmd from outside that namespace: why it cannot 
 	test_rc 2 &&
 	test_err "qemu-cmd: 'v6less' runs (pid $(state_pid v6less)) in network namespace '$NETNS', not in this one: port $v6ctl of its loopback cannot be reached from here (run the command there: ip netns exec $NETNS ...)"
 T
-test_expect_success V6LESS '...its QEMU listens on 127.0.0.1 only' <<'T'
-	inns ss -Hltn "sport = :$v6ctl" | grep -q "127.0.0.1:$v6ctl" &&
-	! inns ss -Hltn "sport = :$v6ctl" | grep -q "\[::1\]"
-T
-cat > "$T/fake6.pl" <<'PERL'
+cat > "$T/fake.pl" <<'PERL'
 use strict;
 use warnings;
 use IO::Socket::IP;
-my ($port, $log) = @ARGV;
-my $srv = IO::Socket::IP->new(LocalHost => '::1', LocalPort => $port,
-    Listen => 5, ReuseAddr => 1, V6Only => 1) or die "listen: $!\n";
+my ($host, $port, $log) = @ARGV;
+my $srv = IO::Socket::IP->new(LocalHost => $host, LocalPort => $port,
+    Listen => 5, ReuseAddr => 1, ($host =~ /:/ ? (V6Only => 1) : ()))
+    or die "listen: $!\n";
 open(my $lf, '>>', $log) or die "$log: $!\n";
 $lf->autoflush(1);
 $SIG{PIPE} = 'IGNORE';
@@ -331,10 +328,38 @@ while (my $c = $srv->accept) {
 	}
 }
 PERL
+# What another make check's VM of the same name would be: a monitor on
+# this namespace's loopback at that port, answering as v6less.
+test_expect_success V6LESS 'a fake that answers as v6less listens at its port on this loopback' <<'T'
+	: > "$T/fakehost.log" &&
+	{ perl "$T/fake.pl" 127.0.0.1 "$v6ctl" "$T/fakehost.log" \
+	    2>"$T/fakehost.err" & } &&
+	fakehost=$! &&
+	bg_started $fakehost &&
+	wait_until 60 eval 'ss -Hltn "sport = :$v6ctl" | grep -q "127.0.0.1:$v6ctl"' ||
+	    { cat "$T/fakehost.err"; false; }
+T
+test_expect_success V6LESS '...qemu-cmd from here still says where v6less runs, and never asks the fake' <<'T'
+	run qemu-cmd -t 5 -c "info status" v6less &&
+	test_rc 2 &&
+	test_err "qemu-cmd: 'v6less' runs (pid $(state_pid v6less)) in network namespace '$NETNS', not in this one: port $v6ctl of its loopback cannot be reached from here (run the command there: ip netns exec $NETNS ...)" &&
+	test ! -s "$T/fakehost.log" || { cat "$T/fakehost.log"; false; }
+T
+test_expect_success V6LESS '...nor does qemu-mon' <<'T'
+	run qemu-mon v6less </dev/null &&
+	test_rc 2 &&
+	test_err_has "'v6less' runs (pid $(state_pid v6less)) in network namespace '$NETNS', not in this one" &&
+	test ! -s "$T/fakehost.log" || { cat "$T/fakehost.log"; false; }
+T
+[ -n "$fakehost" ] && kill "$fakehost" 2>/dev/null
+test_expect_success V6LESS '...its QEMU listens on 127.0.0.1 only' <<'T'
+	inns ss -Hltn "sport = :$v6ctl" | grep -q "127.0.0.1:$v6ctl" &&
+	! inns ss -Hltn "sport = :$v6ctl" | grep -q "\[::1\]"
+T
 test_expect_success V6LESS '::1 comes up, and a fake that answers as v6less takes CTLPORT there' <<'T'
 	: > "$T/fake6.log" &&
 	inns sysctl -qw net.ipv6.conf.lo.disable_ipv6=0 &&
-	{ ip netns exec "$NETNS" perl "$T/fake6.pl" "$v6ctl" "$T/fake6.log" \
+	{ ip netns exec "$NETNS" perl "$T/fake.pl" ::1 "$v6ctl" "$T/fake6.log" \
 	    2>"$T/fake6.err" & } &&
 	bg_started $! &&
 	wait_until 60 eval 'inns ss -Hltn "sport = :$v6ctl" | grep -q "\[::1\]"' ||

@@ -171,6 +171,9 @@ monitor_open_hmp(const struct rundir *rd, const char *name,
 	int addrs = SOCK_V4 | SOCK_V6, rc;
 
 	if (!st->unix_monitors && qemu != NULL &&
+	    qmp_other_netns(name, port, qemu, d))
+		return -1;
+	if (!st->unix_monitors && qemu != NULL &&
 	    (rc = qemu_listens(name, st, 0, port, &addrs, d)) != 1) {
 		if (rc == 0)
 			return -1;

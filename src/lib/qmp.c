@@ -392,20 +392,17 @@ qmp_init(struct qmp *q, const char *vm, int timeout_ms)
 }
 
 /*
- * Nothing listens on port: the VM is not running, or its QEMU runs in
- * another network namespace, whose loopback is not ours.
+ * Whether qemu runs in another network namespace than ours, whose
+ * loopback we cannot reach: if so, says so and where to go.
  */
-static void
-refused(const char *vm, unsigned port, const struct proc_id *qemu,
+int
+qmp_other_netns(const char *vm, unsigned port, const struct proc_id *qemu,
     struct diag *d)
 {
 	char *ns;
 
-	if (qemu == NULL || proc_other_netns(qemu, &ns) != 1) {
-		diag_error(d, "'%s' is not running (nothing listens on port "
-		    "%u)", vm, port);
-		return;
-	}
+	if (proc_other_netns(qemu, &ns) != 1)
+		return 0;
 	if (ns != NULL)
 		diag_error(d, "'%s' runs (pid %ld) in network namespace '%s', "
 		    "not in this one: port %u of its loopback cannot be reached "
@@ -417,6 +414,20 @@ refused(const char *vm, unsigned port, const struct proc_id *qemu,
 		    "here (run the command there: nsenter -t %ld -n ...)", vm,
 		    (long)qemu->pid, port, (long)qemu->pid);
 	free(ns);
+	return 1;
+}
+
+/*
+ * Nothing listens on port: the VM is not running, or its QEMU runs in
+ * another network namespace, whose loopback is not ours.
+ */
+static void
+refused(const char *vm, unsigned port, const struct proc_id *qemu,
+    struct diag *d)
+{
+	if (qemu == NULL || !qmp_other_netns(vm, port, qemu, d))
+		diag_error(d, "'%s' is not running (nothing listens on port "
+		    "%u)", vm, port);
 }
 
 int
@@ -429,6 +440,12 @@ qmp_open(struct qmp *q, const char *vm, unsigned port, int addrs,
 	int rc;
 
 	qmp_init(q, vm, timeout_ms);
+	/*
+	 * A QEMU in another network namespace does not listen on our
+	 * loopback: whoever holds port here is not it, and is not asked.
+	 */
+	if (qemu != NULL && qmp_other_netns(vm, port, qemu, d))
+		return QMP_UNREACHABLE;
 	sb_init(&line);
 	hello(q, qemu, &line, &id);
 	rc = sock_connect_greeted(&q->r, port, addrs, line.s, QMP_GREETING_MS,

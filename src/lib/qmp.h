@@ -77,6 +77,13 @@ void	qmp_init(struct qmp *, const char *vm, int timeout_ms);
  */
 int	qmp_peer_is(int fd, const char *vm, const char *where,
 	    const struct proc_id *qemu, struct diag *d);
+/*
+ * Whether qemu, vm's QEMU, runs in another network namespace than ours,
+ * where its loopback port cannot be reached from here: 1 with why (and
+ * where to run the command) in d, else 0.
+ */
+int	qmp_other_netns(const char *vm, unsigned port,
+	    const struct proc_id *qemu, struct diag *d);
 /* Whether qemu, vm's QEMU, still runs: 0, or -1 with why in d. */
 int	qmp_still_runs(const char *vm, const struct proc_id *qemu,
 	    struct diag *d);
