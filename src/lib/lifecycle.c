@@ -1026,16 +1026,6 @@ vm_hold(const struct rundir *rd, const char *name, struct vm_state *st,
 #define POWERDOWN	"{\"execute\":\"system_powerdown\"}"
 
 /*
- * Presses the power button and waits for QEMU to exit, pressing again
- * every REPRESS_MS: a guest still booting loses a press that comes
- * before its button driver is loaded.  With a guest agent (agent), a
- * guest still there AGENT_AFTER_MS after the first press (a third of the
- * wait, when that is shorter) is asked through it to shut down.  1 gone,
- * 2 gone after the agent took that request, 0 still there at the
- * deadline (and why the agent did not take it, if it did not, in d), -1
- * the first press failed (why in d).
- */
-/*
  * How long a press may wait for the monitor: what is left of the stop's
  * wait, at most MONITOR_TIMEOUT_MS; the first at least PRESS_MIN_MS.
  */
@@ -1051,6 +1041,16 @@ press_ms(long long deadline, int first)
 	return left < 1 ? 1 : (int)left;
 }
 
+/*
+ * Presses the power button and waits for QEMU to exit, pressing again
+ * every REPRESS_MS: a guest still booting loses a press that comes
+ * before its button driver is loaded.  With a guest agent (agent), a
+ * guest still there AGENT_AFTER_MS after the first press (a third of the
+ * wait, when that is shorter) is asked through it to shut down.  1 gone,
+ * 2 gone after the agent took that request, 0 still there at the
+ * deadline (and why the agent did not take it, if it did not, in d), -1
+ * the first press failed (why in d).
+ */
 static int
 power_button(const struct rundir *rd, const char *name,
     const struct proc_id *id, const struct stop_how *how, unsigned wait_s,
