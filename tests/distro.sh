@@ -143,7 +143,10 @@ deb_login() {
 	wait_for_log "$1" "login: " || return 1
 	deb_prompt "$1" Enter "login: " || return 1
 	deb_prompt "$1" root "Password:" || return 1
-	deb_keys "$1" qinit Enter
+	# Keys typed before the shell's prompt may be thrown away (login's
+	# terminal set-up flushed "echo QI-IN-..." once, on a loaded
+	# machine): the command waits for root's prompt.
+	deb_prompt "$1" qinit ":~# " || return 1
 	DEB_N=$((DEB_N + 1))
 	deb_run "$1" "echo QI-IN-\$((1000+$DEB_N))" "QI-IN-$((1000 + DEB_N))"
 }
