@@ -486,12 +486,22 @@ alive() {
 	[ -n "$1" ] && kill -0 "$1" 2>/dev/null
 }
 
-# gone PID: the process has exited (a zombie that its parent has not
-# reaped yet has exited too).
+# gone PID [START]: the process has exited (a zombie that its parent has
+# not reaped yet has exited too); with START (pid_start's), also when
+# PID is another process's now (pid_max may be 32768: a busy machine
+# wraps round).
 gone() {
+	local stat
 	[ -n "$1" ] || return 1
-	[ -d "/proc/$1" ] || return 0
-	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^[ZX]'
+	stat=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ -n "$stat" ] || return 0
+	case $stat in [ZX]*) return 0 ;; esac
+	[ -n "${2-}" ] && [ "$(echo "$stat" | cut -d' ' -f20)" != "$2" ]
+}
+
+# process_seen PID: what ps says of PID, for a test's failure.
+process_seen() {
+	ps -o pid,ppid,stat,lstart,args -p "$1" 2>&1 | sed 's/^/# /'
 }
 
 # our_qemus: every QEMU of this test's RUNDIR (its command line names
@@ -543,10 +553,12 @@ wait_until() {
 # core: silence then is not a stall), and in any case after
 # QINIT_TEST_DEADLINE, a net under a guest that chatters or idles for
 # ever.  None of them is how long a guest takes: a slow guest on a
-# loaded machine passes.
+# loaded machine passes.  (The longest wait seen, a Debian boot to its
+# login at a load of 23, took under 10 minutes; a wait of an hour, for
+# a command a guest's login threw away, once took CI past an hour.)
 STALL=${QINIT_TEST_STALL:-300}
 STALL_CPU=${QINIT_TEST_STALL_CPU:-60}
-DEADLINE=${QINIT_TEST_DEADLINE:-3600}
+DEADLINE=${QINIT_TEST_DEADLINE:-1200}
 CLK_TCK=$(getconf CLK_TCK)
 
 # cpu_ticks PID: the CPU time PID has used (user and system), in clock

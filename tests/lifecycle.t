@@ -23,6 +23,7 @@ test_expect_success "start reports its slot's ports, from MONPORT up" <<'T'
 	test_out_has "monitor $mon, control $((mon + 100))"
 T
 pid=$(state_pid web)
+pidstart=$(pid_start "$pid" 2>/dev/null)
 test_expect_success "the state file holds QEMU's pid" 'alive "$pid"'
 test_expect_success 'status of a running VM: exit 0, running' '
 	run qemu-init status web && test_rc 0 && test_out_has "web: running, pid $pid"
@@ -43,7 +44,9 @@ test_expect_success 'stop powers the guest off through ACPI' '
 	run_guest web qemu-init stop -t 3600 web && test_rc 0 && test_out "web: stopped"
 '
 test_expect_success 'QEMU is gone when stop returns, and so is the state file' '
-	gone "$pid" && test ! -e "$QEMU_INIT_RUNDIR/web@state"
+	{ gone "$pid" "$pidstart" || { process_seen "$pid"; false; }; } &&
+	{ test ! -e "$QEMU_INIT_RUNDIR/web@state" ||
+	    { cat "$QEMU_INIT_RUNDIR/web@state"; false; }; }
 '
 test_expect_success 'status of a stopped VM: exit 3' '
 	run qemu-init status web && test_rc 3 && test_out "web: stopped"
