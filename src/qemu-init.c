@@ -1130,7 +1130,8 @@ start_as_unit(struct ctx *c, const struct vm_config *vm, struct diag *d)
 	if (unit_may_restart(c, vm, unit, socket, d) != 0)
 		goto out;
 	(void)notify_send(socket, "STATUS=starting QEMU", NULL);
-	if (vm_start(vm, &c->mc, c->confdir, &c->run, &vs, d) != 0)
+	/* QEMU's parent a keeper of ours until it is handed over. */
+	if (vm_start_kept(vm, &c->mc, c->confdir, &c->run, &vs, d) != 0)
 		goto out;
 	diag_flush(d, cli_prog);
 	if (vs.already) {
@@ -1155,6 +1156,11 @@ start_as_unit(struct ctx *c, const struct vm_config *vm, struct diag *d)
 		unit_stop_now(&u, 0);
 	why = xasprintf("up, pid %ld%s", (long)vs.st.qemu.pid, vm->serial ||
 	    vm->agent ? "" : " (SERIAL=no, no AGENT: not waited for)");
+	/*
+	 * QEMU becomes systemd's child (init's) before it is the main
+	 * process: systemd sees its end then, as that of any service's.
+	 */
+	proc_kept_release(&vs.keeper);
 	if (unit_ready(socket, vs.st.qemu.pid, why, d) == 0) {
 		printf("%s: up\n", vm->name);
 		rc = 0;

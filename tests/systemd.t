@@ -354,6 +354,13 @@ test_expect_success '...and the unit becomes active once the guest is up' '
 	ct_wait hand "its unit to be active" unit_is hand active
 '
 test_expect_success '...with QEMU as its main PID' 'test_eq "$hpid" "$(main_pid hand)"'
+# Handed over as systemd's own child (start --unit's keeper let it go):
+# systemd sees its end as any service's, not through a guess.
+test_expect_success "...systemd's own child, which systemd does not call alien" '
+	test_eq 1 "$(in_ct sed "s/.*) //" "/proc/$hpid/stat" | cut -d" " -f2)" &&
+	run in_ct journalctl -u qemu-init@hand.service -o cat --no-pager &&
+	test_lacks "$out" "not our child"
+'
 test_expect_success 'a second start says it runs as its unit' '
 	run login_ct "qemu-init start hand" &&
 	test_rc 0 &&

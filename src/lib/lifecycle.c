@@ -433,6 +433,8 @@ struct qemu_run {
 	int		 exited;
 	int		 status;	/* once exited, as proc_reap says */
 	int		 port_taken;	/* it could not bind a port of its slot */
+	int		 keep;		/* started through a keeper */
+	struct proc_keeper keeper;	/* then, until it is handed over */
 };
 
 #define QEMU_SAID_MAX	(64 * 1024)
@@ -457,7 +459,8 @@ qemu_listen(struct qemu_run *q)
 static int
 qemu_exited(struct qemu_run *q)
 {
-	if (!q->exited && proc_reap(q->id.pid, &q->status) != 0)
+	if (!q->exited && (q->keeper.pid > 0 ? proc_kept_reap(&q->keeper,
+	    &q->status, 0) : proc_reap(q->id.pid, &q->status)) != 0)
 		q->exited = 1;
 	return q->exited;
 }
@@ -470,8 +473,12 @@ qemu_discard(struct qemu_run *q, const struct rundir *rd, const char *name)
 
 	if (q->id.pid > 0 && !qemu_exited(q)) {
 		(void)proc_signal(&q->id, SIGKILL);
-		while (waitpid(q->id.pid, &st, 0) < 0 && errno == EINTR)
-			;
+		if (q->keeper.pid > 0)
+			(void)proc_kept_reap(&q->keeper, &st, 1);
+		else
+			while (waitpid(q->id.pid, &st, 0) < 0 &&
+			    errno == EINTR)
+				;
 		q->exited = 1;
 		q->status = 128 + SIGKILL;
 	}
@@ -485,6 +492,7 @@ qemu_run_free(struct qemu_run *q)
 		(void)close(q->err);
 	if (q->pidfd >= 0)
 		(void)close(q->pidfd);
+	proc_kept_release(&q->keeper);
 	sb_free(&q->said);
 	q->err = q->pidfd = -1;
 }
@@ -529,6 +537,7 @@ run_qemu(const struct vm_config *vm, const struct monconf *mc,
 	how.become = become_qemu_user;
 	how.become_arg = &ln->user;
 	how.env_keep = qemu_env;
+	how.keeper = q->keep ? &q->keeper : NULL;
 	sv_init(&av);
 	qemu_cmdline(vm, mc, ln, &av);
 	/* For the tap scripts of a CUSTOMx netdev (SANDBOX=no). */
@@ -852,8 +861,8 @@ end_passts(const struct proc_id *ids, size_t n)
 
 static int
 launch(const struct vm_config *vm, const struct monconf *mc,
-    const char *confdir, const struct rundir *rd, struct vm_started *out,
-    struct diag *d)
+    const char *confdir, const struct rundir *rd, int keep,
+    struct vm_started *out, struct diag *d)
 {
 	struct launch_plan ln;
 	struct qemu_run q;
@@ -865,6 +874,8 @@ launch(const struct vm_config *vm, const struct monconf *mc,
 	memset(&ln, 0, sizeof(ln));
 	memset(&q, 0, sizeof(q));
 	q.err = q.pidfd = -1;
+	q.keep = keep;
+	q.keeper.pid = -1;
 	sb_init(&q.said);
 	if (vm_slot(vm, mc, rd, &slot, &reserved, d) != 0)
 		return -1;
@@ -885,6 +896,9 @@ launch(const struct vm_config *vm, const struct monconf *mc,
 		state_free(&out->st);
 		goto fail;
 	}
+	/* The caller lets it go (vm_start_kept). */
+	out->keeper = q.keeper;
+	q.keeper.pid = -1;
 	rc = 0;
 fail:
 	if (rc != 0) {
@@ -900,16 +914,18 @@ fail:
 	return rc;
 }
 
-int
-vm_start(const struct vm_config *vm, const struct monconf *mc,
-    const char *confdir, const struct rundir *rd, struct vm_started *out,
-    struct diag *d)
+static int
+start_vm(const struct vm_config *vm, const struct monconf *mc,
+    const char *confdir, const struct rundir *rd, int keep,
+    struct vm_started *out, struct diag *d)
 {
 	struct vm_state st;
 	struct diag warn, why;
 	int vlock, tries, rc = -1;
 
 	memset(out, 0, sizeof(*out));
+	out->keeper.pid = -1;
+	out->keeper.status_fd = out->keeper.release_fd = -1;
 	if (vm_lock(rd, vm->name, &vlock, d) != 0)
 		return -1;
 	switch (vm_probe(rd, vm->name, &st)) {
@@ -931,7 +947,7 @@ vm_start(const struct vm_config *vm, const struct monconf *mc,
 	/* A port taken under QEMU's feet: another slot, a few times. */
 	for (tries = 1;; tries++) {
 		diag_init(&why);
-		rc = launch(vm, mc, confdir, rd, out, &why);
+		rc = launch(vm, mc, confdir, rd, keep, out, &why);
 		if (rc != LAUNCH_PORT_TAKEN || tries == LAUNCH_TRIES)
 			break;
 		diag_clear(&why);
@@ -949,6 +965,22 @@ vm_start(const struct vm_config *vm, const struct monconf *mc,
 out:
 	lock_release(vlock);
 	return rc;
+}
+
+int
+vm_start(const struct vm_config *vm, const struct monconf *mc,
+    const char *confdir, const struct rundir *rd, struct vm_started *out,
+    struct diag *d)
+{
+	return start_vm(vm, mc, confdir, rd, 0, out, d);
+}
+
+int
+vm_start_kept(const struct vm_config *vm, const struct monconf *mc,
+    const char *confdir, const struct rundir *rd, struct vm_started *out,
+    struct diag *d)
+{
+	return start_vm(vm, mc, confdir, rd, 1, out, d);
 }
 
 /*

@@ -16,6 +16,7 @@
 #include "cmdline.h"
 #include "diag.h"
 #include "monconf.h"
+#include "proc.h"
 #include "rundir.h"
 #include "state.h"
 #include "vmconf.h"
@@ -63,6 +64,7 @@ void	vm_facts(const struct vm_config *, struct vm_state *st);
 struct vm_started {
 	struct vm_state	 st;		/* as recorded: state_free it */
 	int		 already;	/* it was running: nothing done */
+	struct proc_keeper keeper;	/* vm_start_kept's: release it */
 };
 
 /*
@@ -71,6 +73,14 @@ struct vm_started {
  * must have been opened with RUNDIR_CREATE.
  */
 int	vm_start(const struct vm_config *, const struct monconf *,
+	    const char *confdir, const struct rundir *,
+	    struct vm_started *out, struct diag *);
+/*
+ * vm_start, with QEMU started through a keeper (proc.h) that out->keeper
+ * holds (none when it was running already): proc_kept_release lets QEMU
+ * go, to become init's child, as systemd's main process of a unit.
+ */
+int	vm_start_kept(const struct vm_config *, const struct monconf *,
 	    const char *confdir, const struct rundir *,
 	    struct vm_started *out, struct diag *);
 

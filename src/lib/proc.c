@@ -64,6 +64,14 @@ closefd(int *fd)
 	*fd = -1;
 }
 
+/* A wait status as proc_run gives it: the exit status, or 128 + signal. */
+static int
+exit_status(int ws)
+{
+	return WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ?
+	    128 + WTERMSIG(ws) : 128;
+}
+
 static size_t
 name_len(const char *kv)
 {
@@ -504,6 +512,111 @@ spawn_child(const char *prog, char *const argv[], char **envp,
 	spawn_fail(failw, SPAWN_EXEC);
 }
 
+/* Closes every descriptor from first to last (first <= last). */
+static void
+close_span(int first, int last)
+{
+	int fd;
+
+	if (first > last)
+		return;
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)first, (unsigned)last, 0) == 0)
+		return;
+#endif
+	for (fd = first; fd <= last && fd < 65536; fd++)
+		(void)close(fd);
+}
+
+/*
+ * The keeper (struct proc_keeper): starts the program as proc_spawn's
+ * child would be, then keeps nothing of ours open but release (read) and
+ * tell (write: the program's pid, then its wait status), and reaps it,
+ * until it exits or we let go (end of file on release).
+ */
+static void __attribute__((noreturn))
+keeper(const char *prog, char *const argv[], char **envp,
+    const struct proc_spawn *how, int errw, int failw, int *tmp, int tell,
+    int release)
+{
+	struct sigaction sa;
+	struct pollfd pfd[2];
+	int sig, ws, fd, lo, hi;
+	pid_t child, p;
+	nfds_t n;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++)
+		(void)sigaction(sig, &sa, NULL);	/* not our handlers */
+	if ((child = fork()) == 0)
+		spawn_child(prog, argv, envp, how, errw, failw, tmp);
+	/* Not our locks, nor the program's files: only the two pipes. */
+	lo = tell < release ? tell : release;
+	hi = tell < release ? release : tell;
+	close_span(STDERR_FILENO + 1, lo - 1);
+	close_span(lo + 1, hi - 1);
+	close_span(hi + 1, INT_MAX);
+	if (write(tell, &child, sizeof(child)) != (ssize_t)sizeof(child) ||
+	    child < 0)
+		_exit(1);
+	fd = proc_pidfd(child);
+	for (;;) {
+		do
+			p = waitpid(child, &ws, WNOHANG);
+		while (p < 0 && errno == EINTR);
+		if (p == child) {
+			if (write(tell, &ws, sizeof(ws)) != (ssize_t)sizeof(ws))
+				_exit(1);
+			_exit(0);
+		}
+		if (p < 0)
+			_exit(1);
+		n = 0;
+		pfd[n].fd = release;
+		pfd[n++].events = POLLIN;
+		if (fd >= 0) {
+			pfd[n].fd = fd;
+			pfd[n++].events = POLLIN;
+		}
+		if (poll(pfd, n, fd >= 0 ? -1 : EXIT_TICK_MS) > 0 &&
+		    pfd[0].revents != 0)
+			_exit(0);	/* let go: the program is init's */
+	}
+}
+
+/*
+ * The keeper's start, in the caller: its pipes' ends kept in k, and the
+ * program's pid in *pid; 0, or -1 (errno set) with the keeper reaped.
+ */
+static int
+keeper_started(struct proc_keeper *k, int tell[2], int release[2],
+    pid_t *pid)
+{
+	ssize_t n;
+	int ws;
+
+	closefd(&tell[1]);
+	closefd(&release[0]);
+	k->status_fd = tell[0];
+	k->release_fd = release[1];
+	tell[0] = release[1] = -1;
+	do
+		n = read(k->status_fd, pid, sizeof(*pid));
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof(*pid) && *pid > 0 &&
+	    fcntl(k->status_fd, F_SETFL, O_NONBLOCK) == 0)
+		return 0;
+	closefd(&k->release_fd);
+	while (waitpid(k->pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	closefd(&k->status_fd);
+	k->pid = -1;
+	*pid = -1;
+	errno = EAGAIN;
+	return -1;
+}
+
 int
 proc_spawn(char *const argv[], char *const env_extra[],
     const struct proc_spawn *how, pid_t *pid, int *err, struct diag *d)
@@ -516,13 +629,20 @@ proc_spawn(char *const argv[], char *const env_extra[],
 		[SPAWN_EXEC] = ""
 	};
 	struct spawn_failure f;
+	struct proc_keeper *k = how->keeper;
 	int errp[2] = { -1, -1 }, failp[2] = { -1, -1 };
+	int tell[2] = { -1, -1 }, release[2] = { -1, -1 };
 	char **envp, *prog;
+	pid_t forked;
 	ssize_t n;
 	int st, *tmp, e;
 
 	*pid = -1;
 	*err = -1;
+	if (k != NULL) {
+		k->pid = -1;
+		k->status_fd = k->release_fd = -1;
+	}
 	/* Found as we are: the user it runs as may not search our PATH. */
 	if ((e = proc_find_program(argv[0], &prog)) != 0) {
 		diag_error(d, "cannot run %s: %s", argv[0], strerror(e));
@@ -534,30 +654,51 @@ proc_spawn(char *const argv[], char *const env_extra[],
 	}
 	if ((how->log_fd > STDERR_FILENO ? (errp[1] = fcntl(how->log_fd,
 	    F_DUPFD_CLOEXEC, STDERR_FILENO + 1)) < 0 : open_pipe(errp, 1) !=
-	    0) || open_pipe(failp, 0) != 0) {
+	    0) || open_pipe(failp, 0) != 0 || (k != NULL &&
+	    (open_pipe(tell, 0) != 0 || open_pipe(release, 0) != 0))) {
 		diag_error(d, "cannot run %s: pipe: %s", argv[0],
 		    strerror(errno));
 		closefd(&errp[0]);
 		closefd(&errp[1]);
+		closefd(&failp[0]);
+		closefd(&failp[1]);
+		closefd(&tell[0]);
+		closefd(&tell[1]);
+		closefd(&release[0]);
 		free(envp);
 		free(prog);
 		return -1;
 	}
 	tmp = xcalloc(how->nfds + 1, sizeof(*tmp));
-	if ((*pid = fork()) == 0)
+	if ((forked = fork()) == 0) {
+		if (k != NULL)
+			keeper(prog, argv, envp, how, errp[1], failp[1], tmp,
+			    tell[1], release[0]);
 		spawn_child(prog, argv, envp, how, errp[1], failp[1], tmp);
+	}
 	free(tmp);
 	free(envp);
 	free(prog);
 	closefd(&errp[1]);
 	closefd(&failp[1]);
-	if (*pid < 0) {
+	if (forked > 0 && k != NULL) {
+		k->pid = forked;
+		if (keeper_started(k, tell, release, &forked) != 0)
+			forked = -1;
+	} else if (forked > 0)
+		*pid = forked;
+	closefd(&tell[1]);
+	closefd(&release[0]);
+	if (forked < 0) {
 		diag_error(d, "cannot run %s: fork: %s", argv[0],
 		    strerror(errno));
+		closefd(&tell[0]);
+		closefd(&release[1]);
 		closefd(&errp[0]);
 		closefd(&failp[0]);
 		return -1;
 	}
+	*pid = forked;
 	do
 		n = read(failp[0], &f, sizeof(f));
 	while (n < 0 && errno == EINTR);
@@ -565,8 +706,12 @@ proc_spawn(char *const argv[], char *const env_extra[],
 	if (n == (ssize_t)sizeof(f)) {
 		diag_error(d, "cannot run %s: %s%s", argv[0], stage[f.stage],
 		    strerror(f.error));
-		while (waitpid(*pid, &st, 0) < 0 && errno == EINTR)
-			;
+		if (k != NULL) {
+			(void)proc_kept_reap(k, &st, 1);
+			proc_kept_release(k);
+		} else
+			while (waitpid(*pid, &st, 0) < 0 && errno == EINTR)
+				;
 		closefd(&errp[0]);
 		*pid = -1;
 		return -1;
@@ -588,9 +733,50 @@ proc_reap(pid_t pid, int *status)
 		return -1;
 	if (p == 0)
 		return 0;
-	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ?
-	    128 + WTERMSIG(ws) : 128;
+	*status = exit_status(ws);
 	return 1;
+}
+
+int
+proc_kept_reap(struct proc_keeper *k, int *status, int block)
+{
+	struct pollfd pfd;
+	ssize_t n;
+	int ws;
+
+	if (k->pid <= 0 || k->status_fd < 0)
+		return -1;
+	for (;;) {
+		n = read(k->status_fd, &ws, sizeof(ws));
+		if (n == (ssize_t)sizeof(ws)) {
+			*status = exit_status(ws);
+			return 1;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n >= 0 || errno != EAGAIN)
+			return -1;	/* the keeper is gone: not known */
+		if (!block)
+			return 0;
+		pfd.fd = k->status_fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+void
+proc_kept_release(struct proc_keeper *k)
+{
+	int ws;
+
+	if (k->pid <= 0)
+		return;
+	closefd(&k->release_fd);
+	while (waitpid(k->pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	closefd(&k->status_fd);
+	k->pid = -1;
 }
 
 /* 0 when path is a regular file we may run, else an errno value. */

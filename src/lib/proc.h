@@ -57,6 +57,22 @@ struct proc_spawn {
 	const void	*become_arg;
 	/* The names of ours it gets ("PATH", ...); NULL: all of them. */
 	const char *const *env_keep;
+	/* Not NULL: started through a keeper, filled in (below). */
+	struct proc_keeper *keeper;
+};
+
+/*
+ * A program started through a keeper: a process of ours that is its
+ * parent, reaps it and tells us how it ended, until proc_kept_release
+ * lets it go.  The keeper exits then, and the program becomes the child
+ * of init (or of the nearest subreaper): systemd, which supervises only
+ * its own children well, can then take it as a service's main process.
+ * The keeper holds nothing of ours but its two pipes.
+ */
+struct proc_keeper {
+	pid_t	 pid;		/* the keeper; 0 or less: none */
+	int	 status_fd;	/* where it tells the program's end */
+	int	 release_fd;	/* closed: it lets go */
 };
 
 /*
@@ -75,6 +91,14 @@ int	proc_spawn(char *const argv[], char *const env_extra[],
  * *status (as proc_run's), 0 when it runs, -1 when it is not ours.
  */
 int	proc_reap(pid_t pid, int *status);
+/*
+ * Whether the program of keeper k has exited, as proc_reap says (1 with
+ * its status, 0 it runs, -1 not known: the keeper is gone); with block,
+ * waits for its end.
+ */
+int	proc_kept_reap(struct proc_keeper *k, int *status, int block);
+/* The keeper lets its program go, and is reaped; none left in k. */
+void	proc_kept_release(struct proc_keeper *k);
 /* A pidfd for pid, or -1 where the kernel has none (close-on-exec). */
 int	proc_pidfd(pid_t pid);
 

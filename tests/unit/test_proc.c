@@ -1,6 +1,11 @@
 /* test_proc.c - running programs: status, capture, exec failure, no hang */
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -304,5 +309,160 @@ TEST(proc_watch_sees_output_as_it_comes)
 	CHECK_STR(err.s, "oops\n");
 	sb_free(&seen);
 	sb_free(&err);
+	diag_clear(&d);
+}
+
+/* The parent of pid, from /proc/PID/stat; -1 when it cannot be read. */
+static long
+ppid_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	long ppid = -1;
+
+	(void)snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) != NULL &&
+	    (p = strrchr(buf, ')')) != NULL)
+		(void)sscanf(p + 2, "%*c %ld", &ppid);
+	(void)fclose(f);
+	return ppid;
+}
+
+/* Whether pid has path open. */
+static int
+holds(pid_t pid, const char *path)
+{
+	char dirpath[64], *fd, target[4096];
+	struct dirent *e;
+	DIR *dir;
+	ssize_t n;
+	int found = 0;
+
+	(void)snprintf(dirpath, sizeof(dirpath), "/proc/%ld/fd", (long)pid);
+	if ((dir = opendir(dirpath)) == NULL)
+		return -1;
+	while (!found && (e = readdir(dir)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (asprintf(&fd, "%s/%s", dirpath, e->d_name) < 0)
+			break;
+		n = readlink(fd, target, sizeof(target) - 1);
+		free(fd);
+		if (n > 0) {
+			target[n] = '\0';
+			found = strcmp(target, path) == 0;
+		}
+	}
+	(void)closedir(dir);
+	return found;
+}
+
+static struct proc_spawn
+kept_how(struct proc_keeper *k)
+{
+	struct proc_spawn how;
+
+	memset(&how, 0, sizeof(how));
+	how.base = 3;
+	how.keeper = k;
+	return how;
+}
+
+static int
+fail_become(const void *arg)
+{
+	(void)arg;
+	errno = EPERM;
+	return -1;
+}
+
+TEST(proc_kept_program_is_the_keepers_child_until_let_go)
+{
+	/*
+	 * In a child that is a subreaper, so that the program let go
+	 * becomes its child (init's would not be ours to look at).
+	 */
+	/* A file of ours (a lock, say) the keeper must not hold. */
+	const char *lock = unit_writes(unit_tmpdir(), "kept.lock", "");
+	pid_t h = fork(), reaped;
+	int st;
+
+	CHECK(h >= 0);
+	if (h == 0) {
+		char *argv[] = { "sleep", "30", NULL };
+		struct proc_keeper k;
+		struct proc_spawn how = kept_how(&k);
+		struct diag d;
+		pid_t pid;
+		int err, lockfd, ok = 1, i;
+
+		diag_init(&d);
+		(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+		lockfd = open(lock, O_RDONLY);
+		if (proc_spawn(argv, NULL, &how, &pid, &err, &d) != 0)
+			_exit(2);
+		ok &= lockfd >= 0 && k.pid > 0 && ppid_of(pid) == k.pid;
+		ok &= holds(getpid(), lock) == 1 && holds(k.pid, lock) == 0;
+		ok &= proc_kept_reap(&k, &st, 0) == 0;
+		proc_kept_release(&k);
+		ok &= k.pid == -1 && k.status_fd == -1 && k.release_fd == -1;
+		/* Ours now (we are its subreaper), still running. */
+		for (i = 0; i < 100 && ppid_of(pid) != getpid(); i++)
+			(void)usleep(10000);
+		ok &= ppid_of(pid) == getpid();
+		(void)kill(pid, SIGKILL);
+		ok &= waitpid(pid, &st, 0) == pid && WIFSIGNALED(st);
+		_exit(ok ? 0 : 1);
+	}
+	do
+		reaped = waitpid(h, &st, 0);
+	while (reaped < 0 && errno == EINTR);
+	CHECK(reaped == h && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+TEST(proc_kept_program_end_is_told_by_its_keeper)
+{
+	char *argv[] = { "/bin/sh", "-c", "exit 3", NULL };
+	char *killed[] = { "/bin/sh", "-c", "kill -9 $$", NULL };
+	struct proc_keeper k;
+	struct proc_spawn how = kept_how(&k);
+	struct diag d;
+	pid_t pid;
+	int err, st = -1;
+
+	diag_init(&d);
+	CHECK(proc_spawn(argv, NULL, &how, &pid, &err, &d) == 0);
+	CHECK(proc_kept_reap(&k, &st, 1) == 1 && st == 3);
+	/* Reaped by its keeper: not a child of ours. */
+	CHECK(proc_reap(pid, &st) == -1);
+	proc_kept_release(&k);
+	(void)close(err);
+	CHECK(proc_spawn(killed, NULL, &how, &pid, &err, &d) == 0);
+	CHECK(proc_kept_reap(&k, &st, 1) == 1 && st == 128 + SIGKILL);
+	proc_kept_release(&k);
+	(void)close(err);
+	CHECK(d.errors == 0);
+	diag_clear(&d);
+}
+
+TEST(proc_kept_failure_to_start_leaves_no_process)
+{
+	char *argv[] = { "/bin/true", NULL };
+	struct proc_keeper k;
+	struct proc_spawn how = kept_how(&k);
+	struct diag d;
+	pid_t pid;
+	int err, st;
+
+	diag_init(&d);
+	how.become = fail_become;
+	CHECK(proc_spawn(argv, NULL, &how, &pid, &err, &d) == -1);
+	CHECK(pid == -1 && err == -1 && k.pid == -1);
+	CHECK(d.errors == 1 && strstr(diag_first_error(&d), "its user: ") !=
+	    NULL);
+	/* Keeper and program reaped: no child of ours is left. */
+	CHECK(waitpid(-1, &st, WNOHANG) == -1 && errno == ECHILD);
 	diag_clear(&d);
 }
