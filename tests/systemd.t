@@ -147,8 +147,14 @@ agree() {
 	local a s
 	a=$(is_active "qemu-init@$1.service")
 	s=$(status_rc "$1")
-	[ "$a" = "$2" ] && [ "$s" = "$3" ] ||
-	    { echo "$1: is-active $a, status $s (wanted $2, $3)"; return 1; }
+	[ "$a" = "$2" ] && [ "$s" = "$3" ] && return 0
+	echo "$1: is-active $a, status $s (wanted $2, $3)"
+	# What systemd saw of it.
+	in_ct systemctl show -p Result -p ExecMainCode -p ExecMainStatus \
+	    -p NRestarts "qemu-init@$1.service"
+	in_ct journalctl -u "qemu-init@$1.service" -o short-monotonic \
+	    --no-pager -n 30
+	return 1
 }
 
 # main_pid NAME: the unit's main PID, as the container sees it.
