@@ -594,7 +594,6 @@ keeper_started(struct proc_keeper *k, int tell[2], int release[2],
     pid_t *pid)
 {
 	ssize_t n;
-	int ws;
 
 	closefd(&tell[1]);
 	closefd(&release[0]);
@@ -607,11 +606,7 @@ keeper_started(struct proc_keeper *k, int tell[2], int release[2],
 	if (n == (ssize_t)sizeof(*pid) && *pid > 0 &&
 	    fcntl(k->status_fd, F_SETFL, O_NONBLOCK) == 0)
 		return 0;
-	closefd(&k->release_fd);
-	while (waitpid(k->pid, &ws, 0) < 0 && errno == EINTR)
-		;
-	closefd(&k->status_fd);
-	k->pid = -1;
+	proc_kept_release(k);
 	*pid = -1;
 	errno = EAGAIN;
 	return -1;
@@ -685,8 +680,7 @@ proc_spawn(char *const argv[], char *const env_extra[],
 		k->pid = forked;
 		if (keeper_started(k, tell, release, &forked) != 0)
 			forked = -1;
-	} else if (forked > 0)
-		*pid = forked;
+	}
 	closefd(&tell[1]);
 	closefd(&release[0]);
 	if (forked < 0) {

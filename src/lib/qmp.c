@@ -418,16 +418,14 @@ qmp_other_netns(const char *vm, unsigned port, const struct proc_id *qemu,
 }
 
 /*
- * Nothing listens on port: the VM is not running, or its QEMU runs in
- * another network namespace, whose loopback is not ours.
+ * Nothing listens on port: the VM is not running (a QEMU in another
+ * network namespace was told apart before the connect).
  */
 static void
-refused(const char *vm, unsigned port, const struct proc_id *qemu,
-    struct diag *d)
+refused(const char *vm, unsigned port, struct diag *d)
 {
-	if (qemu == NULL || !qmp_other_netns(vm, port, qemu, d))
-		diag_error(d, "'%s' is not running (nothing listens on port "
-		    "%u)", vm, port);
+	diag_error(d, "'%s' is not running (nothing listens on port %u)", vm,
+	    port);
 }
 
 int
@@ -452,7 +450,7 @@ qmp_open(struct qmp *q, const char *vm, unsigned port, int addrs,
 	    deadline, d);
 	sb_free(&line);
 	if (rc == SOCK_REFUSED)
-		refused(vm, port, qemu, d);
+		refused(vm, port, d);
 	else if (rc == SOCK_BUSY) {
 		free(id);
 		qmp_busy_error(vm, port, d);
