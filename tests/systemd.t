@@ -149,12 +149,17 @@ agree() {
 	s=$(status_rc "$1")
 	[ "$a" = "$2" ] && [ "$s" = "$3" ] && return 0
 	echo "$1: is-active $a, status $s (wanted $2, $3)"
-	# What systemd saw of it.
+	unit_seen "$1"
+	return 1
+}
+
+# unit_seen NAME: what systemd saw of NAME's unit (its result, how its
+# main process ended, its journal), for a test's failure.
+unit_seen() {
 	in_ct systemctl show -p Result -p ExecMainCode -p ExecMainStatus \
 	    -p NRestarts "qemu-init@$1.service"
 	in_ct journalctl -u "qemu-init@$1.service" -o short-monotonic \
-	    --no-pager -n 30
-	return 1
+	    --no-pager -n 40
 }
 
 # main_pid NAME: the unit's main PID, as the container sees it.
@@ -413,14 +418,8 @@ test_expect_success '...as the journal says' '
 # The guest powers itself off (poweroff typed on its console).
 test_expect_success "hand's guest powers itself off: the unit goes inactive" '
 	printf "poweroff -f\n" | in_ct qemu-init console hand >/dev/null 2>&1
-	ct_wait hand "its unit to be inactive" unit_is hand inactive || {
-		# What systemd saw (once seen "failed" under load).
-		in_ct systemctl show -p Result -p ExecMainCode \
-		    -p ExecMainStatus -p NRestarts qemu-init@hand.service
-		in_ct journalctl -u qemu-init@hand.service -o short-monotonic \
-		    --no-pager -n 40
-		false
-	}
+	ct_wait hand "its unit to be inactive" unit_is hand inactive ||
+	    { unit_seen hand; false; }
 '
 test_expect_success '...inactive and stopped, agreed, and never started again' '
 	agree hand inactive 3 && test_eq dead "$(sub_state hand)" &&
