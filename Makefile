@@ -63,9 +63,20 @@ $(B)/asan/obj/%.o: src/lib/%.c $(LIBHDR)
 $(B)/asan/unit: $(UNITSRC) $(ASANOBJ) tests/unit/unit.h
 	$(CC) $(SANFLAGS) $(WARN) $(DEFS) -Isrc/lib -Itests/unit -o $@ $(UNITSRC) $(ASANOBJ)
 
-unit: $(B)/unit $(B)/asan/unit
+# Each fuzz target, built with fuzz/replay.c in place of libFuzzer and
+# run over its seed corpus: it compiles against the library as it is
+# now, whether or not clang is here (make fuzz, CI).
+REPLAYS = $(patsubst fuzz/%.c,$(B)/asan/%,$(wildcard fuzz/fuzz_*.c))
+
+$(B)/asan/fuzz_%: fuzz/fuzz_%.c fuzz/replay.c $(ASANOBJ)
+	$(CC) $(SANFLAGS) $(WARN) $(DEFS) -Isrc/lib -o $@ $< fuzz/replay.c $(ASANOBJ)
+
+unit: $(B)/unit $(B)/asan/unit $(REPLAYS)
 	$(B)/unit
 	$(B)/asan/unit
+	@for f in $(REPLAYS); do \
+		$$f fuzz/corpus/$${f##*/fuzz_} || exit 1; \
+	done
 
 # The Debian packages: deps-demo what make demo needs (a compiler and
 # QEMU), deps those and what the tests need; as root they are installed,

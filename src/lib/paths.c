@@ -14,12 +14,21 @@
 #define QI_RUNDIR "/run/qemu-init"
 #endif
 
+/* The variable's value, NULL when it is unset or empty. */
 static const char *
-env_or(const char *name, const char *fallback)
+env_set(const char *name)
 {
 	const char *v = getenv(name);
 
-	return v != NULL && *v != '\0' ? v : fallback;
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+static const char *
+env_or(const char *name, const char *fallback)
+{
+	const char *v = env_set(name);
+
+	return v != NULL ? v : fallback;
 }
 
 const char *
@@ -37,8 +46,8 @@ path_rundir(void)
 int
 path_builtin_dirs(void)
 {
-	return path_confdir() == (const char *)QI_CONFDIR &&
-	    path_rundir() == (const char *)QI_RUNDIR;
+	return env_set("QEMU_INIT_CONFDIR") == NULL &&
+	    env_set("QEMU_INIT_RUNDIR") == NULL;
 }
 
 const char *

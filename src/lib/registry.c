@@ -289,6 +289,17 @@ parse_text(struct registry *reg, const char *path, char *text, size_t len,
 	check_duplicates(reg, d);
 }
 
+void
+registry_parse(struct registry *reg, const char *path, const char *text,
+    size_t len, struct diag *d)
+{
+	char *copy = xmalloc(len + 1);
+
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	parse_text(reg, path, copy, len, d);
+}
+
 /*
  * "PATH does not exist (...)" when path, the registry in confdir, is not
  * there, naming confdir when that is not there either; else NULL.

@@ -56,6 +56,13 @@ int	registry_load(struct registry *reg, const char *confdir,
  * too: for 'check', which must not pass a registry that is not there.
  */
 int	registry_exists(const char *confdir, struct diag *d);
+/*
+ * Parses len bytes of text as registry_load parses the file at path (the
+ * name only labels warnings): registry_load without the file, for the
+ * fuzzer.  *reg must be freed with registry_free.
+ */
+void	registry_parse(struct registry *reg, const char *path,
+	    const char *text, size_t len, struct diag *d);
 /* Frees what reg holds and empties it. */
 void	registry_free(struct registry *reg);
 /*
