@@ -48,7 +48,7 @@ port_base() {
 	runswith)	echo 39000 ;;
 	snapshot)	echo 35400 ;;
 	backup)		echo 35600 ;;
-	systemd)	echo 35800 ;;	# the VMs of its container (host network)
+	systemd)	echo 35800 ;;	# the VMs of its container (own network)
 	*)		return 1 ;;
 	esac
 }

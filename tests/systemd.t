@@ -28,8 +28,11 @@ PATH=$PATH:/usr/sbin:/sbin
 prereq NSPAWN "systemd-nspawn (systemd-container) and nsenter: make deps" \
     'has systemd-nspawn && has nsenter'
 test_require ROOT,GUEST,NSPAWN,DEBOOTSTRAP,DPKG_BUILD
-# The container shares the host's network: its VMs' monitors take this
-# file's range (tests/ports.sh), written into its /etc/qemu.
+# The container has a network of its own (systemd-nspawn
+# --private-network: only its loopback), so that its VMs' monitors never
+# meet another's: a second make check's container boots the same four
+# VMs on the same ports at the same time.  They take this file's range
+# (tests/ports.sh), written into its /etc/qemu.
 monitor_conf
 
 test_expect_success 'setup: a Debian 12 root with systemd (debootstrap, cached)' '
@@ -106,7 +109,7 @@ find_leader() {
 boot_ct() {
 	local state
 	systemd-nspawn -q -D "$CT/root" -M "qinit-sd-$$" --register=no \
-	    --keep-unit -b --console=read-only > "$T/boot$1.log" 2>&1 &
+	    --keep-unit --private-network -b --console=read-only > "$T/boot$1.log" 2>&1 &
 	NSPAWN=$!
 	bg_started "$NSPAWN"
 	wait_until 600 find_leader || { echo "$(tail -20 "$T/boot$1.log")"; return 1; }
