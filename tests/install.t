@@ -88,7 +88,7 @@ T
 done
 test_expect_success 'qemu-init@.service starts and stops the instance %I, stopping it with -f' <<'T'
 	test_grep '^ExecStart=/usr/bin/qemu-init start --unit %I$' "$U/qemu-init@.service" &&
-	test_grep '^ExecStop=-/usr/bin/qemu-init stop -f %I$' "$U/qemu-init@.service"
+	test_grep '^ExecStop=/usr/bin/qemu-init stop -f %I$' "$U/qemu-init@.service"
 T
 test_expect_success 'qemu-init.service starts the AUTOSTART VMs, and stops only those, forced off after STOPDELAY' <<'T'
 	test_grep 'qemu-init start --autostart$' "$U/qemu-init.service" &&
