@@ -56,12 +56,15 @@ test_expect_success 'show takes nothing: no run dir made' 'test ! -e "$QEMU_INIT
 # The command line show prints is one QEMU accepts, once the descriptors
 # qemu-init opens for QEMU (shown as fd=<FILE>) are given as those files.
 # QEMU runs in the foreground (qemu-init starts it so): it is up once it
-# has written its pid file, or it failed when it exits first.
+# has written its pid file, or it failed when it exits first.  It runs in
+# this test's network namespace: its monitors listen on the ports show
+# printed, which another make check's config.t takes at the same time.
 runnable() {	# runnable FILE NAME: QEMU runs show's lines (FILE), -S
 	local argv
 	mapfile -t argv < <("$TOP/tests/guest/runnable.sh" < "$1")
 	mkdir -p "$QEMU_INIT_RUNDIR/$2@qemu"
-	"${argv[@]}" -S 2>"$T/qemu.err" &
+	[ -n "$NETNS" ] || netns_add || return 1
+	ip netns exec "$NETNS" "${argv[@]}" -S 2>"$T/qemu.err" &
 	qpid=$!
 	bg_started $qpid
 	pidfile=$QEMU_INIT_RUNDIR/$2@qemu/pid
