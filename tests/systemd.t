@@ -77,7 +77,7 @@ ct_cleanup() {
 # uses (cgroup v2, and name=systemd of v1 where the host has it).
 CGROUPS=
 ct_cgroups() {
-	local line path mnt
+	local line path mnt dir
 	CGROUPS=
 	while IFS= read -r line; do
 		case $line in
@@ -93,8 +93,9 @@ ct_cgroups() {
 			continue ;;
 		esac
 		[ -f "$mnt/cgroup.procs" ] || continue
-		mkdir -p "$mnt${path%/}/qinit-sd-$$" || return 1
-		CGROUPS="$CGROUPS $mnt${path%/}/qinit-sd-$$"
+		dir=$mnt${path%/}/qinit-sd-$$
+		mkdir -p "$dir" || return 1
+		CGROUPS="$CGROUPS $dir"
 	done < /proc/self/cgroup
 	[ -n "$CGROUPS" ] || { echo "no cgroup hierarchy in /proc/self/cgroup"; return 1; }
 }
