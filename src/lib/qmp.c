@@ -230,6 +230,25 @@ qmp_execute_fd(struct qmp *q, const char *command, int pass,
 	return execute(q, command, pass, reply, d);
 }
 
+int
+qmp_pass_fd(struct qmp *q, const char *fdname, int fd, struct diag *d)
+{
+	char *cmd;
+	int rc;
+
+	if (fdname[0] == '\0' || strlen(fdname) > QMP_FDNAME_MAX ||
+	    fdname[strspn(fdname, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")] != '\0') {
+		diag_error(d, "'%s' cannot name a descriptor for QEMU", fdname);
+		return QMP_FAILED;
+	}
+	cmd = xasprintf("{\"execute\":\"getfd\",\"arguments\":"
+	    "{\"fdname\":\"%s\"}}", fdname);
+	rc = qmp_execute_fd(q, cmd, fd, NULL, d);
+	free(cmd);
+	return rc;
+}
+
 /* {"execute": name} in cmd: 0, or -1 with why in d. */
 static int
 query_command(const char *name, struct strbuf *cmd, struct diag *d)

@@ -116,6 +116,16 @@ int	qmp_execute(struct qmp *, const char *command, struct json *reply,
 int	qmp_execute_fd(struct qmp *, const char *command, int pass,
 	    struct json *reply, struct diag *);
 /*
+ * Hands QEMU the descriptor fd (ours stays open) under the name fdname,
+ * for a command after it that names it ("fd:NAME" of migrate, {"type":
+ * "fd", "str": NAME} of a socket address): QMP getfd, the descriptor
+ * going with the command.  A QMP_ code, as qmp_execute; a name of more
+ * than QMP_FDNAME_MAX bytes, or of other than letters, digits, '-' and
+ * '_', is refused (QMP_FAILED).
+ */
+#define QMP_FDNAME_MAX	64
+int	qmp_pass_fd(struct qmp *, const char *fdname, int fd, struct diag *);
+/*
  * Whether qmp_execute would send command: a JSON object (RFC 8259, in
  * UTF-8) whose "id", if it has one, is a string.  0, or -1 with why in d
  * ("not JSON: bad number", "not a JSON object", ...).
