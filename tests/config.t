@@ -39,7 +39,7 @@ test_expect_success 'show hands QEMU the disk, its name'"'"'s commas escaped' '
 	test_out_has "fd=<$vmdir/disk,,1.img>,set=2"
 '
 test_expect_success '...as an fd set, with no format: QEMU probes it, never qemu-init' '
-	test_out_has "file=/dev/fdset/2,snapshot=off"
+	test_out_has "file=/dev/fdset/2,id=disk0,snapshot=off"
 '
 # Whichever slot a start would take now (another make check may hold
 # some): the HMP monitor on a MONPORT of this range, QMP 100 above.

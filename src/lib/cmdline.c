@@ -130,9 +130,13 @@ drive_options(const struct vm_config *vm, const struct launch_plan *ln,
 	/* No format: QEMU probes, with its guard on block 0. */
 	if (disk->format != NULL)
 		sb_addf(&sb, ",format=%s", disk->format);
-	/* IDE is QEMU's plain -drive: no interface named, as before. */
+	/*
+	 * IDE is QEMU's plain -drive: no interface named, as before.  Each
+	 * disk's name is disk<i> (DSK<i+1>), by which migrate finds it.
+	 */
 	if (disk->iface != DISKIF_IDE)
-		sb_addf(&sb, ",if=none,id=disk%zu", i);
+		sb_adds(&sb, ",if=none");
+	sb_addf(&sb, ",id=disk%zu", i);
 	if (!vm->snapshot)
 		sb_adds(&sb, ",snapshot=off");
 	if (disk->cache != NULL)
@@ -543,6 +547,7 @@ qemu_cmdline(const struct vm_config *vm, const struct monconf *mc,
     const struct launch_plan *ln, struct strvec *av)
 {
 	size_t i;
+	char *w;
 
 	sv_push(av, vm->tgtarch);
 	sv_push(av, "-name");
@@ -579,6 +584,13 @@ qemu_cmdline(const struct vm_config *vm, const struct monconf *mc,
 	push_sandbox(vm, ln, av);
 	sv_push(av, "-pidfile");
 	sv_push(av, ln->pidfile);
+	if (ln->incoming != PLAN_NONE && !ln->by_path) {
+		w = fd_word(ln, ln->incoming);
+		sv_push(av, "-S");
+		sv_push(av, "-incoming");
+		sv_pushf(av, "fd:%s", w);
+		free(w);
+	}
 	/* A shell's QEMU returns once it runs; start's runs as it is. */
 	if (ln->by_path)
 		sv_push(av, "-daemonize");

@@ -87,6 +87,12 @@ struct launch_plan {
 	int		 fw_code, fw_vars;	/* FIRMWARE=uefi */
 	int		 fw_vars_ro;		/* the same, read-only */
 	int		 next_set;	/* the last fd set given out */
+	/*
+	 * migrate's target: the file index of the migration stream, from
+	 * which QEMU takes the VM's state (-incoming), paused (-S) until
+	 * told to go on; PLAN_NONE: none.
+	 */
+	int		 incoming;
 	/* FIRMWARE=uefi: what the descriptors gave (code, template). */
 	struct firmware	 uefi;
 	struct qemu_user user;		/* who QEMU runs as (confine.h) */

@@ -47,7 +47,7 @@
 #include "sock.h"
 #include "usernet.h"
 
-static int
+int
 vm_lock(const struct rundir *rd, const char *name, int *fd, struct diag *d)
 {
 	switch (lock_take(rd, name, RUN_LOCK, VM_LOCK_WAIT_MS, fd, d)) {
@@ -83,6 +83,20 @@ run_hook(const char *what, const char *cmd, const char *name,
 		return -1;
 	}
 	return 0;
+}
+
+/* POSTCMD, once the VM runs: a failure is a warning. */
+static void
+postcmd(const struct vm_config *vm, struct diag *d)
+{
+	struct diag warn;
+
+	if (vm->postcmd == NULL)
+		return;
+	diag_init(&warn);
+	if (run_hook("POSTCMD", vm->postcmd, vm->name, &warn) != 0)
+		diag_warn(d, "%s (the VM runs)", diag_first_error(&warn));
+	diag_clear(&warn);
 }
 
 struct mac_check {
@@ -380,7 +394,7 @@ vm_plan(const struct vm_config *vm, const struct monconf *mc,
 	for (i = 0; i < PLAN_NFDS; i++)
 		ln->fd[i] = PLAN_NONE;
 	ln->kernel = ln->initrd = ln->fw_code = PLAN_NONE;
-	ln->fw_vars = ln->fw_vars_ro = PLAN_NONE;
+	ln->fw_vars = ln->fw_vars_ro = ln->incoming = PLAN_NONE;
 	ln->slot = slot;
 	slot_ports(mc, slot, &ln->monport, &ln->ctlport);
 	ln->ipv6 = !mc->unix_monitors && ipv6_loopback();
@@ -764,6 +778,23 @@ record(const struct vm_config *vm, const struct monconf *mc,
 	}
 }
 
+/* The migration stream, a copy of incoming, among QEMU's files. */
+static int
+plan_incoming(struct launch_plan *ln, int incoming, struct diag *d)
+{
+	int fd;
+
+	if (incoming < 0)
+		return 0;
+	if ((fd = fcntl(incoming, F_DUPFD_CLOEXEC, 0)) < 0) {
+		diag_error(d, "cannot hand QEMU the migration stream: %s",
+		    strerror(errno));
+		return -1;
+	}
+	ln->incoming = plan_add_file(ln, fd, 0, "migration stream");
+	return 0;
+}
+
 /*
  * The passt of each NETx=user NIC (usernet.h), as QEMU's user, its
  * stderr the VM's RUN_USERNET_LOG (made anew); ids[i] for NIC i (pid 0:
@@ -852,16 +883,18 @@ end_passts(const struct proc_id *ids, size_t n)
  * Launches QEMU on a free slot and records it, once the caller removed
  * what an earlier run left (state_remove).  The slot stays reserved for
  * this start until its state records it, so other starts launch beside
- * it on other slots.  0, -1 with why in d, or LAUNCH_PORT_TAKEN when
- * QEMU could not bind a port of the slot: a program that is not ours to
- * know of (another RUNDIR's QEMU) took it after the slot was chosen.
+ * it on other slots.  With incoming (a descriptor, else -1), QEMU waits
+ * there for the VM's state, paused, and the state says so.  0, -1 with
+ * why in d, or LAUNCH_PORT_TAKEN when QEMU could not bind a port of the
+ * slot: a program that is not ours to know of (another RUNDIR's QEMU)
+ * took it after the slot was chosen.
  */
 #define LAUNCH_PORT_TAKEN	1
 #define LAUNCH_TRIES		3	/* slots tried for such a start */
 
 static int
 launch(const struct vm_config *vm, const struct monconf *mc,
-    const char *confdir, const struct rundir *rd, int keep,
+    const char *confdir, const struct rundir *rd, int keep, int incoming,
     struct vm_started *out, struct diag *d)
 {
 	struct launch_plan ln;
@@ -882,6 +915,7 @@ launch(const struct vm_config *vm, const struct monconf *mc,
 	passts = xcalloc(vm->nnics + 1, sizeof(*passts));
 	/* QEMU writes its pid file in its folder in RUNDIR, as its user. */
 	if (vm_plan(vm, mc, confdir, rd, slot, 1, &ln, d) != 0 ||
+	    plan_incoming(&ln, incoming, d) != 0 ||
 	    !qemu_user_may_open(&ln.user, rd->path, X_OK, d) ||
 	    rundir_make_qemu_dir(rd, vm->name, ln.user.uid, ln.user.gid,
 	    d) != 0 || start_passts(vm, &ln, rd, passts, d) != 0 ||
@@ -892,6 +926,7 @@ launch(const struct vm_config *vm, const struct monconf *mc,
 	record(vm, mc, &ln, &q.id, &out->st);
 	for (i = 0; i < vm->nnics; i++)
 		out->st.nics[i].passt = passts[i];
+	out->st.incoming = incoming >= 0;
 	if (state_write(rd, vm->name, &out->st, d) != 0) {
 		state_free(&out->st);
 		goto fail;
@@ -914,14 +949,33 @@ fail:
 	return rc;
 }
 
+/* launch, on another slot a few times when a port was taken under it. */
+static int
+launch_tries(const struct vm_config *vm, const struct monconf *mc,
+    const char *confdir, const struct rundir *rd, int keep, int incoming,
+    struct vm_started *out, struct diag *d)
+{
+	struct diag why;
+	int tries, rc;
+
+	for (tries = 1;; tries++) {
+		diag_init(&why);
+		rc = launch(vm, mc, confdir, rd, keep, incoming, out, &why);
+		if (rc != LAUNCH_PORT_TAKEN || tries == LAUNCH_TRIES)
+			break;
+		diag_clear(&why);
+	}
+	diag_move(d, &why);
+	return rc == 0 ? 0 : -1;
+}
+
 static int
 start_vm(const struct vm_config *vm, const struct monconf *mc,
     const char *confdir, const struct rundir *rd, int keep,
     struct vm_started *out, struct diag *d)
 {
 	struct vm_state st;
-	struct diag warn, why;
-	int vlock, tries, rc = -1;
+	int vlock, rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	out->keeper.pid = -1;
@@ -944,24 +998,9 @@ start_vm(const struct vm_config *vm, const struct monconf *mc,
 	    (vm->precmd != NULL &&
 	    run_hook("PRECMD", vm->precmd, vm->name, d) != 0))
 		goto out;
-	/* A port taken under QEMU's feet: another slot, a few times. */
-	for (tries = 1;; tries++) {
-		diag_init(&why);
-		rc = launch(vm, mc, confdir, rd, keep, out, &why);
-		if (rc != LAUNCH_PORT_TAKEN || tries == LAUNCH_TRIES)
-			break;
-		diag_clear(&why);
-	}
-	diag_move(d, &why);
-	if (rc != 0)
-		rc = -1;
-	if (rc == 0 && vm->postcmd != NULL) {
-		diag_init(&warn);
-		if (run_hook("POSTCMD", vm->postcmd, vm->name, &warn) != 0)
-			diag_warn(d, "%s (the VM runs)",
-			    diag_first_error(&warn));
-		diag_clear(&warn);
-	}
+	rc = launch_tries(vm, mc, confdir, rd, keep, -1, out, d);
+	if (rc == 0)
+		postcmd(vm, d);
 out:
 	lock_release(vlock);
 	return rc;
@@ -981,6 +1020,33 @@ vm_start_kept(const struct vm_config *vm, const struct monconf *mc,
     struct diag *d)
 {
 	return start_vm(vm, mc, confdir, rd, 1, out, d);
+}
+
+int
+vm_start_incoming(const struct vm_config *vm, const struct monconf *mc,
+    const char *confdir, const struct rundir *rd, int stream,
+    struct vm_started *out, struct diag *d)
+{
+	memset(out, 0, sizeof(*out));
+	out->keeper.pid = -1;
+	out->keeper.status_fd = out->keeper.release_fd = -1;
+	state_remove(rd, vm->name);
+	if (preflight(vm, rd, d) != 0 ||
+	    (vm->precmd != NULL &&
+	    run_hook("PRECMD", vm->precmd, vm->name, d) != 0))
+		return -1;
+	return launch_tries(vm, mc, confdir, rd, 0, stream, out, d);
+}
+
+int
+vm_incoming_arrived(const struct vm_config *vm, const struct rundir *rd,
+    struct vm_state *st, struct diag *d)
+{
+	st->incoming = 0;
+	if (state_write(rd, vm->name, st, d) != 0)
+		return -1;
+	postcmd(vm, d);
+	return 0;
 }
 
 /*
@@ -1211,6 +1277,16 @@ vm_stop(const struct rundir *rd, const char *name, const struct stop_how *how,
 	if (rc != STOP_FAILED)
 		forget(rd, name, &id);
 	return rc;
+}
+
+enum vm_stopped
+vm_kill_held(const struct rundir *rd, const char *name,
+    const struct proc_id *id, struct diag *d)
+{
+	if (!force_off(rd, name, id, 0, d))
+		return STOP_FAILED;
+	state_remove(rd, name);
+	return STOP_KILLED;
 }
 
 enum vm_stopped

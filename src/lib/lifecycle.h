@@ -35,6 +35,14 @@
 #define AGENT_TIMEOUT_MS	5000	/* its answer to that request */
 
 /*
+ * Takes the VM's lock (RUN_LOCK), which every action on the VM holds,
+ * waiting up to VM_LOCK_WAIT_MS for another qemu-init's: 0 with it in
+ * *fd (lock_release it), or -1 with why in d.
+ */
+int	vm_lock(const struct rundir *, const char *name, int *fd,
+	    struct diag *);
+
+/*
  * The launch plan of a VM on slot s: ports, host probes, QEMU's user,
  * and every file QEMU is handed.  With open_files the sockets are bound
  * and a new console log made in RUNDIR, the images, kernel and firmware
@@ -84,6 +92,24 @@ int	vm_start_kept(const struct vm_config *, const struct monconf *,
 	    const char *confdir, const struct rundir *,
 	    struct vm_started *out, struct diag *);
 
+/*
+ * migrate's target: starts the VM, which must not run, for a caller that
+ * holds its lock (vm_lock): PRECMD, then QEMU paused and waiting for the
+ * VM's state on stream (QEMU gets a copy), recorded as incoming (state.h).
+ * 0 with *out filled, or -1 with the reason in d and nothing left
+ * behind.  No POSTCMD: vm_incoming_arrived runs it.
+ */
+int	vm_start_incoming(const struct vm_config *, const struct monconf *,
+	    const char *confdir, const struct rundir *, int stream,
+	    struct vm_started *out, struct diag *);
+/*
+ * The state came and the VM runs: st, its recorded state, is written
+ * without incoming, and POSTCMD runs (a failure is a warning in d).  0,
+ * or -1 with why in d.
+ */
+int	vm_incoming_arrived(const struct vm_config *, const struct rundir *,
+	    struct vm_state *st, struct diag *);
+
 enum vm_stopped {
 	STOP_FAILED = -1,
 	STOP_DONE,		/* the guest powered off */
@@ -120,6 +146,12 @@ enum vm_stopped vm_stop(const struct rundir *, const char *name,
 /* QMP quit at once, SIGKILL when that does not end it. */
 enum vm_stopped vm_kill(const struct rundir *, const char *name,
 	    struct diag *);
+/*
+ * The same for a caller that holds the VM's lock, on its QEMU id:
+ * STOP_KILLED with its state removed, or STOP_FAILED (why in d).
+ */
+enum vm_stopped vm_kill_held(const struct rundir *, const char *name,
+	    const struct proc_id *id, struct diag *);
 
 /*
  * Takes the VM's lock (RUN_LOCK: another qemu-init acting on it is

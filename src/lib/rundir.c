@@ -37,7 +37,8 @@ static const char *const kinds[] = {
 	[RUN_AGENT] = "agent",
 	[RUN_QEMU_DIR] = "qemu",
 	[RUN_USERNET_LOG] = "usernet.log",
-	[RUN_UNIT] = "unit"
+	[RUN_UNIT] = "unit",
+	[RUN_NBD] = "nbd"
 };
 
 #define TREE_DEPTH	8	/* folders in RUN_QEMU_DIR removed, at most */

@@ -33,8 +33,10 @@ enum run_file {
 	RUN_AGENT,		/* AGENT=yes: the guest agent's channel (0600) */
 	RUN_QEMU_DIR,		/* the one folder QEMU writes, as its user */
 	RUN_USERNET_LOG,	/* what the VM's passt said (its stderr) */
-	RUN_UNIT		/* qemu-init@NAME's restarts, as its start saw
+	RUN_UNIT,		/* qemu-init@NAME's restarts, as its start saw
 				   them (systemd.h); kept across runs */
+	RUN_NBD			/* migrate --copy-storage: the disks' NBD
+				   server, while they arrive (0600) */
 };
 
 /*

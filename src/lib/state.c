@@ -4,7 +4,7 @@
  * A state file is in the config syntax (cfg.h), written by start:
  * PID and PIDSTART (the process), SLOT, MONPORT, CTLPORT, STARTED and
  * STOPDELAY (numbers, required), MONITOR, RUNAS, UID, AGENT, SNAPSHOT,
- * FIRMWARE, KERNEL, AUTOSTART, SERIAL,
+ * FIRMWARE, KERNEL, AUTOSTART, SERIAL, INCOMING (only when yes),
  * ACCEL, VNC, CFG, DESC, RAM, SMP, BRIDGE, and for each NIC x NICx (its
  * model), MACx and TAPx (or NETx=user, FWDx, PASSTx and PASSTSTARTx:
  * its passt), for each disk DSKx and DSKFMTx, for each ISO CDRx.
@@ -175,6 +175,7 @@ read_facts(const struct cfg *cfg, struct vm_state *st)
 	st->uid = (long)state_long(cfg, "UID");
 	st->agent = state_yes(cfg, "AGENT", 0);
 	st->snapshot = state_yes(cfg, "SNAPSHOT", 0);
+	st->incoming = state_yes(cfg, "INCOMING", 0);
 	st->firmware = state_string(cfg, "FIRMWARE");
 	st->kernel = state_string(cfg, "KERNEL");
 	st->autostart = state_yes(cfg, "AUTOSTART", -1);
@@ -296,6 +297,8 @@ format_state(struct strbuf *sb, const struct vm_state *st)
 	    st->agent ? "yes" : "no", st->snapshot ? "yes" : "no",
 	    st->autostart == 1 ? "yes" : "no", st->serial ? "yes" : "no",
 	    st->kvm ? "kvm" : "tcg");
+	if (st->incoming)
+		sb_adds(sb, "INCOMING=yes\n");
 	add_key(sb, "RUNAS", 0, st->runas);
 	add_key(sb, "FIRMWARE", 0, st->firmware);
 	add_key(sb, "KERNEL", 0, st->kernel);
@@ -396,7 +399,7 @@ state_remove(const struct rundir *rd, const char *name)
 {
 	static const enum run_file left[] = {
 		RUN_STATE, RUN_PID, RUN_CONTROL, RUN_SERIAL, RUN_HMP, RUN_QMP,
-		RUN_AGENT
+		RUN_AGENT, RUN_NBD
 	};
 	struct vm_state st;
 	size_t i;

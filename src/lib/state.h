@@ -55,6 +55,12 @@ struct vm_state {
 	int		 kvm;		/* KVM, else TCG */
 	int		 agent;		/* a guest agent channel (AGENT) */
 	int		 snapshot;	/* SNAPSHOT=yes: its disks throwaway */
+	/*
+	 * Started by migrate on this host, waiting for the VM's state from
+	 * the other: its QEMU is paused until that came and was confirmed
+	 * (qemu-init(8) migrate); not a running copy of the VM yet.
+	 */
+	int		 incoming;
 	char		*firmware;	/* "bios", "uefi"; NULL: not recorded */
 	char		*kernel;	/* KERNEL: direct kernel boot; NULL */
 	char		*vnc;		/* "127.0.0.1:3", NULL: none */

@@ -55,7 +55,7 @@ setup(struct vm_config *vm, struct monconf *mc, struct launch_plan *ln)
 	for (i = 0; i < PLAN_NFDS; i++)
 		ln->fd[i] = PLAN_NONE;
 	ln->kernel = ln->initrd = ln->fw_code = ln->fw_vars = PLAN_NONE;
-	ln->fw_vars_ro = PLAN_NONE;
+	ln->fw_vars_ro = ln->incoming = PLAN_NONE;
 	ln->slot = 3;
 	slot_ports(mc, 3, &ln->monport, &ln->ctlport);
 	ln->confdir = "/etc/qe,mu";
@@ -109,7 +109,8 @@ TEST(cmdline_slot_ports_escaping)
 	CHECK(has(&av, "-name", "web") && has(&av, "-accel", "tcg"));
 	CHECK(has(&av, "-add-fd", "fd=6,set=2"));
 	CHECK(has(&av, "-add-fd", "fd=7,set=2"));
-	CHECK(has(&av, "-drive", "file=/dev/fdset/2,format=raw,snapshot=off"));
+	CHECK(has(&av, "-drive", "file=/dev/fdset/2,format=raw,id=disk0,"
+	    "snapshot=off"));
 	CHECK(has(&av, "-device", "e1000,netdev=net0,mac=DE:AD:BE:EF:93:34"));
 	CHECK(has(&av, "-netdev", "tap,id=net0,fd=8"));
 	CHECK(has(&av, "-vnc", "127.0.0.1:3"));
@@ -127,6 +128,32 @@ TEST(cmdline_slot_ports_escaping)
 	CHECK(!has(&av, "-nic", "none"));
 	CHECK_STR(av.v[av.n - 2], "-device");
 	CHECK_STR(av.v[av.n - 1], "virtio-rng-pci");
+	sv_free(&av);
+	done(&ln);
+}
+
+/*
+ * migrate's target: the stream is a descriptor too, QEMU paused until
+ * the state came and was confirmed; show never has one.
+ */
+TEST(cmdline_incoming_is_a_descriptor_and_paused)
+{
+	struct monconf mc;
+	struct vm_config vm;
+	struct launch_plan ln;
+	struct strvec av;
+
+	setup(&vm, &mc, &ln);
+	ln.incoming = plan_add_file(&ln, 0, 0, "migration stream");	/* 9 */
+	sv_init(&av);
+	qemu_cmdline(&vm, &mc, &ln, &av);
+	CHECK(has(&av, "-incoming", "fd:9"));
+	CHECK(has(&av, "-S", "-incoming"));
+	sv_free(&av);
+	ln.by_path = 1;
+	sv_init(&av);
+	qemu_cmdline(&vm, &mc, &ln, &av);
+	CHECK(!has(&av, "-incoming", "fd:9") && !has(&av, "-S", "-incoming"));
 	sv_free(&av);
 	done(&ln);
 }
@@ -176,7 +203,7 @@ TEST(cmdline_disk_format_given_or_probed)
 	ln.disks[0].backing = xstrdup("/srv/base,1.qcow2");
 	sv_init(&av);
 	qemu_cmdline(&vm, &mc, &ln, &av);
-	CHECK(has(&av, "-drive", "file=/dev/fdset/2,snapshot=off,"
+	CHECK(has(&av, "-drive", "file=/dev/fdset/2,id=disk0,snapshot=off,"
 	    "backing.file.filename=/srv/base,,1.qcow2"));
 	sv_free(&av);
 	done(&ln);
@@ -222,7 +249,7 @@ TEST(cmdline_snapshot_reads_only)
 	ln.disks[0].rw = PLAN_NONE;
 	sv_init(&av);
 	qemu_cmdline(&vm, &mc, &ln, &av);
-	CHECK(has(&av, "-drive", "file=/dev/fdset/2,format=raw"));
+	CHECK(has(&av, "-drive", "file=/dev/fdset/2,format=raw,id=disk0"));
 	for (i = 0; i < av.n; i++) {
 		snap += strcmp(av.v[i], "-snapshot") == 0;
 		addfd += strncmp(av.v[i], "fd=", 3) == 0 &&
@@ -374,7 +401,7 @@ TEST(cmdline_by_path_for_a_shell)
 	CHECK(has(&av, "-chardev", "socket,id=serial0,"
 	    "path=/run/q,,i/web@serial,server=on,wait=off,"
 	    "logfile=/run/q,,i/web@console.log,logappend=on"));
-	CHECK(has(&av, "-drive", "file=/srv/a,,b.img,format=raw,"
+	CHECK(has(&av, "-drive", "file=/srv/a,,b.img,format=raw,id=disk0,"
 	    "snapshot=off"));
 	CHECK(has(&av, "-netdev", "tap,id=net0,ifname=qi3n0,"
 	    "script=/etc/qe,,mu/qemu-brup,downscript=/etc/qe,,mu/qemu-brdown"));
