@@ -31,6 +31,7 @@
 #include "guest.h"
 #include "jsonw.h"
 #include "lifecycle.h"
+#include "migrate.h"
 #include "monconf.h"
 #include "monitor.h"
 #include "notify.h"
@@ -81,6 +82,10 @@ struct ctx {
 	char			**words;	/* what follows the VM */
 	int			 nwords;
 	int			 worst;		/* status: the LSB code */
+	int			 copy_storage;	/* migrate --copy-storage */
+	int			 incoming;	/* migrate --incoming */
+	int			 outcome;	/* migrate --outcome */
+	const char		*host;		/* migrate's */
 	long long		 deadline;	/* wait: now_ms() */
 	struct jsonw		 jw;		/* -o json: the document */
 	struct table		 table;		/* list's */
@@ -130,6 +135,7 @@ static int	act_ssh(struct ctx *, int, char **);
 static int	remove_one(struct vm_pick *, struct diag *, void *);
 static int	act_help(struct ctx *, int, char **);
 static int	act_list(struct ctx *, int, char **);
+static int	act_migrate(struct ctx *, int, char **);
 static int	act_restore(struct ctx *, int, char **);
 static int	act_start(struct ctx *, int, char **);
 static int	act_status(struct ctx *, int, char **);
@@ -297,6 +303,17 @@ static const struct action actions[] = {
 	  "  -f, --force      replace the files of an existing, stopped VM\n"
 	  "  (dir's latest backup, or dir/NNNN.manifest; name: the backup's "
 	  "VM)\n" },
+	/* --incoming and --outcome: between qemu-inits (qemu-init(8)). */
+	{ "migrate", "t:h", ARGS_SOME, act_migrate, NULL, LOAD_NONE,
+	  NEED_MONCONF | NEED_RUNDIR, RUNDIR_CREATE,
+	  "migrate [--copy-storage] [-t secs] vm [user@]host[:port]",
+	  "      --copy-storage  copy every disk there first (else the disks "
+	  "are shared:\n"
+	  "                      the same paths on both hosts)\n"
+	  "  -t, --timeout=S  give up after S seconds before the switch-over "
+	  "(default 3600)\n"
+	  "  (a live migration through ssh; the VM's config must exist there)"
+	  "\n" },
 	{ "help", "h", ARGS_ANY, act_help, NULL, LOAD_NONE, 0, RUNDIR_READ,
 	  "help [action]",
 	  "  (this text, or one action's)\n" },
@@ -304,10 +321,20 @@ static const struct action actions[] = {
 	  NULL }
 };
 
+/* Long options without a letter: past any char. */
+enum {
+	OPT_COPY_STORAGE = 256,
+	OPT_INCOMING,
+	OPT_OUTCOME
+};
+
 static const struct option longopts[] = {
 	{ "all",	no_argument,		NULL,	'a' },
 	{ "autostart",	no_argument,		NULL,	'A' },
 	{ "console",	no_argument,		NULL,	'c' },
+	{ "copy-storage", no_argument,		NULL,	OPT_COPY_STORAGE },
+	{ "incoming",	no_argument,		NULL,	OPT_INCOMING },
+	{ "outcome",	no_argument,		NULL,	OPT_OUTCOME },
 	{ "force",	no_argument,		NULL,	'f' },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ "incremental", no_argument,		NULL,	'i' },
@@ -423,6 +450,25 @@ action_usage(const struct action *a)
 	return EX_USAGE;
 }
 
+/* Whether the long option without a letter, code, is the action's. */
+static int
+long_only_of(const struct action *a, int code)
+{
+	static const struct {
+		int		 code;
+		const char	*action;
+	} owner[] = {
+		{ OPT_COPY_STORAGE, "migrate" }, { OPT_INCOMING, "migrate" },
+		{ OPT_OUTCOME, "migrate" }
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(owner) / sizeof(owner[0]); i++)
+		if (owner[i].code == code)
+			return strcmp(owner[i].action, a->name) == 0;
+	return 0;
+}
+
 /*
  * getopt_long for the action's options; the choices go to c.  0, or
  * EX_USAGE after a message that names the program (the caller then
@@ -446,7 +492,8 @@ options(struct ctx *c, int argc, char **argv)
 			return -1;
 		}
 		/* A long option of another action's. */
-		if (li >= 0 && strchr(opts, ch) == NULL) {
+		if (li >= 0 && (ch >= 256 ? !long_only_of(c->act, ch) :
+		    strchr(opts, ch) == NULL)) {
 			fprintf(stderr, "%s: %s: unknown option --%s\n",
 			    cli_prog, action, longopts[li].name);
 			return EX_USAGE;
@@ -464,6 +511,15 @@ options(struct ctx *c, int argc, char **argv)
 			break;
 		case 'U':
 			c->unit = 1;
+			break;
+		case OPT_COPY_STORAGE:
+			c->copy_storage = 1;
+			break;
+		case OPT_INCOMING:
+			c->incoming = 1;
+			break;
+		case OPT_OUTCOME:
+			c->outcome = 1;
 			break;
 		case 'o':
 			if (strcmp(optarg, "json") != 0 &&
@@ -1550,6 +1606,136 @@ act_wait(struct ctx *c, int nargs, char **args)
 	c->deadline = c->how.timeout_s < 0 ? LLONG_MAX :
 	    now_ms() + c->how.timeout_s * 1000;
 	return vm_each_named(c->confdir, args, nargs, LOAD_NONE, wait_one, c,
+	    NULL);
+}
+
+/* "12.5 MiB": bytes for the progress line. */
+static void
+add_mib(struct strbuf *sb, long long bytes)
+{
+	sb_addf(sb, "%.1f MiB", (double)bytes / (1024 * 1024));
+}
+
+/* migrate on a terminal: what moved, how fast, the downtime expected. */
+static void
+migrate_tick(const struct migrate_progress *pg, void *arg)
+{
+	struct live *l = arg;
+	struct strbuf sb;
+
+	sb_init(&sb);
+	sb_addf(&sb, "%s: %lld s, %s", l->name, pg->elapsed_ms / 1000,
+	    pg->phase);
+	if (pg->disk_total > 0) {
+		sb_adds(&sb, ", disks ");
+		add_mib(&sb, pg->disk_done);
+		sb_adds(&sb, " of ");
+		add_mib(&sb, pg->disk_total);
+	}
+	if (pg->ram_total > 0) {
+		sb_adds(&sb, ", RAM ");
+		add_mib(&sb, pg->ram_done);
+		sb_adds(&sb, " sent of ");
+		add_mib(&sb, pg->ram_total);
+	}
+	if (pg->rate > 0) {
+		sb_adds(&sb, " at ");
+		add_mib(&sb, pg->rate);
+		sb_adds(&sb, "/s");
+	}
+	if (pg->downtime_ms >= 0)
+		sb_addf(&sb, ", downtime expected %lld ms", pg->downtime_ms);
+	live_draw(l, sb.s, sb.len);
+	sb_free(&sb);
+}
+
+static int
+migrate_one(struct vm_pick *p, struct diag *d, void *arg)
+{
+	struct ctx *c = arg;
+	struct migrate_how how;
+	struct migrate_result res;
+	struct live l = { p->arg, NULL };
+	int rc;
+
+	if (p->resolved != RESOLVE_OK)
+		return pick_failed(d);
+	diag_flush(d, cli_prog);
+	memset(&how, 0, sizeof(how));
+	how.host = c->host;
+	how.copy_storage = c->copy_storage;
+	how.timeout_s = c->how.timeout_s >= 0 ? c->how.timeout_s :
+	    MIGRATE_TIMEOUT_S;
+	if (isatty(STDERR_FILENO)) {
+		how.progress = migrate_tick;
+		how.arg = &l;
+	}
+	rc = migrate_vm(&c->run, p->ref.name, &how, &res, d);
+	live_end(&l);
+	diag_flush(d, cli_prog);
+	if (rc != 0)
+		return rc;
+	printf("%s: migrated to %s in %.1f s, downtime %lld ms%s\n",
+	    p->ref.name, c->host, (double)res.total_ms / 1000,
+	    res.downtime_ms, res.paused ? " (paused there, as here)" : "");
+	return cli_flush();
+}
+
+/* migrate --incoming: the receiving end; its stdout is the connection. */
+static int
+incoming_one(struct vm_pick *p, struct diag *d, void *arg)
+{
+	struct ctx *c = arg;
+	struct migrate_how how;
+	int rc;
+
+	memset(&how, 0, sizeof(how));
+	how.copy_storage = c->copy_storage;
+	how.timeout_s = c->how.timeout_s >= 0 ? c->how.timeout_s :
+	    MIGRATE_TIMEOUT_S;
+	rc = migrate_incoming(p->loaded ? &p->vm : NULL, &c->mc, c->confdir,
+	    &c->run, &how, d);
+	diag_flush(d, cli_prog);
+	return rc;
+}
+
+/* migrate --outcome: whether it runs here, once the receiving end chose. */
+static int
+outcome_one(struct vm_pick *p, struct diag *d, void *arg)
+{
+	struct ctx *c = arg;
+	int runs;
+
+	if (p->resolved != RESOLVE_OK)
+		return pick_failed(d);
+	runs = migrate_outcome(&c->run, p->ref.name, d);
+	diag_flush(d, cli_prog);
+	if (runs < 0)
+		return 1;
+	printf("%s\n", runs ? "running" : "stopped");
+	return cli_flush();
+}
+
+/*
+ * migrate VM HOST; between qemu-inits, migrate --incoming VM (through
+ * ssh, from the source) and migrate --outcome VM.
+ */
+static int
+act_migrate(struct ctx *c, int nargs, char **args)
+{
+	if (c->incoming && c->outcome)
+		return action_usage(c->act);
+	if (c->incoming || c->outcome) {
+		if (nargs != 1)
+			return action_usage(c->act);
+		return vm_each_named(c->confdir, args, 1, c->incoming ?
+		    LOAD_CONFIG : LOAD_NONE, c->incoming ? incoming_one :
+		    outcome_one, c, NULL);
+	}
+	if (nargs != 2)
+		return action_usage(c->act);
+	c->host = args[1];
+	return vm_each_named(c->confdir, args, 1, LOAD_NONE, migrate_one, c,
 	    NULL);
 }
 

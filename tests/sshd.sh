@@ -14,11 +14,20 @@
 # sequences, a slow drip, or that has no qemu-init on its PATH).
 # QEMU_INIT_SSH points the client at its config; sshd's SetEnv gives the
 # remote side the test's PATH, CONFDIR and RUNDIR, so both sides see the
-# same VMs.
+# same VMs.  A "host" of its own (migrate.t) is a user registered by
+# sshd_host before start_sshd: its sessions get that host's CONFDIR and
+# RUNDIR, and the client's QEMU_INIT_SSH, to reach the other hosts.
 S=$T/ssh
 SSHD_PID=
 ME=$(id -un)
 SSH_MODES="huge cols esc drip noqi"
+SSH_HOSTS=
+
+# sshd_host USER CONFDIR RUNDIR: a user (uid 0) whose sessions are a host
+# with these directories; before start_sshd.
+sshd_host() {
+	SSH_HOSTS="$SSH_HOSTS $1:$2:$3"
+}
 
 . "$(dirname "${BASH_SOURCE[0]}")/ports.sh"	# free_port
 
@@ -77,6 +86,10 @@ start_sshd() {
 		printf 'command="%s %s" %s\n' "$S/remote" "$m" "$(cat "$S/id.pub")" \
 		    > "$S/qi-$m.keys"
 	done
+	for h in $SSH_HOSTS; do
+		echo "${h%%:*}:x:0:0:qemu-init test:$S/home:/bin/sh" >> "$S/passwd"
+		cp "$S/id.pub" "$S/${h%%:*}.keys" || return 1
+	done
 	cat > "$S/ssh_config" <<CFG
 Host *
 	UserKnownHostsFile $S/known_hosts
@@ -120,6 +133,12 @@ X11Forwarding no
 AllowTcpForwarding no
 SetEnv PATH=$BIN:/usr/sbin:/usr/bin:/sbin:/bin QEMU_INIT_CONFDIR=$QEMU_INIT_CONFDIR QEMU_INIT_RUNDIR=$QEMU_INIT_RUNDIR
 CFG
+	for h in $SSH_HOSTS; do
+		set -- $(echo "$h" | tr ':' ' ')
+		printf 'Match User %s\n\tSetEnv PATH=%s QEMU_INIT_CONFDIR=%s QEMU_INIT_RUNDIR=%s "QEMU_INIT_SSH=%s"\n' \
+		    "$1" "$BIN:/usr/sbin:/usr/bin:/sbin:/bin" "$2" "$3" \
+		    "$QEMU_INIT_SSH" >> "$S/sshd_config"
+	done
 	printf '[127.0.0.1]:%s %s\n' "$PORT" "$(cut -d' ' -f1,2 "$S/host_key.pub")" \
 	    > "$S/known_hosts"
 }

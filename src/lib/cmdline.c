@@ -137,8 +137,14 @@ drive_options(const struct vm_config *vm, const struct launch_plan *ln,
 	if (disk->iface != DISKIF_IDE)
 		sb_adds(&sb, ",if=none");
 	sb_addf(&sb, ",id=disk%zu", i);
+	/*
+	 * Opened read-write once, from its fd set's read-write descriptor,
+	 * never switched to the read-only one when no one writes: QEMU's
+	 * image locks move with no descriptor then (a block mirror, a
+	 * migration's hand-over of the image to another QEMU).
+	 */
 	if (!vm->snapshot)
-		sb_adds(&sb, ",snapshot=off");
+		sb_adds(&sb, ",snapshot=off,auto-read-only=off");
 	if (disk->cache != NULL)
 		sb_addf(&sb, ",cache=%s", disk->cache);
 	if (disk->discard)

@@ -54,6 +54,12 @@ mux_init(struct mux *m, int in, int out, struct diag *d)
 }
 
 void
+mux_preload(struct mux *m, const char *buf, size_t len)
+{
+	sb_add(&m->rx, buf, len);
+}
+
+void
 mux_add(struct mux *m, unsigned n, int fd)
 {
 	struct mux_channel *c = &m->ch[n];
@@ -176,6 +182,9 @@ apply(struct mux *m, char type, unsigned n, const unsigned char *p,
 	struct mux_channel *c;
 	size_t more;
 
+	/* An end of a channel this side never opened: nothing to do. */
+	if (n < MUX_CHANNELS && !m->ch[n].used && (type == 'E' || type == 'X'))
+		return 0;
 	if (n >= MUX_CHANNELS || !m->ch[n].used) {
 		broken(m, "the peer named a channel that is not open");
 		return -1;
@@ -211,15 +220,34 @@ apply(struct mux *m, char type, unsigned n, const unsigned char *p,
 	return -1;
 }
 
+/* Applies every whole frame read: 0, or -1 after broken(). */
+static int
+apply_read(struct mux *m)
+{
+	const unsigned char *h;
+	size_t len;
+
+	while (m->rx.len >= HEADER) {
+		h = (const unsigned char *)m->rx.s;
+		len = (size_t)h[2] << 8 | h[3];
+		if (m->rx.len < HEADER + len)
+			break;
+		if (apply(m, (char)h[0], h[1], h + HEADER, len) != 0)
+			return -1;
+		sb_consume(&m->rx, HEADER + len);
+	}
+	return 0;
+}
+
 /* Reads the connection and applies every whole frame in it. */
 static void
 take_connection(struct mux *m)
 {
-	const unsigned char *h;
 	char buf[65536];
-	size_t len;
 	ssize_t r;
 
+	if (apply_read(m) != 0)
+		return;
 	for (;;) {
 		r = read(m->in, buf, sizeof(buf));
 		if (r < 0 && errno == EINTR)
@@ -231,15 +259,8 @@ take_connection(struct mux *m)
 			return;
 		}
 		sb_add(&m->rx, buf, (size_t)r);
-		while (m->rx.len >= HEADER) {
-			h = (const unsigned char *)m->rx.s;
-			len = (size_t)h[2] << 8 | h[3];
-			if (m->rx.len < HEADER + len)
-				break;
-			if (apply(m, (char)h[0], h[1], h + HEADER, len) != 0)
-				return;
-			sb_consume(&m->rx, HEADER + len);
-		}
+		if (apply_read(m) != 0)
+			return;
 		if ((size_t)r < sizeof(buf))
 			break;
 	}
@@ -391,6 +412,7 @@ mux_run(struct mux *m)
 	long long left = -1;
 	nfds_t n;
 
+	turn(m);	/* what mux_preload gave, and what is there now */
 	while (m->end == MUX_RUNNING) {
 		if (m->stopping) {
 			left = m->flush_until - now_ms();

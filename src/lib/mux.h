@@ -8,8 +8,10 @@
  * the migration stream waits for QEMU).  What one end holds is bounded:
  * a frame is at most MUX_FRAME_MAX bytes, what it holds for a channel at
  * most MUX_WINDOW, what waits to go on the connection about
- * MUX_OUT_HIGH.  A peer that sends past its credit, names a channel that
- * was never opened or sends what is no frame ends the connection.
+ * MUX_OUT_HIGH.  A peer that sends past its credit, sends data or credit
+ * on a channel this side never opened, or sends what is no frame ends
+ * the connection (the end or close of a channel never opened here is
+ * no matter: the two sides need not open the same ones).
  *
  * A frame: type, channel, the payload's length (two bytes, big-endian),
  * then the payload:
@@ -37,7 +39,7 @@
 #include "buf.h"
 #include "diag.h"
 
-#define MUX_CHANNELS	40		/* 0 .. 39 */
+#define MUX_CHANNELS	128		/* 0 .. 127 */
 #define MUX_FRAME_MAX	65535		/* a frame's payload */
 #define MUX_WINDOW	(2 * 1024 * 1024)	/* credit, a channel's */
 #define MUX_OUT_HIGH	(256 * 1024)	/* no channel is read past this */
@@ -86,6 +88,11 @@ int	mux_init(struct mux *, int in, int out, struct diag *);
  * now on: the peer must add n too.  Before mux_start only.
  */
 void	mux_add(struct mux *, unsigned n, int fd);
+/*
+ * What was read from the connection before the mux (after a greeting):
+ * its first bytes.  Before mux_start only.
+ */
+void	mux_preload(struct mux *, const char *buf, size_t len);
 /*
  * Runs the mux in a thread of its own, which blocks every signal (they
  * stay the caller's); it ends by itself when the connection ends, the

@@ -139,6 +139,55 @@ send_line(struct qmp *q, const struct strbuf *line, int pass,
 	return rc == SOCK_OK ? QMP_OK : unreachable(q, rc, d);
 }
 
+/* An event that came while a reply was awaited: kept, or dropped. */
+static void
+keep_event(struct qmp *q, struct json *msg)
+{
+	if (!q->keep_events) {
+		json_free(msg);
+		return;
+	}
+	if (q->nevents == QMP_EVENTS_KEPT) {
+		json_free(&q->events[0]);
+		memmove(q->events, q->events + 1, --q->nevents *
+		    sizeof(*q->events));
+	}
+	if (q->events == NULL)
+		q->events = xcalloc(QMP_EVENTS_KEPT, sizeof(*q->events));
+	q->events[q->nevents++] = *msg;
+}
+
+int
+qmp_event(struct qmp *q, long long deadline, struct json *event,
+    struct diag *d)
+{
+	struct json msg;
+	char *text;
+	int rc;
+
+	if (q->nevents > 0) {
+		*event = q->events[0];
+		memmove(q->events, q->events + 1, --q->nevents *
+		    sizeof(*q->events));
+		return 1;
+	}
+	for (;;) {
+		rc = read_message(q, deadline, &msg, &text, d);
+		if (rc == SOCK_TIMEOUT)
+			return 0;
+		if (rc != SOCK_OK) {
+			(void)unreachable(q, rc, d);
+			return -1;
+		}
+		free(text);
+		if (json_get(&msg, "event") != NULL) {
+			*event = msg;
+			return 1;
+		}
+		json_free(&msg);	/* a reply given up on */
+	}
+}
+
 /*
  * Reads the reply to the command sent with id, by the deadline however
  * much else arrives: QMP_OK with it in reply (or freed); QMP_FAILED with
@@ -167,7 +216,10 @@ read_reply(struct qmp *q, const char *id, long long deadline,
 		    (got != NULL ? got->type == JSON_STRING &&
 		    strcmp(got->text, id) == 0 : err != NULL))
 			break;
-		json_free(&msg);	/* an event, or not ours: skipped */
+		if (json_get(&msg, "event") != NULL)
+			keep_event(q, &msg);
+		else
+			json_free(&msg);	/* not ours: skipped */
 		free(text);
 		if (now_ms() >= deadline)
 			return unreachable(q, SOCK_TIMEOUT, d);
@@ -573,6 +625,13 @@ qmp_query_unix(const char *vm, const char *path, const struct proc_id *qemu,
 void
 qmp_close(struct qmp *q)
 {
+	size_t i;
+
+	for (i = 0; i < q->nevents; i++)
+		json_free(&q->events[i]);
+	free(q->events);
+	q->events = NULL;
+	q->nevents = 0;
 	sock_reader_free(&q->r);
 	free(q->vm);
 	free(q->last);

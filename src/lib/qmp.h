@@ -33,7 +33,17 @@ struct qmp {
 	int		 timeout_ms;	/* for each request, all of it */
 	unsigned	 next_id;	/* the last id given to a command */
 	char		*last;		/* the last command's reply */
+	/*
+	 * Set by the caller: the events that come while a command waits
+	 * for its reply are kept for qmp_event (the last QMP_EVENTS_KEPT),
+	 * not dropped.
+	 */
+	int		 keep_events;
+	struct json	*events;	/* kept, oldest first */
+	size_t		 nevents;
 };
+
+#define QMP_EVENTS_KEPT	64
 
 /*
  * Connects to port on the loopback addresses of addrs (SOCK_V4, then
@@ -125,6 +135,14 @@ int	qmp_execute_fd(struct qmp *, const char *command, int pass,
  */
 #define QMP_FDNAME_MAX	64
 int	qmp_pass_fd(struct qmp *, const char *fdname, int fd, struct diag *);
+/*
+ * The next event: a kept one, else one read by the deadline (now_ms();
+ * a reply that comes meanwhile is dropped).  1 with it in *event
+ * (json_free it), 0 when none came by the deadline, -1 when the
+ * connection failed (why in d).
+ */
+int	qmp_event(struct qmp *, long long deadline, struct json *event,
+	    struct diag *);
 /*
  * Whether qmp_execute would send command: a JSON object (RFC 8259, in
  * UTF-8) whose "id", if it has one, is a string.  0, or -1 with why in d

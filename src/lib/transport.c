@@ -7,6 +7,7 @@
  * or its bound is passed: then it is killed (SIGKILL: ssh holds nothing
  * that needs a clean end) and reaped.
  */
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -131,27 +132,38 @@ deliver(struct transport_job *j, int stream, const char *buf, size_t len)
 }
 
 /*
+ * Adds buf to before, stdout before the greeting: where what follows
+ * the greeting starts in before, or NULL while it has not come.
+ */
+static const char *
+greeting_end(struct strbuf *before, const char *buf, size_t len)
+{
+	static const char greeting[] = TRANSPORT_GREETING;
+	size_t glen = sizeof(greeting) - 1, from;
+	const char *at;
+
+	from = before->len >= glen ? before->len - glen + 1 : 0;
+	sb_add(before, buf, len);
+	at = memmem(before->s + from, before->len - from, greeting, glen);
+	return at != NULL ? at + glen : NULL;
+}
+
+/*
  * stdout before the greeting: kept (bounded) until the greeting shows,
  * then what follows it is handed on, and the stderr held before.
  */
 static int
 look_for_greeting(struct transport_job *j, const char *buf, size_t len)
 {
-	static const char greeting[] = TRANSPORT_GREETING;
-	size_t glen = sizeof(greeting) - 1, from;
 	const char *at;
 	int rc;
 
-	from = j->before.len >= glen ? j->before.len - glen + 1 : 0;
-	sb_add(&j->before, buf, len);
-	at = memmem(j->before.s + from, j->before.len - from, greeting, glen);
-	if (at == NULL)
+	if ((at = greeting_end(&j->before, buf, len)) == NULL)
 		return j->before.len + j->held.len > TRANSPORT_MAX_BEFORE ?
 		    -1 : 0;
 	j->greeted = 1;
 	rc = deliver(j, 2, j->held.s, j->held.len);
 	sb_free(&j->held);
-	at += glen;
 	if (rc == 0)
 		rc = deliver(j, 1, at, (size_t)(j->before.s + j->before.len -
 		    at));
@@ -320,4 +332,188 @@ char *
 transport_last_words(const struct transport_job *j)
 {
 	return visible_last_line(j->held.s, j->held.len);
+}
+
+/* --- a session ------------------------------------------------------------ */
+
+/* Our child pid ended: reaped, its status kept. */
+static void
+session_reap(struct transport_session *s, int ws)
+{
+	s->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+	s->pid = -1;
+}
+
+void
+transport_drain(struct transport_session *s)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while (s->err >= 0) {
+		n = read(s->err, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			close_fd(&s->err);
+			return;
+		}
+		sb_add(&s->held, buf, (size_t)n);
+		if (s->held.len > TRANSPORT_MAX_BEFORE)
+			sb_consume(&s->held, s->held.len -
+			    TRANSPORT_MAX_BEFORE);
+	}
+}
+
+char *
+transport_session_words(const struct transport_session *s)
+{
+	return visible_last_line(s->held.s, s->held.len);
+}
+
+/* Starts the program on the socket c and the pipe e: 0, or an errno. */
+static int
+session_spawn(struct transport_session *s, char **argv, int c, int e)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	int rc;
+
+	if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
+		return rc;
+	if ((rc = posix_spawnattr_init(&at)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return rc;
+	}
+	/* A group of its own: a Ctrl-C meant for us does not cut it. */
+	if ((rc = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP)) == 0 &&
+	    (rc = posix_spawnattr_setpgroup(&at, 0)) == 0 &&
+	    (rc = posix_spawn_file_actions_adddup2(&fa, c, STDIN_FILENO)) ==
+	    0 && (rc = posix_spawn_file_actions_adddup2(&fa, c,
+	    STDOUT_FILENO)) == 0 && (rc = posix_spawn_file_actions_adddup2(&fa,
+	    e, STDERR_FILENO)) == 0)
+		rc = posix_spawnp(&s->pid, argv[0], &fa, &at, argv, environ);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc;
+}
+
+/* Reads stdout until the greeting: 1 greeted, 0 not yet, -1 never. */
+static int
+session_greeting(struct transport_session *s, struct strbuf *before)
+{
+	char buf[READ_SIZE];
+	const char *at;
+	ssize_t n;
+
+	for (;;) {
+		n = read(s->fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		if (n <= 0)
+			return -1;
+		if ((at = greeting_end(before, buf, (size_t)n)) != NULL) {
+			sb_add(&s->early, at, (size_t)(before->s +
+			    before->len - at));
+			return 1;
+		}
+		if (before->len > TRANSPORT_MAX_BEFORE)
+			return -1;
+	}
+}
+
+int
+transport_open(struct transport_session *s, char **argv, long long deadline,
+    struct diag *d)
+{
+	struct pollfd pfd[2];
+	struct strbuf before;
+	char *words;
+	int sv[2], e[2], rc = 0, ws;
+
+	memset(s, 0, sizeof(*s));
+	s->pid = -1;
+	s->fd = s->err = -1;
+	sb_init(&s->held);
+	sb_init(&s->early);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+		diag_error(d, "cannot run %s: socketpair: %s", argv[0],
+		    strerror(errno));
+		return -1;
+	}
+	if (pipe2(e, O_CLOEXEC) != 0) {
+		diag_error(d, "cannot run %s: pipe: %s", argv[0],
+		    strerror(errno));
+		(void)close(sv[0]);
+		(void)close(sv[1]);
+		return -1;
+	}
+	rc = session_spawn(s, argv, sv[1], e[1]);
+	(void)close(sv[1]);
+	(void)close(e[1]);
+	s->fd = sv[0];
+	s->err = e[0];
+	if (rc != 0) {
+		s->pid = -1;
+		diag_error(d, "cannot run %s: %s", argv[0], strerror(rc));
+		return -1;
+	}
+	(void)fcntl(s->fd, F_SETFL, O_NONBLOCK);
+	(void)fcntl(s->err, F_SETFL, O_NONBLOCK);
+	sb_init(&before);
+	while ((rc = session_greeting(s, &before)) == 0 && now_ms() < deadline) {
+		pfd[0].fd = s->fd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = s->err;
+		pfd[1].events = POLLIN;
+		(void)poll(pfd, 2, (int)(deadline - now_ms()));
+		transport_drain(s);
+	}
+	sb_free(&before);
+	if (rc == 1)
+		return 0;
+	transport_drain(s);
+	(void)kill(s->pid, SIGKILL);	/* our unreaped child: no other */
+	while (waitpid(s->pid, &ws, 0) == -1 && errno == EINTR)
+		;
+	session_reap(s, ws);
+	words = transport_session_words(s);
+	diag_error(d, "%s", words != NULL ? words : rc == 0 ? "no answer in "
+	    "time" : "no qemu-init answered there");
+	free(words);
+	return -1;
+}
+
+void
+transport_close(struct transport_session *s, int wait_ms)
+{
+	long long deadline = now_ms() + wait_ms;
+	pid_t p;
+	int ws;
+
+	close_fd(&s->fd);
+	while (s->pid > 0) {
+		transport_drain(s);
+		p = waitpid(s->pid, &ws, WNOHANG);
+		if (p == s->pid) {
+			session_reap(s, ws);
+			break;
+		}
+		if (now_ms() >= deadline) {
+			(void)kill(s->pid, SIGKILL);
+			while (waitpid(s->pid, &ws, 0) == -1 && errno == EINTR)
+				;
+			session_reap(s, ws);
+			break;
+		}
+		(void)poll(NULL, 0, 20);
+	}
+	transport_drain(s);
+	close_fd(&s->err);
+	sb_free(&s->held);
+	sb_free(&s->early);
 }

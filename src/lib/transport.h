@@ -65,6 +65,44 @@ void	transport_run(struct transport_job *, size_t n, size_t max_at_once,
 void	transport_job_free(struct transport_job *);
 
 /*
+ * A session with one remote program that lasts (migrate's receiving
+ * end): its stdin and stdout one socket of ours, the connection, its
+ * stderr a pipe of ours.  What it writes before the greeting is dropped
+ * (stdout) or held (stderr), as for a job; the bytes that came after
+ * the greeting in the same read are kept in early, the connection's
+ * first.
+ */
+struct transport_session {
+	pid_t		 pid;		/* -1 once reaped */
+	int		 fd;		/* the connection, ours */
+	int		 err;		/* its stderr, ours; -1 at its end */
+	struct strbuf	 held;		/* stderr: the last TRANSPORT_MAX_BEFORE */
+	struct strbuf	 early;		/* stdout past the greeting */
+	int		 status;	/* once reaped: as transport_job's */
+};
+
+/*
+ * Runs argv (argv[0] searched in PATH) and waits for its greeting until
+ * the deadline (now_ms()).  0 once greeted; else -1 with why in d (the
+ * last words of its stderr, or that nothing answered), the program
+ * killed and reaped.  transport_close s either way.
+ */
+int	transport_open(struct transport_session *, char **argv,
+	    long long deadline, struct diag *);
+/* Reads what its stderr has now into held, never waiting. */
+void	transport_drain(struct transport_session *);
+/*
+ * The last line of what it wrote to stderr, made visible, or NULL
+ * (caller frees).
+ */
+char	*transport_session_words(const struct transport_session *);
+/*
+ * Ends the session: the connection closed, then the program waited for
+ * up to wait_ms (it ends once its stdin did), then killed and reaped.
+ */
+void	transport_close(struct transport_session *, int wait_ms);
+
+/*
  * The last line of what j wrote to its stderr before a greeting that
  * never came (a shell's "command not found", ssh's own error), made
  * visible (visible_last_line), or NULL.  Caller frees.

@@ -110,7 +110,7 @@ TEST(cmdline_slot_ports_escaping)
 	CHECK(has(&av, "-add-fd", "fd=6,set=2"));
 	CHECK(has(&av, "-add-fd", "fd=7,set=2"));
 	CHECK(has(&av, "-drive", "file=/dev/fdset/2,format=raw,id=disk0,"
-	    "snapshot=off"));
+	    "snapshot=off,auto-read-only=off"));
 	CHECK(has(&av, "-device", "e1000,netdev=net0,mac=DE:AD:BE:EF:93:34"));
 	CHECK(has(&av, "-netdev", "tap,id=net0,fd=8"));
 	CHECK(has(&av, "-vnc", "127.0.0.1:3"));
@@ -204,7 +204,7 @@ TEST(cmdline_disk_format_given_or_probed)
 	sv_init(&av);
 	qemu_cmdline(&vm, &mc, &ln, &av);
 	CHECK(has(&av, "-drive", "file=/dev/fdset/2,id=disk0,snapshot=off,"
-	    "backing.file.filename=/srv/base,,1.qcow2"));
+	    "auto-read-only=off,backing.file.filename=/srv/base,,1.qcow2"));
 	sv_free(&av);
 	done(&ln);
 }
@@ -402,7 +402,7 @@ TEST(cmdline_by_path_for_a_shell)
 	    "path=/run/q,,i/web@serial,server=on,wait=off,"
 	    "logfile=/run/q,,i/web@console.log,logappend=on"));
 	CHECK(has(&av, "-drive", "file=/srv/a,,b.img,format=raw,id=disk0,"
-	    "snapshot=off"));
+	    "snapshot=off,auto-read-only=off"));
 	CHECK(has(&av, "-netdev", "tap,id=net0,ifname=qi3n0,"
 	    "script=/etc/qe,,mu/qemu-brup,downscript=/etc/qe,,mu/qemu-brdown"));
 	/* The tap scripts run, QEMU daemonizes: spawn, setsid. */
@@ -487,10 +487,10 @@ TEST(cmdline_disk_interfaces_cache_discard)
 	sv_init(&av);
 	qemu_cmdline(&vm, &mc, &ln, &av);
 	CHECK(has(&av, "-drive", "file=/dev/fdset/2,format=qcow2,if=none,"
-	    "id=disk0,snapshot=off,cache=none,discard=unmap"));
+	    "id=disk0,snapshot=off,auto-read-only=off,cache=none,discard=unmap"));
 	CHECK(has(&av, "-device", "virtio-blk-pci,drive=disk0"));
 	CHECK(has(&av, "-drive", "file=/dev/fdset/3,if=none,"
-	    "id=disk1,snapshot=off"));
+	    "id=disk1,snapshot=off,auto-read-only=off"));
 	CHECK(has(&av, "-device", "scsi-hd,drive=disk1,bus=scsi0.0"));
 	CHECK(has(&av, "-device", "scsi-hd,drive=disk2,bus=scsi0.0"));
 	for (i = 0; i < av.n; i++)

@@ -766,3 +766,46 @@ TEST(qmp_passes_a_descriptor_with_its_command)
 	close(fd);
 	reap(pid);
 }
+
+/*
+ * Events that come while a command waits are kept for qmp_event when
+ * asked for, in order; one that comes later is read; none by the
+ * deadline is 0, a monitor gone is -1.
+ */
+TEST(qmp_event_keeps_what_came_meanwhile)
+{
+	struct json ev;
+	struct diag d;
+	struct qmp q;
+	int sv[2];
+
+	diag_init(&d);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	qmp_init(&q, "web", 2000);
+	q.r.fd = sv[0];
+	q.keep_events = 1;
+	say(sv[1], "{\"event\": \"STOP\"}\r\n{\"event\": \"MIGRATION\", "
+	    "\"data\": {\"status\": \"completed\"}}\r\n{\"return\": {}, "
+	    "\"id\": \"qinit-1\"}\r\n");
+	CHECK(qmp_execute(&q, "{\"execute\":\"query-status\"}", NULL, &d) ==
+	    QMP_OK);
+	CHECK(qmp_event(&q, now_ms() + 100, &ev, &d) == 1);
+	CHECK_STR(json_get_string(&ev, "event"), "STOP");
+	json_free(&ev);
+	CHECK(qmp_event(&q, now_ms() + 100, &ev, &d) == 1);
+	CHECK_STR(json_get_string(json_get(&ev, "data"), "status"),
+	    "completed");
+	json_free(&ev);
+	CHECK(qmp_event(&q, now_ms() + 50, &ev, &d) == 0);
+	/* A stale reply on the way is skipped. */
+	say(sv[1], "{\"return\": {}, \"id\": \"qinit-9\"}\r\n"
+	    "{\"event\": \"RESUME\"}\r\n");
+	CHECK(qmp_event(&q, now_ms() + 2000, &ev, &d) == 1);
+	CHECK_STR(json_get_string(&ev, "event"), "RESUME");
+	json_free(&ev);
+	close(sv[1]);
+	CHECK(qmp_event(&q, now_ms() + 2000, &ev, &d) == -1);
+	CHECK(diag_first_error(&d) != NULL);
+	diag_clear(&d);
+	qmp_close(&q);
+}

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "sock.h"
@@ -121,4 +122,45 @@ TEST(transport_not_started)
 	} else
 		CHECK(j.end == TRANSPORT_EXITED && j.status == 127);
 	transport_job_free(&j);
+}
+
+/*
+ * A session: noise before the greeting dropped, what came with it kept
+ * as the connection's first bytes, the connection both ways after it;
+ * a program that never greets fails with its last words, and ends.
+ */
+TEST(transport_session_greets_then_carries)
+{
+	char *greets[] = { "sh", "-c", "echo noise; echo oops >&2; "
+	    "printf '\\036qemu-init -H 1\\nEARLY'; exec cat", NULL };
+	char *silent[] = { "sh", "-c", "echo 'sh: qemu-init: not found' >&2; "
+	    "exit 127", NULL };
+	char *slow[] = { "sh", "-c", "exec sleep 30", NULL };
+	struct transport_session s;
+	struct diag d;
+	char buf[16];
+	long long t0;
+
+	diag_init(&d);
+	CHECK(transport_open(&s, greets, now_ms() + 10000, &d) == 0);
+	CHECK(s.early.len == 5 && memcmp(s.early.s, "EARLY", 5) == 0);
+	CHECK(sock_write_all(s.fd, "ping", 4, now_ms() + 2000, &d) ==
+	    SOCK_OK);
+	t0 = now_ms();
+	while (read(s.fd, buf, 4) != 4 && now_ms() - t0 < 10000)
+		usleep(10000);
+	CHECK(memcmp(buf, "ping", 4) == 0);
+	transport_drain(&s);
+	CHECK(strstr(s.held.s, "oops") != NULL);
+	transport_close(&s, 2000);	/* cat ends with its input */
+	CHECK(s.pid == -1 && s.status == 0);
+	CHECK(transport_open(&s, silent, now_ms() + 10000, &d) == -1);
+	CHECK_STR(diag_first_error(&d), "sh: qemu-init: not found");
+	CHECK(s.pid == -1);
+	transport_close(&s, 0);
+	diag_clear(&d);
+	CHECK(transport_open(&s, slow, now_ms() + 300, &d) == -1);
+	CHECK_STR(diag_first_error(&d), "no answer in time");
+	transport_close(&s, 0);
+	diag_clear(&d);
 }
