@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "relay.h"
+#include "sock.h"
 
 static volatile sig_atomic_t got_signal;
 
@@ -61,10 +62,9 @@ static enum relay_end
 loop(int fd, int tty, enum relay_eof eof, sigset_t *waitmask,
     struct diag *d)
 {
-	struct timespec drain = { RELAY_DRAIN_SECONDS, 0 }, *timeout = NULL;
-	struct timespec linger = { RELAY_LINGER_MS / 1000,
-	    RELAY_LINGER_MS % 1000 * 1000000L };
+	struct timespec ts, *timeout = NULL;
 	struct pollfd pfd[2];
+	long long quiet_ms = 0, end = 0, left;
 	int escaped = 0, rc;
 	ssize_t n;
 
@@ -73,6 +73,15 @@ loop(int fd, int tty, enum relay_eof eof, sigset_t *waitmask,
 	pfd[1].fd = fd;
 	pfd[1].events = POLLIN;
 	for (;;) {
+		/* After stdin's end: quiet for quiet_ms, or the end. */
+		if (timeout != NULL) {
+			if ((left = end - now_ms()) <= 0)
+				return RELAY_INPUT_CLOSED;
+			if (left > quiet_ms)
+				left = quiet_ms;
+			ts.tv_sec = left / 1000;
+			ts.tv_nsec = left % 1000 * 1000000L;
+		}
 		if ((rc = ppoll(pfd, 2, timeout, waitmask)) == 0)
 			return RELAY_INPUT_CLOSED;
 		if (rc < 0) {
@@ -105,7 +114,10 @@ loop(int fd, int tty, enum relay_eof eof, sigset_t *waitmask,
 			    shutdown(fd, SHUT_WR) == 0)) {
 				/* Let the replies to what was sent come. */
 				pfd[0].fd = -1;
-				timeout = eof == RELAY_LINGER ? &linger : &drain;
+				quiet_ms = eof == RELAY_LINGER ?
+				    RELAY_LINGER_MS : RELAY_DRAIN_SECONDS * 1000LL;
+				end = now_ms() + RELAY_AFTER_EOF_MS;
+				timeout = &ts;
 				continue;
 			}
 			if (n == 0)

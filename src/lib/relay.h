@@ -12,6 +12,8 @@
 /* Not a terminal: after stdin's end, how long to wait for replies. */
 #define RELAY_DRAIN_SECONDS	10	/* a monitor: until it closes */
 #define RELAY_LINGER_MS		1000	/* a console: until it is quiet */
+/* Either, at most, after the end of stdin: a peer that never stops. */
+#define RELAY_AFTER_EOF_MS	15000
 
 /* What the end of a non-terminal stdin does to the connection. */
 enum relay_eof {
@@ -36,7 +38,9 @@ enum relay_end {
  * the socket's write side is shut and the relay lasts until the peer
  * closes (RELAY_PEER_CLOSED) or is silent for RELAY_DRAIN_SECONDS; with
  * RELAY_LINGER until the peer has been silent for RELAY_LINGER_MS
- * (RELAY_INPUT_CLOSED).  SIGPIPE is ignored meanwhile: a closed stdout
+ * (RELAY_INPUT_CLOSED), and in both cases no longer than
+ * RELAY_AFTER_EOF_MS after the end of stdin (a guest that never stops
+ * talking).  SIGPIPE is ignored meanwhile: a closed stdout
  * ends the relay as RELAY_SIGNALLED (SIGPIPE), a socket closed under a
  * write as RELAY_PEER_CLOSED, with the terminal restored.
  */
