@@ -1,8 +1,8 @@
 #!/bin/bash
 # migrate.t - a running VM moves to another host (qemu-init(8) migrate),
 # between two "hosts" on this machine: A, the test's own CONFDIR and
-# RUNDIR (MONPORT 36200), and B, a CONFDIR and RUNDIR of its own
-# (MONPORT 36400), each reached through the private sshd of
+# RUNDIR (MONPORT PORTBASE), and B, a CONFDIR and RUNDIR of its own
+# (MONPORT PORTBASE + 200), each reached through the private sshd of
 # tests/sshd.sh as a user whose sessions get that host's directories
 # (qi-hosta, qi-hostb).  The test guest counts on its console
 # (qinit.counter=1): after a migration the target's console log goes on
@@ -21,13 +21,13 @@
 #    migrate_to and migrate_from move a VM from A to B.
 . "$(dirname "$0")/lib.sh"
 need_guest
-monitor_conf 36200 20
+monitor_conf
 . "$TOP/tests/sshd.sh"
 
 B=$T/b
 mkdir -p "$B/etc" "$B/vms" "$T/disks" "$T/b-disks"
 : > "$B/etc/qemu-init.reg"
-printf 'MONPORT=36400\nSLOTS=20\n' > "$B/etc/monitor.conf"
+printf 'MONPORT=%s\nSLOTS=20\n' $((PORTBASE + 200)) > "$B/etc/monitor.conf"
 sshd_host qi-hosta "$QEMU_INIT_CONFDIR" "$QEMU_INIT_RUNDIR"
 sshd_host qi-hostb "$B/etc" "$B/run"
 

@@ -49,6 +49,7 @@ port_base() {
 	snapshot)	echo 35400 ;;
 	backup)		echo 35600 ;;
 	systemd)	echo 35800 ;;	# the VMs of its container (own network)
+	migrate)	echo 36200 ;;	# host B: 36400 (PORTBASE + 200)
 	*)		return 1 ;;
 	esac
 }
