@@ -96,7 +96,7 @@ JOBS     ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$((n < 2 ? 2 : n)))
 SLOWTESTS = tests/create.t tests/systemd.t tests/backup.t tests/snapshot.t \
             tests/distro-agent.t tests/distro-uefi.t tests/deps.t \
             tests/ansible.t tests/distro.t tests/remote.t tests/deb.t \
-            tests/confine.t
+            tests/confine.t tests/migrate.t
 TESTS     = $(SLOWTESTS) $(filter-out $(SLOWTESTS),$(sort $(wildcard tests/*.t)))
 
 check: deps sysuser all unit guest guest-debian guest-cloud
@@ -203,6 +203,17 @@ install: all $(UNITS:%=$(B)/systemd/%) $(B)/bash-completion/qemu-init
 		$(LIBEXECDIR)/qemu-init/sysuser add; \
 	fi
 
+# The OCF resource agent (contrib/ocf/README.md), for Pacemaker's nodes:
+# ocf:qemu-init:qemu-init.  Not part of install or of the package.
+# Where Pacemaker looks (OCF_ROOT), whatever PREFIX is.
+OCFDIR ?= /usr/lib/ocf/resource.d
+install-ocf:
+	install -D -m 755 contrib/ocf/qemu-init $(DESTDIR)$(OCFDIR)/qemu-init/qemu-init
+
+uninstall-ocf:
+	rm -f $(DESTDIR)$(OCFDIR)/qemu-init/qemu-init
+	-rmdir $(DESTDIR)$(OCFDIR)/qemu-init
+
 uninstall:
 	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%)
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(filter %.1,$(MANPAGES)))
@@ -229,7 +240,7 @@ uninstall:
 
 FORCE:
 
-.PHONY: install uninstall FORCE
+.PHONY: install uninstall install-ocf uninstall-ocf FORCE
 
 # The Debian package (debian/), built by dpkg-buildpackage in a clean
 # clone of the commit checked out (uncommitted changes are not in it),
