@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,21 +88,6 @@ tgt_say_diag(struct tgt *t, struct diag *d)
 	diag_clear(d);
 }
 
-static int
-qmpf(struct qmp *q, struct diag *d, const char *fmt, ...)
-{
-	va_list ap;
-	char *cmd;
-	int rc;
-
-	va_start(ap, fmt);
-	cmd = xvasprintf(fmt, ap);
-	va_end(ap);
-	rc = qmp_execute(q, cmd, NULL, d);
-	free(cmd);
-	return rc;
-}
-
 /*
  * With --copy-storage: QEMU serves each disk over NBD, writable, on a
  * socket of RUNDIR it is handed (only root reaches its name), and the
@@ -126,7 +110,7 @@ tgt_serve_disks(struct tgt *t, struct diag *d)
 	    "\"data\":{\"str\":\"qinit-nbd\"}}}}", NULL, d) != QMP_OK)
 		return -1;
 	for (i = 0; i < t->vm->ndisks; i++)
-		if (qmpf(&t->q, d, "{\"execute\":\"nbd-server-add\","
+		if (qmp_executef(&t->q, NULL, d, "{\"execute\":\"nbd-server-add\","
 		    "\"arguments\":{\"device\":\"disk%zu\",\"writable\":true}}",
 		    i) != QMP_OK)
 			return -1;

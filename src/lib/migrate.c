@@ -87,23 +87,6 @@ on_signal(int sig)
 
 /* --- QMP --------------------------------------------------------------- */
 
-/* A command built by format; QMP_ code, reply in *reply unless NULL. */
-static int
-qmpf(struct qmp *q, struct json *reply, struct diag *d, const char *fmt,
-    ...)
-{
-	va_list ap;
-	char *cmd;
-	int rc;
-
-	va_start(ap, fmt);
-	cmd = xvasprintf(fmt, ap);
-	va_end(ap);
-	rc = qmp_execute(q, cmd, reply, d);
-	free(cmd);
-	return rc;
-}
-
 /* The number at member key of obj, or -1. */
 static long long
 number_of(const struct json *obj, const char *key)
@@ -674,12 +657,12 @@ src_mirror(struct src *s, struct diag *d)
 			return -1;
 		(void)close(s->nbd[i]);
 		s->nbd[i] = -1;
-		if (qmpf(&s->q, NULL, d, "{\"execute\":\"blockdev-add\","
+		if (qmp_executef(&s->q, NULL, d, "{\"execute\":\"blockdev-add\","
 		    "\"arguments\":{\"driver\":\"nbd\",\"node-name\":"
 		    "\"qinit-nbd%zu\",\"export\":\"disk%zu\",\"server\":"
 		    "{\"type\":\"fd\",\"str\":\"%s\"}}}", i, i, fdname) !=
 		    QMP_OK ||
-		    qmpf(&s->q, NULL, d, "{\"execute\":\"blockdev-mirror\","
+		    qmp_executef(&s->q, NULL, d, "{\"execute\":\"blockdev-mirror\","
 		    "\"arguments\":{\"job-id\":\"qinit-mirror%zu\",\"device\":"
 		    "\"disk%zu\",\"target\":\"qinit-nbd%zu\",\"sync\":"
 		    "\"full\"}}", i, i, i) != QMP_OK)
@@ -715,7 +698,7 @@ src_switch_disks(struct src *s, struct diag *d)
 	size_t i, n, ready;
 
 	for (i = 0; i < s->ndisks; i++)
-		if (qmpf(&s->q, NULL, d, "{\"execute\":\"block-job-cancel\","
+		if (qmp_executef(&s->q, NULL, d, "{\"execute\":\"block-job-cancel\","
 		    "\"arguments\":{\"device\":\"qinit-mirror%zu\"}}", i) !=
 		    QMP_OK)
 			return -1;
@@ -731,7 +714,7 @@ src_switch_disks(struct src *s, struct diag *d)
 		return -1;
 	}
 	for (i = 0; i < s->ndisks; i++)
-		(void)qmpf(&s->q, NULL, NULL, "{\"execute\":\"blockdev-del\","
+		(void)qmp_executef(&s->q, NULL, NULL, "{\"execute\":\"blockdev-del\","
 		    "\"arguments\":{\"node-name\":\"qinit-nbd%zu\"}}", i);
 	return qmp_execute(&s->q, "{\"execute\":\"migrate-continue\","
 	    "\"arguments\":{\"state\":\"pre-switchover\"}}", NULL, d) ==
@@ -767,12 +750,12 @@ src_migrate(struct src *s, struct diag *d)
 	char *status = NULL;
 	int rc = 0;
 
-	if (qmpf(&s->q, NULL, d, "{\"execute\":\"migrate-set-capabilities\","
+	if (qmp_executef(&s->q, NULL, d, "{\"execute\":\"migrate-set-capabilities\","
 	    "\"arguments\":{\"capabilities\":[{\"capability\":\"events\","
 	    "\"state\":true},{\"capability\":\"pause-before-switchover\","
 	    "\"state\":%s}]}}", s->how->copy_storage ? "true" : "false") !=
 	    QMP_OK ||
-	    qmpf(&s->q, NULL, d, "{\"execute\":\"migrate-set-parameters\","
+	    qmp_executef(&s->q, NULL, d, "{\"execute\":\"migrate-set-parameters\","
 	    "\"arguments\":{\"max-bandwidth\":%lld}}", 1LL << 40) != QMP_OK ||
 	    qmp_pass_fd(&s->q, "qinit-mig", s->mig, d) != QMP_OK)
 		return -1;
@@ -887,7 +870,7 @@ src_unmirror(struct src *s)
 	size_t i, n = 1, ready;
 
 	for (i = 0; i < s->ndisks; i++)
-		(void)qmpf(&s->q, NULL, NULL, "{\"execute\":\"block-job-cancel\","
+		(void)qmp_executef(&s->q, NULL, NULL, "{\"execute\":\"block-job-cancel\","
 		    "\"arguments\":{\"device\":\"qinit-mirror%zu\",\"force\":"
 		    "true}}", i);
 	while (n > 0 && now_ms() < until &&
@@ -895,7 +878,7 @@ src_unmirror(struct src *s)
 		if (n > 0)
 			(void)poll(NULL, 0, 50);
 	for (i = 0; i < s->ndisks; i++)
-		(void)qmpf(&s->q, NULL, NULL, "{\"execute\":\"blockdev-del\","
+		(void)qmp_executef(&s->q, NULL, NULL, "{\"execute\":\"blockdev-del\","
 		    "\"arguments\":{\"node-name\":\"qinit-nbd%zu\"}}", i);
 }
 
@@ -921,7 +904,7 @@ src_undo(struct src *s, struct diag *d)
 	    "{\"fdname\":\"qinit-mig\"}}", NULL, NULL);
 	for (i = 0; s->how->copy_storage && i < s->ndisks; i++) {
 		(void)snprintf(fdname, sizeof(fdname), "qinit-nbd%zu", i);
-		(void)qmpf(&s->q, NULL, NULL, "{\"execute\":\"closefd\","
+		(void)qmp_executef(&s->q, NULL, NULL, "{\"execute\":\"closefd\","
 		    "\"arguments\":{\"fdname\":\"%s\"}}", fdname);
 	}
 	if (src_resume(s, d) != 0)

@@ -3,6 +3,7 @@
  * the message that carries the same id: events, and replies to commands
  * given up on earlier, are skipped.  Each request has one deadline.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -280,6 +281,22 @@ qmp_execute_fd(struct qmp *q, const char *command, int pass,
 		return QMP_FAILED;
 	}
 	return execute(q, command, pass, reply, d);
+}
+
+int
+qmp_executef(struct qmp *q, struct json *reply, struct diag *d,
+    const char *fmt, ...)
+{
+	va_list ap;
+	char *cmd;
+	int rc;
+
+	va_start(ap, fmt);
+	cmd = xvasprintf(fmt, ap);
+	va_end(ap);
+	rc = qmp_execute(q, cmd, reply, d);
+	free(cmd);
+	return rc;
 }
 
 int

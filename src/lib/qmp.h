@@ -125,6 +125,9 @@ int	qmp_execute(struct qmp *, const char *command, struct json *reply,
  */
 int	qmp_execute_fd(struct qmp *, const char *command, int pass,
 	    struct json *reply, struct diag *);
+/* qmp_execute of the command fmt makes (reply: NULL, or as there). */
+int	qmp_executef(struct qmp *, struct json *reply, struct diag *,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /*
  * Hands QEMU the descriptor fd (ours stays open) under the name fdname,
  * for a command after it that names it ("fd:NAME" of migrate, {"type":
