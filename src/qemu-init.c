@@ -1609,40 +1609,37 @@ act_wait(struct ctx *c, int nargs, char **args)
 	    NULL);
 }
 
-/* "12.5 MiB": bytes for the progress line. */
+/* ": 12.5 of 192.0 MiB": done of total, for the progress line. */
 static void
-add_mib(struct strbuf *sb, long long bytes)
+add_of(struct strbuf *sb, const char *sep, long long done, long long total)
 {
-	sb_addf(sb, "%.1f MiB", (double)bytes / (1024 * 1024));
+	sb_addf(sb, "%s%.1f of %.1f MiB", sep, (double)done / (1024 * 1024),
+	    (double)total / (1024 * 1024));
 }
 
-/* migrate on a terminal: what moved, how fast, the downtime expected. */
+/*
+ * migrate on a terminal: "web: 3 s, sending RAM: 12.0 of 192.0 MiB at
+ * 1.0 MiB/s, downtime expected 300 ms" (with the disks, copied first).
+ */
 static void
 migrate_tick(const struct migrate_progress *pg, void *arg)
 {
 	struct live *l = arg;
 	struct strbuf sb;
+	int disks = strcmp(pg->phase, "copying disks") == 0;
 
 	sb_init(&sb);
 	sb_addf(&sb, "%s: %lld s, %s", l->name, pg->elapsed_ms / 1000,
 	    pg->phase);
-	if (pg->disk_total > 0) {
-		sb_adds(&sb, ", disks ");
-		add_mib(&sb, pg->disk_done);
-		sb_adds(&sb, " of ");
-		add_mib(&sb, pg->disk_total);
-	}
-	if (pg->ram_total > 0) {
-		sb_adds(&sb, ", RAM ");
-		add_mib(&sb, pg->ram_done);
-		sb_adds(&sb, " sent of ");
-		add_mib(&sb, pg->ram_total);
-	}
-	if (pg->rate > 0) {
-		sb_adds(&sb, " at ");
-		add_mib(&sb, pg->rate);
-		sb_adds(&sb, "/s");
-	}
+	if (disks && pg->disk_total > 0)
+		add_of(&sb, ": ", pg->disk_done, pg->disk_total);
+	if (!disks && pg->ram_total > 0)
+		add_of(&sb, ": ", pg->ram_done, pg->ram_total);
+	if (pg->rate > 0)
+		sb_addf(&sb, " at %.1f MiB/s", (double)pg->rate /
+		    (1024 * 1024));
+	if (!disks && pg->disk_total > 0)
+		add_of(&sb, ", disks ", pg->disk_done, pg->disk_total);
 	if (pg->downtime_ms >= 0)
 		sb_addf(&sb, ", downtime expected %lld ms", pg->downtime_ms);
 	live_draw(l, sb.s, sb.len);

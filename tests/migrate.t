@@ -186,6 +186,20 @@ check "...A's console goes on from where B's stopped" \
     wait_for_log shared "QINIT-COUNT" 120 &&
     goes_on "$B/run/shared@console.log" "$QEMU_INIT_RUNDIR/shared@console.log"
 
+# On a terminal, a live line on stderr says what moves (over the slow
+# link, so that it is drawn more than once), and the end line is plain.
+QEMU_INIT_SSH=$SLOW script -qec "qemu-init migrate shared $HB; echo rc=\$?" \
+    /dev/null > "$T/tty.out" 2>&1
+check "migrate on a terminal: exit 0" grep -q '^rc=0' "$T/tty.out" ||
+    diag "$(tail -c 2000 "$T/tty.out")"
+check "...its live line shows the RAM sent and the rate" \
+    grep -aq 'shared: [0-9]* s, sending RAM: [0-9.]* of [0-9.]* MiB at [0-9.]* MiB/s' "$T/tty.out"
+check "...and says it moved" grep -aq "shared: migrated to $HB in " "$T/tty.out"
+run on_b qemu-init migrate shared "$HA"
+expect_out "...and back from B to A without a terminal: no live line" 0 \
+    "shared: migrated to $HA"
+check "...(nothing on stderr)" test -z "$err"
+
 # --- copied storage ---------------------------------------------------------------
 run qemu-init start copy
 expect_out "copy starts on A" 0 "copy: started"
@@ -219,6 +233,10 @@ run qemu-init migrate nocfg "$HB"
 expect "a VM that does not run here: refused, exit 1" 1 "'nocfg' is not running"
 run qemu-init start nocfg
 check "nocfg runs here" test "$rc" -eq 0 && wait_for_log nocfg QINIT-COUNT
+run qemu-init migrate nocfg -- "-oProxyCommand=touch $T/pwned"
+expect "...to a 'host' that is an ssh option: refused here, exit 1" 1 \
+    "-oProxyCommand=touch $T/pwned: bad host name"
+check "...(no ssh ran it)" test ! -e "$T/pwned"
 run qemu-init migrate nocfg "$HB"
 expect "...to a target without its config: refused there, exit 1" 1 \
     "$HB: unknown VM 'nocfg'"

@@ -679,7 +679,7 @@ src_mirror(struct src *s, struct diag *d)
 		}
 		if (ready == n)
 			return 0;
-		src_progress(s, "disks");
+		src_progress(s, "copying disks");
 		if (src_moving(s, s->pg.disk_done, d) != 0 ||
 		    src_wait(s, d) != 0)
 			return -1;
@@ -793,7 +793,7 @@ src_migrate(struct src *s, struct diag *d)
 			}
 			continue;
 		}
-		src_progress(s, "RAM");
+		src_progress(s, "sending RAM");
 		if (src_moving(s, s->pg.ram_done, d) != 0 ||
 		    src_wait(s, d) != 0) {
 			rc = -1;

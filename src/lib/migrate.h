@@ -47,7 +47,8 @@
 
 /* What the progress line shows (qemu-init(8) migrate). */
 struct migrate_progress {
-	const char	*phase;		/* "disks", "RAM", "switch-over" */
+	const char	*phase;		/* "copying disks", "sending RAM",
+					   "switch-over" */
 	long long	 disk_done, disk_total;	/* bytes, all disks */
 	long long	 ram_done, ram_total;	/* bytes */
 	long long	 rate;		/* bytes a second, or -1 */
