@@ -156,7 +156,7 @@ test_expect_success 'help lists every action' <<'T'
 	# The second word of each usage line but the init-script form's.
 	actions=$(printf '%s\n' "$out" | sed -n 's/^ *qemu-init \([a-z]*\)\( .*\)*$/\1/p' |
 	    grep -vx vm | sort -u | tr '\n' ' ') &&
-	test_eq "backup check console create forget help info kill list pause remove reset restart restore resume revert show snapshot snapshots ssh start status stop wait " \
+	test_eq "backup check console create forget help info kill list migrate pause remove reset restart restore resume revert show snapshot snapshots ssh start status stop wait " \
 	    "$actions"
 T
 test_expect_success 'help wait: its usage and options, as wait -h says them' <<'T'

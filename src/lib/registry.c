@@ -25,7 +25,7 @@ static const char *const reserved[] = {
 	"start", "stop", "restart", "kill", "wait", "pause", "resume", "reset",
 	"status", "list", "info", "console", "show", "check", "help",
 	"version", "create", "remove", "ssh", "snapshot", "snapshots",
-	"revert", "forget", "backup", "restore", NULL
+	"revert", "forget", "backup", "restore", "migrate", NULL
 };
 
 int
