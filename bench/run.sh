@@ -30,6 +30,7 @@ for t in timeit bare_qmp bare_many bare_start stopwatch; do
 done
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/qinit-bench.XXXXXX")
+chmod 755 "$W"	# RUNDIR within reach of QEMU's user
 export QEMU_INIT_CONFDIR=$W/etc QEMU_INIT_RUNDIR=$W/run
 mkdir -p "$QEMU_INIT_CONFDIR" "$W/vms"
 printf 'MONPORT=30000\nSLOTS=100\n' > "$QEMU_INIT_CONFDIR/monitor.conf"
