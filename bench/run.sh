@@ -13,6 +13,7 @@ STOP_ROUNDS=${STOP_ROUNDS:-7}
 LIST_ROUNDS=${LIST_ROUNDS:-20}
 HOST_ROUNDS=${HOST_ROUNDS:-20}
 DEB_ROUNDS=${DEB_ROUNDS:-3}
+MIG_ROUNDS=${MIG_ROUNDS:-3}
 PATH=$BIN:$B:$PATH
 
 if ! command -v socat >/dev/null; then
@@ -24,7 +25,7 @@ if ! command -v socat >/dev/null; then
 	fi
 fi
 mkdir -p "$B"
-for t in timeit bare_qmp bare_many bare_start stopwatch; do
+for t in timeit bare_qmp bare_many bare_start bare_migrate stopwatch; do
 	cc -O2 -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE -o "$B/$t" \
 	    "$TOP/bench/$t.c"
 done
@@ -263,12 +264,25 @@ echo
 # qemu-init -H a -H b list against its floor: ssh a qemu-init list -o
 # json and ssh b ... run at once (what the fleet view must do, without
 # reading and rendering the answers).  Both hosts are a private sshd on
-# 127.0.0.1 (tests/sshd.sh), with the registry of section 4c.
+# 127.0.0.1 (tests/sshd.sh), with the registry of section 4c.  The same
+# sshd serves section 6b's two hosts, users of their own whose sessions
+# get each host's folders (registered before it starts): A is the
+# bench's own, B has a CONFDIR and RUNDIR under $W/b (MONPORT 30200,
+# SLOTS 20: monitors 30200-30219, control 30300-30319, clear of A's
+# 30000-30199 and of bench/create.sh's 30700-30809).
 echo "## 6. -H a -H b list (two hosts through a private sshd) against both ssh ... list -o json at once, $HOST_ROUNDS rounds"
 alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
 T=$W
 . "$TOP/tests/sshd.sh"
+MB=$W/b
+mkdir -p "$MB/etc"
+: > "$MB/etc/qemu-init.reg"
+printf 'MONPORT=30200\nSLOTS=20\n' > "$MB/etc/monitor.conf"
+sshd_host qi-hosta "$QEMU_INIT_CONFDIR" "$QEMU_INIT_RUNDIR"
+sshd_host qi-hostb "$MB/etc" "$MB/run"
+sshd_up=
 if start_sshd; then
+	sshd_up=yes
 	me=$(id -un)
 	cat > "$W/two_ssh" <<SH
 #!/bin/sh
@@ -283,10 +297,183 @@ SH
 		-H "127.0.0.1:$PORT" list \
 	    :: "... list -o json" qemu-init -H "$me@127.0.0.1:$PORT" \
 		-H "127.0.0.1:$PORT" list -o json
-	stop_sshd
 else
 	echo "(skipped: the private sshd did not start: $(tail -1 "$S/sshd.log" 2>/dev/null))"
 fi
+echo
+
+# --- 6b. live migration ----------------------------------------------------------
+# qemu-init migrate of a running test guest (counting on its console,
+# qinit.counter=1) from A to B and back, driven from B the second time,
+# shared storage (one raw disk file both hosts name alike), against the
+# floor: the same guest from show's command line, launched by hand twice
+# (the second with -incoming unix:PATH), and QEMU's own migration between
+# them over that socket (bare_migrate), no ssh, no qemu-init.  Both
+# guests run all along, and their migrations alternate, round after
+# round.  migrate's time is the wall clock of the command, its downtime
+# what it prints (QEMU's, and its switch-over's); the floor's, from the
+# migrate command to QEMU's event that it completed, and QEMU's
+# downtime.  Each guest's counter must go on after a move from the
+# source's last count + 1 or 2, without a boot: a sanity line, counted.
+echo "## 6b. live migration of a running test guest (192 MiB, TCG, shared raw disk), there and back $MIG_ROUNDS times: qemu-init migrate through ssh against QEMU to QEMU over a unix socket"
+# counts LOG: the counter's values in a console log (whole lines only).
+counts() {
+	tr -d '\r' 2>/dev/null < "$1" | sed -n 's/.*QINIT-COUNT \([0-9][0-9]*\)$/\1/p'
+}
+# wait_count LOG SECS: until LOG has a count, SECS seconds at most.
+wait_count() {
+	local end=$((SECONDS + $2))
+	while [ -z "$(counts "$1" | head -1)" ]; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.1
+	done
+}
+# goes_on FROM TO: TO's counter went on from FROM's (+ 1 or 2), without a
+# boot.  TO's first count is waited for 30 s at most: a console that went
+# quiet after a move must not hold the bench.
+goes_on() {
+	local a b
+	a=$(counts "$1" | tail -1)
+	[ -n "$a" ] && wait_count "$2" 30 || return 1
+	b=$(counts "$2" | head -1)
+	[ "$b" -gt "$a" ] && [ "$b" -le $((a + 2)) ] &&
+	    ! grep -aq QINIT-GUEST-READY "$2"
+}
+# floor_launch N [URI]: the floor's QEMU N (in $W/floor/qN), waiting for
+# its state on URI if given; returns once it answers on its control socket.
+floor_launch() {
+	local d=$W/floor/q$1
+	mkdir -p "$d"
+	mapfile -t argv < <(sed "s|@DIR@|$d|g" "$W/floor.argv")
+	bare_start "$d/control" "${argv[@]}" ${2:+-incoming "$2"}
+}
+# floor_kill N: ends the floor's QEMU N, by its pid file, until it is gone.
+floor_kill() {
+	local pid i=0
+	pid=$(cat "$W/floor/q$1/pid" 2>/dev/null) || return 0
+	kill "$pid" 2>/dev/null || return 0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+if [ -n "$sshd_up" ]; then
+	HA=qi-hosta@127.0.0.1:$PORT HB=qi-hostb@127.0.0.1:$PORT
+	truncate -s 16M "$W/mig.img" "$W/floor.img"
+	mkdir -p "$W/vms/mig" "$W/floor"
+	{
+		"$TOP/tests/guest/cfg.sh" "$GUEST" "bench VM mig" obey \
+		    qinit.counter=1
+		printf 'DSK1=%s\nDISKFORMAT=raw\nDISKIF=virtio\n' "$W/mig.img"
+	} > "$W/vms/mig/mig-qemu.cfg"
+	echo "mig $W/vms/mig/mig-qemu.cfg" >> "$QEMU_INIT_CONFDIR/qemu-init.reg"
+	echo "mig $W/vms/mig/mig-qemu.cfg" >> "$MB/etc/qemu-init.reg"
+	# The floor's command line: show's, runnable, with a disk of its own
+	# (the VM's is locked by its QEMU), its files in its own folder
+	# (@DIR@), and without the TCP monitors (its control socket is all
+	# that is used, and two QEMUs run at once).
+	qemu-init show mig | "$TOP/tests/guest/runnable.sh" |
+	    sed "s|$QEMU_INIT_RUNDIR/mig@qemu/pid|@DIR@/pid|
+		s|$QEMU_INIT_RUNDIR/mig@|@DIR@/|g; s|$W/mig.img|$W/floor.img|" |
+	    awk 'skip > 0 { skip--; next }
+		$0 == "-chardev" { getline a
+			if (a ~ /,host=/) { skip = 2; next }
+			print; print a; next }
+		{ print }' > "$W/floor.argv"
+	qemu-init start mig >/dev/null
+	floor_launch 0
+	for log in "$QEMU_INIT_RUNDIR/mig@console.log" "$W/floor/q0/console.log"; do
+		wait_count "$log" 180 ||
+		    { echo "bench: the guest of $log never counted" >&2; exit 1; }
+	done
+	: > "$W/mig.ms"; : > "$W/mig.down"; : > "$W/floor.ms"; : > "$W/floor.down"
+	: > "$W/ssh.ms"
+	mig_fail=0 mig_on=0 floor_fail=0 floor_on=0 ssh_fail=0 at=a q=0
+	for i in $(seq 1 $((2 * MIG_ROUNDS))); do
+		# qemu-init migrate, from where the VM is to the other host.
+		if [ $at = a ]; then
+			from=$QEMU_INIT_RUNDIR to=$MB/run
+			mcmd=(qemu-init migrate -t 120 mig "$HB")
+		else
+			from=$MB/run to=$QEMU_INIT_RUNDIR
+			mcmd=(env QEMU_INIT_CONFDIR="$MB/etc"
+			    QEMU_INIT_RUNDIR="$MB/run"
+			    qemu-init migrate -t 120 mig "$HA")
+		fi
+		t0=${EPOCHREALTIME/[.,]/}
+		if out=$("${mcmd[@]}" 2>"$W/mig.err"); then
+			t1=${EPOCHREALTIME/[.,]/}
+			echo $(((t1 - t0) / 1000)) >> "$W/mig.ms"
+			printf '%s\n' "$out" |
+			    sed -n 's/.* in [0-9.]* s, downtime \([0-9]*\) ms.*/\1/p' \
+			    >> "$W/mig.down"
+			goes_on "$from/mig@console.log" "$to/mig@console.log" &&
+			    mig_on=$((mig_on + 1))
+			[ $at = a ] && at=b || at=a
+		else
+			mig_fail=$((mig_fail + 1))
+			echo "bench: migrate failed: $(tail -1 "$W/mig.err")" >&2
+		fi
+		# What one ssh login to B costs, that migrate cannot avoid.
+		t0=${EPOCHREALTIME/[.,]/}
+		if $QEMU_INIT_SSH -p "$PORT" -l qi-hostb -T -n 127.0.0.1 true; then
+			t1=${EPOCHREALTIME/[.,]/}
+			echo $(((t1 - t0) / 1000)) >> "$W/ssh.ms"
+		else
+			ssh_fail=$((ssh_fail + 1))
+		fi
+		# The floor: QEMU q to a new one waiting on a unix socket.
+		sock=$W/floor/m$((q + 1)).sock
+		if floor_launch $((q + 1)) "unix:$sock" &&
+		    bare_migrate "$W/floor/q$q/control" "unix:$sock" \
+		    > "$W/floor.out"; then
+			read -r ms down < "$W/floor.out"
+			echo "$ms" >> "$W/floor.ms"
+			echo "$down" >> "$W/floor.down"
+			goes_on "$W/floor/q$q/console.log" \
+			    "$W/floor/q$((q + 1))/console.log" &&
+			    floor_on=$((floor_on + 1))
+			floor_kill $q
+			q=$((q + 1))
+		else
+			floor_fail=$((floor_fail + 1))
+			floor_kill $((q + 1))
+		fi
+	done
+	n=$((2 * MIG_ROUNDS))
+	ratio() {	# ratio A B: A / B, or - when either is missing
+		awk -v a="$1" -v b="$2" 'BEGIN {
+			if (a != "" && b > 0) printf "%.2f", a / b; else print "-" }'
+	}
+	fm=$(median < "$W/floor.ms"); fd=$(median < "$W/floor.down")
+	row() {	# row LABEL NAME FAILED: NAME.ms and NAME.down against the floor
+		local ms down=
+		ms=$(median < "$W/$2.ms")
+		[ -e "$W/$2.down" ] && down=$(median < "$W/$2.down")
+		printf '%-30s %9.3f %8.3f %8.3f %7s %11s %7s %6s\n' "$1" \
+		    "$(awk '{ print $1 / 1000 }' <<< "${ms:-0}")" \
+		    "$(sort -n "$W/$2.ms" | awk 'NR == 1 { print $1 / 1000 }')" \
+		    "$(sort -n "$W/$2.ms" | awk 'END { print $1 / 1000 }')" \
+		    "$(ratio "$ms" "$fm")" "${down:--}" \
+		    "$(if [ -n "$down" ]; then ratio "$down" "$fd"; else echo -; fi)" \
+		    "$3/$n"
+	}
+	printf '%-30s %9s %8s %8s %7s %11s %7s %6s\n' command "median s" \
+	    "min s" "max s" ratio "downtime ms" ratio failed
+	row "QEMU to QEMU, unix socket" floor "$floor_fail"
+	row "qemu-init migrate, ssh" mig "$mig_fail"
+	row "...one ssh login (true)" ssh "$ssh_fail"
+	echo "counter went on from the source's last count + 1 or 2, no boot:" \
+	    "qemu-init $mig_on/$n, floor $floor_on/$n"
+	# The VM goes, on whichever host it ended.
+	qemu-init kill mig >/dev/null 2>&1 || true
+	env QEMU_INIT_CONFDIR="$MB/etc" QEMU_INIT_RUNDIR="$MB/run" \
+	    qemu-init kill mig >/dev/null 2>&1 || true
+	floor_kill $q
+else
+	echo "(skipped: no private sshd, see section 6)"
+fi
+stop_sshd
 echo
 
 # --- 7. create: from a cloud image to a first ssh command ------------------------
