@@ -993,16 +993,18 @@ ask_outcome(struct src *s, char **why)
 }
 
 /*
- * The connection ended before the commit: the receiving end ends its
- * QEMU by itself, unless it was killed; asked afresh, what it left is
- * ended and removed.  Best effort: whatever it says, the VM runs here.
+ * A migration undone before the commit, once the target was ready and
+ * the connection is closed: the receiving end ends its QEMU by itself,
+ * unless it was killed (and a failure of QEMU's stream may be seen here
+ * before the connection's end); asked afresh, what it left is ended and
+ * removed.  Best effort: whatever it says, the VM runs here.
  */
 static void
 src_tidy_there(struct src *s)
 {
 	char *why = NULL;
 
-	if (s->ready && s->lost)
+	if (s->ready)
 		(void)ask_outcome(s, &why);
 	free(why);
 }
@@ -1073,18 +1075,28 @@ src_commit(struct src *s, struct diag *d)
 	return src_settle(s, d);
 }
 
+/* The connection ends: the receiving end hears it, and then ends. */
+static void
+src_hangup(struct src *s)
+{
+	if (s->mux_ready) {
+		sock_reader_free(&s->ctl);	/* our end: the target hears */
+		(void)mux_stop(&s->mux);
+		mux_free(&s->mux);
+		s->mux_ready = 0;
+	}
+	if (s->ssh_open) {
+		transport_close(&s->ssh, 2000);
+		s->ssh_open = 0;
+	}
+}
+
 static void
 src_free(struct src *s)
 {
 	size_t i;
 
-	if (s->mux_ready) {
-		sock_reader_free(&s->ctl);	/* our end: the target hears */
-		(void)mux_stop(&s->mux);
-		mux_free(&s->mux);
-	}
-	if (s->ssh_open)
-		transport_close(&s->ssh, 2000);
+	src_hangup(s);
 	if (s->mig >= 0)
 		(void)close(s->mig);
 	for (i = 0; s->nbd != NULL && i < s->ndisks; i++)
@@ -1135,6 +1147,7 @@ migrate_vm(const struct rundir *rd, const char *name,
 		rc = src_commit(&s, d);
 	else if (s.guardian > 0) {
 		src_undo(&s, d);
+		src_hangup(&s);
 		src_tidy_there(&s);
 	}
 	res->total_ms = now_ms() - s.t0;
