@@ -16,7 +16,7 @@
 # make bench); fails for a name the map does not know.
 port_base() {
 	case $1 in
-	bench)		echo 30000 ;;	# make bench: SLOTS 100 (bench/run.sh)
+	bench)		echo 30000 ;;	# make bench: SLOTS 100; its host B 30200, SLOTS 20
 	config)		echo 30600 ;;
 	lifecycle)	echo 30800 ;;
 	monitor)	echo 31000 ;;
