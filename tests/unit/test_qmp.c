@@ -809,3 +809,27 @@ TEST(qmp_event_keeps_what_came_meanwhile)
 	diag_clear(&d);
 	qmp_close(&q);
 }
+
+/*
+ * getfd's names: only what QEMU takes, and nothing that could close a
+ * JSON string; refused before anything is sent.
+ */
+TEST(qmp_pass_fd_refuses_names_qemu_would_not_take)
+{
+	static const char *bad[] = {
+		"", "qinit mig", "a\"b", "x,y", "fd:1", "é",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	};
+	struct diag d;
+	struct qmp q;
+	size_t i;
+
+	memset(&q, 0, sizeof(q));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		diag_init(&d);
+		CHECK(qmp_pass_fd(&q, bad[i], 0, &d) == QMP_FAILED);
+		CHECK(strstr(diag_first_error(&d), "cannot name a descriptor")
+		    != NULL);
+		diag_clear(&d);
+	}
+}
