@@ -345,16 +345,25 @@ poll_set(struct mux *m, struct pollfd *pfd, int *who)
 	return n;
 }
 
-/* mux_stop asked: what waits is written by flush_until, then the end. */
+/*
+ * mux_stop asked: what our sockets hold now (the last lines written
+ * just before the stop: a refusal, say) and what waits are written by
+ * flush_until, then the end.
+ */
 static void
 stop_asked(struct mux *m)
 {
 	char b[16];
+	unsigned k;
 
 	if (m->stopping || read(m->wake[0], b, sizeof(b)) <= 0)
 		return;
 	m->stopping = 1;
 	m->flush_until = now_ms() + MUX_FLUSH_MS;
+	for (k = 0; k < MUX_CHANNELS && m->end == MUX_RUNNING &&
+	    !m->link_ended; k++)
+		if (m->ch[k].fd >= 0)
+			take_channel(m, k);
 }
 
 static void
