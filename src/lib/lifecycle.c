@@ -949,7 +949,19 @@ fail:
 	return rc;
 }
 
-/* launch, on another slot a few times when a port was taken under it. */
+/* An empty result, nothing kept. */
+static void
+started_init(struct vm_started *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->keeper.pid = -1;
+	out->keeper.status_fd = out->keeper.release_fd = -1;
+}
+
+/*
+ * The checks before a launch and PRECMD, then launch, on another slot a
+ * few times when a port was taken under it.
+ */
 static int
 launch_tries(const struct vm_config *vm, const struct monconf *mc,
     const char *confdir, const struct rundir *rd, int keep, int incoming,
@@ -958,6 +970,10 @@ launch_tries(const struct vm_config *vm, const struct monconf *mc,
 	struct diag why;
 	int tries, rc;
 
+	if (preflight(vm, rd, d) != 0 ||
+	    (vm->precmd != NULL &&
+	    run_hook("PRECMD", vm->precmd, vm->name, d) != 0))
+		return -1;
 	for (tries = 1;; tries++) {
 		diag_init(&why);
 		rc = launch(vm, mc, confdir, rd, keep, incoming, out, &why);
@@ -975,11 +991,9 @@ start_vm(const struct vm_config *vm, const struct monconf *mc,
     struct vm_started *out, struct diag *d)
 {
 	struct vm_state st;
-	int vlock, rc = -1;
+	int vlock, rc;
 
-	memset(out, 0, sizeof(*out));
-	out->keeper.pid = -1;
-	out->keeper.status_fd = out->keeper.release_fd = -1;
+	started_init(out);
 	if (vm_lock(rd, vm->name, &vlock, d) != 0)
 		return -1;
 	switch (vm_probe(rd, vm->name, &st)) {
@@ -994,14 +1008,9 @@ start_vm(const struct vm_config *vm, const struct monconf *mc,
 		break;
 	}
 	state_free(&st);
-	if (preflight(vm, rd, d) != 0 ||
-	    (vm->precmd != NULL &&
-	    run_hook("PRECMD", vm->precmd, vm->name, d) != 0))
-		goto out;
 	rc = launch_tries(vm, mc, confdir, rd, keep, -1, out, d);
 	if (rc == 0)
 		postcmd(vm, d);
-out:
 	lock_release(vlock);
 	return rc;
 }
@@ -1027,14 +1036,8 @@ vm_start_incoming(const struct vm_config *vm, const struct monconf *mc,
     const char *confdir, const struct rundir *rd, int stream,
     struct vm_started *out, struct diag *d)
 {
-	memset(out, 0, sizeof(*out));
-	out->keeper.pid = -1;
-	out->keeper.status_fd = out->keeper.release_fd = -1;
+	started_init(out);
 	state_remove(rd, vm->name);
-	if (preflight(vm, rd, d) != 0 ||
-	    (vm->precmd != NULL &&
-	    run_hook("PRECMD", vm->precmd, vm->name, d) != 0))
-		return -1;
 	return launch_tries(vm, mc, confdir, rd, 0, stream, out, d);
 }
 
